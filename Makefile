@@ -1,0 +1,34 @@
+# Every target builds its own virtual environment; nothing installed by hand is assumed.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test bench system-deps clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# libopus is needed for voice; installed where the machine allows it (root with apt-get).
+system-deps:
+	@if ! ldconfig -p 2>/dev/null | grep -q libopus.so.0; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get install -y -qq libopus0 >/dev/null 2>&1 || (apt-get update -qq >/dev/null && apt-get install -y -qq libopus0 >/dev/null)) \
+	      || echo "warning: could not install libopus0; voice cues are disabled"; \
+	  else echo "warning: libopus0 is missing and cannot be installed here; voice cues are disabled"; fi; \
+	fi
+
+demo: $(STAMP)
+	@$(BIN)/podium console
+
+test: $(STAMP) system-deps
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache
