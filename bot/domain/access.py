@@ -1,0 +1,71 @@
+"""Who may do what on a stage: pure checks that raise a typed refusal and change nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from math import ceil
+from typing import TYPE_CHECKING
+
+from bot.domain import errors
+from bot.domain.members import Actor, Participant
+from bot.domain.rules import HandMode
+from bot.domain.validation import Visibility
+from bot.i18n.message import Mention
+
+if TYPE_CHECKING:
+    from bot.domain.stage import Stage
+
+
+def is_moderator(stage: Stage, actor: Actor) -> bool:
+    if actor.platform_moderator or actor.user_id == stage.host_id:
+        return True
+    member = stage.participants.get(actor.user_id)
+    return member is not None and member.moderator
+
+
+def require_moderator(stage: Stage, actor: Actor) -> None:
+    if not is_moderator(stage, actor):
+        raise errors.NotModerator()
+
+
+def require_entry(stage: Stage, actor: Actor, member: Participant | None) -> None:
+    """May this member be on the stage at all (join the room, raise a hand)?"""
+    if member is not None and member.blocked:
+        raise errors.Blocked()
+    if is_moderator(stage, actor):
+        return
+    if stage.visibility == Visibility.INVITE_ONLY and not (member and member.invited):
+        raise errors.InviteRequired()
+    if stage.visibility == Visibility.MEMBERS and actor.guest:
+        raise errors.MembersOnly()
+
+
+def require_hand_allowed(stage: Stage, actor: Actor, member: Participant | None, now: datetime) -> None:
+    rules = stage.rules
+    if rules.hand_mode is HandMode.OFF:
+        raise errors.HandsOff()
+    if stage.hands_locked:
+        raise errors.HandsLocked()
+    require_entry(stage, actor, member)
+    moderator = is_moderator(stage, actor)
+    if rules.hand_mode is HandMode.ROLE and not moderator and not actor.roles & set(rules.hand_roles):
+        raise errors.RoleRequired(roles=", ".join(rules.hand_roles))
+    if rules.hand_mode is HandMode.INVITED and not moderator and not (member and member.invited):
+        raise errors.InviteRequired()
+    if member is not None:
+        if member.speaking:
+            raise errors.AlreadySpeaker(member=Mention(actor.user_id))
+        if member.hand is not None:
+            raise errors.AlreadyRaised(position=stage.queue.position(actor.user_id))
+        if member.cooldown_until is not None and member.cooldown_until > now:
+            seconds = ceil((member.cooldown_until - now).total_seconds())
+            raise errors.CoolingDown(seconds=seconds)
+    if rules.must_be_present and not (member and member.present):
+        raise errors.NotPresent()
+    if len(stage.queue) >= rules.max_queue_length:
+        raise errors.QueueFull(limit=rules.max_queue_length)
+
+
+def require_target_not_host(stage: Stage, user_id: str) -> None:
+    if user_id == stage.host_id:
+        raise errors.CannotTargetHost()

@@ -1,0 +1,123 @@
+"""What members, moderators and timers ask of a stage, as plain data with platform ids."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.domain.members import Actor
+from bot.domain.validation import Visibility
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Command:
+    actor: Actor
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StageCommand(Command):
+    stage_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OpenStage(Command):
+    platform: str
+    space_id: str
+    channel_id: str
+    title: str
+    topic: str = ""
+    visibility: str = Visibility.PUBLIC
+    capacity: int = 0
+    present: frozenset[str] = frozenset()  # who is in the audio room already
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CloseStage(StageCommand):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SetTopic(StageCommand):
+    topic: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SetRules(StageCommand):
+    changes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LockHands(StageCommand):
+    locked: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JoinAudio(StageCommand):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LeaveAudio(StageCommand):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RaiseHand(StageCommand):
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LowerHand(StageCommand):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApproveSpeaker(StageCommand):
+    user_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApproveNext(StageCommand):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DenyHand(StageCommand):
+    user_id: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MoveToAudience(StageCommand):
+    user_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AddModerator(StageCommand):
+    user_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RemoveModerator(StageCommand):
+    user_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InviteMember(StageCommand):
+    user_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RemoveMember(StageCommand):
+    user_id: str
+    block: bool = False
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UnblockMember(StageCommand):
+    user_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExpireDue(StageCommand):
+    """Sent by timers (and before any command) to apply limits and grace periods that ran out."""

@@ -1,0 +1,141 @@
+"""Typed refusals. Each carries a catalogue sentence and its named values; adapters render it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.i18n.markers import N_
+
+
+class StageError(Exception):
+    """A command the rules refuse. Raising one means nothing changed."""
+
+    message: str = N_("That cannot be done.")
+
+    def __init__(self, **params: Any) -> None:
+        super().__init__(self.message.format(**params) if params else self.message)
+        self.params = params
+
+    @property
+    def code(self) -> str:
+        return type(self).__name__
+
+
+class StageNotFound(StageError):
+    message = N_("There is no live stage here.")
+
+
+class StageNotLive(StageError):
+    message = N_("The stage “{title}” is not live.")
+
+
+class StageAlreadyLive(StageError):
+    message = N_("A stage is already live in this channel: “{title}”.")
+
+
+class NotModerator(StageError):
+    message = N_("Only the host and moderators can do that.")
+
+
+class NotHost(StageError):
+    message = N_("Only the host can do that.")
+
+
+class HandsLocked(StageError):
+    message = N_("Hands are locked on this stage.")
+
+
+class HandsOff(StageError):
+    message = N_("Raising hands is turned off on this stage.")
+
+
+class RoleRequired(StageError):
+    message = N_("Only members with one of these roles can raise a hand: {roles}.")
+
+
+class InviteRequired(StageError):
+    message = N_("This stage is invite-only and you are not invited.")
+
+
+class MembersOnly(StageError):
+    message = N_("This stage is open to members of the space only.")
+
+
+class Blocked(StageError):
+    message = N_("You are blocked from this stage.")
+
+
+class NotPresent(StageError):
+    message = N_("Join the audio room before raising your hand.")
+
+
+class AlreadyRaised(StageError):
+    message = N_("Your hand is already raised (you are #{position}).")
+
+
+class AlreadySpeaker(StageError):
+    message = N_("{member} is already a speaker.")
+
+
+class NoHandRaised(StageError):
+    message = N_("{member} has no hand raised.")
+
+
+class NotSpeaker(StageError):
+    message = N_("{member} is not a speaker.")
+
+
+class CoolingDown(StageError):
+    message = N_("You can raise your hand again in {seconds} seconds.")
+
+
+class QueueFull(StageError):
+    message = N_("The queue is full ({limit} hands).")
+
+
+class QueueEmpty(StageError):
+    message = N_("Nobody is waiting in the queue.")
+
+
+class SpeakersFull(StageError):
+    message = N_("The stage already has the maximum of {limit} speakers.")
+
+
+class StageFull(StageError):
+    message = N_("The stage is full ({capacity} people).")
+
+
+class MemberNotHere(StageError):
+    message = N_("{member} is not in the audio room.")
+
+
+class AlreadyModerator(StageError):
+    message = N_("{member} is already a moderator.")
+
+
+class NotAModerator(StageError):
+    message = N_("{member} is not a delegated moderator.")
+
+
+class CannotTargetHost(StageError):
+    message = N_("The host cannot be removed, blocked or demoted.")
+
+
+class AlreadyInvited(StageError):
+    message = N_("{member} is already invited.")
+
+
+class NotBlocked(StageError):
+    message = N_("{member} is not blocked.")
+
+
+class InvalidRule(StageError):
+    message = N_("Invalid value for {rule}: “{value}” (expected {expected}).")
+
+
+class UnknownRule(StageError):
+    message = N_("Unknown rule “{rule}”. Rules: {rules}.")
+
+
+class InvalidArgument(StageError):
+    message = N_("Invalid value for {name}: “{value}” (expected {expected}).")

@@ -1,0 +1,175 @@
+"""Everything that happens to a stage, in the past tense. Each event is one audit-log entry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.domain.members import Recap
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    stage_id: str
+    at: datetime
+    actor_id: str
+    target_id: str | None = None
+    reason: str = ""
+
+    @property
+    def kind(self) -> str:
+        return type(self).__name__
+
+    def data(self) -> dict[str, Any]:
+        """Event-specific values for the audit log."""
+        return {}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StageScheduled(Event):
+    title: str
+    starts_at: datetime
+
+    def data(self) -> dict[str, Any]:
+        return {"title": self.title, "starts_at": self.starts_at.isoformat()}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StageOpened(Event):
+    title: str
+    topic: str = ""
+
+    def data(self) -> dict[str, Any]:
+        return {"title": self.title, "topic": self.topic}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StageClosed(Event):
+    recap: Recap
+    speakers: tuple[str, ...] = ()  # who still had the floor, to return to the audience
+
+    def data(self) -> dict[str, Any]:
+        return {"waiting": len(self.recap.still_waiting), "speakers": len(self.recap.speakers)}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TopicChanged(Event):
+    topic: str
+
+    def data(self) -> dict[str, Any]:
+        return {"topic": self.topic}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RulesChanged(Event):
+    changes: dict[str, Any] = field(default_factory=dict)
+
+    def data(self) -> dict[str, Any]:
+        return {"changes": ", ".join(f"{k}={v}" for k, v in self.changes.items())}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HandsLocked(Event):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HandsUnlocked(Event):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HandRaised(Event):
+    note: str = ""
+    position: int = 0
+
+    def data(self) -> dict[str, Any]:
+        return {"note": self.note, "position": self.position}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HandLowered(Event):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HandDropped(Event):
+    """The member left the audio room and did not come back within the grace period."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HandDenied(Event):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NextInLine(Event):
+    """A different member is now at the head of the queue."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SpeakerApproved(Event):
+    auto: bool = False
+    note: str = ""
+
+    def data(self) -> dict[str, Any]:
+        return {"auto": self.auto, "note": self.note}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SpeakerWarned(Event):
+    seconds_left: int
+
+    def data(self) -> dict[str, Any]:
+        return {"seconds_left": self.seconds_left}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SpeakerMovedToAudience(Event):
+    """reason: moderator, self, time_up, left, removed."""
+
+    talk_seconds: float = 0.0
+
+    def data(self) -> dict[str, Any]:
+        return {"talk_seconds": round(self.talk_seconds, 1)}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ModeratorAdded(Event):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ModeratorRemoved(Event):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemberInvited(Event):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemberRemoved(Event):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemberBlocked(Event):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemberUnblocked(Event):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemberJoined(Event):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemberLeft(Event):
+    pass

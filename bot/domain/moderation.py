@@ -1,0 +1,81 @@
+"""Delegating moderation, invitations, removals and blocks on a live stage."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.domain import errors
+from bot.domain import events as ev
+from bot.domain.access import require_moderator, require_target_not_host
+from bot.domain.members import Actor
+from bot.domain.stage import Stage
+from bot.domain.validation import check_text
+from bot.i18n.message import Mention
+
+
+def add_moderator(stage: Stage, actor: Actor, user_id: str, now: datetime) -> None:
+    stage.require_live()
+    require_moderator(stage, actor)
+    member = stage.participants.get(user_id)
+    if user_id == stage.host_id or (member and member.moderator):
+        raise errors.AlreadyModerator(member=Mention(user_id))
+    if member is not None and member.blocked:
+        raise errors.Blocked()
+    member = stage.member(user_id)
+    member.moderator = True
+    stage.touch(member)
+    stage.record(ev.ModeratorAdded, actor, now, target_id=user_id)
+
+
+def remove_moderator(stage: Stage, actor: Actor, user_id: str, now: datetime) -> None:
+    stage.require_live()
+    require_moderator(stage, actor)
+    require_target_not_host(stage, user_id)
+    member = stage.participants.get(user_id)
+    if member is None or not member.moderator:
+        raise errors.NotAModerator(member=Mention(user_id))
+    member.moderator = False
+    stage.touch(member)
+    stage.record(ev.ModeratorRemoved, actor, now, target_id=user_id)
+
+
+def invite(stage: Stage, actor: Actor, user_id: str, now: datetime) -> None:
+    stage.require_live()
+    require_moderator(stage, actor)
+    member = stage.participants.get(user_id)
+    if member is not None and member.blocked:
+        raise errors.Blocked()
+    if member is not None and member.invited:
+        raise errors.AlreadyInvited(member=Mention(user_id))
+    member = stage.member(user_id)
+    member.invited = True
+    stage.touch(member)
+    stage.record(ev.MemberInvited, actor, now, target_id=user_id)
+
+
+def remove(stage: Stage, actor: Actor, user_id: str, now: datetime, *, block: bool, reason: str = "") -> None:
+    """Takes a member off the stage (hand, floor, room); blocking also keeps them out."""
+    stage.require_live()
+    require_moderator(stage, actor)
+    require_target_not_host(stage, user_id)
+    check_text("reason", reason, low=0, high=200)
+    member = stage.participants.get(user_id)
+    if block and member is not None and member.blocked:
+        raise errors.Blocked()
+    member = stage.member(user_id)
+    stage.evict(actor, member, now)
+    if block:
+        member.blocked, member.invited, member.moderator = True, False, False
+    stage.touch(member)
+    stage.record(ev.MemberBlocked if block else ev.MemberRemoved, actor, now, target_id=user_id, reason=reason)
+
+
+def unblock(stage: Stage, actor: Actor, user_id: str, now: datetime) -> None:
+    stage.require_live()
+    require_moderator(stage, actor)
+    member = stage.participants.get(user_id)
+    if member is None or not member.blocked:
+        raise errors.NotBlocked(member=Mention(user_id))
+    member.blocked = False
+    stage.touch(member)
+    stage.record(ev.MemberUnblocked, actor, now, target_id=user_id)

@@ -1,0 +1,149 @@
+"""Moderation rules of a stage: defaults come from settings, moderators override them per stage."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, fields, replace
+from enum import StrEnum
+from typing import Any
+
+from bot.domain.errors import InvalidRule, UnknownRule
+from bot.i18n.markers import N_
+from bot.i18n.message import Message
+
+
+class HandMode(StrEnum):
+    EVERYONE = "everyone"
+    ROLE = "role"
+    INVITED = "invited"
+    OFF = "off"
+
+
+class QueueMode(StrEnum):
+    FIFO = "fifo"
+    FAIR = "fair"
+
+
+_DURATION = re.compile(r"^(\d+)\s*(s|sec|m|min|h)?$")
+_UNIT = {None: 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600}
+_OFF = {"off", "none", "no", "false", "0", ""}
+_ON = {"on", "yes", "true", "1"}
+
+
+def parse_duration(rule: str, raw: str, *, high: int = 24 * 3600) -> int:
+    match = _DURATION.match(raw.strip().lower())
+    seconds = int(match.group(1)) * _UNIT[match.group(2)] if match else -1
+    if not 0 <= seconds <= high:
+        raise InvalidRule(rule=rule, value=raw, expected=Message.of(
+            N_("a duration such as 90s, 5m or 1h, at most {high} seconds"), high=high))
+    return seconds
+
+
+def parse_int(rule: str, raw: str, *, low: int, high: int) -> int:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise InvalidRule(rule=rule, value=raw, expected=Message.of(
+            N_("a whole number from {low} to {high}"), low=low, high=high))
+    return value
+
+
+def parse_bool(rule: str, raw: str) -> bool:
+    word = raw.strip().lower()
+    if word in _ON:
+        return True
+    if word in _OFF:
+        return False
+    raise InvalidRule(rule=rule, value=raw, expected=Message.of(N_("on or off")))
+
+
+def parse_roles(raw: str) -> tuple[str, ...]:
+    if raw.strip().lower() in _OFF:
+        return ()
+    return tuple(sorted({part.strip().lstrip("@") for part in raw.split(",") if part.strip()}))
+
+
+def parse_choice(rule: str, raw: str, enum: type[StrEnum]) -> Any:
+    try:
+        return enum(raw.strip().lower())
+    except ValueError:
+        raise InvalidRule(rule=rule, value=raw, expected=Message.of(
+            N_("one of {choices}"), choices=", ".join(e.value for e in enum))) from None
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    max_speakers: int = 5
+    speaking_time_limit: int = 0
+    warn_before: int = 30
+    hand_mode: HandMode = HandMode.EVERYONE
+    hand_roles: tuple[str, ...] = ()
+    queue_mode: QueueMode = QueueMode.FIFO
+    auto_approve: tuple[str, ...] = ()
+    hand_cooldown: int = 60
+    max_queue_length: int = 500
+    grace_period: int = 120
+    must_be_present: bool = True
+    cues: bool = False
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+    def changed(self, changes: dict[str, str]) -> Rules:
+        """Rules with textual changes applied; refuses the whole set if any value is wrong."""
+        parsed: dict[str, Any] = {}
+        for name, raw in changes.items():
+            parsed[name] = _parse_one(name, raw)
+        result = replace(self, **parsed)
+        result.check()
+        return result
+
+    def check(self) -> None:
+        if self.speaking_time_limit and self.warn_before >= self.speaking_time_limit:
+            raise InvalidRule(rule="warn_before", value=str(self.warn_before), expected=Message.of(
+                N_("less than speaking_time_limit ({limit} s)"), limit=self.speaking_time_limit))
+        if self.hand_mode is HandMode.ROLE and not self.hand_roles:
+            raise InvalidRule(rule="hand_roles", value="", expected=Message.of(
+                N_("at least one role when hand_mode is role")))
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["hand_mode"] = self.hand_mode.value
+        data["queue_mode"] = self.queue_mode.value
+        data["hand_roles"] = list(self.hand_roles)
+        data["auto_approve"] = list(self.auto_approve)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Rules:
+        known = {k: v for k, v in data.items() if k in cls.names()}
+        for key in ("hand_roles", "auto_approve"):
+            if key in known:
+                known[key] = tuple(known[key])
+        if "hand_mode" in known:
+            known["hand_mode"] = HandMode(known["hand_mode"])
+        if "queue_mode" in known:
+            known["queue_mode"] = QueueMode(known["queue_mode"])
+        return cls(**known)
+
+
+def _parse_one(name: str, raw: str) -> Any:
+    match name:
+        case "max_speakers":
+            return parse_int(name, raw, low=1, high=100)
+        case "max_queue_length":
+            return parse_int(name, raw, low=1, high=100_000)
+        case "speaking_time_limit" | "warn_before" | "hand_cooldown" | "grace_period":
+            return parse_duration(name, raw)
+        case "hand_mode":
+            return parse_choice(name, raw, HandMode)
+        case "queue_mode":
+            return parse_choice(name, raw, QueueMode)
+        case "hand_roles" | "auto_approve":
+            return parse_roles(raw)
+        case "must_be_present" | "cues":
+            return parse_bool(name, raw)
+    raise UnknownRule(rule=name, rules=", ".join(Rules.names()))

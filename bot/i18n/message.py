@@ -1,0 +1,23 @@
+"""A sentence from the catalogues with its named values, rendered later in the reader's locale."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    msgid: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, msgid: str, /, **params: Any) -> Message:
+        return cls(msgid, params)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A member named in a sentence; each adapter shows it its own way (<@id>, <@U…>, a name)."""
+
+    user_id: str
