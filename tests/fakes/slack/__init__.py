@@ -1,0 +1,20 @@
+"""A loopback fake Slack for tests.
+
+- `FakeSlack`: the Web API (and response_url host) the real `AsyncWebClient(base_url=fake.api_url)`
+  calls; records calls, checks them against Slack's API description, can rate-limit.
+- `SlackSender`: posts really signed slash commands, clicks, view submissions and events to an app.
+- `serve_bolt_app`: serves a real bolt `AsyncApp` on 127.0.0.1 for the sender to reach.
+- `events`: Events API payloads (huddles, App Home, channel joins, messages).
+"""
+
+from . import events
+from .appserver import serve_bolt_app
+from .server import FakeSlack, RecordedCall, ResponseUrl
+from .signing import AppResponse, SlackSender, sign
+from .spec import SpecViolation
+from .state import Channel, Message, Team, User, UserGroup, View
+
+__all__ = [
+    "AppResponse", "Channel", "FakeSlack", "Message", "RecordedCall", "ResponseUrl", "SlackSender",
+    "SpecViolation", "Team", "User", "UserGroup", "View", "events", "serve_bolt_app", "sign",
+]
