@@ -256,7 +256,7 @@ class SlackState:
             obj.update({"bot_id": msg.bot_id, "app_id": msg.app_id, "bot_profile": {
                 "id": msg.bot_id, "app_id": msg.app_id, "name": self.bot.real_name, "deleted": False,
                 "team_id": self.team.id, "updated": int(self.now()),
-                "icons": {"image_48": "https://avatars.example/bot_48.png"}}})
+                "icons": {f"image_{n}": f"https://avatars.example/bot_{n}.png" for n in (36, 48, 72)}}})
         if msg.blocks is not None:
             obj["blocks"] = msg.blocks
         if msg.attachments is not None:
