@@ -1,0 +1,155 @@
+"""Channel messages and DM channels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import errors
+from . import permissions as perms
+from .models import CATEGORY, DM, Channel, Message, User, iso, snowflake
+from .routes import Call, route
+
+MAX_CONTENT = 2000  # for bots; the description's 4000 is the Nitro user limit
+EPHEMERAL, LOADING = 1 << 6, 1 << 7
+_EDITABLE = ("content", "embeds", "components", "flags")
+
+
+def check_content(body: dict[str, Any], *, path: tuple[str | int, ...] = ()) -> None:
+    content = body.get("content")
+    if isinstance(content, str) and len(content) > MAX_CONTENT:
+        raise errors.invalid_field([*path, "content"], "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_CONTENT} or fewer in length.")
+
+
+def is_empty(body: dict[str, Any]) -> bool:
+    return not any(body.get(k) for k in ("content", "embeds", "components", "sticker_ids", "poll", "attachments"))
+
+
+def components_with_ids(components: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """Discord numbers every component (``id``) when it stores a message."""
+    counter = iter(range(1, 10_000))
+
+    def number(component: dict[str, Any]) -> dict[str, Any]:
+        out = {**component}
+        out.setdefault("id", next(counter))
+        if isinstance(out.get("components"), list):
+            out["components"] = [number(c) for c in out["components"]]
+        return out
+
+    return [number(c) for c in components or []]
+
+
+def new_message(call: Call, channel: Channel, body: dict[str, Any], author: User, **extra: Any) -> Message:
+    check_content(body)
+    if is_empty(body):
+        raise errors.empty_message()
+    flags = int(body.get("flags") or 0) | int(extra.pop("flags", 0))
+    message = Message(
+        snowflake(),
+        channel.id,
+        author,
+        body.get("content") or "",
+        guild_id=channel.guild_id,
+        embeds=body.get("embeds") or [],
+        components=components_with_ids(body.get("components")),
+        flags=flags,
+        **extra,
+    )
+    call.store.messages[message.id] = message
+    channel.last_message_id = message.id
+    return message
+
+
+def edit_message(message: Message, body: dict[str, Any]) -> Message:
+    check_content(body)
+    for key in _EDITABLE:
+        if key in body:
+            value = body[key]
+            if key == "components":
+                value = components_with_ids(value)
+            elif key == "flags":
+                value = (message.flags & ~LOADING & EPHEMERAL) | int(value or 0)
+            setattr(message, key, value if value is not None else ([] if key in ("embeds", "components") else ""))
+    message.flags &= ~LOADING
+    message.edited_timestamp = iso()
+    return message
+
+
+def emit(call: Call, event: str, message: Message) -> None:
+    if message.flags & EPHEMERAL:
+        return  # ephemeral messages never reach the gateway
+    if event == "MESSAGE_DELETE":
+        data = {"id": str(message.id), "channel_id": str(message.channel_id)}
+        if message.guild_id:
+            data["guild_id"] = str(message.guild_id)
+        call.fake.dispatch(event, data)
+    else:
+        call.fake.emit_message(event, message)
+
+
+@route("POST /channels/{channel_id}/messages")
+async def create_message(call: Call) -> dict[str, Any]:
+    store = call.store
+    channel = store.readable_channel(call.params["channel_id"])
+    guild = store.guild_of(channel)
+    if channel.type == CATEGORY:
+        raise errors.DiscordError(400, 50008, "Cannot send messages in a non-text channel")
+    if guild is not None:
+        store.require(guild, perms.SEND_MESSAGES, channel)
+    elif channel.type == DM and channel.recipients and channel.recipients[0].id in store.dm_blocked:
+        raise errors.cannot_dm()
+    message = new_message(call, channel, call.body(), store.bot)
+    emit(call, "MESSAGE_CREATE", message)
+    return message.payload()
+
+
+@route("GET /channels/{channel_id}/messages")
+async def list_messages(call: Call) -> list[dict[str, Any]]:
+    channel = call.store.readable_channel(call.params["channel_id"])
+    limit = int(call.query.get("limit", 50))
+    found = [m for m in call.store.messages.values() if m.channel_id == channel.id and not m.flags & EPHEMERAL]
+    return [m.payload() for m in sorted(found, key=lambda m: -m.id)[:limit]]
+
+
+@route("GET /channels/{channel_id}/messages/{message_id}")
+async def get_message(call: Call) -> dict[str, Any]:
+    channel = call.store.readable_channel(call.params["channel_id"])
+    return call.store.message(channel, call.params["message_id"]).payload()
+
+
+@route("PATCH /channels/{channel_id}/messages/{message_id}")
+async def patch_message(call: Call) -> dict[str, Any]:
+    channel = call.store.readable_channel(call.params["channel_id"])
+    message = call.store.message(channel, call.params["message_id"])
+    if message.author.id != call.store.bot.id or message.webhook_id is not None:
+        raise errors.not_author()
+    edit_message(message, call.body())
+    emit(call, "MESSAGE_UPDATE", message)
+    return message.payload()
+
+
+@route("DELETE /channels/{channel_id}/messages/{message_id}")
+async def delete_message(call: Call) -> None:
+    store = call.store
+    channel = store.readable_channel(call.params["channel_id"])
+    message = store.message(channel, call.params["message_id"])
+    guild = store.guild_of(channel)
+    if message.author.id != store.bot.id:
+        if guild is None:
+            raise errors.DiscordError(403, 50003, "Cannot execute action on a DM channel")
+        store.require(guild, 1 << 13, channel)  # MANAGE_MESSAGES
+    del store.messages[message.id]
+    emit(call, "MESSAGE_DELETE", message)
+
+
+@route("POST /users/@me/channels")
+async def open_dm(call: Call) -> dict[str, Any]:
+    recipient = call.body().get("recipient_id")
+    if recipient is None:
+        raise errors.invalid_field(["recipient_id"], "BASE_TYPE_REQUIRED", "This field is required")
+    user = call.store.user(recipient)
+    return call.store.dm_channel(user).payload()
+
+
+@route("GET /channels/{channel_id}")
+async def get_channel(call: Call) -> dict[str, Any]:
+    return call.store.readable_channel(call.params["channel_id"]).payload()

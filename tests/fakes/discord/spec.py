@@ -1,0 +1,285 @@
+"""Checks REST requests against Discord's vendored OpenAPI 3.1 description.
+
+The description is loaded once per process; a validator is built lazily and
+cached per operation. Request bodies are checked with JSON Schema 2020-12
+(``$ref``s resolved against the whole document through a ``referencing``
+registry); query parameters are checked loosely (booleans, integers and
+snowflakes must parse).
+
+One deliberate widening: the description types every snowflake as a decimal
+string, while the live API also accepts JSON integers for them (discord.py
+sends integers, e.g. ``recipient_id`` or ``channel_id``), so ``SnowflakeType``
+is widened to "decimal string or non-negative integer".
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from jsonschema.exceptions import ValidationError, best_match
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from . import errors
+
+SPEC_PATH = Path(__file__).resolve().parent.parent / "specs" / "discord_openapi.json"
+SPEC_URI = "urn:discord:openapi"
+API_PREFIX = "/api/v10"
+_METHODS = ("get", "put", "post", "patch", "delete")
+
+
+@dataclass
+class Operation:
+    method: str  # upper case
+    template: str  # "/channels/{channel_id}/messages"
+    literal_segments: int
+    regex: re.Pattern[str]
+    param_names: list[str]
+    operation: dict[str, Any]
+    query_params: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return f"{self.method} {self.template}"
+
+    @property
+    def operation_id(self) -> str:
+        return self.operation.get("operationId", self.key)
+
+
+@dataclass
+class Violation:
+    """One request that did not satisfy the description (or a documented rule)."""
+
+    route: str
+    path: str
+    source: str  # "openapi-body", "openapi-query" or "discord-rule"
+    errors: dict[str, Any]
+    body: Any
+
+    def __str__(self) -> str:
+        return f"{self.route} ({self.path}) [{self.source}]: {json.dumps(self.errors)}"
+
+
+@functools.lru_cache(maxsize=1)
+def load_spec() -> dict[str, Any]:
+    spec = json.loads(SPEC_PATH.read_text(encoding="utf-8"))
+    spec = copy.deepcopy(spec)
+    schemas = spec["components"]["schemas"]
+    schemas["SnowflakeType"] = {"anyOf": [schemas["SnowflakeType"], {"type": "integer", "minimum": 0}]}
+    return spec
+
+
+@functools.lru_cache(maxsize=1)
+def _registry() -> Registry:
+    resource = Resource.from_contents(load_spec(), default_specification=DRAFT202012)
+    return Registry().with_resource(SPEC_URI, resource)
+
+
+def _pointer_escape(part: str) -> str:
+    return part.replace("~", "~0").replace("/", "~1")
+
+
+class SpecChecker:
+    """Routes a request path to its OpenAPI operation and validates it."""
+
+    def __init__(self) -> None:
+        self._spec = load_spec()
+        self._by_segments: dict[int, list[Operation]] = {}
+        self._validators: dict[str, jsonschema.Draft202012Validator | None] = {}
+        self._results: dict[tuple[str, str], dict[str, Any] | None] = {}
+        for template, item in self._spec["paths"].items():
+            shared = item.get("parameters", [])
+            segments = template.strip("/").split("/")
+            names = [s[1:-1] for s in segments if s.startswith("{")]
+            pattern = "/" + "/".join("([^/]+)" if s.startswith("{") else re.escape(s) for s in segments)
+            regex = re.compile(pattern + "$")
+            literal = sum(1 for s in segments if not s.startswith("{"))
+            for method in _METHODS:
+                if method not in item:
+                    continue
+                op = item[method]
+                query = {
+                    p["name"]: p.get("schema", {})
+                    for p in [*shared, *op.get("parameters", [])]
+                    if p.get("in") == "query"
+                }
+                entry = Operation(method.upper(), template, literal, regex, names, op, query)
+                self._by_segments.setdefault(len(segments), []).append(entry)
+        for entries in self._by_segments.values():
+            entries.sort(key=lambda o: -o.literal_segments)
+
+    def match(self, method: str, path: str) -> tuple[Operation, dict[str, str]]:
+        """The operation for ``method path`` (path under /api/v10) or Discord's 404."""
+        if not path.startswith(API_PREFIX + "/"):
+            raise errors.not_found_route()
+        rest = path[len(API_PREFIX):].rstrip("/") or "/"
+        count = len(rest.strip("/").split("/"))
+        for op in self._by_segments.get(count, []):
+            if op.method != method:
+                continue
+            found = op.regex.match(rest)
+            if found:
+                return op, dict(zip(op.param_names, found.groups()))
+        raise errors.not_found_route()
+
+    def templates_for(self, method: str) -> list[str]:
+        return [o.template for ops in self._by_segments.values() for o in ops if o.method == method]
+
+    def _validator(self, op: Operation) -> jsonschema.Draft202012Validator | None:
+        key = op.key
+        if key not in self._validators:
+            content = op.operation.get("requestBody", {}).get("content", {})
+            if "application/json" not in content:
+                self._validators[key] = None
+            else:
+                pointer = "/".join(
+                    _pointer_escape(p)
+                    for p in ("paths", op.template, op.method.lower(), "requestBody", "content", "application/json", "schema")
+                )
+                schema = {"$ref": f"{SPEC_URI}#/{pointer}"}
+                self._validators[key] = jsonschema.Draft202012Validator(schema, registry=_registry())
+        return self._validators[key]
+
+    def body_required(self, op: Operation) -> bool:
+        return bool(op.operation.get("requestBody", {}).get("required"))
+
+    def check_body(self, op: Operation, body: Any, raw: str | None = None) -> dict[str, Any] | None:
+        """Discord-shaped ``errors`` tree for an invalid body, else None.
+
+        ``raw`` (the body's text) keys a small cache: benchmarks repeat bodies.
+        """
+        validator = self._validator(op)
+        if validator is None:
+            return None
+        cache_key = (op.key, raw) if raw is not None else None
+        if cache_key is not None and cache_key in self._results:
+            return self._results[cache_key]
+        found = list(validator.iter_errors(body))
+        result = errors.merge_trees([_to_discord(leaf) for e in found for leaf in _leaves(e)]) if found else None
+        if cache_key is not None:
+            if len(self._results) > 4096:
+                self._results.clear()
+            self._results[cache_key] = result
+        return result
+
+    def check_query(self, op: Operation, query: dict[str, str]) -> dict[str, Any] | None:
+        trees = []
+        for name, value in query.items():
+            schema = op.query_params.get(name)
+            if schema is None:
+                continue
+            problem = _query_problem(schema, value)
+            if problem:
+                trees.append(errors.field_error([name], *problem))
+        return errors.merge_trees(trees) if trees else None
+
+
+def _leaves(error: ValidationError) -> list[ValidationError]:
+    """For anyOf/oneOf failures, the errors of the branch the body meant.
+
+    A branch whose discriminator (``type``) or JSON type already fails is
+    skipped when another branch got further; among the rest the branch with
+    the fewest errors wins.
+    """
+    if not error.context:
+        return [error]
+    branches: dict[Any, list[ValidationError]] = {}
+    for sub in error.context:
+        branches.setdefault(sub.relative_schema_path[0] if sub.relative_schema_path else None, []).append(sub)
+
+    def misses_discriminator(errs: list[ValidationError]) -> bool:
+        return any(
+            (list(e.relative_path) == ["type"] and e.validator in ("enum", "const"))
+            or (not e.relative_path and e.validator == "type")
+            for e in errs
+        )
+
+    candidates = [errs for errs in branches.values() if not misses_discriminator(errs)]
+    if not candidates:
+        enums = [e for e in error.context if list(e.relative_path) == ["type"] and e.validator == "enum"]
+        if enums:
+            choices = sorted({v for e in enums for v in e.validator_value})
+            enums[0].validator_value = choices
+            return [enums[0]]
+        return [best_match(error.context) or error]
+    chosen = min(candidates, key=len)
+    return [leaf for sub in chosen for leaf in _leaves(sub)]
+
+
+_TYPE_CODES = {
+    "integer": ("NUMBER_TYPE_COERCE", 'Value "{v}" is not int.'),
+    "number": ("NUMBER_TYPE_COERCE", 'Value "{v}" is not a number.'),
+    "boolean": ("BOOLEAN_TYPE_COERCE", 'Value "{v}" is not a bool.'),
+    "object": ("MODEL_TYPE_CONVERT", "Only dictionaries may be used in a ModelType"),
+    "array": ("LIST_TYPE_CONVERT", "Only iterables may be used in a ListType"),
+    "string": ("STRING_TYPE_CONVERT", "Could not interpret \"{v}\" as string."),
+}
+
+
+def _to_discord(error: ValidationError) -> dict[str, Any]:
+    path = list(error.absolute_path)
+    kind = error.validator
+    value = error.instance
+    if kind == "required":
+        missing = re.findall(r"'([^']+)' is a required property", error.message)
+        return errors.field_error([*path, *(missing[:1])], "BASE_TYPE_REQUIRED", "This field is required")
+    if kind == "maxLength":
+        return errors.field_error(path, "BASE_TYPE_MAX_LENGTH", f"Must be {error.validator_value} or fewer in length.")
+    if kind == "minLength":
+        return errors.field_error(path, "BASE_TYPE_MIN_LENGTH", f"Must be {error.validator_value} or more in length.")
+    if kind == "maxItems":
+        return errors.field_error(path, "BASE_TYPE_MAX_LENGTH", f"Must be {error.validator_value} or fewer in length.")
+    if kind == "minItems":
+        return errors.field_error(path, "BASE_TYPE_MIN_LENGTH", f"Must be {error.validator_value} or more in length.")
+    if kind in ("enum", "const"):
+        choices = error.validator_value if kind == "enum" else [error.validator_value]
+        return errors.field_error(path, "BASE_TYPE_CHOICES", f"Value must be one of {set(choices)}.")
+    if kind in ("maximum", "exclusiveMaximum"):
+        return errors.field_error(path, "NUMBER_TYPE_MAX", f"int value should be less than or equal to {error.validator_value}.")
+    if kind in ("minimum", "exclusiveMinimum"):
+        return errors.field_error(path, "NUMBER_TYPE_MIN", f"int value should be greater than or equal to {error.validator_value}.")
+    if kind == "pattern":
+        return errors.field_error(path, "NUMBER_TYPE_COERCE", f'Value "{value}" is not snowflake.')
+    if kind == "type":
+        wanted = error.validator_value
+        first = next((t for t in (wanted if isinstance(wanted, list) else [wanted]) if t != "null"), "string")
+        code, message = _TYPE_CODES.get(first, ("BASE_TYPE_BAD_TYPE", "Invalid type."))
+        return errors.field_error(path, code, message.format(v=value))
+    return errors.field_error(path, "BASE_TYPE_INVALID", error.message[:200])
+
+
+def _query_problem(schema: dict[str, Any], value: str) -> tuple[str, str] | None:
+    kinds = schema.get("type")
+    if "$ref" in schema and schema["$ref"].endswith("/SnowflakeType"):
+        return None if value.isdigit() else ("NUMBER_TYPE_COERCE", f'Value "{value}" is not snowflake.')
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    if "boolean" in kinds and value.lower() not in ("true", "false", "1", "0", "yes", "no"):
+        return ("BOOLEAN_TYPE_COERCE", f'Value "{value}" is not a bool.')
+    if "integer" in kinds:
+        try:
+            number = int(value)
+        except ValueError:
+            return ("NUMBER_TYPE_COERCE", f'Value "{value}" is not int.')
+        if "maximum" in schema and number > schema["maximum"]:
+            return ("NUMBER_TYPE_MAX", f"int value should be less than or equal to {schema['maximum']}.")
+        if "minimum" in schema and number < schema["minimum"]:
+            return ("NUMBER_TYPE_MIN", f"int value should be greater than or equal to {schema['minimum']}.")
+    return None
+
+
+def truthy(value: str | None) -> bool:
+    return value is not None and value.lower() in ("true", "1", "yes")
+
+
+@functools.lru_cache(maxsize=1)
+def shared_checker() -> SpecChecker:
+    """One checker per process, so validators are compiled once."""
+    return SpecChecker()
