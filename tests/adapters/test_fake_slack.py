@@ -60,6 +60,11 @@ def build_app(fake: FakeSlack, seen: dict[str, list[Any]]) -> AsyncApp:
         await client.chat_update(channel=body["channel"]["id"], ts=body["message"]["ts"], text="Hand raised",
                                  blocks=stage_blocks(f"<@{body['user']['id']}> raised a hand"))
 
+    @app.action("end_stage")
+    async def end_stage(ack, respond):
+        await ack()
+        await respond(replace_original=True, text="Stage ended")
+
     @app.view("stage_settings")
     async def settings(ack, view):
         await ack()
@@ -140,6 +145,7 @@ async def test_signed_slash_command_is_acked_and_the_listener_posts_its_blocks(f
     [message] = fake.messages(room.id)
     assert message.user == fake.bot.id and message.blocks[0]["block_id"]  # Slack fills in block_ids
     assert fake.count("auth.test") == 1  # bolt's single-team authorization, before the listener
+    assert post.args["team_id"] == fake.team.id  # bolt's per-request client adds it to every call
     fake.assert_no_spec_violations()
 
 
@@ -170,6 +176,14 @@ async def test_views_open_takes_the_command_trigger_id_once_within_3_seconds(fak
     expired = await api_error(client.views_open(trigger_id=late, view=MODAL))
     assert expired.response["error"] == "expired_trigger_id"
 
+    renamed = await client.views_update(view_id=modal.id, hash=modal.hash, view={**MODAL, "title": {
+        "type": "plain_text", "text": "Stage settings"}})
+    assert renamed["view"]["title"]["text"] == "Stage settings" and renamed["view"]["hash"] == modal.hash
+    conflict = await api_error(client.views_update(view_id=modal.id, hash="1.old", view=MODAL))
+    assert conflict.response["error"] == "hash_conflict"
+    missing = await api_error(client.views_update(view_id="V0NOSUCH", view=MODAL))
+    assert missing.response["error"] == "not_found"
+
     submitted = await slack.view_submission(modal, user=alice, values={"topic_input": "Roadmap"})
     assert submitted.status == 200 and modal.closed
     assert seen["submissions"] == [{"topic": {"topic_input": {"type": "plain_text_input", "value": "Roadmap"}}}]
@@ -195,6 +209,18 @@ async def test_respond_posts_to_the_response_url_served_by_the_fake(fake, people
     await eventually(lambda: fake.responses)
     assert fake.responses[0]["text"].startswith("Usage")
     assert [e.user for e in fake.ephemerals] == [alice.id]  # response_type defaults to ephemeral
+
+
+async def test_replace_original_through_the_response_url_edits_the_clicked_message(fake, people, slack):
+    alice, _, room = people
+    blocks = [{"type": "actions", "elements": [{"type": "button", "action_id": "end_stage",
+                                                "text": {"type": "plain_text", "text": "End"}}]}]
+    posted = await fake.client().chat_postMessage(channel=room.id, text="Live", blocks=blocks)
+    message = fake.messages(room.id)[0]
+    await slack.block_action("end_stage", user=alice, message=message)
+    await eventually(lambda: fake.responses)
+    assert fake.responses == [{"text": "Stage ended", "replace_original": True}]
+    assert (message.ts, message.text) == (posted["ts"], "Stage ended") and message.edited_ts
 
 
 async def test_a_retried_event_carries_the_same_event_id(fake, people, slack, seen):
@@ -237,7 +263,7 @@ async def test_url_verification_echoes_the_challenge(slack):
 
 async def test_rate_limit_retry_after_is_honoured_and_the_message_lands_once(fake, people, slack):
     alice, _, room = people
-    fake.faults.rate_limit("chat.postMessage", retry_after=1)
+    fake.rate_limit("chat.postMessage", retry_after=1)
     started = time.monotonic()
     await slack.slash_command("/stage", "", user=alice, channel=room)
     await fake.wait_for("chat.postMessage", count=2, timeout=5)
@@ -248,7 +274,7 @@ async def test_rate_limit_retry_after_is_honoured_and_the_message_lands_once(fak
 
 async def test_without_a_retry_handler_429_reaches_the_caller_with_retry_after(fake, people):
     _, _, room = people
-    fake.faults.rate_limit("chat.postMessage", retry_after=7)
+    fake.rate_limit("chat.postMessage", retry_after=7)
     client = fake.client(retry_handlers=[])
     refused = await api_error(client.chat_postMessage(channel=room.id, text="x"))
     assert refused.response.status_code == 429 and refused.response.headers["Retry-After"] == "7"
@@ -259,7 +285,7 @@ async def test_without_a_retry_handler_429_reaches_the_caller_with_retry_after(f
 async def test_a_per_channel_rate_window_limits_each_channel_separately(fake, people):
     _, _, room = people
     other = fake.add_channel("other")
-    fake.faults.limit_rate("chat.postMessage", max_calls=2, per_seconds=1.0, key="channel", retry_after=1)
+    fake.limit_rate("chat.postMessage", max_calls=2, per_seconds=1.0, key="channel", retry_after=1)
     client = fake.client(retry_handlers=[])
     for _ in range(2):
         await client.chat_postMessage(channel=room.id, text="x")
@@ -273,7 +299,7 @@ async def test_a_per_channel_rate_window_limits_each_channel_separately(fake, pe
 
 async def test_server_errors_are_retried_by_the_server_error_handler(fake, people):
     _, _, room = people
-    fake.faults.fail_next("chat.postMessage", status=503)
+    fake.fail_next("chat.postMessage", status=503)
     client = fake.client(retry_handlers=[AsyncServerErrorRetryHandler(max_retry_count=1)])
     assert (await client.chat_postMessage(channel=room.id, text="x"))["ok"]
     assert [c.status for c in fake.calls_to("chat.postMessage")] == [503, 200]
@@ -353,7 +379,8 @@ async def test_message_and_view_limits(fake, people):
     client = fake.client()
     assert (await api_error(client.chat_postMessage(channel=room.id, text="x" * 40001))).response[
         "error"] == "msg_too_long"
-    assert (await api_error(client.chat_postMessage(channel=room.id))).response["error"] == "no_text"
+    with pytest.warns(UserWarning, match="text"):  # slack_sdk warns too
+        assert (await api_error(client.chat_postMessage(channel=room.id))).response["error"] == "no_text"
     big = {"type": "home", "blocks": [{"type": "divider"}] * 101}
     refused = await api_error(client.views_publish(user_id=alice.id, view=big))
     assert refused.response["error"] == "invalid_arguments"

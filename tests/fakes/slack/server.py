@@ -23,6 +23,7 @@ from . import chat, conversations, directory, views  # noqa: F401  (they registe
 from .blockkit import decode
 from .faults import Faults
 from .registry import METHODS, Ctx, SlackError
+from .response_urls import ResponseUrl, apply_response
 from .spec import JSON_FIELDS, SlackSpec, SpecViolation
 from .state import Channel, Ephemeral, Message, SlackState, Team, User, UserGroup, View
 
@@ -49,16 +50,6 @@ class RecordedCall:
         return self.response.get("error")
 
 
-@dataclass
-class ResponseUrl:
-    url: str
-    kind: str  # "commands" or "actions"
-    channel: str
-    user: str
-    message_ts: str | None = None
-    posts: list[dict[str, Any]] = field(default_factory=list)
-
-
 class FakeSlack:
     def __init__(self, *, team: Team | None = None, token: str = "xoxb-0000000001-podium-fake-bot-token") -> None:
         self.state = SlackState(team)
@@ -69,6 +60,7 @@ class FakeSlack:
         self.calls: list[RecordedCall] = []
         self.spec_violations: list[SpecViolation] = []
         self.response_urls: dict[str, ResponseUrl] = {}
+        self.response_posts: list[dict[str, Any]] = []
         self.port = 0
         self._runner: web.AppRunner | None = None
         self._changed = asyncio.Condition()
@@ -141,6 +133,21 @@ class FakeSlack:
         """Moves the fake's clock forward (trigger expiry, rate windows, message ts)."""
         self.state.advance(seconds)
 
+    # ----- faults (see faults.py)
+    def rate_limit(self, method: str, *, retry_after: int = 1, times: int = 1) -> None:
+        """The next `times` calls of `method` answer HTTP 429 with `Retry-After: retry_after`."""
+        self.faults.rate_limit(method, retry_after=retry_after, times=times)
+
+    def limit_rate(self, method: str, *, max_calls: int, per_seconds: float = 1.0, key: str | None = "channel",
+                   retry_after: int = 1) -> None:
+        """At most `max_calls` calls of `method` per `per_seconds` per value of argument `key`; then 429."""
+        self.faults.limit_rate(method, max_calls=max_calls, per_seconds=per_seconds, key=key,
+                               retry_after=retry_after)
+
+    def fail_next(self, method: str, *, times: int = 1, status: int = 500) -> None:
+        """The next `times` calls of `method` answer HTTP `status`."""
+        self.faults.fail_next(method, times=times, status=status)
+
     def new_response_url(self, kind: str, *, channel: str, user: str, message_ts: str | None = None) -> str:
         token = secrets.token_hex(12)
         url = f"{self.url}/{kind}/{self.team.id}/{secrets.randbelow(10**12)}/{token}"
@@ -168,7 +175,7 @@ class FakeSlack:
     @property
     def responses(self) -> list[dict[str, Any]]:
         """Every payload the app posted to a response_url, in order."""
-        return [p for r in self.response_urls.values() for p in r.posts]
+        return list(self.response_posts)
 
     def calls_to(self, method: str, **where: Any) -> list[RecordedCall]:
         return [c for c in self.calls if c.method == method and _matches(c.args, where)]
@@ -247,29 +254,11 @@ class FakeSlack:
         except ValueError:
             return web.Response(status=400, text="invalid_payload")
         hook.posts.append(payload)
-        self._apply_response(hook, payload)
+        self.response_posts.append(payload)
+        apply_response(self.state, hook, payload)
         async with self._changed:
             self._changed.notify_all()
         return web.json_response({"ok": True})
-
-    def _apply_response(self, hook: ResponseUrl, payload: dict[str, Any]) -> None:
-        state = self.state
-        ch = state.channels.get(hook.channel)
-        original = ch.message(hook.message_ts) if ch and hook.message_ts else None
-        if original is not None and payload.get("delete_original"):
-            ch.messages.remove(original)  # type: ignore[union-attr]
-        elif original is not None and payload.get("replace_original"):
-            original.text = payload.get("text", original.text)
-            original.blocks = payload.get("blocks", original.blocks)
-            original.edited_ts = state.next_ts()
-        elif ch is not None and payload.get("response_type") == "in_channel":
-            bot = state.bot
-            ch.messages.append(Message(ts=state.next_ts(), channel=ch.id, user=bot.id, text=payload.get("text", ""),
-                                       blocks=payload.get("blocks"), bot_id=bot.bot_id, app_id=bot.app_id,
-                                       thread_ts=payload.get("thread_ts")))
-        else:
-            state.ephemerals.append(Ephemeral(state.next_ts(), hook.channel, hook.user, payload.get("text", ""),
-                                              payload.get("blocks")))
 
 
 async def _read(request: web.Request) -> tuple[dict[str, Any], str | None, bool, str | None]:
