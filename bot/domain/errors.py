@@ -139,3 +139,7 @@ class UnknownRule(StageError):
 
 class InvalidArgument(StageError):
     message = N_("Invalid value for {name}: “{value}” (expected {expected}).")
+
+
+class Unexpected(StageError):
+    message = N_("Something went wrong on our side; nothing was changed. Please try again.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import asdict, dataclass, fields, replace
 from enum import StrEnum
 from typing import Any
@@ -110,12 +111,7 @@ class Rules:
                 N_("at least one role when hand_mode is role")))
 
     def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["hand_mode"] = self.hand_mode.value
-        data["queue_mode"] = self.queue_mode.value
-        data["hand_roles"] = list(self.hand_roles)
-        data["auto_approve"] = list(self.auto_approve)
-        return data
+        return dict(_as_dict(self))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Rules:
@@ -128,6 +124,17 @@ class Rules:
         if "queue_mode" in known:
             known["queue_mode"] = QueueMode(known["queue_mode"])
         return cls(**known)
+
+
+@lru_cache(maxsize=256)
+def _as_dict(rules: Rules) -> dict[str, Any]:
+    # Rules are frozen and few: every write of a stage row would otherwise rebuild the same dict.
+    data = asdict(rules)
+    data["hand_mode"] = rules.hand_mode.value
+    data["queue_mode"] = rules.queue_mode.value
+    data["hand_roles"] = list(rules.hand_roles)
+    data["auto_approve"] = list(rules.auto_approve)
+    return data
 
 
 def _parse_one(name: str, raw: str) -> Any:

@@ -47,6 +47,7 @@ class Stage:
         # Kept in step by touch(): what timers and speaker caps look at, without scanning every member.
         self.speaking: set[str] = set()
         self.absent_hands: set[str] = set()
+        self.moderators: set[str] = set()  # delegated ones; the host and platform moderators are not listed
         for member in self.participants.values():
             self._index(member)
         self.events: list[ev.Event] = []
@@ -289,6 +290,10 @@ class Stage:
             self.absent_hands.add(user_id)
         else:
             self.absent_hands.discard(user_id)
+        if member.moderator:
+            self.moderators.add(user_id)
+        else:
+            self.moderators.discard(user_id)
 
     def _arrive(self, user_id: str, now: datetime) -> None:
         member = self.member(user_id)

@@ -1,0 +1,115 @@
+"""Settings read from the environment and `.env`. Build one with `Settings()`; nothing is read at import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.domain.rules import HandMode, QueueMode, Rules
+
+_PLACEHOLDERS = {"changeme", "change-me", "xxx", "token", "secret", "your-token-here", "..."}
+
+
+class RuleDefaults(BaseModel):
+    """Every stage starts with these rules; moderators change them per stage."""
+
+    max_speakers: int = Field(5, ge=1, le=100)
+    speaking_time_limit: int = Field(0, ge=0, description="seconds; 0 means no limit")
+    warn_before: int = Field(30, ge=0)
+    hand_mode: HandMode = HandMode.EVERYONE
+    hand_roles: tuple[str, ...] = ()
+    queue_mode: QueueMode = QueueMode.FIFO
+    auto_approve: tuple[str, ...] = ()
+    hand_cooldown: int = Field(60, ge=0)
+    max_queue_length: int = Field(500, ge=1)
+    grace_period: int = Field(120, ge=0)
+    must_be_present: bool = True
+    cues: bool = False
+
+    @field_validator("hand_roles", "auto_approve", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    def to_rules(self) -> Rules:
+        rules = Rules(**self.model_dump())
+        rules.check()
+        return rules
+
+
+def _split_list(value: Any) -> Any:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", env_nested_delimiter="__", extra="ignore", env_ignore_empty=True,
+    )
+
+    database_url: str | None = Field(None, description="SQLAlchemy URL; empty means SQLite at SQLITE_PATH")
+    sqlite_path: Path = Path("data/podium.db")
+    default_locale: str = "en"
+    default_timezone: str = "UTC"
+    log_level: str = "INFO"
+    rules: RuleDefaults = RuleDefaults()
+
+    discord_token: SecretStr | None = None
+    discord_api_base: str = "https://discord.com/api/v10"
+    discord_gateway_url: str = "wss://gateway.discord.gg/"
+    discord_moderator_roles: Annotated[list[str], NoDecode] = []
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    slack_port: int = Field(3000, ge=1, le=65535)
+    slack_path: str = "/slack/events"
+    slack_moderators: Annotated[list[str], NoDecode] = []
+
+    _split_roles = field_validator("discord_moderator_roles", "slack_moderators", mode="before")(
+        classmethod(lambda cls, v: _split_list(v)))
+
+    @field_validator("default_locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        from bot.i18n.catalog import LOCALES
+
+        if value not in LOCALES:
+            raise ValueError(f"DEFAULT_LOCALE must be one of {', '.join(LOCALES)}")
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"DEFAULT_TIMEZONE {value!r} is not a known time zone") from None
+        return value
+
+    @model_validator(mode="after")
+    def _no_placeholder_secrets(self) -> Settings:
+        for name in ("discord_token", "slack_bot_token", "slack_signing_secret", "slack_app_token"):
+            secret = getattr(self, name)
+            if secret is not None and secret.get_secret_value().strip().lower() in _PLACEHOLDERS:
+                raise ValueError(f"{name.upper()} still holds a placeholder; set the real value or leave it empty")
+        if self.slack_bot_token and not (self.slack_signing_secret or self.slack_app_token):
+            raise ValueError("SLACK_BOT_TOKEN needs SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.sqlite_path}"
+
+    @property
+    def default_rules(self) -> Rules:
+        return self.rules.to_rules()

@@ -1,0 +1,74 @@
+"""Message catalogues (gettext .po files read with Babel) and rendering in a reader's locale.
+
+English is the source language: msgids are the English sentences, so English needs no catalogue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_datetime, format_timedelta
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+
+from bot.i18n.markers import N_
+from bot.i18n.message import Mention, Message
+
+LOCALES = ("en", "fr")
+SOURCE_LOCALE = "en"
+CATALOGUES = Path(__file__).with_name("locales")
+
+MentionFormatter = Callable[[str], str]
+
+
+@cache
+def catalogue(locale: str) -> dict[str, str]:
+    """msgid → translated sentence for one locale; untranslated entries fall back to English."""
+    if locale == SOURCE_LOCALE:
+        return {}
+    path = CATALOGUES / locale / "LC_MESSAGES" / "podium.po"
+    with path.open("rb") as handle:
+        entries = read_po(handle, locale=locale)
+    return {m.id: m.string for m in entries if m.id and m.string and not m.fuzzy}
+
+
+def translate(msgid: str, locale: str) -> str:
+    return catalogue(locale if locale in LOCALES else SOURCE_LOCALE).get(msgid, msgid)
+
+
+def render(message: Message, locale: str, mention: MentionFormatter = lambda user_id: user_id) -> str:
+    """The sentence in ``locale`` with its named values formatted the way that locale writes them."""
+    values = {name: _value(value, locale, mention) for name, value in message.params.items()}
+    try:
+        return translate(message.msgid, locale).format(**values)
+    except (KeyError, IndexError, ValueError):
+        # A translation with a broken placeholder must not hide the message itself.
+        return message.msgid.format(**values)
+
+
+def _value(value: Any, locale: str, mention: MentionFormatter) -> str:
+    if isinstance(value, Message):
+        return render(value, locale, mention)
+    if isinstance(value, Mention):
+        return mention(value.user_id)
+    if isinstance(value, bool):
+        return render(Message.of(_ON if value else _OFF), locale, mention)
+    if isinstance(value, int | float):
+        return format_decimal(value, locale=locale)
+    if isinstance(value, timedelta):
+        return format_timedelta(value, locale=locale, threshold=1.1)
+    if isinstance(value, datetime):
+        return format_datetime(value, format="medium", locale=locale)
+    return str(value)
+
+
+def language_name(locale: str) -> str:
+    return Locale.parse(locale).get_display_name(locale) or locale
+
+
+_ON, _OFF = N_("on"), N_("off")

@@ -1,0 +1,59 @@
+"""The engine and the worker threads that keep blocking database calls off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+T = TypeVar("T")
+
+
+class Database:
+    """A synchronous SQLAlchemy engine driven from dedicated threads.
+
+    Each unit of work runs its whole transaction in one hop to a worker, which costs less than an
+    async driver's hop per statement. SQLite gets one worker (it has a single writer anyway).
+    """
+
+    def __init__(self, url: str, *, workers: int = 4, echo: bool = False) -> None:
+        parsed = make_url(url)
+        self.dialect = parsed.get_backend_name()
+        if self.dialect == "postgresql" and parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        if self.dialect == "sqlite":
+            workers = 1
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        self.url = parsed
+        # Several processes may share PostgreSQL; SQLite is the single-process default.
+        self.shared = self.dialect != "sqlite"
+        self.engine: Engine = create_engine(
+            parsed, echo=echo, pool_pre_ping=self.dialect != "sqlite",
+            **({"connect_args": {"check_same_thread": False}} if self.dialect == "sqlite" else
+               {"pool_size": workers, "max_overflow": 0}),
+        )
+        if self.dialect == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="podium-db")
+
+    async def run(self, work: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, work, *args)
+
+    async def dispose(self) -> None:
+        await self.run(self.engine.dispose)
+        self._executor.shutdown(wait=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()

@@ -1,0 +1,105 @@
+"""Stages in SQL, with a process-wide cache so a command on a 5,000-member stage does not reload it.
+
+The cache is trusted only while the stored version matches; every write checks the version it read, so
+several processes on one PostgreSQL database never overwrite each other's changes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from bot.domain.errors import StageNotFound
+from bot.domain.stage import Stage
+from bot.persistence.database import Database
+from bot.persistence.mapping import participant_from, stage_from
+from bot.persistence.tables import ParticipantRow, StageRow
+
+stage_t = StageRow.__table__
+participant_t = ParticipantRow.__table__
+
+
+class StageCache:
+    """Aggregates loaded by this process, by id. Evicted whenever a change did not reach the database."""
+
+    def __init__(self) -> None:
+        self._stages: dict[str, Stage] = {}
+
+    def peek(self, stage_id: str) -> Stage | None:
+        return self._stages.get(stage_id)
+
+    def keep(self, stage: Stage) -> None:
+        self._stages[stage.id] = stage
+
+    def evict(self, stage_id: str) -> None:
+        self._stages.pop(stage_id, None)
+
+    def __len__(self) -> int:
+        return len(self._stages)
+
+
+class SqlStageRepository:
+    def __init__(self, db: Database, cache: StageCache) -> None:
+        self._db, self._cache = db, cache
+        self.seen: dict[str, Stage] = {}
+        self.new: set[str] = set()
+
+    async def get(self, stage_id: str) -> Stage:
+        if stage_id in self.seen:
+            return self.seen[stage_id]
+        cached = self._cache.peek(stage_id)
+        if cached is not None and not self._db.shared:
+            # Alone on the database, the cache is the truth; the versioned write still guards it.
+            stage: Stage | None = cached
+        else:
+            stage = await self._db.run(self._fresh, stage_id, cached)
+        if stage is None:
+            raise StageNotFound()
+        if stage is not cached:
+            self._cache.keep(stage)
+        self.seen[stage_id] = stage
+        return stage
+
+    def add(self, stage: Stage) -> None:
+        self.seen[stage.id] = stage
+        self.new.add(stage.id)
+
+    async def live_in_channel(self, platform: str, space_id: str, channel_id: str) -> str | None:
+        query = select(stage_t.c.id).where(
+            stage_t.c.platform == platform, stage_t.c.space_id == space_id,
+            stage_t.c.channel_id == channel_id, stage_t.c.state == "live")
+        return await self._db.run(_scalar, self._db, query)
+
+    async def live_ids(self, platform: str | None = None) -> list[str]:
+        query = select(stage_t.c.id).where(stage_t.c.state == "live").order_by(stage_t.c.created_at)
+        if platform is not None:
+            query = query.where(stage_t.c.platform == platform)
+        return await self._db.run(_scalars, self._db, query)
+
+    def _fresh(self, stage_id: str, cached: Stage | None) -> Stage | None:
+        with self._db.engine.connect() as conn:
+            version = conn.execute(select(stage_t.c.version).where(stage_t.c.id == stage_id)).scalar()
+            if version is None:
+                return None
+            if cached is not None and cached.version == version:
+                return cached
+            return load_stage(conn, stage_id)
+
+
+def load_stage(conn: Connection, stage_id: str) -> Stage | None:
+    row = conn.execute(select(stage_t).where(stage_t.c.id == stage_id)).first()
+    if row is None:
+        return None
+    rows = conn.execute(select(participant_t).where(participant_t.c.stage_id == stage_id))
+    return stage_from(row, [participant_from(r) for r in rows])
+
+
+def _scalar(db: Database, query: Any) -> Any:
+    with db.engine.connect() as conn:
+        return conn.execute(query).scalar()
+
+
+def _scalars(db: Database, query: Any) -> list[Any]:
+    with db.engine.connect() as conn:
+        return list(conn.execute(query).scalars())

@@ -1,0 +1,111 @@
+"""SQLModel tables. Rows only: the repository turns them into domain objects and back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, text
+from sqlmodel import Field, SQLModel
+
+from bot.persistence.types import UtcDateTime
+
+
+def _when(*, nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_type=UtcDateTime, nullable=nullable, index=index)
+
+
+class StageRow(SQLModel, table=True):
+    __tablename__ = "stage"
+    __table_args__ = (
+        # One live stage per channel, even with several bot processes on one database.
+        Index("uq_stage_live_channel", "platform", "space_id", "channel_id", unique=True,
+              sqlite_where=text("state = 'live'"), postgresql_where=text("state = 'live'")),
+    )
+
+    id: str = Field(primary_key=True, max_length=40)
+    platform: str = Field(max_length=20)
+    space_id: str = Field(max_length=40)
+    channel_id: str = Field(max_length=40)
+    title: str = Field(max_length=200)
+    topic: str = Field(default="", max_length=200)
+    state: str = Field(max_length=20, index=True)
+    visibility: str = Field(max_length=20)
+    capacity: int = 0
+    host_id: str = Field(max_length=40)
+    rules: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    hands_locked: bool = False
+    created_at: datetime = _when(nullable=False)
+    opened_at: datetime | None = _when()
+    closed_at: datetime | None = _when()
+    hand_seq: int = 0
+    peak_audience: int = 0
+    hands_raised: int = 0
+    hands_served: int = 0
+    version: int = 0
+
+
+class ParticipantRow(SQLModel, table=True):
+    __tablename__ = "participant"
+
+    stage_id: str = Field(foreign_key="stage.id", primary_key=True, max_length=40)
+    user_id: str = Field(primary_key=True, max_length=40)
+    present: bool = False
+    left_at: datetime | None = _when()
+    hand_raised_at: datetime | None = _when()
+    hand_seq: int | None = None
+    hand_note: str | None = Field(default=None, max_length=200)
+    hand_priority: float | None = None
+    speaking_since: datetime | None = _when()
+    warned: bool = False
+    talk_seconds: float = 0.0
+    turns: int = 0
+    hands_raised: int = 0
+    cooldown_until: datetime | None = _when()
+    invited: bool = False
+    blocked: bool = False
+    moderator: bool = False
+
+
+class AuditRow(SQLModel, table=True):
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_stage_id_id", "stage_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    stage_id: str = Field(foreign_key="stage.id", max_length=40)
+    at: datetime = _when(nullable=False)
+    kind: str = Field(max_length=40)
+    actor_id: str = Field(max_length=40)
+    target_id: str | None = Field(default=None, max_length=40)
+    reason: str = Field(default="", max_length=200)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class RecapRow(SQLModel, table=True):
+    __tablename__ = "recap"
+
+    stage_id: str = Field(foreign_key="stage.id", primary_key=True, max_length=40)
+    created_at: datetime = _when(nullable=False)
+    duration_seconds: float
+    peak_audience: int
+    hands_raised: int
+    hands_served: int
+    speakers: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    still_waiting: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class SpaceSettingRow(SQLModel, table=True):
+    __tablename__ = "space_setting"
+
+    platform: str = Field(primary_key=True, max_length=20)
+    space_id: str = Field(primary_key=True, max_length=40)
+    locale: str | None = Field(default=None, max_length=10)
+    timezone: str | None = Field(default=None, max_length=60)
+
+
+class MemberSettingRow(SQLModel, table=True):
+    __tablename__ = "member_setting"
+
+    platform: str = Field(primary_key=True, max_length=20)
+    user_id: str = Field(primary_key=True, max_length=40)
+    locale: str | None = Field(default=None, max_length=10)

@@ -1,0 +1,117 @@
+"""One command, one transaction: the stage row, the members it touched, its audit entries and recap."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, insert, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
+
+from bot.domain.events import Event, StageClosed
+from bot.domain.stage import Stage
+from bot.persistence.database import Database
+from bot.persistence.fastsql import Compiled
+from bot.persistence.mapping import audit_values, participant_values, recap_values, stage_values
+from bot.persistence.repository import SqlStageRepository, StageCache, participant_t, stage_t
+from bot.persistence.tables import AuditRow, RecapRow
+from bot.ports import ConcurrencyConflict
+
+audit_t = AuditRow.__table__
+recap_t = RecapRow.__table__
+
+
+class SqlUnitOfWork:
+    def __init__(self, db: Database, cache: StageCache) -> None:
+        self._db, self._cache = db, cache
+        self._events: list[Event] = []
+
+    async def __aenter__(self) -> SqlUnitOfWork:
+        self.stages = SqlStageRepository(self._db, self._cache)
+        self._events = []
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        # Whatever was changed in memory but not committed must not outlive this unit of work.
+        for stage in self.stages.seen.values():
+            if stage.dirty or stage.events or stage.id in self.stages.new:
+                self._cache.evict(stage.id)
+                stage.dirty.clear()
+                stage.events.clear()
+
+    async def commit(self) -> None:
+        changed = [s for s in self.stages.seen.values()
+                   if s.dirty or s.events or s.id in self.stages.new]
+        if not changed:
+            return
+        await self._db.run(self._write, changed)
+        for stage in changed:
+            stage.version += 1
+            stage.dirty.clear()
+            self._events.extend(stage.pull_events())
+            self._cache.keep(stage)
+        self.stages.new.clear()
+
+    def collect_events(self) -> Sequence[Event]:
+        return self._events
+
+    def _write(self, changed: list[Stage]) -> None:
+        with self._db.engine.begin() as conn:
+            for stage in changed:
+                self._write_stage(conn, stage)
+
+    def _write_stage(self, conn: Connection, stage: Stage) -> None:
+        statements = _statements(self._db.engine.dialect)
+        values = stage_values(stage)
+        if stage.id in self.stages.new:
+            statements.insert_stage.execute(conn, {**values, "version": stage.version + 1})
+        else:
+            result = statements.update_stage.execute(
+                conn, {**values, "version": stage.version + 1, "_id": stage.id, "_seen": stage.version})
+            if result.rowcount != 1:
+                raise ConcurrencyConflict(stage.id)
+        if stage.dirty:
+            rows = [participant_values(stage.id, stage.participants[u]) for u in sorted(stage.dirty)]
+            statements.upsert_participant.execute_many(conn, rows)
+        if stage.events:
+            statements.insert_audit.execute_many(conn, [audit_values(e) for e in stage.events])
+            for event in stage.events:
+                if isinstance(event, StageClosed):
+                    statements.insert_recap.execute(conn, recap_values(event))
+
+
+@dataclass(frozen=True)
+class _Statements:
+    insert_stage: Compiled
+    update_stage: Compiled
+    upsert_participant: Compiled
+    insert_audit: Compiled
+    insert_recap: Compiled
+
+
+@cache
+def _statements(dialect: Dialect) -> _Statements:
+    """Compiled once per dialect: building statements costs more than running them on SQLite."""
+    flavour = postgresql if dialect.name == "postgresql" else sqlite
+    upsert = flavour.insert(participant_t)
+    keys = {"stage_id", "user_id"}
+    upsert = upsert.on_conflict_do_update(
+        index_elements=["stage_id", "user_id"],
+        set_={c.name: upsert.excluded[c.name] for c in participant_t.columns if c.name not in keys})
+    update_stage = (update(stage_t)
+                    .where(stage_t.c.id == bindparam("_id"), stage_t.c.version == bindparam("_seen"))
+                    .values({c.name: bindparam(c.name, type_=c.type) for c in stage_t.columns if c.name != "id"}))
+
+    def every_column(table: Any) -> Any:
+        return insert(table).values({c.name: bindparam(c.name, type_=c.type)
+                                     for c in table.columns if not (c.primary_key and c.autoincrement is True)
+                                     and not (table is audit_t and c.name == "id")})
+
+    upsert = upsert.values({c.name: bindparam(c.name, type_=c.type) for c in participant_t.columns})
+    return _Statements(
+        insert_stage=Compiled(every_column(stage_t), dialect), update_stage=Compiled(update_stage, dialect),
+        upsert_participant=Compiled(upsert, dialect), insert_audit=Compiled(every_column(audit_t), dialect),
+        insert_recap=Compiled(every_column(recap_t), dialect))

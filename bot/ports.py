@@ -1,0 +1,99 @@
+"""What the core needs from the outside world, as Protocols. Adapters and tests provide them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from bot.domain.commands import Command
+    from bot.domain.events import Event
+    from bot.domain.members import Recap
+    from bot.domain.stage import Stage
+    from bot.i18n.message import Message
+    from bot.services.board import Board
+
+
+class ConcurrencyConflict(Exception):
+    """Another process changed the stage since it was read; the command is retried on fresh state."""
+
+
+class Capability(StrEnum):
+    GIVE_FLOOR = "give_floor"  # the platform itself unmutes and mutes speakers (Discord stage channels)
+    DIRECT_MESSAGE = "direct_message"
+    DISCONNECT = "disconnect"  # can take a member out of the audio room
+    ACCESS_CONTROL = "access_control"  # can let only invited members in
+    CAPACITY = "capacity"  # can cap the room's size
+
+
+@dataclass(frozen=True, slots=True)
+class StageRef:
+    """Enough for an adapter to find a stage's place on its platform."""
+
+    stage_id: str
+    platform: str
+    space_id: str
+    channel_id: str
+    title: str
+
+
+class StagePlatform(Protocol):
+    """What an adapter can do on its platform. Sentences arrive as catalogue Messages with a locale."""
+
+    name: str
+    capabilities: frozenset[Capability]
+
+    async def stage_opened(self, board: Board) -> None: ...
+
+    async def stage_closed(self, board: Board, recap: Recap) -> None: ...
+
+    async def show_board(self, board: Board) -> None: ...
+
+    async def set_speaker(self, stage: StageRef, user_id: str, *, speaking: bool) -> None: ...
+
+    async def notify(self, stage: StageRef, user_id: str, message: Message, locale: str) -> None: ...
+
+    async def announce(self, stage: StageRef, message: Message, locale: str) -> None: ...
+
+    async def disconnect(self, stage: StageRef, user_id: str) -> None: ...
+
+    async def set_access(self, stage: StageRef, user_id: str, *, allowed: bool) -> None: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class Scheduler(Protocol):
+    """Runs a core command at a moment; a later call for the same key replaces the earlier one."""
+
+    async def schedule(self, key: str, at: datetime, command: Command) -> None: ...
+
+    async def cancel(self, key: str) -> None: ...
+
+
+class StageRepository(Protocol):
+    seen: dict[str, Stage]  # every stage this unit of work loaded or added
+
+    async def get(self, stage_id: str) -> Stage: ...
+
+    def add(self, stage: Stage) -> None: ...
+
+    async def live_in_channel(self, platform: str, space_id: str, channel_id: str) -> str | None: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: what a handler changed is committed together or not at all."""
+
+    stages: StageRepository
+
+    async def __aenter__(self) -> UnitOfWork: ...
+
+    async def __aexit__(self, *exc: object) -> None: ...
+
+    async def commit(self) -> None: ...
+
+    def collect_events(self) -> Sequence[Event]: ...

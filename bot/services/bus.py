@@ -1,0 +1,124 @@
+"""The message bus: one command at a time per stage, committed before it is acknowledged.
+
+After the commit it re-arms the stage's timer and hands the events to the notifier, which talks to the
+platform in the background so the reply is never held up by a slow platform call.
+"""
+
+from __future__ import annotations
+
+import logging
+import weakref
+from asyncio import Lock
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from bot.domain import commands as c
+from bot.domain import errors
+from bot.domain.events import Event
+from bot.domain.members import SYSTEM
+from bot.domain.rules import Rules
+from bot.domain.timers import next_due
+from bot.i18n.message import Message
+from bot.ports import Clock, ConcurrencyConflict, Scheduler, UnitOfWork
+from bot.services.board import Board, board_of
+from bot.services.dispatch import Dispatcher
+from bot.services.handlers import HANDLERS, Context
+
+log = logging.getLogger(__name__)
+
+_RETRIES = 3
+
+
+class MessageBus:
+    def __init__(
+        self, *, uow: Callable[[], UnitOfWork], clock: Clock, scheduler: Scheduler,
+        defaults: Rules, new_id: Callable[[], str], dispatcher: Dispatcher,
+        on_events: Callable[[Sequence[Event], Board], object] | None = None,
+    ) -> None:
+        self._uow, self.clock, self._scheduler = uow, clock, scheduler
+        self._defaults, self._new_id = defaults, new_id
+        self.dispatcher = dispatcher
+        self.on_events = on_events
+        self._locks: weakref.WeakValueDictionary[str, Lock] = weakref.WeakValueDictionary()
+        # When time alone next changes each stage this process knows, as of its last commit.
+        self._armed: dict[str, datetime | None] = {}
+
+    async def handle(self, command: c.Command) -> Message:
+        """Runs a command; raises a StageError (nothing changed) or returns the acknowledgement."""
+        async with self._lock(_lock_key(command)):
+            if isinstance(command, c.StageCommand) and not isinstance(command, c.ExpireDue):
+                await self._expire_if_due(command.stage_id)
+            return await self._run(command)
+
+    def _lock(self, key: str) -> Lock:
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = Lock()
+        return lock
+
+    async def _expire_if_due(self, stage_id: str) -> None:
+        """Applies timers that ran out before the command is judged (their job may not have fired yet)."""
+        now = self.clock.now()
+        due = self._armed.get(stage_id, now)
+        if due is not None and due <= now:
+            try:
+                await self._run(c.ExpireDue(stage_id=stage_id, actor=SYSTEM))
+            except errors.StageNotFound:
+                pass
+
+    async def _run(self, command: c.Command) -> Message:
+        handler = HANDLERS[type(command)]
+        for attempt in range(1, _RETRIES + 1):
+            try:
+                async with self._uow() as uow:
+                    ctx = Context(now=self.clock.now(), defaults=self._defaults, new_id=self._new_id)
+                    reply = await handler(command, uow, ctx)
+                    await uow.commit()
+                    stages = dict(uow.stages.seen)
+                    events = list(uow.collect_events())
+                break
+            except ConcurrencyConflict:
+                if attempt == _RETRIES:
+                    log.error("gave up on %r after %d conflicting writes", command, attempt)
+                    raise errors.Unexpected() from None
+            except errors.StageError:
+                raise
+            except Exception:
+                log.exception("command %r failed", command)
+                raise errors.Unexpected() from None
+        for stage_id, stage in stages.items():
+            await self._rearm(stage_id, next_due(stage))
+            own = [e for e in events if e.stage_id == stage_id]
+            if own:
+                self._publish(own, board_of(stage, ctx.now))
+        return reply
+
+    async def _rearm(self, stage_id: str, due: datetime | None) -> None:
+        if stage_id in self._armed and self._armed[stage_id] == due:
+            return
+        self._armed[stage_id] = due
+        key = f"stage-due:{stage_id}"
+        if due is None:
+            await self._scheduler.cancel(key)
+        else:
+            await self._scheduler.schedule(key, due, c.ExpireDue(stage_id=stage_id, actor=SYSTEM))
+
+    def _publish(self, events: Sequence[Event], board: Board) -> None:
+        if self.on_events is None or not events:
+            return
+        sink = self.on_events
+        self.dispatcher.submit(board.ref.stage_id, lambda: sink(events, board))  # type: ignore[arg-type, return-value]
+
+    async def rearm_all(self, stage_ids: Sequence[str]) -> None:
+        """After a start: apply what ran out while the bot was away and arm every live stage's timer."""
+        for stage_id in stage_ids:
+            async with self._lock(stage_id):
+                await self._run(c.ExpireDue(stage_id=stage_id, actor=SYSTEM))
+
+
+def _lock_key(command: c.Command) -> str:
+    if isinstance(command, c.StageCommand):
+        return command.stage_id
+    if isinstance(command, c.OpenStage):
+        return f"open:{command.platform}:{command.space_id}:{command.channel_id}"
+    return f"{type(command).__name__}:{command.actor.user_id}"

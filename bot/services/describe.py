@@ -1,0 +1,52 @@
+"""Audit-log entries as sentences: who did what to whom, and why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.i18n.markers import N_
+from bot.i18n.message import Mention, Message
+
+_SENTENCES = {
+    "StageScheduled": N_("{actor} scheduled “{title}”"),
+    "StageOpened": N_("{actor} opened “{title}”"),
+    "StageClosed": N_("{actor} closed the stage"),
+    "TopicChanged": N_("{actor} set the topic to “{topic}”"),
+    "RulesChanged": N_("{actor} changed the rules: {changes}"),
+    "HandsLocked": N_("{actor} locked hands"),
+    "HandsUnlocked": N_("{actor} unlocked hands"),
+    "HandRaised": N_("{actor} raised a hand (#{position})"),
+    "HandLowered": N_("{actor} lowered their hand"),
+    "HandDropped": N_("{target}'s hand dropped after the grace period"),
+    "HandDenied": N_("{actor} denied {target}'s hand"),
+    "NextInLine": N_("{target} is next in line"),
+    "SpeakerApproved": N_("{actor} gave the floor to {target}"),
+    "SpeakerWarned": N_("{target} was warned: {seconds_left} seconds left"),
+    "SpeakerMovedToAudience": N_("{actor} moved {target} back to the audience"),
+    "ModeratorAdded": N_("{actor} made {target} a moderator"),
+    "ModeratorRemoved": N_("{actor} took moderation from {target}"),
+    "MemberInvited": N_("{actor} invited {target}"),
+    "MemberRemoved": N_("{actor} removed {target}"),
+    "MemberBlocked": N_("{actor} blocked {target}"),
+    "MemberUnblocked": N_("{actor} unblocked {target}"),
+    "MemberJoined": N_("{target} joined the room"),
+    "MemberLeft": N_("{target} left the room"),
+}
+_REASONS = {
+    "time_up": N_("speaking time was up"),
+    "left": N_("left the room"),
+    "self": N_("stepped down"),
+    "removed": N_("removed from the stage"),
+}
+
+
+def describe(kind: str, actor_id: str, target_id: str | None, reason: str, data: dict[str, Any]) -> Message:
+    sentence = _SENTENCES.get(kind, N_("{actor}: {kind}"))
+    params: dict[str, Any] = {**data, "actor": Mention(actor_id), "kind": kind}
+    if target_id is not None:
+        params["target"] = Mention(target_id)
+    line = Message(sentence, params)
+    if reason:
+        why = Message.of(_REASONS[reason]) if reason in _REASONS else reason
+        return Message.of(N_("{line} ({reason})"), line=line, reason=why)
+    return line

@@ -1,0 +1,61 @@
+"""Which language each reader gets: their own choice, else their space's, else the default."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.domain.errors import InvalidArgument
+from bot.i18n.catalog import LOCALES
+from bot.i18n.markers import N_
+from bot.i18n.message import Message
+from bot.persistence.database import Database
+from bot.persistence.tables import MemberSettingRow, SpaceSettingRow
+
+member_t = MemberSettingRow.__table__
+space_t = SpaceSettingRow.__table__
+
+
+class Locales:
+    def __init__(self, db: Database, default: str) -> None:
+        self._db, self.default = db, default
+        self._members: dict[tuple[str, str], str | None] = {}
+        self._spaces: dict[tuple[str, str], str | None] = {}
+
+    async def for_member(self, platform: str, space_id: str, user_id: str) -> str:
+        key = (platform, user_id)
+        if key not in self._members:
+            self._members[key] = await self._db.run(self._read, member_t, member_t.c.user_id, platform, user_id)
+        return self._members[key] or await self.for_space(platform, space_id)
+
+    async def for_space(self, platform: str, space_id: str) -> str:
+        key = (platform, space_id)
+        if key not in self._spaces:
+            self._spaces[key] = await self._db.run(self._read, space_t, space_t.c.space_id, platform, space_id)
+        return self._spaces[key] or self.default
+
+    async def set_member(self, platform: str, user_id: str, locale: str) -> None:
+        _check(locale)
+        await self._db.run(self._write, member_t, {"platform": platform, "user_id": user_id, "locale": locale})
+        self._members[(platform, user_id)] = locale
+
+    async def set_space(self, platform: str, space_id: str, locale: str) -> None:
+        _check(locale)
+        await self._db.run(self._write, space_t, {"platform": platform, "space_id": space_id, "locale": locale})
+        self._spaces[(platform, space_id)] = locale
+
+    def _read(self, table, column, platform: str, key: str) -> str | None:  # type: ignore[no-untyped-def]
+        with self._db.engine.connect() as conn:
+            return conn.execute(select(table.c.locale).where(table.c.platform == platform, column == key)).scalar()
+
+    def _write(self, table, values: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+        keys = {c.name: values[c.name] for c in table.primary_key.columns}
+        with self._db.engine.begin() as conn:
+            updated = conn.execute(table.update().filter_by(**keys).values(locale=values["locale"])).rowcount
+            if not updated:
+                conn.execute(table.insert().values(**values))
+
+
+def _check(locale: str) -> None:
+    if locale not in LOCALES:
+        raise InvalidArgument(name="locale", value=locale, expected=Message.of(
+            N_("one of {choices}"), choices=", ".join(LOCALES)))
