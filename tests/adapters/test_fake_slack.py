@@ -138,7 +138,7 @@ async def test_signed_slash_command_is_acked_and_the_listener_posts_its_blocks(f
     alice, _, room = people
     response = await slack.slash_command("/stage", "", user=alice, channel=room)
     assert (response.status, response.body) == (200, "")
-    assert response.ack_seconds < 3
+    assert response.in_time
     [post] = await fake.wait_for("chat.postMessage", channel=room.id)
     assert post.ok and post.args["blocks"][1]["elements"][0]["action_id"] == "raise_hand"
     assert seen["commands"][0]["user_id"] == alice.id
@@ -228,7 +228,7 @@ async def test_a_retried_event_carries_the_same_event_id(fake, people, slack, se
     first = await slack.event(events.user_huddle_changed(fake.state, alice, call_id="R0HUDDLE1"))
     retried = await slack.retry(first, num=1, reason="http_timeout")
     assert first.status == retried.status == 200
-    assert first.ack_seconds < 3
+    assert first.in_time
     await eventually(lambda: len(seen["events"]) == 2)
     (body1, retry1), (body2, retry2) = seen["events"]
     assert body1["event_id"] == body2["event_id"] and (retry1, retry2) == (None, "1")

@@ -5,6 +5,16 @@
 - `SlackSender`: posts really signed slash commands, clicks, view submissions and events to an app.
 - `serve_bolt_app`: serves a real bolt `AsyncApp` on 127.0.0.1 for the sender to reach.
 - `events`: Events API payloads (huddles, App Home, channel joins, messages).
+
+    async with FakeSlack() as fake:
+        alice = fake.add_user("alice", is_admin=True)
+        room = fake.add_channel("stage", members=[alice.id])
+        app = AsyncApp(signing_secret=SECRET, client=AsyncWebClient(token=fake.token, base_url=fake.api_url))
+        ...  # listeners
+        async with serve_bolt_app(app) as url, SlackSender(url, SECRET, fake) as slack:
+            acked = await slack.slash_command("/stage", "open", user=alice, channel=room)
+            [post] = await fake.wait_for("chat.postMessage", channel=room.id)
+        fake.assert_no_spec_violations()
 """
 
 from . import events

@@ -29,6 +29,7 @@ from .state import Channel, Message, User, View
 
 FORGERIES = frozenset({"bad_signature", "missing_signature", "missing_timestamp", "missing_headers", "stale"})
 STALE_SECONDS = 6 * 60
+ACK_DEADLINE_SECONDS = 3.0
 
 
 def sign(secret: str, timestamp: str, body: str) -> str:
@@ -45,6 +46,12 @@ class AppResponse:
     sent_body: str
     sent_headers: dict[str, str]
     payload: dict[str, Any] = field(default_factory=dict)  # what was sent, decoded
+
+    @property
+    def in_time(self) -> bool:
+        """Acked within Slack's 3 s; later, Slack shows the user a timeout (commands, clicks) or retries
+        the event with `X-Slack-Retry-Reason: http_timeout`. The sender itself waits up to 10 s."""
+        return self.ack_seconds <= ACK_DEADLINE_SECONDS
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
