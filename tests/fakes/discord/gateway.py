@@ -60,6 +60,7 @@ class GatewayHub:
         self.sessions: dict[str, Session] = {}
         self.connections: list[web.WebSocketResponse] = []
         self.connect_paths: list[str] = []
+        self.connect_queries: list[dict[str, str]] = []
         self.identifies = 0
         self.invalid_sessions = 0
         self._open = asyncio.Event()
@@ -103,6 +104,7 @@ class GatewayHub:
         ws = web.WebSocketResponse(autoping=True, max_msg_size=0)
         await ws.prepare(request)
         self.connect_paths.append(request.path)
+        self.connect_queries.append(dict(request.query))
         await self._open.wait()
         compress = request.query.get("compress")
         if compress not in (None, "zlib-stream", "zstd-stream"):

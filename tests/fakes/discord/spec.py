@@ -6,10 +6,16 @@ cached per operation. Request bodies are checked with JSON Schema 2020-12
 registry); query parameters are checked loosely (booleans, integers and
 snowflakes must parse).
 
-One deliberate widening: the description types every snowflake as a decimal
-string, while the live API also accepts JSON integers for them (discord.py
-sends integers, e.g. ``recipient_id`` or ``channel_id``), so ``SnowflakeType``
-is widened to "decimal string or non-negative integer".
+Two deliberate widenings, both what the live API accepts:
+
+* the description types every snowflake as a decimal string, while Discord
+  also takes JSON integers (discord.py sends integers, e.g. ``recipient_id``
+  or ``channel_id``): ``SnowflakeType`` becomes "decimal string or integer";
+* permission bit sets (``allow``, ``deny``, ``permissions``,
+  ``default_member_permissions``) are documented as strings, and Discord
+  coerces decimal strings into integers, while the description types some of
+  them as integer only (discord.py sends ``"allow": "0"``): those fields also
+  take a string of digits.
 """
 
 from __future__ import annotations
@@ -74,7 +80,31 @@ def load_spec() -> dict[str, Any]:
     spec = copy.deepcopy(spec)
     schemas = spec["components"]["schemas"]
     schemas["SnowflakeType"] = {"anyOf": [schemas["SnowflakeType"], {"type": "integer", "minimum": 0}]}
+    _widen_permission_fields(spec)
     return spec
+
+
+_PERMISSION_FIELDS = ("allow", "deny", "permissions", "default_member_permissions")
+
+
+def _widen_permission_fields(node: Any) -> None:
+    if isinstance(node, dict):
+        props = node.get("properties")
+        if isinstance(props, dict):
+            for name in _PERMISSION_FIELDS:
+                schema = props.get(name)
+                if isinstance(schema, dict) and "integer" in _types(schema):
+                    props[name] = {"anyOf": [schema, {"type": "string", "pattern": "^[0-9]+$"}]}
+        for value in node.values():
+            _widen_permission_fields(value)
+    elif isinstance(node, list):
+        for value in node:
+            _widen_permission_fields(value)
+
+
+def _types(schema: dict[str, Any]) -> list[str]:
+    kinds = schema.get("type", [])
+    return kinds if isinstance(kinds, list) else [kinds]
 
 
 @functools.lru_cache(maxsize=1)
@@ -93,7 +123,7 @@ class SpecChecker:
     def __init__(self) -> None:
         self._spec = load_spec()
         self._by_segments: dict[int, list[Operation]] = {}
-        self._validators: dict[str, jsonschema.Draft202012Validator | None] = {}
+        self._validators: dict[str, Any] = {}
         self._results: dict[tuple[str, str], dict[str, Any] | None] = {}
         for template, item in self._spec["paths"].items():
             shared = item.get("parameters", [])
@@ -133,7 +163,7 @@ class SpecChecker:
     def templates_for(self, method: str) -> list[str]:
         return [o.template for ops in self._by_segments.values() for o in ops if o.method == method]
 
-    def _validator(self, op: Operation) -> jsonschema.Draft202012Validator | None:
+    def _validator(self, op: Operation) -> Any:
         key = op.key
         if key not in self._validators:
             content = op.operation.get("requestBody", {}).get("content", {})
