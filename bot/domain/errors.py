@@ -143,3 +143,19 @@ class InvalidArgument(StageError):
 
 class Unexpected(StageError):
     message = N_("Something went wrong on our side; nothing was changed. Please try again.")
+
+
+class UnknownCommand(StageError):
+    message = N_("Unknown command “{command}”. Type /help for the list.")
+
+
+class MissingArgument(StageError):
+    message = N_("Missing or wrong arguments. Usage: {usage}")
+
+
+class UnknownMember(StageError):
+    message = N_("There is no member called “{name}” here.")
+
+
+class NotAdmin(StageError):
+    message = N_("Only administrators of this space can do that.")

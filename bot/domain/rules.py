@@ -63,7 +63,7 @@ def parse_bool(rule: str, raw: str) -> bool:
 def parse_roles(raw: str) -> tuple[str, ...]:
     if raw.strip().lower() in _OFF:
         return ()
-    return tuple(sorted({part.strip().lstrip("@") for part in raw.split(",") if part.strip()}))
+    return tuple(sorted({role for part in raw.split(",") if (role := part.strip().lstrip("@").strip())}))
 
 
 def parse_choice(rule: str, raw: str, enum: type[StrEnum]) -> Any:

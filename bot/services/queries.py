@@ -10,16 +10,17 @@ from sqlalchemy import select
 
 from bot.domain.access import require_moderator
 from bot.domain.errors import StageNotFound
-from bot.domain.members import Actor
+from bot.domain.members import Actor, Recap, SpeakerRecap
 from bot.i18n.message import Message
 from bot.persistence.database import Database
-from bot.persistence.tables import AuditRow, RecapRow
+from bot.persistence.tables import AuditRow, RecapRow, StageRow
 from bot.ports import Clock, UnitOfWork
 from bot.services.board import Board, board_of
 from bot.services.describe import describe
 
 audit_t = AuditRow.__table__
 recap_t = RecapRow.__table__
+stage_t = StageRow.__table__
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,15 +52,25 @@ class Queries:
         rows = await self._db.run(self._read_log, stage_id, limit)
         return [LogLine(r.at, describe(r.kind, r.actor_id, r.target_id, r.reason, r.data)) for r in reversed(rows)]
 
-    async def recap(self, stage_id: str) -> dict | None:
-        return await self._db.run(self._read_recap, stage_id)
+    async def last_recap(self, platform: str, space_id: str, channel_id: str) -> tuple[str, Recap] | None:
+        """The title and recap of the stage most recently closed in a channel."""
+        return await self._db.run(self._read_recap, platform, space_id, channel_id)
 
     def _read_log(self, stage_id: str, limit: int) -> list:  # type: ignore[type-arg]
         query = select(audit_t).where(audit_t.c.stage_id == stage_id).order_by(audit_t.c.id.desc()).limit(limit)
         with self._db.engine.connect() as conn:
             return list(conn.execute(query))
 
-    def _read_recap(self, stage_id: str) -> dict | None:  # type: ignore[type-arg]
+    def _read_recap(self, platform: str, space_id: str, channel_id: str) -> tuple[str, Recap] | None:
+        query = (select(stage_t.c.title, recap_t).join(recap_t, recap_t.c.stage_id == stage_t.c.id)
+                 .where(stage_t.c.platform == platform, stage_t.c.space_id == space_id,
+                        stage_t.c.channel_id == channel_id)
+                 .order_by(stage_t.c.closed_at.desc()).limit(1))
         with self._db.engine.connect() as conn:
-            row = conn.execute(select(recap_t).where(recap_t.c.stage_id == stage_id)).first()
-        return None if row is None else dict(row._mapping)
+            row = conn.execute(query).first()
+        if row is None:
+            return None
+        speakers = tuple(SpeakerRecap(s["user_id"], s["talk_seconds"], s["turns"]) for s in row.speakers)
+        return row.title, Recap(duration_seconds=row.duration_seconds, peak_audience=row.peak_audience,
+                                speakers=speakers, hands_raised=row.hands_raised, hands_served=row.hands_served,
+                                still_waiting=tuple(row.still_waiting))

@@ -1,0 +1,75 @@
+"""The `podium` command line (Typer): run the bot, play it in a console, manage the database."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from bot.config import Settings
+
+app = typer.Typer(help="Podium: live audio stages with a fair hand queue.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+def _settings(database_url: str | None = None) -> Settings:
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            typer.echo(f"configuration: {'.'.join(map(str, problem['loc'])) or 'settings'}: {problem['msg']}",
+                       err=True)
+        raise typer.Exit(2) from None
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    logging.basicConfig(level=settings.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return settings
+
+
+@app.command()
+def console(
+    script: Annotated[Path | None, typer.Option(help="Run these commands instead of a prompt.",
+                                                exists=True, dir_okay=False)] = None,
+    database_url: Annotated[str | None, typer.Option(help="Overrides DATABASE_URL.")] = None,
+) -> None:
+    """Play a stage in the terminal as several members of a simulated space."""
+    from adapters.console.main import run
+
+    settings = _settings(database_url)
+    if not settings.log_level.upper() == "DEBUG":
+        logging.getLogger().setLevel(logging.WARNING)
+    raise typer.Exit(run(settings, script))
+
+
+@db_app.command("upgrade")
+def db_upgrade(database_url: Annotated[str | None, typer.Option(help="Overrides DATABASE_URL.")] = None) -> None:
+    """Apply every migration the database lacks."""
+    from bot.persistence import schema
+    from bot.persistence.database import Database
+
+    settings = _settings(database_url)
+    db = Database(settings.resolved_database_url)
+    schema.upgrade(db)
+    typer.echo(f"database at revision {schema.current(db)}")
+    db.engine.dispose()
+
+
+@db_app.command("current")
+def db_current(database_url: Annotated[str | None, typer.Option(help="Overrides DATABASE_URL.")] = None) -> None:
+    """Show the schema revision of the database and the newest one known."""
+    from bot.persistence import schema
+    from bot.persistence.database import Database
+
+    settings = _settings(database_url)
+    db = Database(settings.resolved_database_url)
+    typer.echo(f"database: {schema.current(db) or 'empty'}; newest: {schema.head()}")
+    db.engine.dispose()
+
+
+def main() -> None:
+    app()
