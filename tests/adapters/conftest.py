@@ -30,7 +30,8 @@ def discord_errors() -> Iterator[list[logging.LogRecord]]:
     finally:
         logger.removeHandler(handler)
     if handler.records:
-        lines = [f"{r.name}: {r.getMessage()}" + (f"\n{r.exc_text or ''}" if r.exc_info else "") for r in handler.records]
+        text = logging.Formatter("%(name)s: %(message)s")
+        lines = [text.format(r) for r in handler.records]
         pytest.fail("discord.py logged errors:\n" + "\n".join(lines))
 
 

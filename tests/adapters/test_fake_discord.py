@@ -12,7 +12,7 @@ import pytest
 from discord import app_commands
 from discord.http import Route
 
-from tests.fakes.discord import STAGE, FakeDiscord, running
+from tests.fakes.discord import FakeDiscord, running
 from tests.fakes.discord import permissions as perms
 
 VOICE_PATCH = "PATCH /guilds/{guild_id}/voice-states/{user_id}"
@@ -65,6 +65,19 @@ async def test_ready_and_guild_create_fill_the_cache(world, client):
     hub = world.fake.hub
     assert hub.identifies == 1 and hub.connect_queries[0]["compress"] == "zlib-stream"
     assert hub.connect_queries[0]["v"] == "10" and hub.connect_queries[0]["encoding"] == "json"
+
+
+async def test_member_chunks_and_message_content_intent(world, client):
+    guild = client.get_guild(world.guild.id)
+    members = await guild.chunk()
+    assert len(members) == 4
+    session = world.fake.hub.sessions[client.ws.session_id]
+    assert any(f.get("op") == 8 for f in session.received)
+
+    waiter = client.wait_for("message", timeout=3)
+    world.fake.member_send_message(world.text, world.alice, "raise my hand")
+    message = await waiter
+    assert message.author.id == world.alice.id and message.content == ""  # no MESSAGE_CONTENT intent
 
 
 async def test_member_event_after_ready_reaches_the_client(world, client):
@@ -161,6 +174,49 @@ async def test_slash_command_reaches_the_tree_and_second_answer_is_refused(world
     assert (status, body["code"]) == (404, 10062)
     with pytest.raises(LookupError):
         fake.run_slash_command(world.guild, world.text, world.alice, "unregistered")
+
+
+async def test_deferred_answer_then_edited_original(world, client):
+    @client.tree.command(name="queue", description="Show the hand queue")
+    async def queue(interaction: discord.Interaction) -> None:
+        await interaction.response.defer(thinking=True)
+        await interaction.edit_original_response(content="1. alice")
+
+    await client.tree.sync()
+    record = world.fake.run_slash_command(world.guild, world.text, world.bob, "queue")
+    assert (await world.fake.wait_response(record)).type == 5
+    await world.fake.wait_for(lambda: record.original is not None and record.original.content == "1. alice")
+    assert not record.original.flags & 128  # no longer "thinking"
+
+
+async def test_callback_status_codes_without_a_client(fake_discord):
+    fake = fake_discord
+    guild = fake.add_guild()
+    text = fake.add_text_channel(guild)
+    carol = fake.add_member(guild, "carol").user
+    app = fake.store.application_id
+    status, _, _ = await raw(fake, "PUT", f"/applications/{app}/commands", json=[{"name": "hand", "description": "Raise"}])
+    assert status == 200
+
+    first = fake.run_slash_command(guild, text, carol, "hand")
+    path = f"/interactions/{first.id}/{first.token}/callback"
+    status, headers, body = await raw(fake, "POST", path, auth=False, json={"type": 5})
+    assert (status, body) == (204, None) and "X-RateLimit-Bucket" in headers
+    status, _, body = await raw(fake, "POST", path, auth=False, json={"type": 4, "data": {"content": "x"}})
+    assert (status, body["code"]) == (400, 40060)
+    status, _, body = await raw(fake, "PATCH", f"/webhooks/{app}/{first.token}/messages/@original", json={"content": "done"})
+    assert status == 200 and body["content"] == "done" and body["interaction_metadata"]["id"] == str(first.id)
+
+    second = fake.run_slash_command(guild, text, carol, "hand")
+    path = f"/interactions/{second.id}/{second.token}/callback?with_response=true"
+    status, _, body = await raw(fake, "POST", path, auth=False, json={"type": 8, "data": {"choices": []}})
+    assert (status, body["code"]) == (400, 50035)
+    status, _, body = await raw(fake, "POST", path, auth=False, json={"type": 4, "data": {"content": "up", "flags": 64}})
+    assert status == 200 and body["interaction"]["response_message_ephemeral"] is True
+    assert body["resource"]["type"] == 4 and body["resource"]["message"]["content"] == "up"
+    status, _, body = await raw(fake, "POST", f"/webhooks/{app}/unknown-token?wait=true", json={"content": "x"})
+    assert (status, body["code"]) == (404, 10015)
+    fake.spec_violations.clear()  # the type-8 answer above was wrong on purpose
 
 
 async def test_an_answer_after_three_seconds_is_unknown(world, client):

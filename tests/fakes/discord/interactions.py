@@ -8,7 +8,6 @@ authorizing_integration_owners, context, attachment_size_limit).
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -147,9 +146,6 @@ class InteractionLog:
         await self.fake.wait_for(lambda: record.acked, timeout=timeout)
         assert record.response is not None
         return record.response
-
-    async def idle(self) -> None:
-        await asyncio.sleep(0)
 
 
 def _partial_channel(channel: Channel, guild: Guild | None, store: Any, user: User) -> dict[str, Any]:

@@ -67,7 +67,7 @@ def edit_message(message: Message, body: dict[str, Any]) -> Message:
             if key == "components":
                 value = components_with_ids(value)
             elif key == "flags":
-                value = (message.flags & ~LOADING & EPHEMERAL) | int(value or 0)
+                value = (message.flags & EPHEMERAL) | int(value or 0)  # ephemeral stays ephemeral
             setattr(message, key, value if value is not None else ([] if key in ("embeds", "components") else ""))
     message.flags &= ~LOADING
     message.edited_timestamp = iso()
