@@ -389,7 +389,8 @@ async def test_scheduled_stage_event_lifecycle(world, client):
 
 
 async def test_hundred_uncompleted_events_limit(world, client):
-    from tests.fakes.discord.models import ScheduledEvent, snowflake
+    from tests.fakes.discord.guild import ScheduledEvent
+    from tests.fakes.discord.models import snowflake
 
     start = (discord.utils.utcnow() + dt.timedelta(days=1)).isoformat()
     for n in range(100):

@@ -1,8 +1,31 @@
-"""A loopback fake of Discord (REST + gateway) for the real discord.py client.
+"""A loopback fake of Discord (REST v10 + gateway) for the real discord.py client.
 
-Start it with ``async with FakeDiscord() as fake:`` and point discord.py at it
-with ``async with pointed_at(fake):`` (or the ``fake_discord`` fixture in
-tests/adapters/conftest.py). See ``server.FakeDiscord`` for the test hooks.
+Start and point discord.py at it::
+
+    async with FakeDiscord(heartbeat_interval_ms=500) as fake:
+        guild = fake.add_guild("Guild")
+        stage = fake.add_stage_channel(guild, "town-hall")
+        alice = fake.add_member(guild, "alice").user
+        fake.member_join_voice(guild, alice, stage)
+        with pointed_at(fake):                      # Route.BASE + DEFAULT_GATEWAY
+            client = discord.Client(intents=..., guild_ready_timeout=0.05)
+            async with running(client, fake):       # login, wait for on_ready, close
+                ...
+        fake.assert_no_spec_violations()
+
+(tests/adapters/conftest.py has the ``fake_discord`` fixture doing this, plus
+a check that discord.py logged no ERROR.)
+
+Hooks "as members would": ``member_join_voice``, ``member_leave_voice``,
+``member_request_to_speak``, ``member_withdraw_request``, ``member_send_message``,
+``run_slash_command``, ``autocomplete``, ``press_button``, ``submit_modal``,
+``wait_response``; world building: ``add_guild``, ``add_role``, ``add_member``,
+``add_text_channel``, ``add_voice_channel``, ``add_stage_channel``,
+``set_overwrite``, ``block_dms``, ``voice_endpoint``/``voice_token``.
+Faults: ``limit``, ``fail_next``, ``drop_gateway``, ``gateway_outage``.
+Observation: ``requests``/``calls``, ``spec_violations``, ``unimplemented``,
+``interactions.records``, ``store`` (the world), ``hub`` (gateway sessions),
+``wait_for(predicate)``.
 """
 
 from .client import pointed_at, running

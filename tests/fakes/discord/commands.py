@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from . import errors
-from .models import Guild, snowflake
+from .guild import Guild
+from .models import snowflake
 
 SUB_COMMAND, SUB_COMMAND_GROUP = 1, 2
 STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE, NUMBER = 3, 4, 5, 6, 7, 8, 9, 10

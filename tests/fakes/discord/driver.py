@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 from . import commands as cmds
 from . import permissions as perms
 from .interactions import APPLICATION_COMMAND, AUTOCOMPLETE, MESSAGE_COMPONENT, MODAL_SUBMIT, InteractionRecord, Response
-from .models import STAGE, TEXT, VOICE, Channel, Guild, Member, Message, Role, User, VoiceState, iso, snowflake
+from .guild import Guild
+from .models import STAGE, TEXT, VOICE, Channel, Member, Message, Role, User, VoiceState, iso, snowflake
 
 if TYPE_CHECKING:
     from .server import FakeDiscord

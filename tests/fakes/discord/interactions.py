@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import permissions as perms
-from .models import Channel, Guild, Message, User, snowflake
+from .guild import Guild
+from .models import Channel, Message, User, snowflake
 
 if TYPE_CHECKING:
     from .server import FakeDiscord

@@ -16,7 +16,8 @@ from typing import Any
 
 from . import errors
 from . import permissions as perms
-from .models import STAGE, VOICE, Guild, ScheduledEvent, StageInstance, parse_iso, snowflake
+from .guild import Guild, ScheduledEvent, StageInstance
+from .models import STAGE, VOICE, parse_iso, snowflake
 from .routes import Call, route
 
 SCHEDULED, ACTIVE, COMPLETED, CANCELED = 1, 2, 3, 4

@@ -17,7 +17,8 @@ from typing import Any
 
 from . import errors
 from . import permissions as perms
-from .models import STAGE, VOICE, Guild, StageInstance, VoiceState, iso, snowflake
+from .guild import Guild, StageInstance
+from .models import STAGE, VOICE, VoiceState, iso, snowflake
 from .routes import Call, route
 
 

@@ -11,19 +11,8 @@ from typing import Any
 
 from . import errors
 from . import permissions as perms
-from .models import (
-    DM,
-    STAGE,
-    TEXT,
-    VOICE,
-    Channel,
-    Guild,
-    Member,
-    Message,
-    Role,
-    User,
-    snowflake,
-)
+from .guild import Guild
+from .models import DM, STAGE, TEXT, VOICE, Channel, Member, Message, Role, User, snowflake
 
 
 class Store:
