@@ -488,3 +488,19 @@ async def test_unknown_session_is_invalidated_and_the_client_identifies_again(wo
     await ready
     assert fake.hub.invalid_sessions == 1 and fake.hub.identifies == 2
     assert client.get_guild(world.guild.id).get_member(world.alice.id).voice is not None
+
+
+async def test_events_follow_the_intents_the_client_asked_for(world):
+    intents = discord.Intents.none()
+    intents.guilds = True
+    narrow = discord.Client(intents=intents, guild_ready_timeout=0.05)
+    async with running(narrow, world.fake):
+        session = world.fake.hub.sessions[narrow.ws.session_id]
+        guild_create = next(f["d"] for f in session.buffer if f["t"] == "GUILD_CREATE")
+        assert {m["user"]["username"] for m in guild_create["members"]} == {"Podium", "alice"}  # bot + in voice
+        world.fake.member_join_voice(world.guild, world.bob, world.stage)
+        world.fake.member_send_message(world.text, world.alice, "hi")
+        await narrow.get_channel(world.stage.id).create_instance(topic="Intents")
+        await world.fake.wait_for(lambda: any(f["t"] == "STAGE_INSTANCE_CREATE" for f in session.buffer))
+        events = {f["t"] for f in session.buffer}
+        assert "VOICE_STATE_UPDATE" not in events and "MESSAGE_CREATE" not in events
