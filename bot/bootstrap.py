@@ -39,9 +39,13 @@ class App:
     def register(self, platform: StagePlatform) -> None:
         self.platforms[platform.name] = platform
 
+    async def migrate(self) -> None:
+        await self.db.run(schema.upgrade, self.db)
+
     async def start(self, *, migrate: bool = True) -> None:
+        """Upgrades the schema, applies what ran out while the bot was away, and arms the timers."""
         if migrate:
-            await self.db.run(schema.upgrade, self.db)
+            await self.migrate()
         live = await SqlStageRepository(self.db, self.cache).live_ids()
         await self.bus.rearm_all(live)
         if hasattr(self.scheduler, "start"):

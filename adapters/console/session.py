@@ -41,7 +41,12 @@ class ConsoleSession:
     async def start(self) -> None:
         self.app = build(self.settings, clock=self.clock)
         self.app.register(ConsolePlatform(self.write, lambda: self.locale, self._disconnected))
-        await self.app.start()
+        await self.app.migrate()
+        latest = await self.app.queries.latest_activity()
+        if latest is not None and latest > self.clock.now():
+            # A previous run moved its clock ahead; time here never runs backwards.
+            self.clock.advance(latest - self.clock.now())
+        await self.app.start(migrate=False)
         await self.app.settle()
         await self._refresh_locale()
 

@@ -55,7 +55,7 @@ def parse_bool(rule: str, raw: str) -> bool:
     word = raw.strip().lower()
     if word in _ON:
         return True
-    if word in _OFF:
+    if word and word in _OFF:  # "" clears a role list, but a switch left blank is a mistake, not "off"
         return False
     raise InvalidRule(rule=rule, value=raw, expected=Message.of(N_("on or off")))
 

@@ -70,8 +70,10 @@ class Notifier:
                 await self._tell(platform, board, target, Message.of(
                     N_("You're next on “{title}”."), title=title))
             case ev.HandDenied(reason=reason) if target:
-                await self._tell(platform, board, target, Message.of(
-                    N_("A moderator lowered your hand on “{title}”. {reason}"), title=title, reason=reason))
+                denied = (Message.of(N_("A moderator lowered your hand on “{title}”: {reason}"), title=title,
+                                     reason=reason) if reason else
+                          Message.of(N_("A moderator lowered your hand on “{title}”."), title=title))
+                await self._tell(platform, board, target, denied)
             case ev.HandDropped() if target:
                 await self._tell(platform, board, target, Message.of(
                     N_("You left “{title}” for too long; your hand was lowered."), title=title))

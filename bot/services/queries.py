@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.domain.access import require_moderator
 from bot.domain.errors import StageNotFound
@@ -55,6 +55,14 @@ class Queries:
     async def last_recap(self, platform: str, space_id: str, channel_id: str) -> tuple[str, Recap] | None:
         """The title and recap of the stage most recently closed in a channel."""
         return await self._db.run(self._read_recap, platform, space_id, channel_id)
+
+    async def latest_activity(self) -> datetime | None:
+        """When the last thing happened on any stage (a console clock must not run behind it)."""
+        return await self._db.run(self._read_latest)
+
+    def _read_latest(self) -> datetime | None:
+        with self._db.engine.connect() as conn:
+            return conn.execute(select(func.max(audit_t.c.at))).scalar()
 
     def _read_log(self, stage_id: str, limit: int) -> list:  # type: ignore[type-arg]
         query = select(audit_t).where(audit_t.c.stage_id == stage_id).order_by(audit_t.c.id.desc()).limit(limit)
