@@ -107,6 +107,21 @@ async def test_send_message_answers_json_with_rate_limit_headers(world, client):
     assert seen.id == sent.id and world.fake.store.messages[sent.id].content == "hello stage"
 
 
+async def test_typing_and_reactions(world, client):
+    channel = client.get_channel(world.text.id)
+    async with channel.typing():
+        message = await channel.send("raise your hand with a reaction")
+    waiter = client.wait_for("raw_reaction_add", timeout=3)
+    await message.add_reaction("\N{RAISED HAND}")
+    event = await waiter
+    assert event.message_id == message.id and str(event.emoji) == "\N{RAISED HAND}"
+    fetched = await channel.fetch_message(message.id)
+    assert [(str(r.emoji), r.count) for r in fetched.reactions] == [("\N{RAISED HAND}", 1)]
+    await message.remove_reaction("\N{RAISED HAND}", client.user)
+    assert not world.fake.store.messages[message.id].reactions["\N{RAISED HAND}"]
+    assert world.fake.calls("POST /channels/{channel_id}/typing")[0].status == 204
+
+
 async def test_unknown_route_and_missing_token(world, client):
     status, headers, body = await raw(world.fake, "GET", "/no/such/route")
     assert (status, body) == (404, {"message": "404: Not Found", "code": 0})

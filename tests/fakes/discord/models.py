@@ -209,6 +209,7 @@ class Message:
     application_id: int | None = None
     interaction_metadata: dict[str, Any] | None = None
     type: int = 0
+    reactions: dict[str, set[int]] = field(default_factory=dict)  # "name" or "name:id" → user ids
 
     def payload(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -226,6 +227,11 @@ class Message:
             "embeds": self.embeds,
             "components": self.components,
             "pinned": False,
+            "reactions": [
+                {"emoji": _emoji(e), "count": len(u), "me": False, "me_burst": False, "burst_colors": [],
+                 "count_details": {"burst": 0, "normal": len(u)}}
+                for e, u in self.reactions.items() if u
+            ],
             "type": self.type,
             "flags": self.flags,
         }
@@ -238,6 +244,16 @@ class Message:
         if self.interaction_metadata is not None:
             data["interaction_metadata"] = self.interaction_metadata
         return data
+
+
+def _emoji(url_form: str) -> dict[str, Any]:
+    from urllib.parse import unquote
+
+    name = unquote(url_form)
+    if ":" in name:
+        name, emoji_id = name.split(":", 1)
+        return {"id": emoji_id, "name": name}
+    return {"id": None, "name": name}
 
 
 def _opt(value: int | None) -> str | None:

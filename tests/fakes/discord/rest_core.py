@@ -134,3 +134,13 @@ async def edit_command(call: Call) -> dict[str, Any]:
 async def delete_command(call: Call) -> None:
     pool, command = _command(call)
     del pool[int(command["id"])]
+
+
+@route("GET /users/@me/guilds")
+async def my_guilds(call: Call) -> list[dict[str, Any]]:
+    store = call.store
+    return [
+        {"id": str(g.id), "name": g.name, "icon": None, "banner": None, "owner": False, "features": [],
+         "permissions": str(store.bot_permissions(g))}
+        for g in store.guilds.values()
+    ]

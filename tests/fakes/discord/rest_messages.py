@@ -6,7 +6,7 @@ from typing import Any
 
 from . import errors
 from . import permissions as perms
-from .models import CATEGORY, DM, Channel, Message, User, iso, snowflake
+from .models import CATEGORY, DM, Channel, Message, User, _emoji, iso, snowflake
 from .routes import Call, route
 
 MAX_CONTENT = 2000  # for bots; the description's 4000 is the Nitro user limit
@@ -153,3 +153,49 @@ async def open_dm(call: Call) -> dict[str, Any]:
 @route("GET /channels/{channel_id}")
 async def get_channel(call: Call) -> dict[str, Any]:
     return call.store.readable_channel(call.params["channel_id"]).payload()
+
+
+@route("POST /channels/{channel_id}/typing")
+async def typing(call: Call) -> None:
+    channel = call.store.readable_channel(call.params["channel_id"])
+    guild = call.store.guild_of(channel)
+    if guild is not None:
+        call.store.require(guild, perms.SEND_MESSAGES, channel)
+
+
+@route("PUT /channels/{channel_id}/messages/{message_id}/reactions/{emoji_name}/@me")
+async def add_reaction(call: Call) -> None:
+    channel = call.store.readable_channel(call.params["channel_id"])
+    message = call.store.message(channel, call.params["message_id"])
+    guild = call.store.guild_of(channel)
+    if guild is not None:
+        call.store.require(guild, perms.READ_MESSAGE_HISTORY | perms.ADD_REACTIONS, channel)
+    emoji = call.params["emoji_name"]
+    reactors = message.reactions.setdefault(emoji, set())
+    if call.store.bot.id not in reactors:
+        reactors.add(call.store.bot.id)
+        call.fake.dispatch("MESSAGE_REACTION_ADD", _reaction(call, message, emoji))
+
+
+@route("DELETE /channels/{channel_id}/messages/{message_id}/reactions/{emoji_name}/@me")
+async def remove_reaction(call: Call) -> None:
+    channel = call.store.readable_channel(call.params["channel_id"])
+    message = call.store.message(channel, call.params["message_id"])
+    emoji = call.params["emoji_name"]
+    if call.store.bot.id in message.reactions.get(emoji, set()):
+        message.reactions[emoji].discard(call.store.bot.id)
+        call.fake.dispatch("MESSAGE_REACTION_REMOVE", _reaction(call, message, emoji))
+
+
+def _reaction(call: Call, message: Message, emoji: str) -> dict[str, Any]:
+    data = {
+        "user_id": str(call.store.bot.id),
+        "channel_id": str(message.channel_id),
+        "message_id": str(message.id),
+        "emoji": _emoji(emoji),
+        "burst": False,
+        "type": 0,
+    }
+    if message.guild_id:
+        data["guild_id"] = str(message.guild_id)
+    return data

@@ -212,3 +212,12 @@ async def edit_member(call: Call) -> dict[str, Any]:
         member.roles = [int(r) for r in body["roles"] or []]
     call.fake.dispatch("GUILD_MEMBER_UPDATE", {**member.payload(), "guild_id": str(guild.id)})
     return member.payload()
+
+
+@route("GET /guilds/{guild_id}/members/search")
+async def search_members(call: Call) -> list[dict[str, Any]]:
+    guild = call.store.guild(call.params["guild_id"])
+    query = call.query.get("query", "").lower()
+    limit = int(call.query.get("limit", 1))
+    found = [m for m in guild.members.values() if m.user.username.lower().startswith(query) or (m.nick or "").lower().startswith(query)]
+    return [m.payload() for m in found[:limit]]
