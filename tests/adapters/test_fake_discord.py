@@ -272,6 +272,11 @@ async def test_button_opens_a_modal_whose_submission_reaches_the_bot(world, clie
         async def ask(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
             await interaction.response.send_modal(Question())
 
+        @discord.ui.button(label="Lower", custom_id="lower")
+        async def lower(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+            button.disabled = True
+            await interaction.response.edit_message(content="hand lowered", view=self)
+
     message = await client.get_channel(world.text.id).send("Questions?", view=Hand())
     stored = fake.store.messages[message.id]
     press = fake.press_button(stored, "ask", world.bob)
@@ -281,6 +286,14 @@ async def test_button_opens_a_modal_whose_submission_reaches_the_bot(world, clie
     assert got == ["Why?"] and submit.original.flags & 64
     with pytest.raises(LookupError):
         fake.press_button(stored, "no-such-button", world.bob)
+
+    waiter = client.wait_for("raw_message_edit", timeout=3)
+    lower = fake.press_button(stored, "lower", world.bob)
+    assert (await fake.wait_response(lower)).type == 7
+    assert (await waiter).message_id == message.id
+    assert stored.content == "hand lowered"
+    with pytest.raises(PermissionError):
+        fake.press_button(stored, "lower", world.bob)  # now disabled
 
 
 async def test_autocomplete_choices_are_recorded(world, client):

@@ -99,6 +99,9 @@ class MemberActions:
         state = self.voice_state(guild, user)
         if state is None or guild.channels[state.channel_id].type != STAGE:
             raise LookupError("the member is not in a stage channel")
+        channel = guild.channels[state.channel_id]
+        if stamp and not perms.channel_permissions(guild, channel, state.user_id) & perms.REQUEST_TO_SPEAK:
+            raise PermissionError("the member may not request to speak here")
         state.request_to_speak_timestamp = stamp
         self.emit_voice_state(guild, state)
         return state

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import time
+import traceback
 from dataclasses import dataclass
 from typing import Any, AsyncIterator, Callable
 
@@ -57,6 +58,7 @@ class FakeDiscord(MemberActions):
         self.requests: list[RecordedRequest] = []
         self.spec_violations: list[Violation] = []
         self.unimplemented: list[str] = []
+        self.internal_errors: list[str] = []
         self.port = 0
         self._runner: web.AppRunner | None = None
         self._changed = asyncio.Event()
@@ -119,6 +121,7 @@ class FakeDiscord(MemberActions):
 
     def assert_no_spec_violations(self) -> None:
         problems = [str(v) for v in self.spec_violations] + [f"unimplemented route: {u}" for u in self.unimplemented]
+        problems += [f"fake Discord bug: {e}" for e in self.internal_errors]
         if problems:
             raise AssertionError("requests the real Discord would refuse:\n" + "\n".join(problems))
 
@@ -202,6 +205,9 @@ class FakeDiscord(MemberActions):
             return self._answer(record, status, payload, headers)
         except DiscordError as exc:
             return self._answer(record, exc.status, exc.body(), headers)
+        except Exception as exc:  # a bug in the fake: fail fast (a 5xx would make discord.py retry for ~20 s)
+            self.internal_errors.append(f"{request.method} {request.path}: {exc!r}\n{traceback.format_exc()}")
+            return self._answer(record, 400, {"message": f"fake Discord internal error: {exc!r}", "code": 0}, headers)
 
     async def _read_body(self, request: web.Request) -> tuple[Any, str | None]:
         if not request.can_read_body:
