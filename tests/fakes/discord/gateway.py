@@ -130,10 +130,14 @@ class GatewayHub:
                     session = await self._identify(ws, queue, data)
                 elif op == 6:
                     session = self._resume(queue, data)
-                elif op == 4 and session is not None:
-                    self.fake.gateway_voice_state(session, data)
-                elif op == 8 and session is not None:
-                    self._request_members(session, data)
+                elif op in (4, 8) and session is not None:
+                    try:
+                        if op == 4:
+                            self.fake.gateway_voice_state(session, data)
+                        else:
+                            self._request_members(session, data)
+                    except Exception as exc:  # a bug in the fake, reported at teardown
+                        self.fake.internal_errors.append(f"gateway op {op} {data!r}: {exc!r}")
         finally:
             if session is not None and session.queue is queue:
                 session.queue = None
