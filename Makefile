@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench system-deps clean
+.PHONY: demo test bench system-deps clean catalogues
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,3 +32,9 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# Refresh the message template and the catalogues after changing user-facing sentences.
+catalogues: $(STAMP)
+	$(BIN)/pybabel extract --no-default-keywords -k N_ --sort-by-file --omit-header \
+	  -o bot/i18n/podium.pot bot adapters scheduler
+	$(BIN)/pybabel update --no-fuzzy-matching -i bot/i18n/podium.pot -d bot/i18n/locales -D podium -l fr

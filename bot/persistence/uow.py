@@ -62,6 +62,7 @@ class SqlUnitOfWork:
         with self._db.engine.begin() as conn:
             for stage in changed:
                 self._write_stage(conn, stage)
+        self._db.committed()
 
     def _write_stage(self, conn: Connection, stage: Stage) -> None:
         statements = _statements(self._db.engine.dialect)

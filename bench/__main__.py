@@ -1,0 +1,36 @@
+"""`make bench`: prints the figures recorded in docs/benchmarks.md. Not a test; run on purpose."""
+
+from __future__ import annotations
+
+import statistics
+
+from bench import memory, storm
+from bench.machine import describe, percentile
+
+RUNS = 5
+
+
+def main() -> None:
+    print(f"machine: {describe()}")
+    print(f"\n== core storm (SQLite, service layer), {RUNS} runs ==")
+    results = []
+    for run in range(RUNS):
+        result = storm.run_once(seed=run)
+        results.append(result)
+        print(f"  run {run + 1}: {storm.summary(result)}")
+    print(f"  median: {statistics.median(r.per_second for r in results):,.0f} commands/s, "
+          f"p50 {statistics.median(percentile(r.latencies_ms, 0.5) for r in results):.2f} ms, "
+          f"p99 {statistics.median(percentile(r.latencies_ms, 0.99) for r in results):.2f} ms "
+          f"(targets: >= 2,000 commands/s, p99 < 20 ms)")
+    print(f"\n== memory: {memory.STAGES} live stages x {memory.MEMBERS:,} members, 3 runs ==")
+    peaks = []
+    for run in range(3):
+        figures = memory.measure()
+        peaks.append(figures["peak_rss_mb"])
+        print(f"  run {run + 1}: peak RSS {figures['peak_rss_mb']:.0f} MB (interpreter and libraries alone "
+              f"{figures['baseline_rss_mb']:.0f} MB), {figures['stages']:.0f} stages, {figures['queued']:.0f} hands")
+    print(f"  median peak RSS: {statistics.median(peaks):.0f} MB (target < 300 MB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""House rules that keep the shape of the code: the core knows no platform, nothing runs at import."""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PLATFORM_LIBRARIES = {"discord", "slack_bolt", "slack_sdk", "apscheduler"}
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_core_imports_no_platform_or_scheduler_library() -> None:
+    offenders = {str(p.relative_to(ROOT)): sorted(imported_modules(p) & PLATFORM_LIBRARIES)
+                 for p in (ROOT / "bot").rglob("*.py") if imported_modules(p) & PLATFORM_LIBRARIES}
+    assert offenders == {}
+
+
+def test_domain_is_pure() -> None:
+    allowed = {"__future__", "dataclasses", "datetime", "enum", "typing", "collections", "math", "re",
+               "functools", "bot", "sortedcontainers"}
+    offenders = {str(p.relative_to(ROOT)): sorted(imported_modules(p) - allowed)
+                 for p in (ROOT / "bot" / "domain").rglob("*.py") if imported_modules(p) - allowed}
+    assert offenders == {}
+
+
+def test_importing_everything_starts_nothing() -> None:
+    """No engine, client, settings or task is created at import time: importing needs no .env nor network."""
+    code = (
+        "import importlib, pkgutil, sys, threading\n"
+        "import bot, adapters, scheduler\n"
+        "for package in (bot, adapters, scheduler):\n"
+        "    for info in pkgutil.walk_packages(package.__path__, package.__name__ + '.'):\n"
+        "        if info.name in ('bot.__main__',) or '.migrations' in info.name:\n"
+        "            continue\n"
+        "        importlib.import_module(info.name)\n"
+        "assert threading.active_count() == 1, threading.enumerate()\n"
+        "import sqlalchemy.pool\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/",
+                            env={"PATH": "/usr/bin:/bin", "DATABASE_URL": "postgresql://nowhere.invalid/x"})
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
+
+
+def test_env_example_documents_every_setting() -> None:
+    from bot.config import RuleDefaults, Settings
+
+    documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(encoding="utf-8"), re.M))
+    expected = {name.upper() for name in Settings.model_fields if name != "rules"}
+    expected |= {f"RULES__{name.upper()}" for name in RuleDefaults.model_fields}
+    assert documented == expected
+
+
+def test_env_example_defaults_match_the_code(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from bot.config import Settings
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text((ROOT / ".env.example").read_text(encoding="utf-8"), encoding="utf-8")
+    assert Settings() == Settings(_env_file=None)
