@@ -18,6 +18,7 @@ from bot.services.bus import MessageBus
 from bot.services.dispatch import Dispatcher
 from bot.services.locales import Locales
 from bot.services.notifications import Notifier
+from bot.services.platform_state import BoardMessages, Inbox
 from bot.services.queries import Queries
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,8 @@ class App:
     locales: Locales
     dispatcher: Dispatcher
     cache: StageCache
+    boards: BoardMessages
+    inbox: Inbox
     platforms: dict[str, StagePlatform] = field(default_factory=dict)
 
     def register(self, platform: StagePlatform) -> None:
@@ -83,4 +86,5 @@ def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = No
         scheduler.run = bus.handle
     queries = Queries(uow=lambda: SqlUnitOfWork(db, cache), db=db, clock=clock)
     return App(settings=settings, db=db, clock=clock, scheduler=scheduler, bus=bus, queries=queries,
-               locales=locales, dispatcher=dispatcher, cache=cache, platforms=platforms)
+               locales=locales, dispatcher=dispatcher, cache=cache, boards=BoardMessages(db), inbox=Inbox(db),
+               platforms=platforms)

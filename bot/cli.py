@@ -32,6 +32,16 @@ def _settings(database_url: str | None = None) -> Settings:
 
 
 @app.command()
+def run() -> None:
+    """Run the bot: the Discord adapter when DISCORD_TOKEN is set, Slack when SLACK_BOT_TOKEN is set."""
+    import asyncio
+
+    from adapters.runner import run as run_adapters
+
+    raise typer.Exit(asyncio.run(run_adapters(_settings())))
+
+
+@app.command()
 def console(
     script: Annotated[Path | None, typer.Option(help="Run these commands instead of a prompt.",
                                                 exists=True, dir_okay=False)] = None,

@@ -109,3 +109,24 @@ class MemberSettingRow(SQLModel, table=True):
     platform: str = Field(primary_key=True, max_length=20)
     user_id: str = Field(primary_key=True, max_length=40)
     locale: str | None = Field(default=None, max_length=10)
+
+
+class BoardMessageRow(SQLModel, table=True):
+    """Where an adapter posted a stage's board, so it edits the same message after a restart."""
+
+    __tablename__ = "board_message"
+
+    stage_id: str = Field(foreign_key="stage.id", primary_key=True, max_length=40)
+    platform: str = Field(max_length=20)
+    channel_id: str = Field(max_length=40)
+    message_id: str = Field(max_length=40)
+    thread_id: str | None = Field(default=None, max_length=40)
+
+
+class ProcessedEventRow(SQLModel, table=True):
+    """Platform deliveries already acted on (Slack event ids, Discord interaction ids): retries act once."""
+
+    __tablename__ = "processed_event"
+
+    key: str = Field(primary_key=True, max_length=120)
+    seen_at: datetime = _when(nullable=False, index=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -14,7 +15,7 @@ from bot.domain.members import Actor, Recap, SpeakerRecap
 from bot.i18n.message import Message
 from bot.persistence.database import Database
 from bot.persistence.tables import AuditRow, RecapRow, StageRow
-from bot.ports import Clock, UnitOfWork
+from bot.ports import Clock, StageRef, UnitOfWork
 from bot.services.board import Board, board_of
 from bot.services.describe import describe
 
@@ -27,6 +28,19 @@ stage_t = StageRow.__table__
 class LogLine:
     at: datetime
     message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class Roster:
+    """Everyone a stage knows of right now, for adapters that reconcile it with the platform's view."""
+
+    stage_id: str
+    present: frozenset[str]
+    hands: tuple[str, ...]  # in queue order
+    speakers: frozenset[str]
+    moderators: frozenset[str]  # delegated
+    invited: frozenset[str]
+    blocked: frozenset[str]
 
 
 class Queries:
@@ -44,6 +58,29 @@ class Queries:
         async with self._uow() as uow:
             stage = await uow.stages.get(stage_id)
             return board_of(stage, self._clock.now(), lines=lines)
+
+    async def roster(self, stage_id: str) -> Roster:
+        async with self._uow() as uow:
+            stage = await uow.stages.get(stage_id)
+            members = stage.participants.values()
+            return Roster(stage_id=stage.id, present=frozenset(p.user_id for p in members if p.present),
+                          hands=tuple(stage.queue), speakers=frozenset(stage.speaking),
+                          moderators=frozenset(stage.moderators),
+                          invited=frozenset(p.user_id for p in members if p.invited),
+                          blocked=frozenset(p.user_id for p in members if p.blocked))
+
+    async def live_stages(self, platform: str, space_id: str | None = None) -> list[StageRef]:
+        """Live stages on a platform (and space), oldest first: for autocomplete and reconciling."""
+        query = select(stage_t).where(stage_t.c.platform == platform, stage_t.c.state == "live")
+        if space_id is not None:
+            query = query.where(stage_t.c.space_id == space_id)
+        rows = await self._db.run(self._rows, query.order_by(stage_t.c.created_at))
+        return [StageRef(stage_id=r.id, platform=r.platform, space_id=r.space_id, channel_id=r.channel_id,
+                         title=r.title) for r in rows]
+
+    def _rows(self, query: Any) -> list[Any]:
+        with self._db.engine.connect() as conn:
+            return list(conn.execute(query))
 
     async def log(self, stage_id: str, actor: Actor, *, limit: int = 20) -> list[LogLine]:
         """The latest audit entries, oldest first; moderators only."""

@@ -9,6 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.errors import StageNotFound
+from bot.i18n.catalog import render
+from bot.i18n.markers import N_
+from bot.i18n.message import Message
+
 SCRIPTS = Path(__file__).with_name("scripts")
 
 
@@ -81,9 +86,13 @@ def test_timers_grace_and_fair_queue(runs: tuple[str, str]) -> None:
 def test_close_posts_recap_and_tells_the_waiting(runs: tuple[str, str]) -> None:
     _, after = runs
     closing = section(after, "/stage close", occurrence=-2)
-    assert any(line.startswith("Récapitulatif") or line.startswith("Recap of “Weekly AMA”") for line in closing)
+    # The space's language is French by then, and bob chose none: he reads French.
+    recap = render(Message.of(N_("Recap of “{title}”: {minutes} min, peak audience {peak}, {raised} hands raised, "
+                                 "{served} served, {waiting} still waiting."), title="Weekly AMA", minutes=0,
+                              peak=0, raised=0, served=0, waiting=0), "fr")
+    assert any(line.startswith(recap.split("0")[0]) for line in closing), closing
     assert any(line.startswith("  ✉ frank:") for line in closing)
-    assert section(after, "/hand raise", occurrence=-1) == ["✗ There is no live stage here."]
+    assert section(after, "/hand raise", occurrence=-1) == ["✗ " + render(Message(StageNotFound.message), "fr")]
 
 
 def test_an_unexpected_refusal_fails_the_script(tmp_path: Path) -> None:
