@@ -62,8 +62,6 @@ def require_hand_allowed(stage: Stage, actor: Actor, member: Participant | None,
             raise errors.CoolingDown(seconds=seconds)
     if rules.must_be_present and not (member and member.present):
         raise errors.NotPresent()
-    if len(stage.queue) >= rules.max_queue_length:
-        raise errors.QueueFull(limit=rules.max_queue_length)
 
 
 def require_target_not_host(stage: Stage, user_id: str) -> None:

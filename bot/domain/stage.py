@@ -158,10 +158,14 @@ class Stage:
         check_text("note", note, low=0, high=100)
         member = self.participants.get(actor.user_id)
         require_hand_allowed(self, actor, member, now)
+        auto = self._auto_approves(actor, member)
+        # Only a hand that waits takes a place in the queue; one approved at once never does.
+        if not auto and len(self.queue) >= self.rules.max_queue_length:
+            raise errors.QueueFull(limit=self.rules.max_queue_length)
         member = member or self.member(actor.user_id)
         member.hands_raised += 1
         self.hands_raised += 1
-        if self._auto_approves(actor, member):
+        if auto:
             self.hands_served += 1
             self.start_turn(member, now)
             self.record(ev.SpeakerApproved, actor, now, target_id=actor.user_id, auto=True, note=note)
@@ -263,10 +267,11 @@ class Stage:
             raise errors.NoHandRaised(member=Mention(user_id))
         return member
 
-    def _auto_approves(self, actor: Actor, member: Participant) -> bool:
+    def _auto_approves(self, actor: Actor, member: Participant | None) -> bool:
         if not self.rules.auto_approve or not actor.roles & set(self.rules.auto_approve):
             return False
-        return len(self.speaking) < self.rules.max_speakers and (member.present or not self.rules.must_be_present)
+        present = member is not None and member.present
+        return len(self.speaking) < self.rules.max_speakers and (present or not self.rules.must_be_present)
 
     def member(self, user_id: str) -> Participant:
         member = self.participants.get(user_id)
