@@ -48,7 +48,7 @@ SPECS: dict[str, Spec] = {
     "/speaker deny": Spec('/speaker deny NAME ["REASON"]', N_("Lower a member's hand.")),
     "/speaker audience": Spec("/speaker audience [NAME]", N_("Move a speaker (or yourself) back to the audience.")),
     "/mod add": Spec("/mod add NAME", N_("Make a member a moderator of this stage.")),
-    "/mod remove": Spec("/mod remove NAME", N_("Take moderation back.")),
+    "/mod remove": Spec("/mod remove NAME", N_("Take moderation of this stage back from a member.")),
     "/restart": Spec("/restart", N_("Restart the bot, keeping the database.")),
     "/quit": Spec("/quit", N_("Leave the console.")),
 }

@@ -60,6 +60,6 @@ def recap_text(title: str, recap: Recap, say: Say) -> list[str]:
                peak=recap.peak_audience, raised=recap.hands_raised, served=recap.hands_served,
                waiting=len(recap.still_waiting))]
     for speaker in recap.speakers:
-        lines.append("  " + t(N_("{member}: {seconds} s over {turns} turn(s)"), member=speaker.user_id,
+        lines.append("  " + t(N_("{member}: {seconds} s, turns: {turns}"), member=speaker.user_id,
                               seconds=round(speaker.talk_seconds), turns=speaker.turns))
     return lines

@@ -86,11 +86,11 @@ class NotSpeaker(StageError):
 
 
 class CoolingDown(StageError):
-    message = N_("You can raise your hand again in {seconds} seconds.")
+    message = N_("You can raise your hand again in {seconds} s.")
 
 
 class QueueFull(StageError):
-    message = N_("The queue is full ({limit} hands).")
+    message = N_("The queue is full (limit: {limit}).")
 
 
 class QueueEmpty(StageError):
@@ -102,7 +102,7 @@ class SpeakersFull(StageError):
 
 
 class StageFull(StageError):
-    message = N_("The stage is full ({capacity} people).")
+    message = N_("The stage is full (capacity: {capacity}).")
 
 
 class MemberNotHere(StageError):

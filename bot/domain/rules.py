@@ -32,6 +32,8 @@ _ON = {"on", "yes", "true", "1"}
 
 
 def parse_duration(rule: str, raw: str, *, high: int = 24 * 3600) -> int:
+    if raw.strip().lower() in {"off", "none"}:
+        return 0
     match = _DURATION.match(raw.strip().lower())
     seconds = int(match.group(1)) * _UNIT[match.group(2)] if match else -1
     if not 0 <= seconds <= high:

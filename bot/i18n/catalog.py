@@ -43,6 +43,7 @@ def translate(msgid: str, locale: str) -> str:
 
 def render(message: Message, locale: str, mention: MentionFormatter = lambda user_id: user_id) -> str:
     """The sentence in ``locale`` with its named values formatted the way that locale writes them."""
+    locale = locale if locale in LOCALES else SOURCE_LOCALE
     values = {name: _value(value, locale, mention) for name, value in message.params.items()}
     try:
         return translate(message.msgid, locale).format(**values)

@@ -21,7 +21,7 @@ _SENTENCES = {
     "HandDenied": N_("{actor} denied {target}'s hand"),
     "NextInLine": N_("{target} is next in line"),
     "SpeakerApproved": N_("{actor} gave the floor to {target}"),
-    "SpeakerWarned": N_("{target} was warned: {seconds_left} seconds left"),
+    "SpeakerWarned": N_("{target} was warned: {seconds_left} s left"),
     "SpeakerMovedToAudience": N_("{actor} moved {target} back to the audience"),
     "ModeratorAdded": N_("{actor} made {target} a moderator"),
     "ModeratorRemoved": N_("{actor} took moderation from {target}"),
@@ -40,13 +40,16 @@ _REASONS = {
 }
 
 
+_SELF_EVIDENT = {"moderator"}  # "alice moved bob back to the audience" says it already
+
+
 def describe(kind: str, actor_id: str, target_id: str | None, reason: str, data: dict[str, Any]) -> Message:
     sentence = _SENTENCES.get(kind, N_("{actor}: {kind}"))
     params: dict[str, Any] = {**data, "actor": Mention(actor_id), "kind": kind}
     if target_id is not None:
         params["target"] = Mention(target_id)
     line = Message(sentence, params)
-    if reason:
+    if reason and reason not in _SELF_EVIDENT:
         why = Message.of(_REASONS[reason]) if reason in _REASONS else reason
         return Message.of(N_("{line} ({reason})"), line=line, reason=why)
     return line

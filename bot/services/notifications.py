@@ -65,7 +65,7 @@ class Notifier:
                         N_("{member} is back in the audience."), member=Mention(target)))
             case ev.SpeakerWarned(seconds_left=seconds) if target:
                 await self._tell(platform, board, target, Message.of(
-                    N_("{seconds} seconds of speaking time left on “{title}”."), seconds=seconds, title=title))
+                    N_("Speaking time left on “{title}”: {seconds} s."), seconds=seconds, title=title))
             case ev.NextInLine() if target:
                 await self._tell(platform, board, target, Message.of(
                     N_("You're next on “{title}”."), title=title))

@@ -67,16 +67,16 @@ def test_refusals_are_explained_and_change_nothing(runs: tuple[str, str]) -> Non
     assert section(before, "/stage rules max_speakers=0") == [
         "✗ Invalid value for max_speakers: “0” (expected a whole number from 1 to 100)."]
     assert section(before, "/speaker approve frank") == ["✗ The stage already has the maximum of 2 speakers."]
-    assert "✗ You can raise your hand again in 45 seconds." in before
-    assert "✗ The queue is full (4 hands)." in before
-    assert "✗ The stage is full (3 people)." in after
+    assert "✗ You can raise your hand again in 45 s." in before
+    assert "✗ The queue is full (limit: 4)." in before
+    assert "✗ The stage is full (capacity: 3)." in after
     assert "✗ This stage is open to members of the space only." in after
     assert "✗ The host cannot be removed, blocked or demoted." in after
 
 
 def test_timers_grace_and_fair_queue(runs: tuple[str, str]) -> None:
     before, after = runs
-    assert "  ✉ carol: 25 seconds of speaking time left on “Weekly AMA”." in before
+    assert "  ✉ carol: Speaking time left on “Weekly AMA”: 25 s." in before
     assert "  ✉ carol: Your speaking time on “Weekly AMA” is up; you are back in the audience." in before
     assert section(after, "/queue", occurrence=1)[0] == "  #1 frank “third question”"  # back within the grace
     assert section(after, "/queue", occurrence=2)[:2] == ["  #1 carol", "  #2 dave “follow-up”"]  # dropped after

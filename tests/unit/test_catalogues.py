@@ -91,7 +91,7 @@ def test_every_sentence_renders_in_french(msgid: str) -> None:
 def test_a_known_sentence_renders_in_french_with_french_typography() -> None:
     live = Message.of("Stage “{title}” is live.", title="AMA")
     assert render(live, "fr") == f"La scène «{NBSP}AMA{NBSP}» est en direct."
-    cooling = Message.of("You can raise your hand again in {seconds} seconds.", seconds=1500)
+    cooling = Message.of("You can raise your hand again in {seconds} s.", seconds=1500)
     assert render(cooling, "fr") == f"Vous pourrez relever la main dans 1\u202f500{NBSP}s."
 
 
@@ -103,8 +103,7 @@ def test_an_unknown_locale_falls_back_to_english() -> None:
                   mention=lambda user_id: f"<@{user_id}>") == "<@U1> is now a speaker."
 
 
-@pytest.mark.xfail(reason="values are still formatted in the unknown locale (1.500 in 'de'; 'xx' raises)")
 def test_an_unknown_locale_also_formats_numbers_in_english() -> None:
-    warned = Message.of("{seconds} seconds of speaking time left on “{title}”.", seconds=1500, title="AMA")
-    assert render(warned, "de") == "1,500 seconds of speaking time left on “AMA”."
-    assert render(warned, "xx") == "1,500 seconds of speaking time left on “AMA”."
+    warned = Message.of("Speaking time left on “{title}”: {seconds} s.", seconds=1500, title="AMA")
+    assert render(warned, "de") == "Speaking time left on “AMA”: 1,500 s."
+    assert render(warned, "xx") == "Speaking time left on “AMA”: 1,500 s."
