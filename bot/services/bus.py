@@ -6,7 +6,9 @@ platform in the background so the reply is never held up by a slow platform call
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
 import weakref
 from asyncio import Lock
 from collections.abc import Callable, Sequence
@@ -26,7 +28,8 @@ from bot.services.handlers import HANDLERS, Context
 
 log = logging.getLogger(__name__)
 
-_RETRIES = 3
+_RETRIES = 8
+_BACKOFF = 0.002  # seconds; doubled on each conflict, with jitter so two processes stop colliding in step
 
 
 class MessageBus:
@@ -81,6 +84,7 @@ class MessageBus:
                 if attempt == _RETRIES:
                     log.error("gave up on %r after %d conflicting writes", command, attempt)
                     raise errors.Unexpected() from None
+                await asyncio.sleep(random.uniform(0, _BACKOFF * 2 ** attempt))
             except errors.StageError:
                 raise
             except Exception:
