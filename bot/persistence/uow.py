@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import IntegrityError
 
 from bot.domain.events import Event, StageClosed
 from bot.domain.stage import Stage
@@ -68,7 +69,11 @@ class SqlUnitOfWork:
         statements = _statements(self._db.engine.dialect)
         values = stage_values(stage)
         if stage.id in self.stages.new:
-            statements.insert_stage.execute(conn, {**values, "version": stage.version + 1})
+            try:
+                statements.insert_stage.execute(conn, {**values, "version": stage.version + 1})
+            except IntegrityError:
+                # Another process opened a live stage in this channel after we looked: judge again.
+                raise ConcurrencyConflict(stage.id) from None
         else:
             result = statements.update_stage.execute(
                 conn, {**values, "version": stage.version + 1, "_id": stage.id, "_seen": stage.version})
