@@ -8,6 +8,7 @@ from bot.domain.members import Recap
 from bot.i18n.catalog import render
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
+from bot.i18n.terms import term
 from bot.services.board import Board
 
 Say = Callable[[Message], str]
@@ -23,7 +24,7 @@ def board_text(board: Board, say: Say) -> list[str]:
 
     rules = board.rules
     head = t(N_("“{title}” · {state} · {visibility} · {present} in the room"), title=board.ref.title,
-             state=board.state, visibility=board.visibility, present=board.present_count)
+             state=term(board.state), visibility=term(board.visibility), present=board.present_count)
     lines = [f"┌ {head}"]
     if board.topic:
         lines.append("│ " + t(N_("Topic: {topic}"), topic=board.topic))
@@ -40,8 +41,9 @@ def board_text(board: Board, say: Say) -> list[str]:
     lines.append("│ " + t(N_("Queue ({count}): {entries}"), count=board.queue_length,
                             entries=" · ".join(queue) or "—"))
     limit = t(N_("{seconds} s"), seconds=rules.speaking_time_limit) if rules.speaking_time_limit else t(N_("none"))
-    lines.append("│ " + t(N_("Rules: {mode} queue, hands {hands}, time limit {limit}, cooldown {cooldown} s"),
-                            mode=rules.queue_mode.value, hands=rules.hand_mode.value, limit=limit,
+    lines.append("│ " + t(N_("Rules: queue {mode}; who may raise a hand: {hands}; time limit {limit}; "
+                               "cooldown {cooldown} s"),
+                            mode=term(rules.queue_mode.value), hands=term(rules.hand_mode.value), limit=limit,
                             cooldown=rules.hand_cooldown))
     if board.hands_locked:
         lines.append("│ " + t(N_("Hands are locked.")))

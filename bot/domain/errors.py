@@ -65,6 +65,14 @@ class Blocked(StageError):
     message = N_("You are blocked from this stage.")
 
 
+class TargetBlocked(StageError):
+    message = N_("{member} is blocked from this stage.")
+
+
+class NotOnStage(StageError):
+    message = N_("{member} is not on this stage.")
+
+
 class NotPresent(StageError):
     message = N_("Join the audio room before raising your hand.")
 

@@ -20,7 +20,7 @@ def add_moderator(stage: Stage, actor: Actor, user_id: str, now: datetime) -> No
     if user_id == stage.host_id or (member and member.moderator):
         raise errors.AlreadyModerator(member=Mention(user_id))
     if member is not None and member.blocked:
-        raise errors.Blocked()
+        raise errors.TargetBlocked(member=Mention(user_id))
     member = stage.member(user_id)
     member.moderator = True
     stage.touch(member)
@@ -44,7 +44,7 @@ def invite(stage: Stage, actor: Actor, user_id: str, now: datetime) -> None:
     require_moderator(stage, actor)
     member = stage.participants.get(user_id)
     if member is not None and member.blocked:
-        raise errors.Blocked()
+        raise errors.TargetBlocked(member=Mention(user_id))
     if member is not None and member.invited:
         raise errors.AlreadyInvited(member=Mention(user_id))
     member = stage.member(user_id)
@@ -61,7 +61,9 @@ def remove(stage: Stage, actor: Actor, user_id: str, now: datetime, *, block: bo
     check_text("reason", reason, low=0, high=200)
     member = stage.participants.get(user_id)
     if block and member is not None and member.blocked:
-        raise errors.Blocked()
+        raise errors.TargetBlocked(member=Mention(user_id))
+    if not block and (member is None or not (member.present or member.hand or member.speaking)):
+        raise errors.NotOnStage(member=Mention(user_id))
     member = stage.member(user_id)
     stage.evict(actor, member, now)
     if block:

@@ -202,7 +202,7 @@ class Stage:
         require_moderator(self, actor)
         member = self.participants.get(user_id)
         if member is not None and member.blocked:
-            raise errors.Blocked()
+            raise errors.TargetBlocked(member=Mention(user_id))
         if member is not None and member.speaking:
             raise errors.AlreadySpeaker(member=Mention(user_id))
         if self.rules.must_be_present and not (member and member.present):

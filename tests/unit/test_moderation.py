@@ -44,7 +44,7 @@ class TestAddModerator:
 
     def test_blocked_member_may_not_be_made_moderator(self, stage: Stage) -> None:
         remove(stage, HOST, "ann", at(1), block=True)
-        with pytest.raises(errors.Blocked):
+        with pytest.raises(errors.TargetBlocked):
             add_moderator(stage, HOST, "ann", at(2))
 
 
@@ -99,7 +99,7 @@ class TestInvite:
 
     def test_blocked_member_may_not_be_invited(self, stage: Stage) -> None:
         remove(stage, HOST, "ann", at(1), block=True)
-        with pytest.raises(errors.Blocked):
+        with pytest.raises(errors.TargetBlocked):
             invite(stage, HOST, "ann", at(2))
 
     def test_members_may_not_invite(self, stage: Stage) -> None:
@@ -191,7 +191,7 @@ class TestBlock:
 
     def test_blocking_twice(self, stage: Stage) -> None:
         remove(stage, HOST, "ann", at(1), block=True)
-        with pytest.raises(errors.Blocked):
+        with pytest.raises(errors.TargetBlocked):
             remove(stage, HOST, "ann", at(2), block=True)
 
     def test_unblocking_lets_the_member_back(self, stage: Stage) -> None:

@@ -93,7 +93,7 @@ class TestApprove:
 
     def test_blocked_member_may_not_be_approved(self, stage: Stage) -> None:
         moderation.remove(stage, HOST, "ann", NOW, block=True)
-        with pytest.raises(errors.Blocked):
+        with pytest.raises(errors.TargetBlocked):
             stage.approve(HOST, "ann", at(1))
 
     def test_speakers_are_listed_in_the_order_they_got_the_floor(self, stage: Stage) -> None:
