@@ -37,54 +37,55 @@ class Notifier:
     async def _guard(self, event: ev.Event, work: Awaitable[None]) -> None:
         try:
             await work
-        except Exception:  # the platform said no; the stage goes on and the next event still runs
+        except Exception:  # the platform said no; the stage goes on and the next call still runs
             log.exception("platform work for %s on stage %s failed", event.kind, event.stage_id)
 
     async def _apply(self, platform: StagePlatform, event: ev.Event, board: Board) -> None:
         ref, title, target = board.ref, board.ref.title, event.target_id
         match event:
             case ev.StageOpened():
-                await platform.stage_opened(board)
+                await self._guard(event, platform.stage_opened(board))
             case ev.StageClosed(recap=recap, speakers=speakers):
                 for user_id in speakers:
-                    await platform.set_speaker(ref, user_id, speaking=False)
-                await platform.stage_closed(board, recap)
+                    await self._guard(event, platform.set_speaker(ref, user_id, speaking=False))
+                await self._guard(event, platform.stage_closed(board, recap))
                 for user_id in recap.still_waiting:
-                    await self._tell(platform, board, user_id, Message.of(
-                        N_("The stage “{title}” has ended; your hand was lowered."), title=title))
+                    await self._guard(event, self._tell(platform, board, user_id, Message.of(
+                        N_("The stage “{title}” has ended; your hand was lowered."), title=title)))
             case ev.SpeakerApproved() if target:
-                await platform.set_speaker(ref, target, speaking=True)
-                await self._tell(platform, board, target, Message.of(
-                    N_("You have the floor on “{title}”."), title=title))
+                await self._guard(event, platform.set_speaker(ref, target, speaking=True))
+                await self._guard(event, self._tell(platform, board, target, Message.of(
+                    N_("You have the floor on “{title}”."), title=title)))
             case ev.SpeakerMovedToAudience(reason=reason) if target:
-                await platform.set_speaker(ref, target, speaking=False)
+                await self._guard(event, platform.set_speaker(ref, target, speaking=False))
                 if reason in _MOVED:
-                    await self._tell(platform, board, target, Message.of(_MOVED[reason], title=title))
+                    await self._guard(event, self._tell(
+                        platform, board, target, Message.of(_MOVED[reason], title=title)))
                 if reason != "left":
-                    await self._announce(platform, board, Message.of(
-                        N_("{member} is back in the audience."), member=Mention(target)))
+                    await self._guard(event, self._announce(platform, board, Message.of(
+                        N_("{member} is back in the audience."), member=Mention(target))))
             case ev.SpeakerWarned(seconds_left=seconds) if target:
-                await self._tell(platform, board, target, Message.of(
-                    N_("Speaking time left on “{title}”: {seconds} s."), seconds=seconds, title=title))
+                await self._guard(event, self._tell(platform, board, target, Message.of(
+                    N_("Speaking time left on “{title}”: {seconds} s."), seconds=seconds, title=title)))
             case ev.NextInLine() if target:
-                await self._tell(platform, board, target, Message.of(
-                    N_("You're next on “{title}”."), title=title))
+                await self._guard(event, self._tell(platform, board, target, Message.of(
+                    N_("You're next on “{title}”."), title=title)))
             case ev.HandDenied(reason=reason) if target:
                 denied = (Message.of(N_("A moderator lowered your hand on “{title}”: {reason}"), title=title,
                                      reason=reason) if reason else
                           Message.of(N_("A moderator lowered your hand on “{title}”."), title=title))
-                await self._tell(platform, board, target, denied)
+                await self._guard(event, self._tell(platform, board, target, denied))
             case ev.HandDropped() if target:
-                await self._tell(platform, board, target, Message.of(
-                    N_("You left “{title}” for too long; your hand was lowered."), title=title))
+                await self._guard(event, self._tell(platform, board, target, Message.of(
+                    N_("You left “{title}” for too long; your hand was lowered."), title=title)))
             case ev.MemberRemoved() | ev.MemberBlocked() if target:
-                await platform.disconnect(ref, target)
+                await self._guard(event, platform.disconnect(ref, target))
                 if isinstance(event, ev.MemberBlocked):
-                    await platform.set_access(ref, target, allowed=False)
+                    await self._guard(event, platform.set_access(ref, target, allowed=False))
             case ev.MemberInvited() if target:
-                await platform.set_access(ref, target, allowed=True)
-                await self._tell(platform, board, target, Message.of(
-                    N_("You are invited to the stage “{title}”."), title=title))
+                await self._guard(event, platform.set_access(ref, target, allowed=True))
+                await self._guard(event, self._tell(platform, board, target, Message.of(
+                    N_("You are invited to the stage “{title}”."), title=title)))
 
     async def _tell(self, platform: StagePlatform, board: Board, user_id: str, message: Message) -> None:
         locale = await self._locales.for_member(board.ref.platform, board.ref.space_id, user_id)
