@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import timedelta
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,7 @@ from bot.services.bus import MessageBus
 from bot.services.dispatch import Dispatcher
 from bot.services.locales import Locales
 from bot.services.notifications import Notifier
+from bot.services.schedule_notifications import ScheduleNotifier
 from bot.services.platform_state import BoardMessages, Inbox
 from bot.services.queries import Queries
 
@@ -51,6 +53,7 @@ class App:
             await self.migrate()
         live = await SqlStageRepository(self.db, self.cache).live_ids()
         await self.bus.rearm_all(live)
+        await self.bus.rearm_series(await self.queries.active_schedule_ids())
         if hasattr(self.scheduler, "start"):
             self.scheduler.start()
 
@@ -69,6 +72,7 @@ class App:
 
 def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = None,
           database_url: str | None = None) -> App:
+    from scheduler import calendar
     from scheduler.memory import MemoryScheduler
 
     clock = clock or SystemClock()
@@ -76,12 +80,15 @@ def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = No
     cache = StageCache()
     dispatcher = Dispatcher()
     scheduler = scheduler or MemoryScheduler(clock)
-    locales = Locales(db, settings.default_locale)
+    locales = Locales(db, settings.default_locale, settings.default_timezone)
     platforms: dict[str, StagePlatform] = {}
     bus = MessageBus(
         uow=lambda: SqlUnitOfWork(db, cache), clock=clock, scheduler=scheduler,
         defaults=settings.default_rules, new_id=lambda: uuid.uuid4().hex[:12], dispatcher=dispatcher,
-        on_events=Notifier(platforms, locales))
+        calendar=calendar.series, space_timezone=locales.timezone,
+        reminder_lead=settings.schedule_reminder_lead,
+        reminder_grace=timedelta(seconds=settings.schedule_reminder_grace),
+        on_events=Notifier(platforms, locales), on_schedule_events=ScheduleNotifier(platforms, locales))
     if getattr(scheduler, "run", "absent") is None:
         scheduler.run = bus.handle
     queries = Queries(uow=lambda: SqlUnitOfWork(db, cache), db=db, clock=clock)

@@ -28,6 +28,7 @@ class RuleDefaults(BaseModel):
     grace_period: int = Field(120, ge=0)
     must_be_present: bool = True
     cues: bool = False
+    idle_close: int = Field(1800, ge=0, description="seconds; 0 means never")
 
     @field_validator("hand_roles", "auto_approve", mode="before")
     @classmethod
@@ -59,6 +60,8 @@ class Settings(BaseSettings):
     default_timezone: str = "UTC"
     log_level: str = "INFO"
     rules: RuleDefaults = RuleDefaults()
+    schedule_reminder_lead: int = Field(900, ge=0, description="seconds before a scheduled start; 0: none")
+    schedule_reminder_grace: int = Field(600, ge=0, description="a reminder later than this is skipped")
 
     discord_token: SecretStr | None = None
     discord_api_base: str = "https://discord.com/api/v10"

@@ -12,9 +12,12 @@ if TYPE_CHECKING:
     from bot.domain.commands import Command
     from bot.domain.events import Event
     from bot.domain.members import Recap
+    from bot.domain.schedule import ScheduledStage
+    from bot.domain.schedule_events import ScheduleEvent
     from bot.domain.stage import Stage
     from bot.i18n.message import Message
     from bot.services.board import Board
+    from bot.services.schedule_view import ScheduleView
 
 
 class ConcurrencyConflict(Exception):
@@ -27,6 +30,7 @@ class Capability(StrEnum):
     DISCONNECT = "disconnect"  # can take a member out of the audio room
     ACCESS_CONTROL = "access_control"  # can let only invited members in
     CAPACITY = "capacity"  # can cap the room's size
+    SCHEDULED_EVENTS = "scheduled_events"  # mirrors series as the platform's own events (Discord)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +66,10 @@ class StagePlatform(Protocol):
 
     async def set_access(self, stage: StageRef, user_id: str, *, allowed: bool) -> None: ...
 
+    async def schedule_changed(self, schedule: ScheduleView) -> None:
+        """A series was created, edited, cancelled or moved to its next occurrence: show it (announce
+        it, mirror it as a platform event, offer an RSVP button), or take it down when it is over."""
+
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
@@ -85,10 +93,21 @@ class StageRepository(Protocol):
     async def live_in_channel(self, platform: str, space_id: str, channel_id: str) -> str | None: ...
 
 
+class ScheduleRepository(Protocol):
+    seen: dict[str, ScheduledStage]
+
+    async def get(self, schedule_id: str) -> ScheduledStage: ...
+
+    def add(self, schedule: ScheduledStage) -> None: ...
+
+    async def count_active(self, platform: str, space_id: str) -> int: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: what a handler changed is committed together or not at all."""
 
     stages: StageRepository
+    schedules: ScheduleRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
 
@@ -96,4 +115,4 @@ class UnitOfWork(Protocol):
 
     async def commit(self) -> None: ...
 
-    def collect_events(self) -> Sequence[Event]: ...
+    def collect_events(self) -> Sequence[Event | ScheduleEvent]: ...

@@ -31,7 +31,7 @@ def test_core_imports_no_platform_or_scheduler_library() -> None:
 
 def test_domain_is_pure() -> None:
     allowed = {"__future__", "dataclasses", "datetime", "enum", "typing", "collections", "math", "re",
-               "functools", "bot", "sortedcontainers"}
+               "functools", "bot", "sortedcontainers", "zoneinfo"}
     offenders = {str(p.relative_to(ROOT)): sorted(imported_modules(p) - allowed)
                  for p in (ROOT / "bot" / "domain").rglob("*.py") if imported_modules(p) - allowed}
     assert offenders == {}

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from adapters.console.render import board_text, recap_text, sayer
+from adapters.console.render import board_text, recap_text, sayer, schedule_text
 from bot.domain.members import Recap
 from bot.i18n.catalog import render
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
 from bot.ports import Capability, StageRef
 from bot.services.board import Board
+from bot.services.schedule_view import ScheduleView
 
 
 class ConsolePlatform:
@@ -45,6 +46,9 @@ class ConsolePlatform:
 
     async def disconnect(self, stage: StageRef, user_id: str) -> None:
         self._on_disconnect(stage, user_id)
+
+    async def schedule_changed(self, schedule: ScheduleView) -> None:
+        self._write("  " + schedule_text(schedule, sayer(self._locale())))
 
     async def set_access(self, stage: StageRef, user_id: str, *, allowed: bool) -> None:
         msgid = N_("🔓 {member} may enter the room.") if allowed else N_("🔒 {member} may no longer enter the room.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 from bot.domain.members import Recap
 from bot.i18n.catalog import render
@@ -10,6 +11,7 @@ from bot.i18n.markers import N_
 from bot.i18n.message import Message
 from bot.i18n.terms import term
 from bot.services.board import Board
+from bot.services.schedule_view import ScheduleView
 
 Say = Callable[[Message], str]
 
@@ -65,3 +67,10 @@ def recap_text(title: str, recap: Recap, say: Say) -> list[str]:
         lines.append("  " + t(N_("{member}: {seconds} s, turns: {turns}"), member=speaker.user_id,
                               seconds=round(speaker.talk_seconds), turns=speaker.turns))
     return lines
+
+
+def schedule_text(view: ScheduleView, say: Say) -> str:
+    when = view.next_at.astimezone(ZoneInfo(view.timezone)) if view.next_at else "—"
+    return say(Message.of(N_("📅 {schedule_id} “{title}” · next: {when} ({timezone}) · {repeat} · going: {going}"),
+                          schedule_id=view.schedule_id, title=view.ref.title, when=when, timezone=view.timezone,
+                          repeat=view.recurrence, going=len(view.rsvps)))

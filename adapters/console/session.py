@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from adapters.console import scheduling  # noqa: F401  (registers the scheduling commands)
 from adapters.console.actions import ACTIONS
 from adapters.console.grammar import parse
 from adapters.console.platform import ConsolePlatform

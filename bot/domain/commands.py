@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.domain.members import Actor
 from bot.domain.validation import Visibility
@@ -121,3 +122,58 @@ class UnblockMember(StageCommand):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ExpireDue(StageCommand):
     """Sent by timers (and before any command) to apply limits and grace periods that ran out."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScheduleCommand(Command):
+    schedule_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScheduleStage(Command):
+    platform: str
+    space_id: str
+    channel_id: str
+    title: str
+    start: str  # "YYYY-MM-DD HH:MM" on the wall clock of timezone
+    timezone: str | None = None  # None: the space's zone
+    duration: int = 3600  # seconds
+    recurrence: str = "once"  # once | daily | weekly:mon,thu | cron:M H D M W
+    topic: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EditSchedule(ScheduleCommand):
+    title: str | None = None
+    topic: str | None = None
+    start: str | None = None
+    timezone: str | None = None
+    duration: int | None = None
+    recurrence: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CancelSchedule(ScheduleCommand):
+    occurrence: datetime | None = None  # None: the whole series
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rsvp(ScheduleCommand):
+    going: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LinkScheduleEvent(ScheduleCommand):
+    """An adapter mirrored the series on its platform (a Discord scheduled event) under this id."""
+
+    event_id: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SendReminder(ScheduleCommand):
+    occurrence: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StartScheduled(ScheduleCommand):
+    occurrence: datetime

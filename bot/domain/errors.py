@@ -167,3 +167,35 @@ class UnknownMember(StageError):
 
 class NotAdmin(StageError):
     message = N_("Only administrators of this space can do that.")
+
+
+class ScheduleNotFound(StageError):
+    message = N_("There is no scheduled stage with the id “{schedule_id}”.")
+
+
+class ScheduleNotActive(StageError):
+    message = N_("The scheduled stage “{title}” was cancelled or has ended.")
+
+
+class UnknownTimezone(StageError):
+    message = N_("Unknown time zone “{timezone}”. Use a name such as Europe/Paris or America/New_York.")
+
+
+class InvalidDate(StageError):
+    message = N_("Invalid date “{value}”. Write it as YYYY-MM-DD HH:MM.")
+
+
+class DateInPast(StageError):
+    message = N_("That time has already passed: {when}.")
+
+
+class ImpossibleRecurrence(StageError):
+    message = N_("The recurrence “{value}” never happens. Use once, daily, weekly:mon,thu or cron:\"M H D M W\".")
+
+
+class TooManySchedules(StageError):
+    message = N_("This space already has {limit} active scheduled stages, the most allowed.")
+
+
+class OccurrenceNotFound(StageError):
+    message = N_("“{title}” has no upcoming occurrence at {when}.")

@@ -90,6 +90,7 @@ class Rules:
     grace_period: int = 120
     must_be_present: bool = True
     cues: bool = False
+    idle_close: int = 1800  # a live stage with nobody speaking this long closes itself; 0: never
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -145,7 +146,7 @@ def _parse_one(name: str, raw: str) -> Any:
             return parse_int(name, raw, low=1, high=100)
         case "max_queue_length":
             return parse_int(name, raw, low=1, high=100_000)
-        case "speaking_time_limit" | "warn_before" | "hand_cooldown" | "grace_period":
+        case "speaking_time_limit" | "warn_before" | "hand_cooldown" | "grace_period" | "idle_close":
             return parse_duration(name, raw)
         case "hand_mode":
             return parse_choice(name, raw, HandMode)

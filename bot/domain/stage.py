@@ -32,6 +32,7 @@ class Stage:
         hands_locked: bool = False, opened_at: datetime | None = None, closed_at: datetime | None = None,
         hand_seq: int = 0, peak_audience: int = 0, hands_raised: int = 0, hands_served: int = 0,
         version: int = 0, participants: dict[str, Participant] | None = None,
+        idle_since: datetime | None = None, schedule_id: str | None = None,
     ) -> None:
         self.id, self.platform, self.space_id, self.channel_id = id, platform, space_id, channel_id
         self.title, self.topic, self.host_id, self.state = title, topic, host_id, state
@@ -41,6 +42,7 @@ class Stage:
         self.hand_seq, self.peak_audience = hand_seq, peak_audience
         self.hands_raised, self.hands_served, self.version = hands_raised, hands_served, version
         self.participants: dict[str, Participant] = participants or {}
+        self.idle_since, self.schedule_id = idle_since, schedule_id  # nobody speaking since; series opened from
         self.queue = HandQueue()
         self.queue.reorder(self.rules.queue_mode, self._hands())
         self.present_count = sum(1 for p in self.participants.values() if p.present)
@@ -59,7 +61,7 @@ class Stage:
     def open(
         cls, *, id: str, platform: str, space_id: str, channel_id: str, title: str, host: Actor,
         now: datetime, rules: Rules, topic: str = "", visibility: str = Visibility.PUBLIC,
-        capacity: int = 0, present: frozenset[str] = frozenset(),
+        capacity: int = 0, present: frozenset[str] = frozenset(), schedule_id: str | None = None,
     ) -> Stage:
         check_text("title", title, low=1, high=100)
         check_text("topic", topic, low=0, high=120)
@@ -67,13 +69,13 @@ class Stage:
         check_capacity(capacity)
         stage = cls(id=id, platform=platform, space_id=space_id, channel_id=channel_id, title=title,
                     host_id=host.user_id, created_at=now, topic=topic, visibility=visibility,
-                    capacity=capacity, rules=rules, opened_at=now)
+                    capacity=capacity, rules=rules, opened_at=now, idle_since=now, schedule_id=schedule_id)
         stage.record(ev.StageOpened, host, now, title=title, topic=topic)
         for user_id in sorted(present):
             stage._arrive(user_id, now)
         return stage
 
-    def close(self, actor: Actor, now: datetime) -> Recap:
+    def close(self, actor: Actor, now: datetime, *, reason: str = "") -> Recap:
         self.require_live()
         require_moderator(self, actor)
         still_speaking = tuple(p.user_id for p in self.participants.values() if p.speaking)
@@ -81,7 +83,8 @@ class Stage:
             self.end_turn(self.member(user_id), now)
         recap = self.recap(now)
         self.state, self.closed_at = StageState.ENDED, now
-        self.record(ev.StageClosed, actor, now, recap=recap, speakers=still_speaking)
+        self.idle_since = None
+        self.record(ev.StageClosed, actor, now, recap=recap, speakers=still_speaking, reason=reason)
         return recap
 
     def recap(self, now: datetime) -> Recap:
@@ -318,12 +321,15 @@ class Stage:
     def start_turn(self, member: Participant, now: datetime) -> None:
         member.speaking_since, member.warned = now, False
         self.touch(member)
+        self.idle_since = None
 
     def end_turn(self, member: Participant, now: datetime) -> None:
         member.talk_seconds += max(0.0, (now - member.speaking_since).total_seconds())
         member.turns += 1
         member.speaking_since, member.warned = None, False
         self.touch(member)
+        if not self.speaking:
+            self.idle_since = now
 
     def evict(self, actor: Actor, member: Participant, now: datetime) -> None:
         if member.hand is not None:

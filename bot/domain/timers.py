@@ -14,7 +14,10 @@ def next_due(stage: Stage) -> datetime | None:
     if stage.state is not StageState.LIVE:
         return None
     watched = stage.speaking | stage.absent_hands
-    return min((m for u in watched if (m := _due_at(stage, stage.participants[u])) is not None), default=None)
+    moments = [m for u in watched if (m := _due_at(stage, stage.participants[u])) is not None]
+    if (idle := _idle_deadline(stage)) is not None:
+        moments.append(idle)
+    return min(moments, default=None)
 
 
 def expire_due(stage: Stage, actor: Actor, now: datetime) -> None:
@@ -28,19 +31,21 @@ def expire_due(stage: Stage, actor: Actor, now: datetime) -> None:
             with stage.watch_head(actor, now):
                 stage.take_hand(member, now, cooldown=False)
                 stage.record(ev.HandDropped, actor, now, target_id=user_id)
-    if not rules.speaking_time_limit:
-        return
-    for user_id in sorted(stage.speaking):
+    for user_id in sorted(stage.speaking) if rules.speaking_time_limit else ():
         member = stage.participants[user_id]
         left = rules.speaking_time_limit - (now - member.speaking_since).total_seconds()
         if left <= 0:
-            stage.end_turn(member, now)
+            # Expired while nobody looked (the bot was down): the turn ended at the limit, not now.
+            stage.end_turn(member, now + timedelta(seconds=left))
             stage.record(ev.SpeakerMovedToAudience, actor, now, target_id=user_id,
                          reason="time_up", talk_seconds=member.talk_seconds)
         elif left <= rules.warn_before and not member.warned:
             member.warned = True
             stage.touch(member)
             stage.record(ev.SpeakerWarned, actor, now, target_id=user_id, seconds_left=round(left))
+    idle = _idle_deadline(stage)
+    if idle is not None and idle <= now:
+        stage.close(actor, now, reason="idle")
 
 
 def speaking_deadline(stage: Stage, user_id: str) -> datetime | None:
@@ -48,6 +53,12 @@ def speaking_deadline(stage: Stage, user_id: str) -> datetime | None:
     if member is None or not member.speaking or not stage.rules.speaking_time_limit:
         return None
     return member.speaking_since + timedelta(seconds=stage.rules.speaking_time_limit)
+
+
+def _idle_deadline(stage: Stage) -> datetime | None:
+    if stage.speaking or not stage.rules.idle_close or stage.idle_since is None:
+        return None
+    return stage.idle_since + timedelta(seconds=stage.rules.idle_close)
 
 
 def _due_at(stage: Stage, member: Participant) -> datetime | None:

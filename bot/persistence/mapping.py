@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from bot.domain.events import Event, StageClosed
 from bot.domain.members import Hand, Participant
+from bot.domain.recurrence import Recurrence
 from bot.domain.rules import Rules
+from bot.domain.schedule import ScheduledStage, ScheduleState
+from bot.domain.schedule_events import ScheduleEvent
 from bot.domain.stage import Stage, StageState
 
 
@@ -19,6 +23,7 @@ def stage_values(stage: Stage) -> dict[str, Any]:
         "created_at": stage.created_at, "opened_at": stage.opened_at, "closed_at": stage.closed_at,
         "hand_seq": stage.hand_seq, "peak_audience": stage.peak_audience,
         "hands_raised": stage.hands_raised, "hands_served": stage.hands_served,
+        "idle_since": stage.idle_since, "schedule_id": stage.schedule_id,
     }
 
 
@@ -55,13 +60,47 @@ def stage_from(row: Any, participants: list[Participant]) -> Stage:
         hands_locked=row.hands_locked, created_at=row.created_at, opened_at=row.opened_at,
         closed_at=row.closed_at, hand_seq=row.hand_seq, peak_audience=row.peak_audience,
         hands_raised=row.hands_raised, hands_served=row.hands_served, version=row.version,
-        participants={p.user_id: p for p in participants},
+        participants={p.user_id: p for p in participants}, idle_since=row.idle_since,
+        schedule_id=row.schedule_id,
     )
 
 
 def audit_values(event: Event) -> dict[str, Any]:
-    return {"stage_id": event.stage_id, "at": event.at, "kind": event.kind, "actor_id": event.actor_id,
-            "target_id": event.target_id, "reason": event.reason, "data": event.data()}
+    return {"stage_id": event.stage_id, "schedule_id": None, "at": event.at, "kind": event.kind,
+            "actor_id": event.actor_id, "target_id": event.target_id, "reason": event.reason, "data": event.data()}
+
+
+def schedule_audit_values(event: ScheduleEvent) -> dict[str, Any]:
+    return {"stage_id": None, "schedule_id": event.schedule_id, "at": event.at, "kind": event.kind,
+            "actor_id": event.actor_id, "target_id": event.target_id, "reason": event.reason, "data": event.data()}
+
+
+def schedule_values(schedule: ScheduledStage) -> dict[str, Any]:
+    return {
+        "id": schedule.id, "platform": schedule.platform, "space_id": schedule.space_id,
+        "channel_id": schedule.channel_id, "title": schedule.title, "topic": schedule.topic,
+        "host_id": schedule.host_id, "timezone": schedule.timezone, "first_at": schedule.first_at,
+        "duration": schedule.duration, "recurrence": schedule.recurrence.as_dict(),
+        "reminder_lead": schedule.reminder_lead, "state": schedule.state.value, "next_at": schedule.next_at,
+        "skipped": sorted(moment.isoformat() for moment in schedule.skipped), "reminded": schedule.reminded,
+        "last_opened": schedule.last_opened, "platform_event_id": schedule.platform_event_id,
+        "created_at": schedule.created_at,
+    }
+
+
+def schedule_from(row: Any, rsvps: list[Any]) -> ScheduledStage:
+    attending: dict[datetime, set[str]] = {}
+    for rsvp in rsvps:
+        attending.setdefault(rsvp.occurrence, set()).add(rsvp.user_id)
+    return ScheduledStage(
+        id=row.id, platform=row.platform, space_id=row.space_id, channel_id=row.channel_id, title=row.title,
+        topic=row.topic, host_id=row.host_id, timezone=row.timezone, first_at=row.first_at, duration=row.duration,
+        recurrence=Recurrence.from_dict(row.recurrence), reminder_lead=row.reminder_lead,
+        created_at=row.created_at, state=ScheduleState(row.state), next_at=row.next_at,
+        skipped=frozenset(datetime.fromisoformat(m) for m in row.skipped), reminded=row.reminded,
+        last_opened=row.last_opened, platform_event_id=row.platform_event_id, rsvps=attending,
+        version=row.version,
+    )
 
 
 def recap_values(event: StageClosed) -> dict[str, Any]:

@@ -42,6 +42,8 @@ class StageRow(SQLModel, table=True):
     peak_audience: int = 0
     hands_raised: int = 0
     hands_served: int = 0
+    idle_since: datetime | None = _when()
+    schedule_id: str | None = Field(default=None, max_length=40)
     version: int = 0
 
 
@@ -72,7 +74,8 @@ class AuditRow(SQLModel, table=True):
     __table_args__ = (Index("ix_audit_stage_id_id", "stage_id", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    stage_id: str = Field(foreign_key="stage.id", max_length=40)
+    stage_id: str | None = Field(default=None, foreign_key="stage.id", max_length=40)
+    schedule_id: str | None = Field(default=None, foreign_key="schedule.id", max_length=40, index=True)
     at: datetime = _when(nullable=False)
     kind: str = Field(max_length=40)
     actor_id: str = Field(max_length=40)
@@ -130,3 +133,36 @@ class ProcessedEventRow(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=120)
     seen_at: datetime = _when(nullable=False, index=True)
+
+
+class ScheduleRow(SQLModel, table=True):
+    __tablename__ = "schedule"
+
+    id: str = Field(primary_key=True, max_length=40)
+    platform: str = Field(max_length=20)
+    space_id: str = Field(max_length=40, index=True)
+    channel_id: str = Field(max_length=40)
+    title: str = Field(max_length=200)
+    topic: str = Field(default="", max_length=200)
+    host_id: str = Field(max_length=40)
+    timezone: str = Field(max_length=60)
+    first_at: datetime = _when(nullable=False)
+    duration: int
+    recurrence: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    reminder_lead: int
+    state: str = Field(max_length=20, index=True)
+    next_at: datetime | None = _when(index=True)
+    skipped: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    reminded: datetime | None = _when()
+    last_opened: datetime | None = _when()
+    platform_event_id: str | None = Field(default=None, max_length=40, index=True)
+    created_at: datetime = _when(nullable=False)
+    version: int = 0
+
+
+class RsvpRow(SQLModel, table=True):
+    __tablename__ = "rsvp"
+
+    schedule_id: str = Field(foreign_key="schedule.id", primary_key=True, max_length=40)
+    occurrence: datetime = Field(sa_type=UtcDateTime, primary_key=True)
+    user_id: str = Field(primary_key=True, max_length=40)

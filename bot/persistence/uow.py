@@ -13,11 +13,14 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain.events import Event, StageClosed
+from bot.domain.schedule import ScheduledStage
+from bot.domain.schedule_events import ScheduleEvent
 from bot.domain.stage import Stage
 from bot.persistence.database import Database
 from bot.persistence.fastsql import Compiled
 from bot.persistence.mapping import audit_values, participant_values, recap_values, stage_values
 from bot.persistence.repository import SqlStageRepository, StageCache, participant_t, stage_t
+from bot.persistence.schedules import SqlScheduleRepository
 from bot.persistence.tables import AuditRow, RecapRow
 from bot.ports import ConcurrencyConflict
 
@@ -28,10 +31,11 @@ recap_t = RecapRow.__table__
 class SqlUnitOfWork:
     def __init__(self, db: Database, cache: StageCache) -> None:
         self._db, self._cache = db, cache
-        self._events: list[Event] = []
+        self._events: list[Event | ScheduleEvent] = []
 
     async def __aenter__(self) -> SqlUnitOfWork:
         self.stages = SqlStageRepository(self._db, self._cache)
+        self.schedules = SqlScheduleRepository(self._db)
         self._events = []
         return self
 
@@ -46,9 +50,13 @@ class SqlUnitOfWork:
     async def commit(self) -> None:
         changed = [s for s in self.stages.seen.values()
                    if s.dirty or s.events or s.id in self.stages.new]
-        if not changed:
+        series = self.schedules.changed()
+        if not changed and not series:
             return
-        await self._db.run(self._write, changed)
+        await self._db.run(self._write, changed, series)
+        for schedule in series:
+            self.schedules.committed(schedule)
+            self._events.extend(schedule.pull_events())
         for stage in changed:
             stage.version += 1
             stage.dirty.clear()
@@ -56,11 +64,14 @@ class SqlUnitOfWork:
             self._cache.keep(stage)
         self.stages.new.clear()
 
-    def collect_events(self) -> Sequence[Event]:
+    def collect_events(self) -> Sequence[Event | ScheduleEvent]:
         return self._events
 
-    def _write(self, changed: list[Stage]) -> None:
+    def _write(self, changed: list[Stage], series: list[ScheduledStage]) -> None:
         with self._db.engine.begin() as conn:
+            # Series first: a stage opened from a series refers to it.
+            for schedule in series:
+                self.schedules.write(conn, schedule)
             for stage in changed:
                 self._write_stage(conn, stage)
         self._db.committed()

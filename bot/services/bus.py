@@ -11,20 +11,24 @@ import logging
 import random
 import weakref
 from asyncio import Lock
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime, timedelta
 
 from bot.domain import commands as c
 from bot.domain import errors
 from bot.domain.events import Event
 from bot.domain.members import SYSTEM
 from bot.domain.rules import Rules
+from bot.domain.schedule import Calendar, ScheduledStage
+from bot.domain.schedule_events import ScheduleEvent
 from bot.domain.timers import next_due
 from bot.i18n.message import Message
 from bot.ports import Clock, ConcurrencyConflict, Scheduler, UnitOfWork
 from bot.services.board import Board, board_of
 from bot.services.dispatch import Dispatcher
-from bot.services.handlers import HANDLERS, Context
+from bot.services.handlers import HANDLERS, Context, Handler
+from bot.services.schedule_handlers import SCHEDULE_HANDLERS
+from bot.services.schedule_view import ScheduleView, schedule_view
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +39,18 @@ _BACKOFF = 0.002  # seconds; doubled on each conflict, with jitter so two proces
 class MessageBus:
     def __init__(
         self, *, uow: Callable[[], UnitOfWork], clock: Clock, scheduler: Scheduler,
-        defaults: Rules, new_id: Callable[[], str], dispatcher: Dispatcher,
+        defaults: Rules, new_id: Callable[[], str], dispatcher: Dispatcher, calendar: Calendar,
+        space_timezone: Callable[[str, str], Awaitable[str]], reminder_lead: int = 900,
+        reminder_grace: timedelta = timedelta(minutes=10),
         on_events: Callable[[Sequence[Event], Board], object] | None = None,
+        on_schedule_events: Callable[[Sequence[ScheduleEvent], ScheduleView], object] | None = None,
     ) -> None:
         self._uow, self.clock, self._scheduler = uow, clock, scheduler
         self._defaults, self._new_id = defaults, new_id
+        self._calendar, self._space_timezone = calendar, space_timezone
+        self._reminder_lead, self._reminder_grace = reminder_lead, reminder_grace
+        self.on_schedule_events = on_schedule_events
+        self._armed_series: dict[str, dict[str, datetime]] = {}
         self.dispatcher = dispatcher
         self.on_events = on_events
         self._locks: weakref.WeakValueDictionary[str, Lock] = weakref.WeakValueDictionary()
@@ -70,14 +81,17 @@ class MessageBus:
                 pass
 
     async def _run(self, command: c.Command) -> Message:
-        handler = HANDLERS[type(command)]
+        handler = _HANDLERS[type(command)]
         for attempt in range(1, _RETRIES + 1):
             try:
                 async with self._uow() as uow:
-                    ctx = Context(now=self.clock.now(), defaults=self._defaults, new_id=self._new_id)
+                    ctx = Context(now=self.clock.now(), defaults=self._defaults, new_id=self._new_id,
+                                  calendar=self._calendar, space_timezone=self._space_timezone,
+                                  reminder_lead=self._reminder_lead, reminder_grace=self._reminder_grace)
                     reply = await handler(command, uow, ctx)
                     await uow.commit()
                     stages = dict(uow.stages.seen)
+                    series = dict(uow.schedules.seen)
                     events = list(uow.collect_events())
                 break
             except ConcurrencyConflict:
@@ -90,12 +104,45 @@ class MessageBus:
             except Exception:
                 log.exception("command %r failed", command)
                 raise errors.Unexpected() from None
+        for schedule_id, schedule in series.items():
+            await self._arm_series(schedule)
+            own_series = [e for e in events if isinstance(e, ScheduleEvent) and e.schedule_id == schedule_id]
+            if own_series and self.on_schedule_events is not None:
+                sink, view = self.on_schedule_events, schedule_view(schedule)
+                self.dispatcher.submit(schedule_id, lambda: sink(own_series, view))  # type: ignore[arg-type, return-value]
         for stage_id, stage in stages.items():
             await self._rearm(stage_id, next_due(stage))
-            own = [e for e in events if e.stage_id == stage_id]
+            own = [e for e in events if isinstance(e, Event) and e.stage_id == stage_id]
             if own:
                 self._publish(own, board_of(stage, ctx.now))
         return reply
+
+    async def _arm_series(self, schedule: ScheduledStage, *, not_before: datetime | None = None) -> None:
+        """Keeps the series' reminder and opening jobs in step with it; a moment already past fires at once."""
+        jobs = {kind: max(at, not_before) if not_before else at for kind, at in schedule.jobs().items()}
+        armed = self._armed_series.get(schedule.id, {})
+        for kind in ("remind", "start"):
+            key = f"schedule-{kind}:{schedule.id}"
+            if kind not in jobs:
+                if kind in armed:
+                    await self._scheduler.cancel(key)
+                continue
+            if armed.get(kind) == jobs[kind] and not_before is None:
+                continue
+            occurrence = schedule.next_at
+            assert occurrence is not None
+            command: c.Command = (c.SendReminder if kind == "remind" else c.StartScheduled)(
+                schedule_id=schedule.id, occurrence=occurrence, actor=SYSTEM)
+            await self._scheduler.schedule(key, jobs[kind], command)
+        self._armed_series[schedule.id] = jobs
+
+    async def rearm_series(self, schedule_ids: Sequence[str]) -> None:
+        """After a start: arm every active series; what came due while the bot was away runs now."""
+        for schedule_id in schedule_ids:
+            async with self._lock(schedule_id):
+                async with self._uow() as uow:
+                    schedule = await uow.schedules.get(schedule_id)
+                await self._arm_series(schedule, not_before=self.clock.now())
 
     async def _rearm(self, stage_id: str, due: datetime | None) -> None:
         if stage_id in self._armed and self._armed[stage_id] == due:
@@ -120,9 +167,14 @@ class MessageBus:
                 await self._run(c.ExpireDue(stage_id=stage_id, actor=SYSTEM))
 
 
+_HANDLERS: dict[type[c.Command], Handler] = {**HANDLERS, **SCHEDULE_HANDLERS}
+
+
 def _lock_key(command: c.Command) -> str:
     if isinstance(command, c.StageCommand):
         return command.stage_id
+    if isinstance(command, c.ScheduleCommand):
+        return command.schedule_id
     if isinstance(command, c.OpenStage):
         return f"open:{command.platform}:{command.space_id}:{command.channel_id}"
     return f"{type(command).__name__}:{command.actor.user_id}"

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain import commands as c
 from bot.domain import errors, moderation, timers
 from bot.domain.rules import Rules
+from bot.domain.schedule import Calendar
 from bot.domain.stage import Stage
 from bot.i18n.markers import N_
 from bot.i18n.message import Mention, Message
@@ -24,6 +25,10 @@ class Context:
     now: datetime
     defaults: Rules
     new_id: Callable[[], str]
+    calendar: Calendar
+    space_timezone: Callable[[str, str], Awaitable[str]]
+    reminder_lead: int
+    reminder_grace: timedelta
 
 
 Handler = Callable[[Any, UnitOfWork, Context], Awaitable[Message]]

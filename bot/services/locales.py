@@ -16,8 +16,8 @@ space_t = SpaceSettingRow.__table__
 
 
 class Locales:
-    def __init__(self, db: Database, default: str) -> None:
-        self._db, self.default = db, default
+    def __init__(self, db: Database, default: str, default_timezone: str = "UTC") -> None:
+        self._db, self.default, self.default_timezone = db, default, default_timezone
         self._members: dict[tuple[str, str], str | None] = {}
         self._spaces: dict[tuple[str, str], str | None] = {}
 
@@ -32,6 +32,16 @@ class Locales:
         if key not in self._spaces:
             self._spaces[key] = await self._db.run(self._read, space_t, space_t.c.space_id, platform, space_id)
         return self._spaces[key] or self.default
+
+    async def timezone(self, platform: str, space_id: str) -> str:
+        """The space's time zone for dates members type without one."""
+        zone = await self._db.run(self._read_zone, platform, space_id)
+        return zone or self.default_timezone
+
+    def _read_zone(self, platform: str, space_id: str) -> str | None:
+        with self._db.engine.connect() as conn:
+            return conn.execute(select(space_t.c.timezone).where(
+                space_t.c.platform == platform, space_t.c.space_id == space_id)).scalar()
 
     async def set_member(self, platform: str, user_id: str, locale: str) -> None:
         _check(locale)

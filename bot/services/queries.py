@@ -14,14 +14,16 @@ from bot.domain.errors import StageNotFound
 from bot.domain.members import Actor, Recap, SpeakerRecap
 from bot.i18n.message import Message
 from bot.persistence.database import Database
-from bot.persistence.tables import AuditRow, RecapRow, StageRow
+from bot.persistence.tables import AuditRow, RecapRow, ScheduleRow, StageRow
 from bot.ports import Clock, StageRef, UnitOfWork
 from bot.services.board import Board, board_of
 from bot.services.describe import describe
+from bot.services.schedule_view import ScheduleView, schedule_view
 
 audit_t = AuditRow.__table__
 recap_t = RecapRow.__table__
 stage_t = StageRow.__table__
+schedule_t = ScheduleRow.__table__
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +83,26 @@ class Queries:
     def _rows(self, query: Any) -> list[Any]:
         with self._db.engine.connect() as conn:
             return list(conn.execute(query))
+
+    async def active_schedule_ids(self) -> list[str]:
+        query = select(schedule_t.c.id).where(schedule_t.c.state == "active").order_by(schedule_t.c.next_at)
+        return [row.id for row in await self._db.run(self._rows, query)]
+
+    async def schedules(self, platform: str, space_id: str) -> list[ScheduleView]:
+        """Upcoming series of a space, soonest first."""
+        query = (select(schedule_t.c.id).where(schedule_t.c.platform == platform, schedule_t.c.space_id == space_id,
+                                               schedule_t.c.state == "active").order_by(schedule_t.c.next_at))
+        ids = [row.id for row in await self._db.run(self._rows, query)]
+        async with self._uow() as uow:
+            return [schedule_view(await uow.schedules.get(schedule_id)) for schedule_id in ids]
+
+    async def schedule(self, schedule_id: str) -> ScheduleView:
+        async with self._uow() as uow:
+            return schedule_view(await uow.schedules.get(schedule_id))
+
+    async def schedule_by_platform_event(self, platform: str, event_id: str) -> str | None:
+        async with self._uow() as uow:
+            return await uow.schedules.by_platform_event(platform, event_id)
 
     async def log(self, stage_id: str, actor: Actor, *, limit: int = 20) -> list[LogLine]:
         """The latest audit entries, oldest first; moderators only."""

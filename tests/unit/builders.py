@@ -35,7 +35,11 @@ def open_stage(
     *, present: tuple[str, ...] = AUDIENCE, visibility: str = Visibility.PUBLIC, capacity: int = 0,
     topic: str = "", **rules: Any,
 ) -> Stage:
-    """A live stage opened by HOST at NOW, with its opening events and dirty marks already taken."""
+    """A live stage opened by HOST at NOW, with its opening events and dirty marks already taken.
+
+    Idle close is off unless a test asks for it, so timers tests see only what they set up.
+    """
+    rules.setdefault("idle_close", 0)
     stage = Stage.open(
         id="stage-1", platform="console", space_id="space-1", channel_id="room-1", title="Town hall",
         host=HOST, now=NOW, rules=Rules(**rules), topic=topic, visibility=visibility, capacity=capacity,

@@ -13,6 +13,7 @@ from tests.unit.builders import ANN, HOST, at, snapshot
 ALL_RULES = (
     "max_speakers", "speaking_time_limit", "warn_before", "hand_mode", "hand_roles", "queue_mode",
     "auto_approve", "hand_cooldown", "max_queue_length", "grace_period", "must_be_present", "cues",
+    "idle_close",
 )
 
 
@@ -25,6 +26,8 @@ def test_rule_names() -> None:
     ("max_speakers", " 1 ", 1),
     ("max_speakers", "100", 100),
     ("max_queue_length", "1", 1),
+    ("idle_close", "30m", 1800),
+    ("idle_close", "off", 0),
     ("max_queue_length", "100000", 100_000),
     ("speaking_time_limit", "90s", 90),
     ("speaking_time_limit", "90", 90),
@@ -207,4 +210,4 @@ class TestSetRules:
         with pytest.raises(error):
             stage.set_rules(actor, changes, at(1))
         assert snapshot(stage) == before
-        assert stage.rules == Rules()
+        assert stage.rules == Rules(idle_close=0)

@@ -4,7 +4,7 @@ import pytest
 
 from bot.domain import events as ev
 from bot.domain.members import SYSTEM
-from bot.domain.stage import Stage
+from bot.domain.stage import Stage, StageState
 from bot.domain.timers import expire_due, next_due, speaking_deadline
 from tests.unit.builders import ANN, BOB, CAT, HOST, at, kinds, make_speaker, open_stage, raise_hands
 
@@ -218,3 +218,30 @@ class TestGracePeriod:
         stage.pull_events()
         expire_due(stage, SYSTEM, at(1000))
         assert list(stage.queue) == ["ann", "bob"] and stage.events == []
+
+
+class TestIdleClose:
+    def test_a_stage_nobody_speaks_on_closes_itself_with_its_recap(self) -> None:
+        stage = open_stage(idle_close=600)
+        assert next_due(stage) == at(600)
+        expire_due(stage, HOST, at(599))
+        assert stage.state is StageState.LIVE
+        expire_due(stage, HOST, at(600))
+        assert stage.state is StageState.ENDED
+        closed = [e for e in stage.pull_events() if isinstance(e, ev.StageClosed)]
+        assert len(closed) == 1 and closed[0].reason == "idle"
+
+    def test_speaking_holds_the_idle_clock_and_the_last_speaker_restarts_it(self) -> None:
+        stage = open_stage(idle_close=600)
+        stage.approve(HOST, "ann", at(100))
+        assert next_due(stage) is None
+        expire_due(stage, HOST, at(5000))
+        assert stage.state is StageState.LIVE
+        stage.move_to_audience(HOST, "ann", at(5000))
+        assert next_due(stage) == at(5600)
+
+    def test_a_limit_that_ran_out_while_down_counts_talk_time_up_to_the_limit(self) -> None:
+        stage = open_stage(speaking_time_limit=60, warn_before=10)
+        stage.approve(HOST, "ann", at(0))
+        expire_due(stage, HOST, at(3600))
+        assert stage.participants["ann"].talk_seconds == 60
