@@ -8,7 +8,7 @@ from adapters.console.actions import _actor, _run, action
 from adapters.console.grammar import SPECS, Line
 from adapters.console.render import sayer, schedule_text
 from bot.domain import commands as c
-from bot.domain.errors import MissingArgument
+from bot.domain.errors import MissingArgument, ScheduleNotFound
 from bot.domain.rules import parse_duration
 from bot.domain.schedule import parse_local
 from bot.i18n.markers import N_
@@ -18,6 +18,17 @@ if TYPE_CHECKING:
     from adapters.console.session import ConsoleSession
 
 _EDITABLE = {"title", "start", "tz", "duration", "repeat", "topic"}
+
+
+async def _series(s: ConsoleSession, line: Line) -> str:
+    """The series named by its id, or else the soonest one in this channel."""
+    if line.args:
+        return line.arg(0)
+    assert s.app is not None
+    here = [v for v in await s.app.queries.schedules("console", s.space.id) if v.ref.channel_id == s.channel]
+    if not here:
+        raise ScheduleNotFound(schedule_id="#" + s.channel)
+    return here[0].schedule_id
 
 
 def _duration(line: Line) -> int | None:
@@ -46,29 +57,32 @@ async def schedules(s: ConsoleSession, line: Line) -> Message:
 
 @action("/stage edit")
 async def edit(s: ConsoleSession, line: Line) -> Message:
-    if len(line.args) != 1 or not line.options or set(line.options) - _EDITABLE:
+    if len(line.args) > 1 or not line.options or set(line.options) - _EDITABLE:
         raise MissingArgument(usage=SPECS[line.name].usage)
     o = line.options
     return await _run(s, c.EditSchedule(
-        actor=_actor(s), schedule_id=line.arg(0), title=o.get("title"), topic=o.get("topic"), start=o.get("start"),
+        actor=_actor(s), schedule_id=await _series(s, line), title=o.get("title"), topic=o.get("topic"), start=o.get("start"),
         timezone=o.get("tz"), duration=_duration(line), recurrence=o.get("repeat")))
 
 
 @action("/stage cancel")
 async def cancel(s: ConsoleSession, line: Line) -> Message:
-    if len(line.args) != 1 or set(line.options) - {"occurrence"}:
+    if len(line.args) > 1 or set(line.options) - {"occurrence"}:
         raise MissingArgument(usage=SPECS[line.name].usage)
+    schedule_id = await _series(s, line)
     occurrence = None
     if "occurrence" in line.options:
         assert s.app is not None
-        view = await s.app.queries.schedule(line.arg(0))
+        view = await s.app.queries.schedule(schedule_id)
         occurrence = parse_local(line.options["occurrence"], view.timezone)
-    return await _run(s, c.CancelSchedule(actor=_actor(s), schedule_id=line.arg(0), occurrence=occurrence))
+    return await _run(s, c.CancelSchedule(actor=_actor(s), schedule_id=schedule_id, occurrence=occurrence))
 
 
 @action("/rsvp")
 async def rsvp(s: ConsoleSession, line: Line) -> Message:
-    answer = line.arg(1, optional=True, default="").lower()
-    if answer not in ("", "off", "no"):
+    words = [w.lower() for w in line.args]
+    answer = words.pop() if words and words[-1] in ("off", "no") else ""
+    if len(words) > 1:
         raise MissingArgument(usage=SPECS[line.name].usage)
-    return await _run(s, c.Rsvp(actor=_actor(s), schedule_id=line.arg(0), going=not answer))
+    target = Line(line.name, words, line.options)
+    return await _run(s, c.Rsvp(actor=_actor(s), schedule_id=await _series(s, target), going=not answer))
