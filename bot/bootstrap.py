@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 import uuid
 from datetime import timedelta
@@ -55,7 +56,9 @@ class App:
         await self.bus.rearm_all(live)
         await self.bus.rearm_series(await self.queries.active_schedule_ids())
         if hasattr(self.scheduler, "start"):
-            self.scheduler.start()
+            started = self.scheduler.start()
+            if inspect.isawaitable(started):  # the APScheduler one opens its job table off the loop
+                await started
 
     async def settle(self) -> None:
         """Waits until fired timers and platform work have run (for the console and tests)."""
@@ -72,14 +75,15 @@ class App:
 
 def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = None,
           database_url: str | None = None) -> App:
+    """``scheduler`` is "aps" (jobs in the database; the default on the real clock), "memory" (the
+    default with a ManualClock, which only the in-memory scheduler follows) or a Scheduler instance."""
     from scheduler import calendar
-    from scheduler.memory import MemoryScheduler
 
     clock = clock or SystemClock()
     db = Database(database_url or settings.resolved_database_url)
     cache = StageCache()
     dispatcher = Dispatcher()
-    scheduler = scheduler or MemoryScheduler(clock)
+    scheduler = _scheduler(scheduler, settings, clock, db)
     locales = Locales(db, settings.default_locale, settings.default_timezone)
     platforms: dict[str, StagePlatform] = {}
     bus = MessageBus(
@@ -95,3 +99,22 @@ def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = No
     return App(settings=settings, db=db, clock=clock, scheduler=scheduler, bus=bus, queries=queries,
                locales=locales, dispatcher=dispatcher, cache=cache, boards=BoardMessages(db), inbox=Inbox(db),
                platforms=platforms)
+
+
+def _scheduler(choice: Any, settings: Settings, clock: Clock, db: Database) -> Any:
+    wall_clock = getattr(clock, "real", True)
+    if choice is None:
+        choice = "aps" if wall_clock else "memory"
+    if choice == "memory":
+        from scheduler.memory import MemoryScheduler
+
+        return MemoryScheduler(clock)
+    if choice == "aps":
+        if not wall_clock:
+            raise ValueError("APScheduler fires on the wall clock; with a ManualClock use scheduler='memory'")
+        from scheduler.aps import ApsScheduler
+
+        return ApsScheduler(db.url, misfire_grace=settings.scheduler_misfire_grace)
+    if isinstance(choice, str):
+        raise ValueError(f"unknown scheduler {choice!r}: 'aps' or 'memory'")
+    return choice

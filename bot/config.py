@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     default_timezone: str = "UTC"
     log_level: str = "INFO"
     rules: RuleDefaults = RuleDefaults()
+    scheduler_misfire_grace: int = Field(
+        300, ge=1, description="seconds; a job that comes due while the bot is down still runs this late")
     schedule_reminder_lead: int = Field(900, ge=0, description="seconds before a scheduled start; 0: none")
     schedule_reminder_grace: int = Field(600, ge=0, description="a reminder later than this is skipped")
 

@@ -1,0 +1,86 @@
+"""APScheduler's SQLAlchemy job store, made safe for a table that several bot processes write to.
+
+APScheduler 3 assumes one scheduler owns its store. Here every process adds and removes jobs while one
+leader runs them (see ``leader.py``), so the store changes three things:
+
+- Due jobs are *claimed*: deleted by the very statement that reads them (``DELETE ... RETURNING``). A job
+  thus runs at most once even if two schedulers briefly both ran (a leader that lost its lock and has not
+  noticed yet), and a job that another process replaced or cancelled meanwhile never runs in its old form.
+- APScheduler removes a one-shot job after submitting it; for a job this thread just claimed, that removal
+  does nothing, so it cannot delete a newer job another process stored under the same key in between.
+- Adding is one upsert, so replacing a key never races with the leader claiming it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import pickle
+import threading
+from datetime import datetime
+from typing import Any
+
+from apscheduler.job import Job
+from apscheduler.jobstores.base import BaseJobStore
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.util import datetime_to_utc_timestamp
+from sqlalchemy import Engine, delete, text
+from sqlalchemy.dialects import postgresql, sqlite
+
+log = logging.getLogger(__name__)
+
+TABLE = "apscheduler_jobs"
+
+
+def advisory_key(name: str) -> int:
+    """A stable signed 64-bit key for PostgreSQL's advisory locks."""
+    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+class ClaimingJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
+    def __init__(self, engine: Engine, *, tablename: str = TABLE) -> None:
+        super().__init__(engine=engine, tablename=tablename)
+        self._local = threading.local()
+
+    def start(self, scheduler: Any, alias: str) -> None:
+        BaseJobStore.start(self, scheduler, alias)
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # Processes starting together would otherwise both try to create the table.
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                             {"key": advisory_key(f"podium-scheduler-create:{self.jobs_t.name}")})
+            self.jobs_t.create(conn, checkfirst=True)
+
+    def get_due_jobs(self, now: datetime) -> list[Job]:
+        t = self.jobs_t
+        claim = (delete(t).where(t.c.next_run_time <= datetime_to_utc_timestamp(now))
+                 .returning(t.c.id, t.c.next_run_time, t.c.job_state))
+        with self.engine.begin() as conn:
+            rows = sorted(conn.execute(claim).all(), key=lambda row: row.next_run_time)
+        self._local.claimed = {row.id for row in rows}
+        jobs = []
+        for row in rows:
+            try:
+                jobs.append(self._reconstitute_job(row.job_state))
+            except Exception:
+                log.exception("stored job %s cannot be restored; dropped", row.id)
+        return jobs
+
+    def remove_job(self, job_id: str) -> None:
+        claimed: set[str] = getattr(self._local, "claimed", set())
+        if job_id in claimed:
+            claimed.discard(job_id)  # already deleted when claimed; a row here now is a newer job
+            return
+        super().remove_job(job_id)
+
+    def add_job(self, job: Job) -> None:
+        dialect = self.engine.dialect.name
+        if dialect not in ("postgresql", "sqlite"):
+            super().add_job(job)  # insert, then update on conflict
+            return
+        values = {"next_run_time": datetime_to_utc_timestamp(job.next_run_time),
+                  "job_state": pickle.dumps(job.__getstate__(), self.pickle_protocol)}
+        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(self.jobs_t)
+        upsert = insert.values(id=job.id, **values).on_conflict_do_update(index_elements=["id"], set_=values)
+        with self.engine.begin() as conn:
+            conn.execute(upsert)
