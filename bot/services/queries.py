@@ -104,6 +104,12 @@ class Queries:
         async with self._uow() as uow:
             return await uow.schedules.by_platform_event(platform, event_id)
 
+    async def require_moderator(self, stage_id: str, actor: Actor) -> None:
+        """Refuses (NotModerator) unless the actor moderates the stage; adapters ask before offering a
+        moderator-only choice, such as the list of hands to approve."""
+        async with self._uow() as uow:
+            require_moderator(await uow.stages.get(stage_id), actor)
+
     async def log(self, stage_id: str, actor: Actor, *, limit: int = 20) -> list[LogLine]:
         """The latest audit entries, oldest first; moderators only."""
         async with self._uow() as uow:
