@@ -253,7 +253,6 @@ class FakeSlack:
             payload = json.loads(await request.text())
         except ValueError:
             return web.Response(status=400, text="invalid_payload")
-        hook.posts.append(payload)
         self.response_posts.append(payload)
         apply_response(self.state, hook, payload)
         async with self._changed:
