@@ -14,6 +14,7 @@ from bot.config import Settings
 app = typer.Typer(help="Podium: live audio stages with a fair hand queue.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(__import__("adapters.slack.cli", fromlist=["slack_app"]).slack_app, name="slack")
 
 
 def _settings(database_url: str | None = None) -> Settings:

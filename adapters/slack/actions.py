@@ -1,0 +1,122 @@
+"""Board buttons, the raise-hand modal and App Home buttons: each click becomes one core command.
+
+Every click is acknowledged first; the command runs after the ack. Only opening the modal happens
+right away, because the trigger_id it needs expires three seconds after the click.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from adapters.slack import home
+from adapters.slack.blocks import AUDIENCE, LOWER, NEXT, NOTE_BLOCK, NOTE_INPUT, QUEUE, RAISE, RAISE_MODAL, raise_modal
+from adapters.slack.commands import CANNOT_UNMUTE
+from adapters.slack.replies import Outcome, Send, with_note
+from adapters.slack.text import sayer
+from bot.domain import commands as c
+
+if TYPE_CHECKING:
+    from adapters.slack.adapter import SlackAdapter, Where
+
+
+def _indexed(action_id: str) -> re.Pattern[str]:
+    return re.compile(rf"^{action_id}(_\d+)?$")
+
+
+def register(bolt: Any, adapter: SlackAdapter) -> None:
+    from adapters.slack.adapter import Where
+
+    def where_of(body: dict[str, Any]) -> Where:
+        channel = (body.get("channel") or {}).get("id")
+        message = body.get("message") or {}
+        return Where(team_id=body["team"]["id"], user_id=body["user"]["id"], channel_id=channel,
+                     thread_ts=message.get("thread_ts"))
+
+    def send_for(body: dict[str, Any], respond: Any, where: Where) -> Send:
+        if body.get("response_url"):
+            return adapter.replies.by_response_url(respond)
+        return adapter.replies.in_channel(where.channel_id, where.user_id, where.thread_ts)
+
+    async def run(body: dict[str, Any], respond: Any, what: str,
+                  work: Callable[[Where], Awaitable[Outcome]]) -> None:
+        where = where_of(body)
+        await adapter.replies.run(lambda: work(where), send=send_for(body, respond, where),
+                                  team_id=where.team_id, user_id=where.user_id, what=what)
+        if (body.get("view") or {}).get("type") == "home":
+            await home.publish_quietly(adapter, where.team_id, where.user_id)
+
+    @bolt.action(_indexed(RAISE))
+    async def raise_clicked(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
+        await ack()
+
+        async def open_modal(where: Where) -> Outcome:
+            stage_id = action["value"]
+            board = await adapter.app.queries.board(stage_id, lines=0)
+            say = sayer(await adapter.directory.locale(where.team_id, where.user_id))
+            await adapter.client.views_open(trigger_id=body["trigger_id"], view=raise_modal(
+                say, stage_id=stage_id, title=board.ref.title, channel_id=board.ref.channel_id,
+                thread_ts=where.thread_ts, from_home=where.channel_id is None))
+            return None
+        await run(body, respond, "opening the raise-hand modal", open_modal)
+
+    @bolt.view(RAISE_MODAL)
+    async def raise_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        await ack()  # closes the modal; the answer comes as an ephemeral message
+        meta = json.loads(view.get("private_metadata") or "{}")
+        value = view["state"]["values"].get(NOTE_BLOCK, {}).get(NOTE_INPUT, {}).get("value") or ""
+        where = Where(team_id=body["team"]["id"], user_id=body["user"]["id"], channel_id=meta.get("channel"),
+                      thread_ts=meta.get("thread"))
+
+        async def work() -> Outcome:
+            actor = await adapter.actor(where.user_id, stage_id=meta["stage"])
+            return await adapter.handle(c.RaiseHand(actor=actor, stage_id=meta["stage"], note=value.strip()))
+        await adapter.replies.run(work, send=adapter.replies.in_channel(where.channel_id, where.user_id,
+                                                                         where.thread_ts),
+                                  team_id=where.team_id, user_id=where.user_id, what="raising a hand")
+        if meta.get("home"):
+            await home.publish_quietly(adapter, where.team_id, where.user_id)
+
+    @bolt.action(_indexed(LOWER))
+    async def lower_clicked(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
+        await ack()
+
+        async def work(where: Where) -> Outcome:
+            actor = await adapter.actor(where.user_id)
+            return await adapter.handle(c.LowerHand(actor=actor, stage_id=action["value"]))
+        await run(body, respond, "lowering a hand", work)
+
+    @bolt.action(NEXT)
+    async def next_clicked(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
+        await ack()
+
+        async def work(where: Where) -> Outcome:
+            actor = await adapter.actor(where.user_id)
+            return with_note(await adapter.handle(c.ApproveNext(actor=actor, stage_id=action["value"])), CANNOT_UNMUTE)
+        await run(body, respond, "giving the floor to the next in line", work)
+
+    @bolt.action(re.compile(rf"^{AUDIENCE}_\d+$"))
+    async def audience_clicked(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
+        await ack()
+        stage_id, user_id = action["value"].split(":", 1)
+
+        async def work(where: Where) -> Outcome:
+            actor = await adapter.actor(where.user_id)
+            return await adapter.handle(c.MoveToAudience(actor=actor, stage_id=stage_id, user_id=user_id))
+        await run(body, respond, "moving a speaker back to the audience", work)
+
+    @bolt.action(re.compile(rf"^{QUEUE}_\d+$"))
+    async def queue_chosen(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
+        await ack()
+        verb, stage_id, user_id = action["selected_option"]["value"].split(":", 2)
+
+        async def work(where: Where) -> Outcome:
+            actor = await adapter.actor(where.user_id)
+            if verb == "approve":
+                return with_note(await adapter.handle(c.ApproveSpeaker(actor=actor, stage_id=stage_id,
+                                                                    user_id=user_id)), CANNOT_UNMUTE)
+            return await adapter.handle(c.DenyHand(actor=actor, stage_id=stage_id, user_id=user_id))
+        await run(body, respond, f"{verb} from the queue", work)
+

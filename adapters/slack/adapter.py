@@ -1,0 +1,100 @@
+"""The Slack adapter assembled: one bolt AsyncApp whose listeners turn Slack's requests into core commands.
+
+    adapter = SlackAdapter.build(app, settings)          # the Web API client follows SLACK_API_URL
+    await adapter.start()                                # its tables, its platform registered
+    ... serve adapter.bolt over HTTP or Socket Mode ...
+    await adapter.stop()
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+
+from adapters.slack.boards import BoardKeeper
+from adapters.slack.client import web_client
+from adapters.slack.directory import PLATFORM, Directory
+from adapters.slack.platform import SlackPlatform
+from adapters.slack.replies import Replies
+from adapters.slack.state import SlackState
+from adapters.slack.text import is_group_id
+from bot.bootstrap import App
+from bot.config import Settings
+from bot.domain import commands as c
+from bot.domain.members import Actor
+from bot.i18n.message import Message
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """Who acts, and where: the workspace, the channel (None from App Home), the thread."""
+
+    team_id: str
+    user_id: str
+    channel_id: str | None = None
+    thread_ts: str | None = None
+
+
+class SlackAdapter:
+    def __init__(self, app: App, settings: Settings, *, client: Any, board_interval: float = 1.0) -> None:
+        self.app, self.settings, self.client = app, settings, client
+        self.state = SlackState(app.db)
+        self.directory = Directory(client, moderators=settings.slack_moderators, locales=app.locales)
+        self.keeper = BoardKeeper(client=client, boards=app.boards, state=self.state, locales=app.locales,
+                                  interval=board_interval)
+        self.platform = SlackPlatform(client=client, keeper=self.keeper, state=self.state, queries=app.queries,
+                                      locales=app.locales)
+        self.replies = Replies(client=client, directory=self.directory)
+        self.huddle_lock = asyncio.Lock()  # huddle events change shared bindings: one at a time
+        self.bolt = self._bolt()
+
+    @classmethod
+    def build(cls, app: App, settings: Settings, *, client: Any = None, board_interval: float = 1.0
+              ) -> SlackAdapter:
+        return cls(app, settings, client=client or web_client(settings), board_interval=board_interval)
+
+    def _bolt(self) -> AsyncApp:
+        from adapters.slack import actions, commands, events
+
+        http = self.settings.slack_app_token is None
+        secret = self.settings.slack_signing_secret
+        bolt = AsyncApp(client=self.client, signing_secret=secret.get_secret_value() if secret else "",
+                        request_verification_enabled=http, process_before_response=False)
+        events.register(bolt, self)
+        commands.register(bolt, self)
+        actions.register(bolt, self)
+        return bolt
+
+    async def start(self) -> None:
+        await self.state.create()
+        self.app.register(self.platform)
+
+    async def stop(self) -> None:
+        await self.app.dispatcher.drain()
+        await self.keeper.drain()
+
+    async def settle(self) -> None:
+        """Waits until the core's platform work and the board edits it asked for are done (tests)."""
+        await self.app.settle()
+        await self.keeper.drain()
+
+    # ---- the core, with plain ids
+
+    async def handle(self, command: c.Command) -> Message:
+        return await self.app.bus.handle(command)
+
+    async def live_stage(self, where: Where) -> str:
+        assert where.channel_id is not None
+        return await self.app.queries.live_stage(PLATFORM, where.team_id, where.channel_id)
+
+    async def actor(self, user_id: str, *, stage_id: str | None = None) -> Actor:
+        """The member with the facts Slack knows; with a stage, the user groups its rules name are roles."""
+        groups: Iterable[str] = ()
+        if stage_id is not None:
+            rules = (await self.app.queries.board(stage_id, lines=0)).rules
+            groups = [r for r in (*rules.hand_roles, *rules.auto_approve) if is_group_id(r)]
+        return await self.directory.actor(user_id, groups=groups)

@@ -1,0 +1,159 @@
+"""Board messages: posted when a stage opens (in the channel, and in the huddle's thread when one is
+running), edited as the stage changes, and turned into the recap when it ends.
+
+Edits are coalesced: `show` only keeps the newest board of a stage, and one task per stage edits the
+stage's messages with whatever is newest, never more than one `chat.update` per `interval` per stage
+(Slack allows about one edit per second in a channel; the thread is in the same channel).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
+from adapters.slack.blocks import board_blocks, board_summary, closed_blocks, recap_lines
+from adapters.slack.directory import PLATFORM
+from adapters.slack.state import SlackState
+from adapters.slack.text import sayer
+from bot.domain.members import Recap
+from bot.services.board import Board
+from bot.services.locales import Locales
+from bot.services.platform_state import BoardMessage, BoardMessages
+
+log = logging.getLogger(__name__)
+
+Rendered = tuple[list[dict[str, Any]], str, int]  # blocks, notification text, board version
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    channel_id: str
+    ts: str
+
+
+class BoardKeeper:
+    def __init__(self, *, client: Any, boards: BoardMessages, state: SlackState, locales: Locales,
+                 interval: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self._client, self._boards, self._state, self._locales = client, boards, state, locales
+        self.interval, self._clock = interval, clock
+        self._latest: dict[str, Board] = {}
+        self._shown: dict[Target, int] = {}
+        self._last_edit: dict[str, float] = {}
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+
+    # ---- posting
+
+    async def post(self, board: Board) -> None:
+        """A new stage: its board in the channel, and in the thread of the huddle running there."""
+        ref = board.ref
+        blocks, text, _ = await self._render(board)
+        ts = await self._post_in_channel(ref.channel_id, text=text, blocks=blocks)
+        await self._boards.put(BoardMessage(ref.stage_id, PLATFORM, ref.channel_id, ts))
+        self._shown[Target(ref.channel_id, ts)] = board.version
+        huddle = await self._state.live_huddle_in(ref.channel_id)
+        if huddle is not None:
+            await self.post_in_thread(board, huddle.room_id, huddle.thread_ts)
+
+    async def post_in_thread(self, board: Board, room_id: str, thread_ts: str) -> None:
+        blocks, text, _ = await self._render(board)
+        posted = await self._client.chat_postMessage(channel=board.ref.channel_id, thread_ts=thread_ts,
+                                                     text=text, blocks=blocks)
+        await self._state.update_stage(board.ref.stage_id, room_id=room_id, thread_board_ts=posted["ts"])
+        self._shown[Target(board.ref.channel_id, posted["ts"])] = board.version
+
+    async def _post_in_channel(self, channel_id: str, **content: Any) -> str:
+        try:
+            return (await self._client.chat_postMessage(channel=channel_id, **content))["ts"]
+        except SlackApiError as error:
+            if error.response.get("error") != "not_in_channel":
+                raise
+        # A public channel the app was not added to: it may join it (channels:join) and post.
+        await self._client.conversations_join(channel=channel_id)
+        return (await self._client.chat_postMessage(channel=channel_id, **content))["ts"]
+
+    # ---- editing
+
+    def show(self, board: Board) -> None:
+        latest = self._latest.get(board.ref.stage_id)
+        if latest is not None and latest.version > board.version:
+            return
+        self._latest[board.ref.stage_id] = board
+        if board.ref.stage_id not in self._tasks:
+            self._tasks[board.ref.stage_id] = asyncio.create_task(self._edit_loop(board.ref.stage_id),
+                                                                   name=f"slack-board:{board.ref.stage_id}")
+
+    async def _edit_loop(self, stage_id: str) -> None:
+        try:
+            while True:
+                board = self._latest[stage_id]
+                stale = [t for t in await self.targets(stage_id) if self._shown.get(t, -1) < board.version]
+                if not stale:
+                    return
+                await self._edit(stage_id, stale[0], lambda: self._render(self._latest[stage_id]))
+        except Exception:
+            log.exception("editing the board of stage %s failed", stage_id)
+        finally:
+            self._tasks.pop(stage_id, None)
+            self._latest.pop(stage_id, None)
+
+    async def _edit(self, stage_id: str, target: Target, content: Callable[[], Awaitable[Rendered]]) -> None:
+        wait = self._last_edit.get(stage_id, float("-inf")) + self.interval - self._clock()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        # Rendered after the wait: whatever arrived meanwhile goes out in this one edit.
+        blocks, text, version = await content()
+        self._last_edit[stage_id] = self._clock()
+        try:
+            await self._client.chat_update(channel=target.channel_id, ts=target.ts, text=text, blocks=blocks)
+        except SlackApiError as error:
+            if error.response.get("error") not in ("message_not_found", "cant_update_message"):
+                raise
+            log.warning("board message %s of stage %s is gone; no longer edited", target.ts, stage_id)
+        self._shown[target] = max(self._shown.get(target, -1), version)
+
+    async def targets(self, stage_id: str) -> list[Target]:
+        found: list[Target] = []
+        stored = await self._boards.get(stage_id)
+        if stored is not None:
+            found.append(Target(stored.channel_id, stored.message_id))
+            extra = await self._state.stage(stage_id)
+            if extra.thread_board_ts:
+                found.append(Target(stored.channel_id, extra.thread_board_ts))
+        return found
+
+    # ---- closing
+
+    async def close(self, board: Board, recap: Recap) -> None:
+        """The last edit of each board message, then the recap posted in the channel."""
+        stage_id = board.ref.stage_id
+        task = self._tasks.pop(stage_id, None)
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        say = sayer(await self._locales.for_space(PLATFORM, board.ref.space_id))
+
+        async def final() -> Rendered:
+            return closed_blocks(board, recap, say), board_summary(board, say), board.version
+
+        for target in await self.targets(stage_id):
+            await self._edit(stage_id, target, final)
+        lines = recap_lines(board.ref.title, recap, say)
+        await self._client.chat_postMessage(channel=board.ref.channel_id, text="\n".join(lines))
+        for target in await self.targets(stage_id):
+            self._shown.pop(target, None)
+        self._last_edit.pop(stage_id, None)
+
+    async def drain(self) -> None:
+        """Waits until every pending edit went out (tests, and a clean stop)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
+
+    async def _render(self, board: Board) -> Rendered:
+        say = sayer(await self._locales.for_space(PLATFORM, board.ref.space_id))
+        return board_blocks(board, say), board_summary(board, say), board.version

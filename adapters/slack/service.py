@@ -1,0 +1,64 @@
+"""`podium run` with SLACK_BOT_TOKEN: the Slack adapter in the same asyncio process as the core.
+
+HTTP mode (SLACK_SIGNING_SECRET): Slack's signed requests on SLACK_PORT at SLACK_PATH; bolt refuses a bad
+or missing signature, or a timestamp more than five minutes off, with 401. Socket Mode (SLACK_APP_TOKEN):
+a WebSocket opened to Slack, nothing to expose.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+
+from adapters.slack.adapter import SlackAdapter
+from bot.bootstrap import App
+from bot.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+async def start_http(bolt: object, *, host: str, port: int, path: str) -> tuple[web.AppRunner, int]:
+    """Serves the bolt app; returns the runner (to clean up) and the port it listens on (port 0: any)."""
+    from slack_bolt.app.async_server import AsyncSlackAppServer
+
+    # The aiohttp application bolt's own `start()` runs, run here without blocking the loop.
+    web_app = AsyncSlackAppServer(port=port, path=path, app=bolt, host=host).web_app  # type: ignore[arg-type]
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    return runner, runner.addresses[0][1]
+
+
+async def serve(app: App, settings: Settings, stop: asyncio.Event) -> None:
+    adapter = SlackAdapter.build(app, settings)
+    await adapter.start()
+    try:
+        if settings.slack_app_token is not None:
+            await _socket_mode(adapter, settings, stop)
+        else:
+            runner, port = await start_http(adapter.bolt, host="0.0.0.0", port=settings.slack_port,
+                                            path=settings.slack_path)
+            log.info("slack: listening for signed requests on port %d at %s", port, settings.slack_path)
+            try:
+                await stop.wait()
+            finally:
+                await runner.cleanup()
+    finally:
+        await adapter.stop()
+
+
+async def _socket_mode(adapter: SlackAdapter, settings: Settings, stop: asyncio.Event) -> None:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    assert settings.slack_app_token is not None
+    handler = AsyncSocketModeHandler(adapter.bolt, settings.slack_app_token.get_secret_value(),
+                                     web_client=adapter.client)
+    await handler.connect_async()
+    log.info("slack: connected in Socket Mode")
+    try:
+        await stop.wait()
+    finally:
+        await handler.close_async()
