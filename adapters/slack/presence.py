@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from adapters.slack.state import Huddle
@@ -54,11 +55,22 @@ class Presence:
         profile = user.get("profile") or {}
         room_id = profile.get("huddle_state_call_id") if profile.get("huddle_state") == "in_a_huddle" else None
         async with self._adapter.huddle_lock:
+            await self._track(team_id, user["id"], room_id)
             for stage_id, bound_room in await self._adapter.state.bound_in_team(team_id):
                 if bound_room == room_id:
                     await self._join(stage_id, user["id"])
                 else:
                     await self._leave(stage_id, user["id"])
+
+    async def _track(self, team_id: str, user_id: str, room_id: str | None) -> None:
+        """Who is in each huddle, also before a stage opens there (it starts with them present)."""
+        for huddle in await self._adapter.state.live_huddles(team_id):
+            inside = user_id in huddle.participants
+            if huddle.room_id == room_id and not inside:
+                await self._adapter.state.save_huddle(replace(huddle, participants=(*huddle.participants, user_id)))
+            elif huddle.room_id != room_id and inside:
+                await self._adapter.state.save_huddle(replace(
+                    huddle, participants=tuple(u for u in huddle.participants if u != user_id)))
 
     async def _bind(self, huddle: Huddle) -> str | None:
         """The live stage following this huddle, binding the channel's live stage to a new huddle."""

@@ -7,7 +7,7 @@ several bot processes on one PostgreSQL share them. The core knows nothing of hu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Column, MetaData, String, Table, delete, insert, select, update
@@ -51,7 +51,6 @@ class SlackStage:
     follow_huddle: bool = False
     room_id: str | None = None
     thread_board_ts: str | None = None
-    changed: frozenset[str] = field(default=frozenset(), compare=False)
 
 
 class SlackState:
@@ -69,18 +68,24 @@ class SlackState:
     async def live_huddle_in(self, channel_id: str) -> Huddle | None:
         return await self._db.run(self._one_huddle, (huddle_t.c.channel_id == channel_id) & ~huddle_t.c.ended)
 
+    async def live_huddles(self, team_id: str) -> list[Huddle]:
+        return await self._db.run(self._huddles, (huddle_t.c.team_id == team_id) & ~huddle_t.c.ended)
+
     async def save_huddle(self, huddle: Huddle) -> None:
         values = {"team_id": huddle.team_id, "channel_id": huddle.channel_id, "thread_ts": huddle.thread_ts,
                   "participants": list(huddle.participants), "ended": huddle.ended}
         await self._db.run(self._upsert, huddle_t, huddle_t.c.room_id, huddle.room_id, values)
 
     def _one_huddle(self, where: Any) -> Huddle | None:
-        query = select(huddle_t).where(where).order_by(huddle_t.c.thread_ts.desc()).limit(1)
+        found = self._huddles(where, limit=1)
+        return found[0] if found else None
+
+    def _huddles(self, where: Any, limit: int | None = None) -> list[Huddle]:
+        query = select(huddle_t).where(where).order_by(huddle_t.c.thread_ts.desc()).limit(limit)
         with self._db.engine.connect() as conn:
-            row = conn.execute(query).first()
-        if row is None:
-            return None
-        return Huddle(row.room_id, row.team_id, row.channel_id, row.thread_ts, tuple(row.participants), row.ended)
+            rows = list(conn.execute(query))
+        return [Huddle(r.room_id, r.team_id, r.channel_id, r.thread_ts, tuple(r.participants), r.ended)
+                for r in rows]
 
     # ---- stages
 
@@ -127,7 +132,3 @@ class SlackState:
         with self._db.engine.begin() as conn:
             if not conn.execute(update(table).where(key == key_value).values(**values)).rowcount:
                 conn.execute(insert(table).values({key.name: key_value, **values}))
-
-
-def ended(huddle: Huddle) -> Huddle:
-    return replace(huddle, participants=(), ended=True)

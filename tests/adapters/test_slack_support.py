@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -95,9 +95,32 @@ class World:
     def dm_texts(self, user: str) -> list[str]:
         return [m.text for m in self.fake.dms.get(self[user].id, [])]
 
+    async def until(self, condition: Callable[[], Awaitable[Any]], *, timeout: float = 5.0,
+                    what: str = "condition") -> None:
+        """Waits for what an event's listener does after its ack (events have no answer to wait for)."""
+        deadline = time.monotonic() + timeout
+        while not await condition():
+            assert time.monotonic() < deadline, f"{what} not met within {timeout} s"
+            await asyncio.sleep(0.01)
+        await self.settle()
+
+    async def stage_id(self) -> str:
+        return await self.app.queries.live_stage("slack", self.fake.team.id, self.room.id)
+
+    async def present(self) -> frozenset[str]:
+        return (await self.app.queries.roster(await self.stage_id())).present
+
+    async def until_present(self, *names: str) -> None:
+        wanted = {self[n].id for n in names}
+        await self.until(lambda: _contains(self.present(), wanted), what=f"{names} in the huddle")
+
     async def advance(self, seconds: float) -> None:
         self.clock.advance(timedelta(seconds=seconds))
         await self.settle()
+
+
+async def _contains(found: Awaitable[frozenset[str]], wanted: set[str]) -> bool:
+    return wanted <= await found
 
 
 async def eventually(condition: Callable[[], Any], *, timeout: float = 5.0, what: str = "condition") -> None:
@@ -105,6 +128,23 @@ async def eventually(condition: Callable[[], Any], *, timeout: float = 5.0, what
     while not condition():
         assert time.monotonic() < deadline, f"{what} not met within {timeout} s"
         await asyncio.sleep(0.01)
+
+
+def blocks_text(blocks: Any) -> str:
+    """Every text in a block tree, one per line (what a reader sees, buttons included)."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("text"), str):
+                found.append(node["text"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+    walk(blocks)
+    return "\n".join(found)
 
 
 def slack_settings(fake: FakeSlack, **values: Any) -> Settings:
