@@ -67,6 +67,9 @@ def _encode(value: Any) -> Any:
     if value is None or type(value) in (bool, int, float, str):
         return value
     if isinstance(value, datetime):
+        if isinstance(value.tzinfo, ZoneInfo):  # the offset alone would lose the zone's future changes
+            return {"$datetime": value.replace(tzinfo=None).isoformat(), "zone": value.tzinfo.key,
+                    "fold": value.fold}
         return {"$datetime": value.isoformat()}
     if isinstance(value, date):
         return {"$date": value.isoformat()}
@@ -94,7 +97,10 @@ def _decode(value: Any) -> Any:
     if not isinstance(value, dict):
         return value
     if "$datetime" in value:
-        return datetime.fromisoformat(value["$datetime"])
+        moment = datetime.fromisoformat(value["$datetime"])
+        if "zone" in value:
+            moment = moment.replace(tzinfo=ZoneInfo(value["zone"]), fold=value["fold"])
+        return moment
     if "$date" in value:
         return date.fromisoformat(value["$date"])
     if "$timedelta" in value:

@@ -1,0 +1,287 @@
+"""The APScheduler scheduler on real SQLite and PostgreSQL: timing, replacing, cancelling, restarts, timers.
+
+Each PostgreSQL test gets a schema of its own (named in the connection's ``search_path``), so the core's
+tables and APScheduler's ``apscheduler_jobs`` live there and vanish with it, and the leader election
+(whose lock is named after the schema) never meets another test's scheduler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import pickle
+import socket
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg import sql
+from sqlalchemy import create_engine, select, text
+
+from bot.bootstrap import App, build
+from bot.config import Settings
+from bot.domain import commands as c
+from bot.domain.commands import Command
+from bot.domain.members import SYSTEM, Actor
+from bot.persistence.tables import AuditRow
+from scheduler.aps import ApsScheduler
+
+PG_HOST, PG_PORT, PG_DATABASE, PG_USER = "127.0.0.1", 5432, "test", "postgres"
+ON_TIME = timedelta(milliseconds=250)
+HOST = Actor("host")
+audit_t = AuditRow.__table__
+
+
+# ---- databases -------------------------------------------------------------------------------------
+
+def _admin() -> psycopg.Connection[Any]:
+    return psycopg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname=PG_DATABASE, connect_timeout=2,
+                           autocommit=True)
+
+
+@pytest.fixture
+def pg_schema_url() -> Iterator[str]:
+    """A PostgreSQL URL whose connections see only a fresh schema of their own."""
+    try:
+        socket.create_connection((PG_HOST, PG_PORT), timeout=1).close()
+    except OSError as error:
+        pytest.skip(f"PostgreSQL not reachable at {PG_HOST}:{PG_PORT}: {error}")
+    name = f"test_aps_{uuid.uuid4().hex[:12]}"
+    with _admin() as admin:
+        admin.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(name)))
+    try:
+        yield (f"postgresql+psycopg://{PG_USER}@{PG_HOST}:{PG_PORT}/{PG_DATABASE}"
+               f"?options=-csearch_path%3D{name}&application_name={name}")
+    finally:
+        with _admin() as admin:
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
+                          (name,))
+            admin.execute("SET lock_timeout = '5s'")
+            admin.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(name)))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def aps_url(request: pytest.FixtureRequest, tmp_path: Any) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'podium.db'}"
+    return request.getfixturevalue("pg_schema_url")
+
+
+# ---- helpers ---------------------------------------------------------------------------------------
+
+class Recorder:
+    """A ``run`` that notes when each command arrived."""
+
+    def __init__(self) -> None:
+        self.fired: list[tuple[datetime, Command]] = []
+        self._arrived = asyncio.Event()
+
+    async def run(self, command: Command) -> None:
+        self.fired.append((datetime.now(UTC), command))
+        self._arrived.set()
+
+    async def wait_for(self, count: int, within: float = 3.0) -> None:
+        async with asyncio.timeout(within):
+            while len(self.fired) < count:
+                self._arrived.clear()
+                await self._arrived.wait()
+
+
+class Schedulers:
+    def __init__(self, url: str) -> None:
+        self.url, self.running = url, []  # type: ignore[var-annotated]
+
+    async def start(self, recorder: Recorder, **options: Any) -> ApsScheduler:
+        scheduler = ApsScheduler(self.url, run=recorder.run, **options)
+        self.running.append(scheduler)
+        await scheduler.start()
+        return scheduler
+
+
+@pytest.fixture
+async def schedulers(aps_url: str) -> AsyncIterator[Schedulers]:
+    made = Schedulers(aps_url)
+    try:
+        yield made
+    finally:
+        for scheduler in made.running:
+            await scheduler.stop()
+
+
+def soon(seconds: float) -> datetime:
+    return datetime.now(UTC) + timedelta(seconds=seconds)
+
+
+def expire(stage_id: str) -> c.ExpireDue:
+    return c.ExpireDue(stage_id=stage_id, actor=SYSTEM)
+
+
+def settings(**values: Any) -> Settings:
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+async def start_app(url: str, **values: Any) -> App:
+    app = build(settings(**values), scheduler="aps", database_url=url)
+    await app.start()
+    return app
+
+
+async def open_stage(app: App, *present: str) -> str:
+    await app.bus.handle(c.OpenStage(actor=HOST, platform="fake", space_id="space", channel_id="chan",
+                                     title="Town hall", present=frozenset({"host", *present})))
+    return await app.queries.live_stage("fake", "space", "chan")
+
+
+def audit(url: str, stage_id: str) -> list[dict[str, Any]]:
+    """The stage's audit log, read through the core's table definition by a connection of its own."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(select(audit_t.c.kind, audit_t.c.at, audit_t.c.target_id, audit_t.c.reason,
+                                       audit_t.c.data).where(audit_t.c.stage_id == stage_id)
+                                .order_by(audit_t.c.id)).mappings().all()
+    finally:
+        engine.dispose()
+    return [dict(row) for row in rows]
+
+
+def topics(url: str, stage_id: str) -> list[str]:
+    return [row["data"]["topic"] for row in audit(url, stage_id) if row["kind"] == "TopicChanged"]
+
+
+async def until(check: Any, within: float = 3.0) -> None:
+    async with asyncio.timeout(within):
+        while not check():
+            await asyncio.sleep(0.02)
+
+
+# ---- the port --------------------------------------------------------------------------------------
+
+async def test_a_job_fires_its_command_at_its_time(schedulers: Schedulers, aps_url: str) -> None:
+    recorder = Recorder()
+    scheduler = await schedulers.start(recorder)
+    at, command = soon(0.4), c.SetTopic(stage_id="s1", topic="later", actor=Actor("h", frozenset({"r"})))
+    await scheduler.schedule("topic:s1", at, command)
+
+    assert await scheduler.pending() == {"topic:s1": at}
+    await recorder.wait_for(1)
+    (fired_at, fired), = recorder.fired
+    assert fired == command
+    assert timedelta(0) <= fired_at - at < ON_TIME
+    assert await scheduler.pending() == {}
+
+
+async def test_a_stored_job_holds_plain_data_and_a_textual_reference(schedulers: Schedulers, aps_url: str) -> None:
+    scheduler = await schedulers.start(Recorder())
+    await scheduler.schedule("due:s1", soon(60), expire("s1"))
+    engine = create_engine(aps_url)
+    try:
+        with engine.connect() as conn:
+            state = pickle.loads(conn.execute(text("SELECT job_state FROM apscheduler_jobs")).scalar_one())
+    finally:
+        engine.dispose()
+    assert state["func"] == "scheduler.jobs:fire"
+    key, payload = state["args"]
+    assert key == "due:s1" and json.loads(json.dumps(payload))["command"] == "ExpireDue"
+    assert (state["coalesce"], state["max_instances"]) == (True, 1)
+
+
+async def test_scheduling_a_key_again_re_times_it(schedulers: Schedulers) -> None:
+    recorder = Recorder()
+    scheduler = await schedulers.start(recorder)
+    await scheduler.schedule("later", soon(0.3), expire("first"))
+    await scheduler.schedule("sooner", soon(30), expire("slow"))
+    later, sooner = soon(0.8), soon(0.4)
+    await scheduler.schedule("later", later, expire("second"))
+    await scheduler.schedule("sooner", sooner, expire("fast"))  # the scheduler must wake up earlier
+
+    await recorder.wait_for(2)
+    await asyncio.sleep(0.3)
+    assert [command for _, command in recorder.fired] == [expire("fast"), expire("second")]
+    for (fired_at, _), at in zip(recorder.fired, (sooner, later), strict=True):
+        assert timedelta(0) <= fired_at - at < ON_TIME
+
+
+async def test_cancel_removes_a_job(schedulers: Schedulers) -> None:
+    recorder = Recorder()
+    scheduler = await schedulers.start(recorder)
+    await scheduler.schedule("gone", soon(0.3), expire("gone"))
+    await scheduler.schedule("kept", soon(0.5), expire("kept"))
+    await scheduler.cancel("gone")
+    await scheduler.cancel("never-scheduled")
+
+    assert set(await scheduler.pending()) == {"kept"}
+    await recorder.wait_for(1)
+    await asyncio.sleep(0.2)
+    assert [command for _, command in recorder.fired] == [expire("kept")]
+
+
+# ---- through the App -------------------------------------------------------------------------------
+
+async def test_a_job_survives_a_restart_and_fires_once_at_start(aps_url: str) -> None:
+    first = await start_app(aps_url, scheduler_misfire_grace=2, rules={"idle_close": 0})
+    stage_id = await open_stage(first)
+    too_late, in_grace = soon(0.6), soon(2.4)
+    await first.scheduler.schedule("too-late", too_late, c.SetTopic(stage_id=stage_id, topic="too late", actor=HOST))
+    await first.scheduler.schedule("in-grace", in_grace, c.SetTopic(stage_id=stage_id, topic="in grace", actor=HOST))
+    await first.stop()
+    assert datetime.now(UTC) < too_late, "the first App must be down before either job is due"
+
+    await asyncio.sleep((in_grace - datetime.now(UTC)).total_seconds() + 0.6)  # down 0.6 s past the later one
+    started = datetime.now(UTC)
+    second = await start_app(aps_url, scheduler_misfire_grace=2, rules={"idle_close": 0})
+    try:
+        await until(lambda: topics(aps_url, stage_id))
+        assert [r["at"] for r in audit(aps_url, stage_id) if r["kind"] == "TopicChanged"][0] - started < ON_TIME * 4
+        await asyncio.sleep(0.4)
+        assert topics(aps_url, stage_id) == ["in grace"]  # once; the other was later than its grace
+        assert await second.scheduler.pending() == {}
+    finally:
+        await second.stop()
+
+    third = await start_app(aps_url, scheduler_misfire_grace=2, rules={"idle_close": 0})
+    await asyncio.sleep(0.4)
+    await third.stop()
+    assert topics(aps_url, stage_id) == ["in grace"]
+
+
+async def test_a_speaking_limit_expires_through_apscheduler_once(aps_url: str) -> None:
+    app = await start_app(aps_url, rules={"speaking_time_limit": 1, "warn_before": 0, "idle_close": 0})
+    try:
+        stage_id = await open_stage(app, "alice")
+        await app.bus.handle(c.RaiseHand(stage_id=stage_id, actor=Actor("alice")))
+        await app.bus.handle(c.ApproveSpeaker(stage_id=stage_id, user_id="alice", actor=HOST))
+        assert set(await app.scheduler.pending()) == {f"stage-due:{stage_id}"}
+
+        def moved() -> list[dict[str, Any]]:
+            return [r for r in audit(aps_url, stage_id) if r["kind"] == "SpeakerMovedToAudience"]
+
+        await until(moved)
+        await asyncio.sleep(0.5)
+        rows = audit(aps_url, stage_id)
+        (approved,) = [r for r in rows if r["kind"] == "SpeakerApproved"]
+        (back,) = moved()
+        assert (back["target_id"], back["reason"]) == ("alice", "time_up")
+        assert timedelta(seconds=1) <= back["at"] - approved["at"] < timedelta(seconds=1) + ON_TIME
+        assert await app.scheduler.pending() == {}
+    finally:
+        await app.stop()
+
+
+async def test_build_picks_the_scheduler_for_the_clock(tmp_path: Any) -> None:
+    from bot.clock import ManualClock
+    from scheduler.memory import MemoryScheduler
+
+    url = f"sqlite:///{tmp_path / 'podium.db'}"
+    wall, manual = build(settings(), database_url=url), build(settings(), clock=ManualClock(), database_url=url)
+    try:
+        assert isinstance(wall.scheduler, ApsScheduler)
+        assert isinstance(manual.scheduler, MemoryScheduler)
+        with pytest.raises(ValueError, match="wall clock"):
+            build(settings(), clock=ManualClock(), scheduler="aps", database_url=url)
+    finally:
+        await wall.stop()
+        await manual.stop()
