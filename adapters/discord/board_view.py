@@ -1,0 +1,104 @@
+"""The board as Discord shows it: an embed with the speakers, the queue and the rules, and its buttons.
+
+Every word comes from the catalogues; this module only shapes markup (mentions, Discord timestamps that
+count down by themselves, so a speaker's time left stays true between edits).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import discord
+
+from adapters.discord.buttons import BoardButton
+from adapters.discord.members import mention, say
+from bot.domain.members import Recap
+from bot.i18n.markers import N_
+from bot.i18n.message import Mention, Message
+from bot.i18n.terms import term
+from bot.services.board import Board
+
+LIVE, ENDED = 0x5865F2, 0x747F8D
+NOTE_CHARACTERS = 60
+EMPTY = "—"
+
+
+def _t(locale: str, msgid: str, **params: Any) -> str:
+    return say(Message(msgid, params), locale)
+
+
+def board_embed(board: Board, locale: str) -> discord.Embed:
+    live = board.state == "live"
+    lines = [board.topic] if board.topic else []
+    if board.hands_locked and live:
+        lines.append("🔒 " + _t(locale, N_("Hands are locked.")))
+    if not live:
+        lines.append(_t(locale, N_("This stage has ended.")))
+    embed = discord.Embed(title=f"🎙️ {board.ref.title}", description="\n".join(lines) or None,
+                          colour=LIVE if live else ENDED, timestamp=board.taken_at)
+    speakers = []
+    for line in board.speakers:
+        text = mention(line.user_id)
+        if line.seconds_left is not None and live:
+            ends = board.taken_at + timedelta(seconds=line.seconds_left)
+            text += f" · ⏳ <t:{int(ends.timestamp())}:R>"
+        speakers.append(text)
+    embed.add_field(name=_t(locale, N_("Speakers ({count}/{limit})"), count=len(board.speakers),
+                            limit=board.rules.max_speakers), value="\n".join(speakers) or EMPTY, inline=False)
+    queue = []
+    for line in board.queue:
+        text = f"`#{line.position}` {mention(line.user_id)}"
+        if line.note:
+            note = line.note if len(line.note) <= NOTE_CHARACTERS else line.note[:NOTE_CHARACTERS - 1] + "…"
+            text += f" — {discord.utils.escape_markdown(note)}"
+        if not line.present:
+            text += " " + _t(locale, N_("(away)"))
+        queue.append(text)
+    if board.queue_length > len(board.queue):
+        queue.append(_t(locale, N_("and {count} more"), count=board.queue_length - len(board.queue)))
+    embed.add_field(name=_t(locale, N_("Queue ({count})"), count=board.queue_length),
+                    value="\n".join(queue) or EMPTY, inline=False)
+    embed.add_field(name=_t(locale, N_("Rules")), value=rules_line(board, locale), inline=False)
+    if board.moderators:
+        embed.add_field(name=_t(locale, N_("Moderators")),
+                        value=" ".join(mention(user_id) for user_id in board.moderators), inline=False)
+    return embed
+
+
+def rules_line(board: Board, locale: str) -> str:
+    rules = board.rules
+    limit = (_t(locale, N_("{seconds} s"), seconds=rules.speaking_time_limit) if rules.speaking_time_limit
+             else _t(locale, N_("none")))
+    return _t(locale, N_("Up to {speakers} speakers · queue: {mode} · who may raise a hand: {hands} · "
+                         "time limit: {limit} · cooldown: {cooldown} s"), speakers=rules.max_speakers,
+              mode=term(rules.queue_mode.value), hands=term(rules.hand_mode.value), limit=limit,
+              cooldown=rules.hand_cooldown)
+
+
+def board_view(board: Board, locale: str) -> discord.ui.View | None:
+    """Raise and lower for everyone; next, approve and deny for moderators (the core refuses the others)."""
+    if board.state != "live":
+        return None
+    stage_id = board.ref.stage_id
+    view = discord.ui.View(timeout=None)
+    view.add_item(BoardButton("raise", stage_id, label=_t(locale, N_("Raise hand")), emoji="✋",
+                              style=discord.ButtonStyle.primary, row=0))
+    view.add_item(BoardButton("lower", stage_id, label=_t(locale, N_("Lower hand")), row=0))
+    view.add_item(BoardButton("next", stage_id, label=_t(locale, N_("Next speaker")), emoji="▶️",
+                              style=discord.ButtonStyle.success, row=1))
+    view.add_item(BoardButton("approve", stage_id, label=_t(locale, N_("Approve…")),
+                              style=discord.ButtonStyle.success, row=1))
+    view.add_item(BoardButton("deny", stage_id, label=_t(locale, N_("Deny…")),
+                              style=discord.ButtonStyle.danger, row=1))
+    return view
+
+
+def recap_embed(title: str, recap: Recap, locale: str) -> discord.Embed:
+    summary = _t(locale, N_("Recap of “{title}”: {minutes} min, peak audience {peak}, {raised} hands raised, "
+                            "{served} served, {waiting} still waiting."), title=title,
+                 minutes=round(recap.duration_seconds / 60, 1), peak=recap.peak_audience, raised=recap.hands_raised,
+                 served=recap.hands_served, waiting=len(recap.still_waiting))
+    lines = [say(Message.of(N_("{member}: {seconds} s, turns: {turns}"), member=Mention(s.user_id),
+                            seconds=round(s.talk_seconds), turns=s.turns), locale) for s in recap.speakers[:20]]
+    return discord.Embed(title=f"🏁 {title}", description="\n".join([summary, *lines])[:4000], colour=ENDED)

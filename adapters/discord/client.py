@@ -1,0 +1,90 @@
+"""The discord.py client: gateway events in, to the voice sync, the reconciler and the command tree."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import discord
+from discord import app_commands
+
+from adapters.discord.buttons import BoardButton, QueuePicker
+from adapters.discord.commands_floor import install
+from adapters.discord.context import Context, lane
+from adapters.discord.members import bot_actor
+from adapters.discord.platform import DiscordPlatform
+from adapters.discord.reconcile import Reconciler
+from adapters.discord.translator import CatalogueTranslator
+from adapters.discord.voice import VoiceSync, attempt
+from bot.domain import commands as c
+
+log = logging.getLogger(__name__)
+
+
+def intents() -> discord.Intents:
+    """Servers and voice states only: no privileged intent (members, message content) is needed."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.voice_states = True
+    return wanted
+
+
+class PodiumClient(discord.Client):
+    def __init__(self, *, identify_delay: float = 5.0, guild_ready_timeout: float = 2.0) -> None:
+        wanted = intents()
+        super().__init__(intents=wanted, guild_ready_timeout=guild_ready_timeout, chunk_guilds_at_startup=False,
+                         member_cache_flags=discord.MemberCacheFlags.from_intents(wanted))
+        self.tree = app_commands.CommandTree(self)
+        install(self.tree)
+        self.identify_delay = identify_delay
+        self.podium: Context | None = None
+        self.voice: VoiceSync | None = None
+        self.reconciler: Reconciler | None = None
+
+    def attach(self, ctx: Context, platform: DiscordPlatform) -> None:
+        self.podium = ctx
+        self.voice = VoiceSync(ctx, platform)
+        self.reconciler = platform.reconciler = Reconciler(ctx, platform)
+
+    async def setup_hook(self) -> None:
+        await self.tree.set_translator(CatalogueTranslator())
+        self.add_dynamic_items(BoardButton, QueuePicker)
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        # Discord asks for a pause between identifies; the delay is a setting so tests can shorten it.
+        if not initial:
+            await asyncio.sleep(self.identify_delay)
+
+    async def on_ready(self) -> None:
+        log.info("connected to Discord as %s in %d servers", self.user, len(self.guilds))
+        self._reconcile_all()
+
+    async def on_resumed(self) -> None:
+        self._reconcile_all()
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        if self.reconciler is not None:
+            self.reconciler.guild(guild)
+
+    async def on_voice_state_update(self, member: discord.Member, before: discord.VoiceState,
+                                    after: discord.VoiceState) -> None:
+        if self.voice is not None:
+            self.voice.update(member, before, after)
+
+    async def on_stage_instance_delete(self, instance: discord.StageInstance) -> None:
+        """A moderator ended the stage in Discord: the core closes it too (the recap is posted)."""
+        ctx = self.podium
+        if ctx is None:
+            return
+
+        async def close() -> None:
+            stage_id = await ctx.directory.stage_in(str(instance.guild.id), str(instance.channel_id))
+            if stage_id is not None:
+                await attempt(ctx, c.CloseStage(actor=bot_actor(self), stage_id=stage_id))
+
+        ctx.lanes.submit(lane(instance.guild.id, instance.channel_id), close)
+
+    def _reconcile_all(self) -> None:
+        if self.reconciler is not None:
+            for guild in self.guilds:
+                self.reconciler.guild(guild)

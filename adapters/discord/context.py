@@ -1,0 +1,61 @@
+"""What every part of the Discord adapter shares: the core, the client and the adapter's small services.
+
+Built once per `serve` (never at import): the client is created first, then this, then the platform.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import discord
+
+from adapters.discord.boards import BoardPublisher
+from adapters.discord.direct import DirectMessages
+from adapters.discord.directory import StageDirectory
+from adapters.discord.expectations import Expectations
+from adapters.discord.failures import Reporter
+from adapters.discord.pacing import Pacer
+from bot.bootstrap import App
+from bot.config import Settings
+from bot.services.dispatch import Dispatcher
+
+
+@dataclass
+class Pacing:
+    """Rates chosen under Discord's published and observed limits (see pacing.py)."""
+
+    voice: Pacer = field(default_factory=lambda: Pacer(rate=5.0, burst=5))  # voice-state edits, per server
+    members: Pacer = field(default_factory=lambda: Pacer(rate=5.0, burst=5))  # disconnects, per server
+    posts: Pacer = field(default_factory=lambda: Pacer(rate=1.0, burst=5))  # messages, per channel
+    direct: Pacer = field(default_factory=lambda: Pacer(rate=2.0, burst=5))  # direct messages, overall
+
+
+@dataclass
+class Context:
+    app: App
+    settings: Settings
+    client: discord.Client
+    directory: StageDirectory
+    lanes: Dispatcher  # per stage channel: voice events and reconciliation, in arrival order
+    pacing: Pacing
+    reporter: Reporter
+    boards: BoardPublisher
+    direct: DirectMessages
+    expected: Expectations
+
+    @classmethod
+    def build(cls, app: App, settings: Settings, client: discord.Client, *, board_interval: float = 1.0) -> Context:
+        pacing = Pacing()
+        reporter = Reporter(client=client, app=app, pacer=pacing.posts)
+        return cls(app=app, settings=settings, client=client, directory=StageDirectory(app.queries),
+                   lanes=Dispatcher(), pacing=pacing, reporter=reporter,
+                   boards=BoardPublisher(client=client, app=app, reporter=reporter, interval=board_interval),
+                   direct=DirectMessages(client=client, pacer=pacing.direct), expected=Expectations())
+
+    @property
+    def moderator_roles(self) -> list[str]:
+        return self.settings.discord_moderator_roles
+
+
+def lane(guild_id: int | str, channel_id: int | str) -> str:
+    return f"discord:{guild_id}:{channel_id}"

@@ -1,0 +1,55 @@
+"""Direct messages, sent in the background and paced: a stage never waits on them, and closing a stage with
+thousands of raised hands does not flood Discord with DM channels."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import discord
+
+from adapters.discord.pacing import Pacer
+
+log = logging.getLogger(__name__)
+
+
+class DirectMessages:
+    def __init__(self, *, client: discord.Client, pacer: Pacer) -> None:
+        self._client, self._pacer = client, pacer
+        self._queue: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+        self.sent = 0
+        self.undeliverable = 0
+
+    def send(self, user_id: str, text: str) -> None:
+        self._queue.put_nowait((user_id, text))
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._work(), name="discord:direct-messages")
+
+    async def drain(self, timeout: float) -> None:
+        try:
+            await asyncio.wait_for(self._queue.join(), timeout)
+        except TimeoutError:
+            log.warning("%d direct messages were not sent before stopping", self._queue.qsize())
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _work(self) -> None:
+        while not self._queue.empty():
+            user_id, text = self._queue.get_nowait()
+            try:
+                await self._pacer.wait()
+                channel = await self._client.create_dm(discord.Object(id=int(user_id)))
+                await channel.send(text, allowed_mentions=discord.AllowedMentions.none())
+                self.sent += 1
+            except discord.Forbidden:
+                self.undeliverable += 1  # the member closed their DMs: nothing to do about it
+                log.info("member %s does not take direct messages", user_id)
+            except (discord.HTTPException, OSError) as error:
+                self.undeliverable += 1
+                log.warning("direct message to %s failed: %r", user_id, error)
+            finally:
+                self._queue.task_done()

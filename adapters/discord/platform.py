@@ -1,0 +1,184 @@
+"""Discord as a StagePlatform: what the core asks after each commit, done with Discord's own features.
+
+The floor is the stage channel's suppress flag; the board is a message in the channel's chat; direct messages
+tell members; overwrites and the user limit carry visibility and capacity. Every Discord refusal is reported to
+the moderators (failures.py) and the stage goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+
+from adapters.discord import access
+from adapters.discord.board_view import recap_embed
+from adapters.discord.context import Context
+from adapters.discord.members import PLATFORM, say
+from adapters.discord.replies import refusal_message
+from bot.domain.errors import StageError
+from bot.domain.members import Recap
+from bot.i18n.markers import N_
+from bot.i18n.message import Mention, Message
+from bot.ports import Capability, StageRef
+from bot.services.board import Board
+from bot.services.schedule_view import ScheduleView
+
+log = logging.getLogger(__name__)
+
+TOPIC_CHARACTERS = 120  # a Discord stage instance's topic
+
+
+def _channel_tag(channel_id: str) -> str:
+    return f"<#{channel_id}>"
+
+
+class DiscordPlatform:
+    name = PLATFORM
+    capabilities = frozenset({Capability.GIVE_FLOOR, Capability.DIRECT_MESSAGE, Capability.DISCONNECT,
+                              Capability.ACCESS_CONTROL, Capability.CAPACITY})
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+        self._topics: dict[str, str] = {}
+        self.reconciler: object | None = None  # set by the client: opening a stage reconciles it
+
+    # ---- lifecycle ------------------------------------------------------------------------------
+
+    async def stage_opened(self, board: Board) -> None:
+        ref, ctx = board.ref, self._ctx
+        ctx.directory.opened(ref.space_id, ref.channel_id, ref.stage_id)
+        channel = self.channel(ref)
+        if channel is None:
+            return
+        await self.ensure_instance(channel, board)
+        await ctx.reporter.guard(ref, Message.of(N_("let the right members into {channel}"),
+                                                 channel=_channel_tag(ref.channel_id)),
+                                 access.open_room(channel, board, ctx.moderator_roles))
+        await ctx.boards.post(board)
+        if self.reconciler is not None:
+            self.reconciler.stage(ref)  # type: ignore[attr-defined]  # hands raised in Discord before opening
+
+    async def ensure_instance(self, channel: discord.StageChannel, board: Board) -> None:
+        topic = (board.topic or board.ref.title)[:TOPIC_CHARACTERS]
+        action = Message.of(N_("start the Discord stage in {channel}"), channel=_channel_tag(board.ref.channel_id))
+        if channel.instance is None:
+            work = channel.create_instance(topic=topic, privacy_level=discord.PrivacyLevel.guild_only)
+        elif channel.instance.topic != topic:
+            work = channel.instance.edit(topic=topic)
+        else:
+            self._topics[board.ref.stage_id] = topic
+            return
+        if await self._ctx.reporter.guard(board.ref, action, work):
+            self._topics[board.ref.stage_id] = topic
+
+    async def stage_closed(self, board: Board, recap: Recap) -> None:
+        ref, ctx = board.ref, self._ctx
+        ctx.directory.closed(ref.space_id, ref.channel_id)
+        self._topics.pop(ref.stage_id, None)
+        await ctx.boards.final(board)
+        channel = self.channel(ref)
+        if channel is None:
+            return
+        if channel.instance is not None:
+            await ctx.reporter.guard(ref, Message.of(N_("end the Discord stage in {channel}"),
+                                                     channel=_channel_tag(ref.channel_id)), _end(channel.instance))
+        locale = await ctx.app.locales.for_space(PLATFORM, ref.space_id)
+        await ctx.pacing.posts.wait(ref.channel_id)
+        await ctx.reporter.guard(ref, Message.of(N_("post the recap in {channel}"), channel=_channel_tag(
+            ref.channel_id)), channel.send(embed=recap_embed(ref.title, recap, locale)))
+        roster = await ctx.app.queries.roster(ref.stage_id)
+        await ctx.reporter.guard(ref, Message.of(N_("give {channel} back its usual access"),
+                                                 channel=_channel_tag(ref.channel_id)),
+                                 access.close_room(channel, board, roster, ctx.moderator_roles))
+
+    async def show_board(self, board: Board) -> None:
+        self._ctx.boards.show(board)
+        topic = (board.topic or board.ref.title)[:TOPIC_CHARACTERS]
+        if self._topics.get(board.ref.stage_id, topic) != topic:
+            channel = self.channel(board.ref)
+            if channel is not None:
+                await self.ensure_instance(channel, board)
+
+    # ---- members --------------------------------------------------------------------------------
+
+    async def set_speaker(self, stage: StageRef, user_id: str, *, speaking: bool) -> None:
+        ctx, guild_id, member_id = self._ctx, int(stage.space_id), int(user_id)
+        await ctx.pacing.voice.wait(stage.space_id)
+        ctx.expected.expect(guild_id, member_id, suppress=not speaking)
+        try:
+            await ctx.client.http.edit_voice_state(guild_id, member_id, {"channel_id": stage.channel_id,
+                                                                         "suppress": not speaking})
+        except (discord.HTTPException, OSError) as error:
+            ctx.expected.forget(guild_id, member_id)
+            if not speaking and isinstance(error, discord.NotFound):
+                return  # gone from the channel: nobody left to mute
+            action = (N_("give the floor to {member}") if speaking else N_("move {member} back to the audience"))
+            await ctx.reporter.report(stage, Message.of(action, member=Mention(user_id)), error)
+
+    async def notify(self, stage: StageRef, user_id: str, message: Message, locale: str) -> None:
+        self._ctx.direct.send(user_id, say(message, locale))
+
+    def tell(self, stage: StageRef, user_id: str, refusal: StageError) -> None:
+        """A member whose act in Discord the core refused hears why (in their own language, later)."""
+        async def send() -> None:
+            locale = await self._ctx.app.locales.for_member(PLATFORM, stage.space_id, user_id)
+            self._ctx.direct.send(user_id, say(refusal_message(refusal), locale))
+
+        self._ctx.lanes.submit(f"tell:{user_id}", send)
+
+    async def announce(self, stage: StageRef, message: Message, locale: str) -> None:
+        channel = self._ctx.client.get_channel(int(stage.channel_id))
+        if not isinstance(channel, discord.abc.Messageable):
+            return
+        await self._ctx.pacing.posts.wait(stage.channel_id)
+        await self._ctx.reporter.guard(stage, Message.of(N_("post in {channel}"), channel=_channel_tag(
+            stage.channel_id)), channel.send(say(message, locale), allowed_mentions=discord.AllowedMentions.none()))
+
+    async def disconnect(self, stage: StageRef, user_id: str) -> None:
+        ctx = self._ctx
+        guild = ctx.client.get_guild(int(stage.space_id))
+        member = guild.get_member(int(user_id)) if guild is not None else None
+        if member is None or member.voice is None or member.voice.channel is None or \
+                str(member.voice.channel.id) != stage.channel_id:
+            return  # not in this stage channel: nothing to take them out of
+        await ctx.pacing.members.wait(stage.space_id)
+        await ctx.reporter.guard(stage, Message.of(N_("disconnect {member}"), member=Mention(user_id)),
+                                 ctx.client.http.edit_member(int(stage.space_id), int(user_id), channel_id=None))
+
+    async def set_access(self, stage: StageRef, user_id: str, *, allowed: bool) -> None:
+        channel = self.channel(stage)
+        if channel is None:
+            return
+        await self._ctx.reporter.guard(stage, Message.of(N_("change who may join {channel}"), channel=_channel_tag(
+            stage.channel_id)), access.member_access(channel, user_id, allowed=allowed))
+
+    async def schedule_changed(self, schedule: ScheduleView) -> None:
+        """Series are mirrored as Guild Scheduled Events by the scheduling work; the Discord adapter has no
+        command that creates a series yet, so none reaches it."""
+        log.debug("series %s changed; Discord scheduled events are not mirrored yet", schedule.schedule_id)
+
+    # ---- when the core refuses what a member did in Discord ---------------------------------------
+
+    async def keep_out(self, stage: StageRef, user_id: str, refusal: StageError) -> None:
+        await self.disconnect(stage, user_id)
+        self.tell(stage, user_id, refusal)
+
+    async def clear_request(self, stage: StageRef, user_id: str, refusal: StageError) -> None:
+        """A refused "request to speak" is withdrawn in Discord too, so moderators see the same queue."""
+        await self.set_speaker(stage, user_id, speaking=False)
+        self.tell(stage, user_id, refusal)
+
+    def channel(self, ref: StageRef) -> discord.StageChannel | None:
+        channel = self._ctx.client.get_channel(int(ref.channel_id))
+        if not isinstance(channel, discord.StageChannel):
+            log.warning("stage %s: channel %s is not a stage channel the bot sees", ref.stage_id, ref.channel_id)
+            return None
+        return channel
+
+
+async def _end(instance: discord.StageInstance) -> None:
+    try:
+        await instance.delete()
+    except discord.NotFound:
+        pass  # already ended in Discord

@@ -1,0 +1,93 @@
+"""`podium run` with DISCORD_TOKEN: the Discord adapter in the same asyncio process as the core."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from adapters.discord.client import PodiumClient
+from adapters.discord.context import Context
+from adapters.discord.endpoints import pointed_at
+from adapters.discord.members import PLATFORM
+from adapters.discord.platform import DiscordPlatform
+from bot.bootstrap import App
+from bot.config import Settings
+
+log = logging.getLogger(__name__)
+
+DRAIN_SECONDS = 5.0
+
+
+class DiscordAdapter:
+    """The client, its context and the platform, wired for one run; `serve` is the usual way in."""
+
+    def __init__(self, app: App, settings: Settings, *, identify_delay: float = 5.0,
+                 guild_ready_timeout: float = 2.0, board_interval: float = 1.0) -> None:
+        if settings.discord_token is None:
+            raise ValueError("DISCORD_TOKEN is not set")
+        self.app, self.settings = app, settings
+        self.client = PodiumClient(identify_delay=identify_delay, guild_ready_timeout=guild_ready_timeout)
+        self.ctx = Context.build(app, settings, self.client, board_interval=board_interval)
+        self.platform = DiscordPlatform(self.ctx)
+        self.client.attach(self.ctx, self.platform)
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self, *, wait_ready: float | None = None) -> None:
+        """Logs in and connects; with ``wait_ready``, returns once the first READY was handled."""
+        self.app.register(self.platform)
+        token = self.settings.discord_token.get_secret_value()  # type: ignore[union-attr]
+        self._task = asyncio.create_task(self.client.start(token), name="discord:client")
+        if wait_ready is not None:
+            deadline = asyncio.get_running_loop().time() + wait_ready
+            while not self.client.is_ready():
+                if self._task.done():
+                    self._task.result()
+                    raise RuntimeError("the Discord client stopped before it was ready")
+                if asyncio.get_running_loop().time() > deadline:
+                    raise TimeoutError("Discord did not become ready in time")
+                await asyncio.sleep(0.01)
+
+    async def run_until(self, stop: asyncio.Event) -> None:
+        """Serves until ``stop`` is set; a client that dies (a refused token) ends it with its error."""
+        assert self._task is not None
+        stopping = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait({self._task, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if self._task in done:
+            self._task.result()
+
+    async def close(self) -> None:
+        """Finishes what was committed (platform work, direct messages, boards), then disconnects."""
+        ctx = self.ctx
+        if self.client.reconciler is not None:
+            await self.client.reconciler.close()
+        try:  # member events already received are applied; what is left is reconciled at the next start
+            await asyncio.wait_for(ctx.lanes.close(), DRAIN_SECONDS)
+        except TimeoutError:
+            log.warning("voice events still queued after %.0f s; the next start reconciles them", DRAIN_SECONDS)
+        try:
+            await asyncio.wait_for(self.app.dispatcher.drain(), DRAIN_SECONDS)
+        except TimeoutError:
+            log.warning("platform work still running after %.0f s; stopping anyway", DRAIN_SECONDS)
+        await ctx.direct.drain(DRAIN_SECONDS)
+        await ctx.boards.close()
+        await ctx.direct.close()
+        if self.app.platforms.get(PLATFORM) is self.platform:
+            del self.app.platforms[PLATFORM]
+        await self.client.close()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+
+
+async def serve(app: App, settings: Settings, stop: asyncio.Event, *, identify_delay: float = 5.0,
+                guild_ready_timeout: float = 2.0) -> None:
+    with pointed_at(settings.discord_api_base, settings.discord_gateway_url):
+        adapter = DiscordAdapter(app, settings, identify_delay=identify_delay,
+                                 guild_ready_timeout=guild_ready_timeout)
+        await adapter.start()
+        try:
+            await adapter.run_until(stop)
+        finally:
+            await adapter.close()

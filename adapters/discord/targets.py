@@ -1,0 +1,88 @@
+"""Which stage an interaction is about, who is acting, and which member a typed name means."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import discord
+
+from adapters.discord.errors import NotAStageChannel, SeveralStages, ServerOnly
+from adapters.discord.members import PLATFORM, actor_of
+from bot.domain.errors import StageNotFound, UnknownMember
+from bot.domain.members import Actor
+
+if TYPE_CHECKING:
+    from adapters.discord.context import Context
+
+_MENTION = re.compile(r"^(?:<@!?(\d{15,21})>|(\d{15,21}))$")
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    stage_id: str
+    channel: discord.StageChannel
+    actor: Actor
+
+
+def guild_of(interaction: discord.Interaction) -> discord.Guild:
+    if interaction.guild is None:
+        raise ServerOnly()
+    return interaction.guild
+
+
+def actor_in(ctx: Context, interaction: discord.Interaction, channel: discord.abc.GuildChannel) -> Actor:
+    member = interaction.user
+    if not isinstance(member, discord.Member):
+        found = guild_of(interaction).get_member(member.id)
+        if found is None:
+            raise ServerOnly()
+        member = found
+    return actor_of(member, channel, ctx.settings.discord_moderator_roles)
+
+
+def stage_channel_here(interaction: discord.Interaction) -> discord.StageChannel | None:
+    channel = interaction.channel
+    return channel if isinstance(channel, discord.StageChannel) else None
+
+
+async def target(ctx: Context, interaction: discord.Interaction, stage: str | None = None) -> Target:
+    """The stage picked in the command, else the one whose chat this is, else the server's only live stage."""
+    guild = guild_of(interaction)
+    here = stage_channel_here(interaction)
+    if not stage and here is not None:
+        stage_id = await ctx.app.queries.live_stage(PLATFORM, str(guild.id), str(here.id))
+        return Target(stage_id, here, actor_in(ctx, interaction, here))
+    live = await ctx.app.queries.live_stages(PLATFORM, str(guild.id))
+    if stage:
+        live = [ref for ref in live if stage in (ref.stage_id, ref.title)]
+    if not live:
+        raise StageNotFound()
+    if len(live) > 1:
+        raise SeveralStages()
+    channel = guild.get_channel(int(live[0].channel_id))
+    if not isinstance(channel, discord.StageChannel):
+        raise StageNotFound()
+    return Target(live[0].stage_id, channel, actor_in(ctx, interaction, channel))
+
+
+async def target_of_stage(ctx: Context, interaction: discord.Interaction, stage_id: str) -> Target:
+    """For buttons, whose custom id names the stage: a stage already closed is refused by the core."""
+    here = stage_channel_here(interaction)
+    if here is None:
+        raise NotAStageChannel()
+    return Target(stage_id, here, actor_in(ctx, interaction, here))
+
+
+def member_id(guild: discord.Guild, typed: str) -> str:
+    """A member's id from an autocomplete value, a mention, an id or a name."""
+    text = typed.strip()
+    match = _MENTION.match(text)
+    if match:
+        return match.group(1) or match.group(2)
+    wanted = text.lstrip("@").lower()
+    for member in guild.members:
+        if wanted in (member.name.lower(), member.display_name.lower()):
+            return str(member.id)
+    raise UnknownMember(name=typed)

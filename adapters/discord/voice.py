@@ -1,0 +1,119 @@
+"""Voice-state updates from the gateway, turned into core commands, in order per stage channel.
+
+Joining and leaving the stage channel are presence; Discord's own "request to speak" raises and lowers a hand;
+a member unsuppressed or suppressed by someone else than the bot is a speaker approved or moved back. The core
+judges each; when it refuses, the bot puts Discord back in line with it (re-suppresses, clears the request,
+disconnects) and tells the member why.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import discord
+
+from adapters.discord.context import Context, lane
+from adapters.discord.members import PLATFORM, actor_of, bot_actor
+from bot.domain import commands as c
+from bot.domain import errors
+from bot.domain.members import Actor
+from bot.ports import StageRef
+
+if TYPE_CHECKING:
+    from adapters.discord.platform import DiscordPlatform
+
+log = logging.getLogger(__name__)
+
+#: Refusals of a member's presence: the member is taken out of the stage channel.
+KEPT_OUT = (errors.Blocked, errors.InviteRequired, errors.MembersOnly, errors.StageFull)
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """A voice state as it was when the event arrived (discord.py updates its own object in place)."""
+
+    channel_id: int | None
+    suppress: bool
+    requested_at: datetime | None
+
+    @classmethod
+    def of(cls, state: discord.VoiceState) -> Seen:
+        return cls(state.channel.id if state.channel else None, state.suppress, state.requested_to_speak_at)
+
+
+async def attempt(ctx: Context, command: c.Command, *quiet: type[errors.StageError]) -> errors.StageError | None:
+    """Runs a command the bot sends on a member's behalf; returns the refusal, unless it is one of ``quiet``."""
+    try:
+        await ctx.app.bus.handle(command)
+    except quiet:
+        return None
+    except errors.StageError as refusal:
+        return refusal
+    return None
+
+
+def ref_of(stage_id: str, channel: discord.StageChannel) -> StageRef:
+    return StageRef(stage_id=stage_id, platform=PLATFORM, space_id=str(channel.guild.id),
+                    channel_id=str(channel.id), title=channel.name)
+
+
+class VoiceSync:
+    def __init__(self, ctx: Context, platform: DiscordPlatform) -> None:
+        self._ctx, self._platform = ctx, platform
+
+    def update(self, member: discord.Member, before: discord.VoiceState, after: discord.VoiceState) -> None:
+        """Called from the gateway event: queues the work without awaiting, so order is kept per channel."""
+        if member.bot:
+            return
+        was, now = Seen.of(before), Seen.of(after)
+        channels = {state.channel for state in (before, after) if isinstance(state.channel, discord.StageChannel)}
+        for channel in channels:
+            self._ctx.lanes.submit(lane(member.guild.id, channel.id),
+                                   lambda channel=channel: self._apply(member, was, now, channel))
+
+    async def _apply(self, member: discord.Member, before: Seen, after: Seen, channel: discord.StageChannel) -> None:
+        ctx = self._ctx
+        stage_id = await ctx.directory.stage_in(str(channel.guild.id), str(channel.id))
+        if stage_id is None:
+            return
+        actor, ref = actor_of(member, channel, ctx.moderator_roles), ref_of(stage_id, channel)
+        was_here, is_here = before.channel_id == channel.id, after.channel_id == channel.id
+        if was_here and not is_here:
+            await attempt(ctx, c.LeaveAudio(actor=actor, stage_id=stage_id))
+        elif is_here and not was_here:
+            refusal = await attempt(ctx, c.JoinAudio(actor=actor, stage_id=stage_id))
+            if isinstance(refusal, KEPT_OUT):
+                await self._platform.keep_out(ref, str(member.id), refusal)
+        elif is_here:
+            await self._change(member, before, after, actor, ref)
+
+    async def _change(self, member: discord.Member, before: Seen, after: Seen, actor: Actor,
+                      ref: StageRef) -> None:
+        ctx, guild_id, user_id = self._ctx, member.guild.id, str(member.id)
+        if before.suppress and not after.suppress:
+            if ctx.expected.is_echo(guild_id, member.id, suppress=False):
+                return
+            # Someone gave the floor outside the bot: the core decides whether there is room for it.
+            refusal = await attempt(ctx, c.ApproveSpeaker(actor=bot_actor(ctx.client), stage_id=ref.stage_id,
+                                                          user_id=user_id), errors.AlreadySpeaker)
+            if refusal is not None:
+                await self._platform.set_speaker(ref, user_id, speaking=False)
+                self._platform.tell(ref, user_id, refusal)
+        elif not before.suppress and after.suppress:
+            if ctx.expected.is_echo(guild_id, member.id, suppress=True):
+                return
+            await attempt(ctx, c.MoveToAudience(actor=actor, stage_id=ref.stage_id, user_id=user_id),
+                          errors.NotSpeaker)
+        elif after.suppress and after.requested_at is not None and before.requested_at is None:
+            refusal = await attempt(ctx, c.RaiseHand(actor=actor, stage_id=ref.stage_id),
+                                    errors.AlreadyRaised, errors.AlreadySpeaker)
+            if refusal is not None:
+                await self._platform.clear_request(ref, user_id, refusal)
+        elif after.suppress and after.requested_at is None and before.requested_at is not None:
+            if ctx.expected.is_echo(guild_id, member.id, suppress=True):
+                return
+            await attempt(ctx, c.LowerHand(actor=actor, stage_id=ref.stage_id),
+                          errors.NoHandRaised)

@@ -1,0 +1,233 @@
+"""The Discord adapter's test harness: Podium on the real discord.py, against the loopback fake Discord.
+
+Other `test_discord_*` modules import its fixtures (``world``, ``bot``) and helpers. Its own tests check the
+harness: the bot connects through the settings' addresses, registers its commands, and stops cleanly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters.discord.service import DiscordAdapter
+from bot.bootstrap import App, build
+from bot.clock import ManualClock
+from bot.config import Settings
+from tests.fakes.discord import FakeDiscord, InteractionRecord
+from tests.fakes.discord.guild import Guild
+from tests.fakes.discord.models import Channel, Message, Role, User
+
+LOADING = 1 << 7
+MOD_ROLE = "Stage Crew"
+
+
+@dataclass
+class World:
+    fake: FakeDiscord
+    guild: Guild
+    stage: Channel
+    text: Channel
+    crew: Role
+    alice: User  # opens stages: their host
+    bob: User  # has the configured moderator role
+    carol: User
+    dave: User
+    erin: User  # not in the stage channel
+
+
+def make_world(fake: FakeDiscord) -> World:
+    guild = fake.add_guild("Podium Guild")
+    crew = fake.add_role(guild, MOD_ROLE, 0)
+    stage = fake.add_stage_channel(guild, "town-hall")
+    text = fake.add_text_channel(guild, "general")
+    alice, bob, carol, dave, erin = (fake.add_member(guild, name, roles=[crew] if name == "bob" else None).user
+                                     for name in ("alice", "bob", "carol", "dave", "erin"))
+    for user in (alice, bob, carol, dave):
+        fake.member_join_voice(guild, user, stage)
+    return World(fake, guild, stage, text, crew, alice, bob, carol, dave, erin)
+
+
+@dataclass
+class Bot:
+    """Podium (core + Discord adapter) on one SQLite file; restartable, as a process would be."""
+
+    fake: FakeDiscord
+    database: Path
+    clock: ManualClock = field(default_factory=ManualClock)
+    rules: dict[str, Any] = field(default_factory=dict)
+    board_interval: float = 0.2
+    app: App | None = None
+    adapter: DiscordAdapter | None = None
+    synced: bool = False
+
+    @property
+    def settings(self) -> Settings:
+        return Settings(_env_file=None, discord_token=self.fake.token, discord_api_base=self.fake.api_base,
+                        discord_gateway_url=self.fake.gateway_url, discord_moderator_roles=[MOD_ROLE],
+                        database_url=f"sqlite:///{self.database}",
+                        rules={"hand_cooldown": 0, "grace_period": 60, **self.rules})
+
+    async def start(self) -> Bot:
+        self.app = build(self.settings, clock=self.clock)
+        await self.app.start()
+        self.adapter = DiscordAdapter(self.app, self.settings, identify_delay=0.05, guild_ready_timeout=0.05,
+                                      board_interval=self.board_interval)
+        await self.adapter.start(wait_ready=5.0)
+        if not self.synced:
+            await self.adapter.client.tree.sync()
+            self.synced = True
+        await self.settle()
+        return self
+
+    async def stop(self) -> None:
+        if self.adapter is not None:
+            await self.adapter.close()
+        if self.app is not None:
+            await self.app.stop()
+        self.adapter = self.app = None
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+    async def settle(self, rounds: int = 3) -> None:
+        """Waits until events in flight are applied: gateway → lanes → core → platform work → fake."""
+        assert self.adapter is not None and self.app is not None
+        quiet = 0
+        while quiet < rounds:
+            before = (len(self.fake.requests), sum(s.seq for s in self.fake.hub.sessions.values()))
+            await asyncio.sleep(0.02)
+            await self.adapter.ctx.lanes.drain()
+            await self.app.settle()
+            after = (len(self.fake.requests), sum(s.seq for s in self.fake.hub.sessions.values()))
+            flushing = bool(self.adapter.ctx.boards._flushers)  # noqa: SLF001
+            quiet = quiet + 1 if before == after and not flushing else 0
+
+    async def advance(self, seconds: float) -> None:
+        """Moves the core's clock (timers fire), then waits for what follows."""
+        from datetime import timedelta
+
+        self.clock.advance(timedelta(seconds=seconds))
+        await self.settle()
+
+    # -- members acting ---------------------------------------------------------------------------
+
+    async def command(self, world: World, user: User, name: str, *sub: str, channel: Channel | None = None,
+                      locale: str = "en-US", **options: Any) -> InteractionRecord:
+        record = self.fake.run_slash_command(world.guild, channel or world.stage, user, name, *sub,
+                                             options=options, locale=locale)
+        await self.fake.wait_response(record)
+        await self.settle()
+        return record
+
+    async def press(self, world: World, user: User, custom_id: str, *, message: Message | None = None,
+                    values: list[str] | None = None) -> InteractionRecord:
+        record = self.fake.press_button(message or self.board(world), custom_id, user, values=values)
+        await self.fake.wait_response(record)
+        await self.settle()
+        return record
+
+    # -- what the bot showed ------------------------------------------------------------------------
+
+    def board(self, world: World) -> Message:
+        stored = [m for m in self.fake.store.messages.values()
+                  if m.channel_id == world.stage.id and m.author.id == self.fake.store.bot.id and m.embeds
+                  and m.components]
+        assert stored, "no board was posted"
+        return stored[-1]
+
+    def board_text(self, world: World) -> str:
+        return embed_text(self.board(world).embeds[0])
+
+
+def reply(record: InteractionRecord) -> str:
+    """What the member read: the answer, or the follow-up of a deferred one."""
+    messages = ([record.original] if record.original is not None else []) + list(record.followups)
+    texts = [m.content + "".join(embed_text(e) for e in m.embeds) for m in messages if not m.flags & LOADING]
+    return "\n".join(t for t in texts if t)
+
+
+def is_ephemeral(record: InteractionRecord) -> bool:
+    messages = [m for m in [record.original, *record.followups] if m is not None]
+    return bool(messages) and all(m.flags & 64 for m in messages)
+
+
+def embed_text(embed: dict[str, Any]) -> str:
+    parts = [embed.get("title") or "", embed.get("description") or ""]
+    for f in embed.get("fields", []):
+        parts += [f["name"], f["value"]]
+    return "\n".join(p for p in parts if p)
+
+
+def mention(user: User) -> str:
+    return f"<@{user.id}>"
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture
+def podium_errors() -> Iterator[list[logging.LogRecord]]:
+    """Fails the test if Podium logs an ERROR (an unexpected failure); a test expecting one clears the list."""
+    handler = _Collect()
+    loggers = [logging.getLogger(name) for name in ("adapters", "bot", "scheduler")]
+    for logger in loggers:
+        logger.addHandler(handler)
+    try:
+        yield handler.records
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+    if handler.records:
+        pytest.fail("Podium logged errors:\n" + "\n".join(
+            f"{r.name}: {r.getMessage()}\n{r.exc_text or ''}" for r in handler.records))
+
+
+@pytest.fixture
+def world(fake_discord: FakeDiscord) -> World:
+    return make_world(fake_discord)
+
+
+@pytest.fixture
+async def bot(world: World, tmp_path: Path, podium_errors: list[logging.LogRecord]) -> AsyncIterator[Bot]:
+    running = Bot(world.fake, tmp_path / "podium.db")
+    await running.start()
+    try:
+        yield running
+    finally:
+        await running.stop()
+
+
+# -- the harness itself ------------------------------------------------------------------------------
+
+
+async def test_the_bot_connects_through_the_settings_addresses_and_registers_its_commands(world, bot):
+    fake = world.fake
+    assert fake.hub.identifies == 1
+    names = {command["name"] for command in fake.store.global_commands.values()}
+    assert names == {"stage", "hand", "speaker", "mod", "queue"}
+    stage = next(cmd for cmd in fake.store.global_commands.values() if cmd["name"] == "stage")
+    assert stage["name_localizations"] == {"fr": "scène"}
+    opened = next(o for o in stage["options"] if o["name"] == "open")
+    assert opened["name_localizations"] == {"fr": "ouvrir"}
+    assert opened["description_localizations"]["fr"].startswith("Ouvrir")
+
+
+async def test_stopping_restores_nothing_global_and_disconnects(world, bot):
+    import discord.http
+
+    assert discord.http.Route.BASE == world.fake.api_base  # the fixture's pointing, untouched by the adapter
+    await bot.stop()
+    assert not world.fake.hub.connections
