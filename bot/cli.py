@@ -15,6 +15,7 @@ app = typer.Typer(help="Podium: live audio stages with a fair hand queue.", no_a
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(__import__("adapters.slack.cli", fromlist=["slack_app"]).slack_app, name="slack")
+app.add_typer(__import__("adapters.discord.cli", fromlist=["discord_app"]).discord_app, name="discord")
 
 
 def _settings(database_url: str | None = None) -> Settings:
