@@ -91,8 +91,10 @@ class BoardKeeper:
     async def _edit_loop(self, stage_id: str) -> None:
         try:
             while True:
+                targets = await self.targets(stage_id)
+                # Read after the await: a board shown meanwhile is either edited or keeps the loop going.
                 board = self._latest[stage_id]
-                stale = [t for t in await self.targets(stage_id) if self._shown.get(t, -1) < board.version]
+                stale = [t for t in targets if self._shown.get(t, -1) < board.version]
                 if not stale:
                     return
                 await self._edit(stage_id, stale[0], lambda: self._render(self._latest[stage_id]))

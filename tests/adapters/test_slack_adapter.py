@@ -1,0 +1,157 @@
+"""The Slack adapter's own pieces: coalesced board edits, App Home, the /stage grammar, escaping, the manifest."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+from adapters.slack import commands, events
+from adapters.slack.cli import manifest
+from adapters.slack.grammar import SPECS, parse
+from adapters.slack.text import our_locale, plain_ids, user_id
+from bot.domain import commands as c
+from bot.domain.errors import UnknownCommand
+from tests.adapters.test_slack_support import blocks_text, eventually, slack_world
+from tests.fakes.slack import events as slack_events
+
+
+async def test_board_edits_are_coalesced_to_one_chat_update_per_second(tmp_path: Path) -> None:
+    async with slack_world(tmp_path, board_interval=1.0, rules={"must_be_present": False}) as w:
+        await w.command("alice", 'open "Busy"')
+        members = [w.fake.add_user(f"m{i}") for i in range(20)]
+        stage_id = await w.stage_id()
+        started = time.monotonic()
+        sent = [w.slack.slash_command("/stage", "raise", user=m, channel=w.room) for m in members]
+        assert all(r.status == 200 for r in await asyncio.gather(*sent))
+        await w.until(lambda: _queue_length(w, stage_id, 20), what="20 hands")
+        await eventually(lambda: "*Queue (20)*" in blocks_text(w.board().blocks), what="the last board")
+        elapsed = time.monotonic() - started
+        updates = w.fake.calls_to("chat.update")
+        assert 1 <= len(updates) <= elapsed + 1
+        gaps = [b.time - a.time for a, b in zip(updates, updates[1:])]
+        assert all(gap >= 0.95 for gap in gaps), gaps
+        assert "and 10 more" in blocks_text(w.board().blocks)
+
+
+async def _queue_length(w, stage_id: str, count: int) -> bool:
+    return len((await w.app.queries.roster(stage_id)).hands) == count
+
+
+async def test_board_and_notes_escape_what_members_type(tmp_path: Path) -> None:
+    async with slack_world(tmp_path, rules={"must_be_present": False}) as w:
+        await w.command("alice", 'open "<!channel> & friends"')
+        await w.command("bob", "raise <!here> look")
+        await eventually(lambda: "look" in blocks_text(w.board().blocks))
+        text = blocks_text(w.board().blocks)
+        assert "<!here>" not in text and "&lt;!here&gt; look" in text
+        opened = [m.text for m in w.fake.messages(w.room.id) if m.user == w.fake.bot.id][0]
+        assert "<!channel>" not in opened and "&lt;!channel&gt; &amp; friends" in opened
+
+
+async def test_app_home_shows_live_stages_queue_places_and_upcoming_stages(tmp_path: Path) -> None:
+    async with slack_world(tmp_path, rules={"must_be_present": False}) as w:
+        await w.command("alice", 'open "Town hall"')
+        await w.command("carol", "raise")
+        await w.command("bob", "raise")
+        start = (w.clock.now() + timedelta(days=2)).strftime("%Y-%m-%d %H:%M")
+        await w.app.bus.handle(c.ScheduleStage(actor=await w.adapter.actor(w["alice"].id), platform="slack",
+                                               space_id=w.fake.team.id, channel_id=w.room.id, title="Next AMA",
+                                               start=start, timezone="UTC"))
+        await w.event(slack_events.app_home_opened(w.fake.state, w["bob"]))
+        await eventually(lambda: w.fake.home_view(w["bob"].id) is not None, what="bob's home")
+        text = blocks_text(w.fake.home_view(w["bob"].id).payload["blocks"])
+        assert "Town hall" in text and "#2 of 2" in text and "Next AMA" in text
+        # lowering the hand from App Home answers by direct message and refreshes the tab
+        home = w.fake.home_view(w["bob"].id)
+        await w.slack.block_action("podium_lower_0", user=w["bob"], view=home)
+        await eventually(lambda: w.fake.count("views.publish", user_id=w["bob"].id) == 2, what="home refreshed")
+        assert "Raise hand" in blocks_text(w.fake.home_view(w["bob"].id).payload["blocks"])
+        assert w.dm_texts("bob")[-1] == "Hand lowered."
+
+
+async def test_the_modal_opened_from_app_home_raises_the_hand(tmp_path: Path) -> None:
+    async with slack_world(tmp_path, rules={"must_be_present": False}) as w:
+        await w.command("alice", 'open "From home"')
+        await w.event(slack_events.app_home_opened(w.fake.state, w["bob"]))
+        await eventually(lambda: w.fake.home_view(w["bob"].id) is not None)
+        await w.slack.block_action("podium_raise_0", user=w["bob"], view=w.fake.home_view(w["bob"].id))
+        await eventually(lambda: w.fake.modals(w["bob"].id), what="modal")
+        [modal] = w.fake.modals(w["bob"].id)
+        await w.slack.view_submission(modal, user=w["bob"], values={})
+        await w.until(lambda: _queue_length(w, modal_stage(modal), 1), what="bob's hand")
+        assert [e.text for e in w.fake.ephemerals if e.user == w["bob"].id] == ["Hand raised, you are #1."]
+
+
+def modal_stage(modal) -> str:
+    return re.search(r'"stage": "(\w+)"', modal.payload["private_metadata"]).group(1)
+
+
+# ---- the grammar and the text
+
+
+def test_every_subcommand_of_the_issue_has_a_handler_and_a_usage() -> None:
+    wanted = {"open", "close", "topic", "rules", "lock", "unlock", "status", "log", "raise", "lower", "queue",
+              "next", "approve", "deny", "audience", "mod add", "mod remove", "invite", "help"}
+    assert wanted <= set(SPECS) == set(commands.HANDLERS)
+
+
+@pytest.mark.parametrize("text, name, args, options, rest", [
+    ("", "help", [], {}, ""),
+    ('open “Weekly AMA” topic="Pricing plans" follow=on', "open", ["Weekly AMA"],
+     {"topic": "Pricing plans", "follow": "on"}, '"Weekly AMA" topic="Pricing plans" follow=on'),
+    ("raise I'd like to ask about &lt;pricing&gt;", "raise", ["I'd", "like", "to", "ask", "about", "<pricing>"],
+     {}, "I'd like to ask about <pricing>"),
+    ("MOD add <@U0BOB|bob>", "mod add", ["<@U0BOB|bob>"], {}, "<@U0BOB|bob>"),
+    ("deny <@U0BOB|bob> not now", "deny", ["<@U0BOB|bob>", "not", "now"], {}, "<@U0BOB|bob> not now"),
+])
+def test_parse(text: str, name: str, args: list[str], options: dict[str, str], rest: str) -> None:
+    line = parse(text)
+    assert (line.name, line.args, line.options, line.rest) == (name, args, options, rest)
+
+
+def test_free_text_after_the_words_and_unknown_subcommands() -> None:
+    assert parse("deny <@U0BOB|bob> not now").text_after(1) == "not now"
+    assert parse('topic "Pricing, again"').text_after(0) == "Pricing, again"
+    with pytest.raises(UnknownCommand):
+        parse("dance")
+
+
+def test_mentions_locales_and_group_ids() -> None:
+    assert user_id("<@U0BOB|bob>") == "U0BOB" and user_id("W0ENT1") == "W0ENT1" and user_id("bob") is None
+    assert plain_ids("<!subteam^S0VIP|@vip>,<@U0BOB>") == "S0VIP,U0BOB"
+    assert (our_locale("fr-FR"), our_locale("en-GB"), our_locale("de-DE"), our_locale(None)) == ("fr", "en", None,
+                                                                                               None)
+
+
+# ---- the manifest
+
+
+def test_the_manifest_asks_for_exactly_what_the_adapter_uses() -> None:
+    app = yaml.safe_load(manifest("https://podium.example.org/slack/events"))
+    assert [c["command"] for c in app["features"]["slash_commands"]] == ["/stage"]
+    assert app["features"]["slash_commands"][0]["should_escape"] is True  # mentions arrive as <@U…>
+    assert app["features"]["app_home"]["home_tab_enabled"] is True
+    assert set(app["settings"]["event_subscriptions"]["bot_events"]) == {
+        "app_home_opened", "message.channels", "message.groups", "user_huddle_changed"}
+    assert app["settings"]["interactivity"]["is_enabled"] is True
+    assert set(app["oauth_config"]["scopes"]["bot"]) == {
+        "commands", "chat:write", "users:read", "usergroups:read", "channels:read", "groups:read",
+        "channels:history", "groups:history", "channels:join", "groups:write"}
+    urls = {app["settings"]["event_subscriptions"]["request_url"], app["settings"]["interactivity"]["request_url"],
+            app["features"]["slash_commands"][0]["url"]}
+    assert urls == {"https://podium.example.org/slack/events"}
+    socket = yaml.safe_load(manifest(socket_mode=True))
+    assert socket["settings"]["socket_mode_enabled"] is True and "request_url" not in socket["settings"][
+        "interactivity"]
+    # the Web API methods the adapter calls, each covered by a scope above
+    source = "".join(p.read_text() for p in Path(events.__file__).parent.glob("*.py"))
+    called = set(re.findall(r"client\.(\w+)\(", source))
+    assert called == {"chat_postMessage", "chat_update", "chat_postEphemeral", "conversations_join",
+                      "conversations_info", "conversations_invite", "conversations_kick", "users_info",
+                      "usergroups_users_list", "views_open", "views_publish"}
