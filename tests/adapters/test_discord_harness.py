@@ -118,9 +118,10 @@ class Bot:
 
     # -- members acting ---------------------------------------------------------------------------
 
-    async def command(self, world: World, user: User, name: str, *sub: str, channel: Channel | None = None,
+    async def command(self, world: World, user: User, name: str, *sub: str, where: Channel | None = None,
                       locale: str = "en-US", **options: Any) -> InteractionRecord:
-        record = self.fake.run_slash_command(world.guild, channel or world.stage, user, name, *sub,
+        """``user`` runs ``/name sub… option=value`` in ``where`` (the stage channel's chat by default)."""
+        record = self.fake.run_slash_command(world.guild, where or world.stage, user, name, *sub,
                                              options=options, locale=locale)
         await self.fake.wait_response(record)
         await self.settle()
@@ -133,6 +134,14 @@ class Bot:
         await self.settle()
         return record
 
+    async def stage_id(self, world: World) -> str:
+        assert self.app is not None
+        return await self.app.queries.live_stage("discord", str(world.guild.id), str(world.stage.id))
+
+    async def roster(self, world: World):  # type: ignore[no-untyped-def]
+        assert self.app is not None
+        return await self.app.queries.roster(await self.stage_id(world))
+
     # -- what the bot showed ------------------------------------------------------------------------
 
     def board(self, world: World) -> Message:
@@ -144,6 +153,18 @@ class Bot:
 
     def board_text(self, world: World) -> str:
         return embed_text(self.board(world).embeds[0])
+
+
+def dms(fake: FakeDiscord, user: User) -> list[str]:
+    """Direct messages the bot sent ``user``, oldest first."""
+    channels = {c.id for c in fake.store.channels.values() if c.recipients and c.recipients[0].id == user.id}
+    return [m.content for m in sorted(fake.store.messages.values(), key=lambda m: m.id) if m.channel_id in channels]
+
+
+def channel_posts(fake: FakeDiscord, channel: Channel) -> list[Message]:
+    """What the bot posted in a channel (not interaction answers), oldest first."""
+    return [m for m in sorted(fake.store.messages.values(), key=lambda m: m.id)
+            if m.channel_id == channel.id and m.author.id == fake.store.bot.id and m.webhook_id is None]
 
 
 def reply(record: InteractionRecord) -> str:
