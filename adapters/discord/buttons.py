@@ -71,10 +71,17 @@ class QueuePicker(discord.ui.DynamicItem[discord.ui.Select[Any]],
 
 async def run(ctx: Context, interaction: discord.Interaction, target: Target, command: c.Command) -> Message:
     """One core command; its author hears about the Discord work it causes, should Discord refuse it."""
+    from adapters.discord.context import lane
     from adapters.discord.replies import reader_locale
 
     reply = await ctx.app.bus.handle(command)
     ctx.reporter.remember(target.stage_id, interaction, await reader_locale(ctx, interaction))
+    lowered = command.user_id if isinstance(command, c.DenyHand) else (
+        command.actor.user_id if isinstance(command, c.LowerHand) else None)
+    if lowered is not None and ctx.platform is not None:
+        # A hand lowered through the bot is withdrawn in Discord too, after the reply, in the channel's order.
+        ctx.lanes.submit(lane(target.channel.guild.id, target.channel.id),
+                         lambda: ctx.platform.withdraw_request(target.stage_id, target.channel, lowered))
     return reply
 
 

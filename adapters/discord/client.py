@@ -22,10 +22,13 @@ log = logging.getLogger(__name__)
 
 
 def intents() -> discord.Intents:
-    """Servers and voice states only: no privileged intent (members, message content) is needed."""
+    """Servers, voice states and members. Members is privileged (enable "Server Members Intent" in the
+    Developer Portal): without it a member's roles are read once and never again, and the rules that look at
+    roles (moderator roles, hand_mode=role, auto_approve) would judge stale facts. Message content is not needed."""
     wanted = discord.Intents.none()
     wanted.guilds = True
     wanted.voice_states = True
+    wanted.members = True
     return wanted
 
 

@@ -6,6 +6,7 @@ Built once per `serve` (never at import): the client is created first, then this
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import discord
 
@@ -18,6 +19,9 @@ from adapters.discord.pacing import Pacer
 from bot.bootstrap import App
 from bot.config import Settings
 from bot.services.dispatch import Dispatcher
+
+if TYPE_CHECKING:
+    from adapters.discord.platform import DiscordPlatform
 
 
 @dataclass
@@ -42,6 +46,7 @@ class Context:
     boards: BoardPublisher
     direct: DirectMessages
     expected: Expectations
+    platform: DiscordPlatform | None = None  # set once built: it needs this context
 
     @classmethod
     def build(cls, app: App, settings: Settings, client: discord.Client, *, board_interval: float = 1.0) -> Context:

@@ -169,6 +169,16 @@ class DiscordPlatform:
         await self.set_speaker(stage, user_id, speaking=False)
         self.tell(stage, user_id, refusal)
 
+    async def withdraw_request(self, stage_id: str, channel: discord.StageChannel, user_id: str) -> None:
+        """Clears a member's Discord request to speak once the core has lowered their hand."""
+        member = channel.guild.get_member(int(user_id))
+        voice = member.voice if member is not None else None
+        if voice is None or voice.channel != channel or not voice.suppress or voice.requested_to_speak_at is None:
+            return
+        ref = StageRef(stage_id=stage_id, platform=PLATFORM, space_id=str(channel.guild.id),
+                       channel_id=str(channel.id), title=channel.name)
+        await self.set_speaker(ref, user_id, speaking=False)
+
     def channel(self, ref: StageRef) -> discord.StageChannel | None:
         channel = self._ctx.client.get_channel(int(ref.channel_id))
         if not isinstance(channel, discord.StageChannel):

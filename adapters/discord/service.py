@@ -29,7 +29,7 @@ class DiscordAdapter:
         self.app, self.settings = app, settings
         self.client = PodiumClient(identify_delay=identify_delay, guild_ready_timeout=guild_ready_timeout)
         self.ctx = Context.build(app, settings, self.client, board_interval=board_interval)
-        self.platform = DiscordPlatform(self.ctx)
+        self.platform = self.ctx.platform = DiscordPlatform(self.ctx)
         self.client.attach(self.ctx, self.platform)
         self._task: asyncio.Task[None] | None = None
 

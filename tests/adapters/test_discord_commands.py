@@ -4,17 +4,11 @@ from __future__ import annotations
 
 from adapters.discord.errors import NotAStageChannel
 from bot.domain import errors
-from bot.i18n.catalog import render
-from bot.i18n.message import Message
 from tests.adapters.test_discord_harness import (  # noqa: F401 - fixtures
-    bot, dms, embed_text, is_ephemeral, mention, podium_errors, reply, world)
+    bot, dms, embed_text, is_ephemeral, mention, podium_errors, refusal, reply, world)
 from tests.fakes.discord import permissions as perms
 
 STAGE_MOD = perms.MANAGE_CHANNELS | perms.MUTE_MEMBERS | perms.MOVE_MEMBERS
-
-
-def refusal(error: type[errors.StageError], locale: str = "en", **params: object) -> str:
-    return render(Message(error.message, params), locale, mention=lambda user_id: f"<@{user_id}>")
 
 
 async def open_stage(bot, world, **options):

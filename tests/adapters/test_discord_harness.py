@@ -19,6 +19,9 @@ from adapters.discord.service import DiscordAdapter
 from bot.bootstrap import App, build
 from bot.clock import ManualClock
 from bot.config import Settings
+from bot.domain.errors import StageError
+from bot.i18n.catalog import render
+from bot.i18n.message import Message as Message_
 from tests.fakes.discord import FakeDiscord, InteractionRecord
 from tests.fakes.discord.guild import Guild
 from tests.fakes.discord.models import Channel, Message, Role, User
@@ -184,6 +187,11 @@ def embed_text(embed: dict[str, Any]) -> str:
     for f in embed.get("fields", []):
         parts += [f["name"], f["value"]]
     return "\n".join(p for p in parts if p)
+
+
+def refusal(error: type[StageError], locale: str = "en", **params: object) -> str:
+    """A refusal's sentence as a member reads it."""
+    return render(Message_(error.message, params), locale, mention=lambda user_id: f"<@{user_id}>")
 
 
 def mention(user: User) -> str:
