@@ -19,7 +19,7 @@ from bot.services.queries import Roster
 REASON = "Podium stage access"
 
 
-def _target(channel: discord.StageChannel, user_id: str) -> discord.abc.Snowflake:
+def member_target(channel: discord.StageChannel, user_id: str) -> discord.abc.Snowflake:
     member = channel.guild.get_member(int(user_id))
     return member if member is not None else discord.Object(id=int(user_id), type=discord.Member)
 
@@ -47,7 +47,7 @@ async def open_room(channel: discord.StageChannel, board: Board, configured: Ite
     if board.visibility == Visibility.INVITE_ONLY:
         # A bot may only deny or grant what it holds in the channel: it keeps CONNECT before @everyone loses it.
         await set_connect(channel, channel.guild.me, True)
-        await set_connect(channel, _target(channel, board.host_id), True)
+        await set_connect(channel, member_target(channel, board.host_id), True)
         for role in moderator_roles(channel, configured):
             await set_connect(channel, role, True)
         await set_connect(channel, channel.guild.default_role, False)
@@ -56,17 +56,17 @@ async def open_room(channel: discord.StageChannel, board: Board, configured: Ite
 
 
 async def member_access(channel: discord.StageChannel, user_id: str, *, allowed: bool) -> None:
-    await set_connect(channel, _target(channel, user_id), allowed)
+    await set_connect(channel, member_target(channel, user_id), allowed)
 
 
 async def close_room(channel: discord.StageChannel, board: Board, roster: Roster, configured: Iterable[str]) -> None:
     for user_id in sorted(roster.invited | roster.blocked):
-        await set_connect(channel, _target(channel, user_id), None)
+        await set_connect(channel, member_target(channel, user_id), None)
     if board.visibility == Visibility.INVITE_ONLY:
         await set_connect(channel, channel.guild.default_role, None)
         for role in moderator_roles(channel, configured):
             await set_connect(channel, role, None)
-        await set_connect(channel, _target(channel, board.host_id), None)
+        await set_connect(channel, member_target(channel, board.host_id), None)
         await set_connect(channel, channel.guild.me, None)
     if board.capacity and channel.user_limit:
         await channel.edit(user_limit=0, reason=REASON)

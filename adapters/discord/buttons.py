@@ -16,6 +16,7 @@ from adapters.discord.replies import Outcome, respond
 from adapters.discord.targets import Target, target_of_stage
 from bot.domain import commands as c
 from bot.domain.errors import QueueEmpty
+from bot.domain.members import Actor
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
 
@@ -74,15 +75,36 @@ async def run(ctx: Context, interaction: discord.Interaction, target: Target, co
     from adapters.discord.context import lane
     from adapters.discord.replies import reader_locale
 
-    reply = await ctx.app.bus.handle(command)
-    ctx.reporter.remember(target.stage_id, interaction, await reader_locale(ctx, interaction))
-    lowered = command.user_id if isinstance(command, c.DenyHand) else (
-        command.actor.user_id if isinstance(command, c.LowerHand) else None)
-    if lowered is not None and ctx.platform is not None:
-        # A hand lowered through the bot is withdrawn in Discord too, after the reply, in the channel's order.
-        ctx.lanes.submit(lane(target.channel.guild.id, target.channel.id),
-                         lambda: ctx.platform.withdraw_request(target.stage_id, target.channel, lowered))
+    # Remembered before the command runs: the platform work it causes may start before this function resumes.
+    where = (str(target.channel.guild.id), str(target.channel.id))
+    witness = ctx.reporter.witness(where)
+    if _moderates(command):
+        ctx.reporter.remember(where, interaction, await reader_locale(ctx, interaction))
+    try:
+        reply = await ctx.app.bus.handle(command)
+    except Exception:
+        ctx.reporter.restore(where, witness)
+        raise
+    platform, channel = ctx.platform, target.channel
+    if platform is None:
+        return reply
+    # What Discord keeps besides the core's state follows it, after the reply, in the channel's order:
+    # a hand lowered through the bot is withdrawn in Discord too; an unblocked member may connect again.
+    match command:
+        case c.DenyHand(user_id=user_id) | c.LowerHand(actor=Actor(user_id=user_id)):
+            ctx.lanes.submit(lane(channel.guild.id, channel.id),
+                             lambda: platform.withdraw_request(target.stage_id, channel, user_id))
+        case c.UnblockMember(user_id=user_id):
+            ctx.lanes.submit(lane(channel.guild.id, channel.id),
+                             lambda: platform.restore_access(target.stage_id, channel, user_id))
     return reply
+
+
+def _moderates(command: c.Command) -> bool:
+    """Accepted, this command shows its author moderates the stage: Discord's refusals are theirs to hear."""
+    if isinstance(command, c.MoveToAudience):
+        return command.user_id != command.actor.user_id
+    return not isinstance(command, c.RaiseHand | c.LowerHand)
 
 
 async def _pressed(ctx: Context, interaction: discord.Interaction, action: str, stage_id: str) -> Outcome:

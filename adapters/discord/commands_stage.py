@@ -56,13 +56,18 @@ class StageCommands(app_commands.Group):
             where = guild.get_channel(where.id) or where  # the cached channel knows who is in it
             present = frozenset(str(uid) for uid in where.voice_states  # type: ignore[union-attr]
                                 if (m := guild.get_member(uid)) is None or not m.bot)
-            reply = await ctx.app.bus.handle(c.OpenStage(
-                actor=actor_in(ctx, interaction, where), platform=PLATFORM, space_id=str(guild.id),
-                channel_id=str(where.id), title=title, topic=topic, visibility=visibility, capacity=capacity,
-                present=present))
-            stage_id = await ctx.app.queries.live_stage(PLATFORM, str(guild.id), str(where.id))
-            ctx.directory.opened(str(guild.id), str(where.id), stage_id)
-            ctx.reporter.remember(stage_id, interaction, await reader_locale(ctx, interaction))
+            place = (str(guild.id), str(where.id))
+            witness = ctx.reporter.witness(place)
+            ctx.reporter.remember(place, interaction, await reader_locale(ctx, interaction))
+            try:
+                reply = await ctx.app.bus.handle(c.OpenStage(
+                    actor=actor_in(ctx, interaction, where), platform=PLATFORM, space_id=place[0],
+                    channel_id=place[1], title=title, topic=topic, visibility=visibility, capacity=capacity,
+                    present=present))
+            except Exception:
+                ctx.reporter.restore(place, witness)
+                raise
+            ctx.directory.opened(*place, await ctx.app.queries.live_stage(PLATFORM, *place))
             return reply
 
         await respond(ctx, interaction, work, what="/stage open")

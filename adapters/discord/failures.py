@@ -6,6 +6,7 @@ valid for 15 minutes); otherwise the stage channel's chat does.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -48,12 +49,23 @@ class Reporter:
     def __init__(self, *, client: discord.Client, app: App, pacer: Pacer,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self._client, self._app, self._pacer, self._clock = client, app, pacer, clock
-        self._witnesses: dict[str, _Witness] = {}
+        self._witnesses: dict[tuple[str, str], _Witness] = {}  # by server and stage channel: one stage at a time
         self.reported: list[Message] = []  # what was said, newest last (operators' logs and tests read it)
 
-    def remember(self, stage_id: str, interaction: discord.Interaction, locale: str) -> None:
-        """The moderator behind the latest command on a stage hears about the platform work it caused."""
-        self._witnesses[stage_id] = _Witness(interaction, locale, self._clock())
+    def remember(self, where: tuple[str, str], interaction: discord.Interaction, locale: str) -> None:
+        """The moderator behind the latest command on a stage (server id, channel id) hears about the platform
+        work it caused."""
+        self._witnesses[where] = _Witness(interaction, locale, self._clock())
+
+    def witness(self, where: tuple[str, str]) -> _Witness | None:
+        return self._witnesses.get(where)
+
+    def restore(self, where: tuple[str, str], witness: _Witness | None) -> None:
+        """Puts back the previous witness when the command of the one remembered was refused."""
+        if witness is None:
+            self._witnesses.pop(where, None)
+        else:
+            self._witnesses[where] = witness
 
     async def guard(self, ref: StageRef, action: Message, work: Awaitable[object]) -> bool:
         """Runs one Discord call; a refusal is reported and swallowed. True when the call went through."""
@@ -68,8 +80,12 @@ class Reporter:
         log.warning("discord refused work on stage %s (%s): %r", ref.stage_id, action.msgid, error)
         message = Message.of(N_("I could not {action}: {reason}"), action=action, reason=reason_of(error))
         self.reported.append(message)
-        witness = self._witnesses.get(ref.stage_id)
+        witness = self._witnesses.get((ref.space_id, ref.channel_id))
         if witness is not None and self._clock() - witness.at < FOLLOW_UP_FOR:
+            for _ in range(60):  # a follow-up needs the answer first; it comes within Discord's 3 seconds
+                if witness.interaction.response.is_done():
+                    break
+                await asyncio.sleep(0.05)
             try:
                 await witness.interaction.followup.send(say(message, witness.locale), ephemeral=True,
                                                         allowed_mentions=discord.AllowedMentions.none())

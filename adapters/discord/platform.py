@@ -18,6 +18,7 @@ from adapters.discord.members import PLATFORM, say
 from adapters.discord.replies import refusal_message
 from bot.domain.errors import StageError
 from bot.domain.members import Recap
+from bot.domain.validation import Visibility
 from bot.i18n.markers import N_
 from bot.i18n.message import Mention, Message
 from bot.ports import Capability, StageRef
@@ -104,6 +105,8 @@ class DiscordPlatform:
 
     async def set_speaker(self, stage: StageRef, user_id: str, *, speaking: bool) -> None:
         ctx, guild_id, member_id = self._ctx, int(stage.space_id), int(user_id)
+        if self._already(stage, member_id, speaking=speaking):
+            return
         await ctx.pacing.voice.wait(stage.space_id)
         ctx.expected.expect(guild_id, member_id, suppress=not speaking)
         try:
@@ -115,6 +118,15 @@ class DiscordPlatform:
                 return  # gone from the channel: nobody left to mute
             action = (N_("give the floor to {member}") if speaking else N_("move {member} back to the audience"))
             await ctx.reporter.report(stage, Message.of(action, member=Mention(user_id)), error)
+
+    def _already(self, stage: StageRef, member_id: int, *, speaking: bool) -> bool:
+        """Discord already shows it (a speaker brought up with Discord's own controls): no call to make."""
+        guild = self._ctx.client.get_guild(int(stage.space_id))
+        member = guild.get_member(member_id) if guild is not None else None
+        voice = member.voice if member is not None else None
+        if voice is None or voice.channel is None or str(voice.channel.id) != stage.channel_id:
+            return False
+        return voice.suppress is not speaking and (speaking or voice.requested_to_speak_at is None)
 
     async def notify(self, stage: StageRef, user_id: str, message: Message, locale: str) -> None:
         self._ctx.direct.send(user_id, say(message, locale))
@@ -178,6 +190,16 @@ class DiscordPlatform:
         ref = StageRef(stage_id=stage_id, platform=PLATFORM, space_id=str(channel.guild.id),
                        channel_id=str(channel.id), title=channel.name)
         await self.set_speaker(ref, user_id, speaking=False)
+
+    async def restore_access(self, stage_id: str, channel: discord.StageChannel, user_id: str) -> None:
+        """After an unblock: the member connects as anyone else would (or as invited, on an invite-only stage)."""
+        roster = await self._ctx.app.queries.roster(stage_id)
+        board = await self._ctx.app.queries.board(stage_id, lines=0)
+        allowed = True if board.visibility == Visibility.INVITE_ONLY and user_id in roster.invited else None
+        ref = StageRef(stage_id=stage_id, platform=PLATFORM, space_id=str(channel.guild.id),
+                       channel_id=str(channel.id), title=channel.name)
+        await self._ctx.reporter.guard(ref, Message.of(N_("change who may join {channel}"), channel=_channel_tag(
+            ref.channel_id)), access.set_connect(channel, access.member_target(channel, user_id), allowed))
 
     def channel(self, ref: StageRef) -> discord.StageChannel | None:
         channel = self._ctx.client.get_channel(int(ref.channel_id))

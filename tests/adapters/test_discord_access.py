@@ -1,0 +1,79 @@
+"""Visibility, capacity, removal and blocking, carried by the stage channel's overwrites and user limit."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.domain import errors
+from tests.adapters.test_discord_harness import bot, dms, mention, podium_errors, refusal, reply, world  # noqa: F401
+from tests.fakes.discord import ChannelFull
+from tests.fakes.discord import permissions as perms
+
+
+def connect_overwrite(world, target_id: int) -> tuple[bool, bool] | None:
+    """(allowed, denied) for CONNECT on the stage channel, or None when the target has no overwrite."""
+    found = next((o for o in world.stage.permission_overwrites if o["id"] == target_id), None)
+    return None if found is None else (bool(found["allow"] & perms.CONNECT), bool(found["deny"] & perms.CONNECT))
+
+
+def may_connect(world, user) -> bool:
+    return bool(perms.channel_permissions(world.guild, world.stage, user.id) & perms.CONNECT)
+
+
+async def test_an_invite_only_stage_lets_in_the_invited_and_the_moderators_only(world, bot):
+    fake = world.fake
+    opened = await bot.command(world, world.alice, "stage", "open", title="Board meeting", visibility="invite-only")
+    assert reply(opened) == "Stage “Board meeting” is live."
+    assert connect_overwrite(world, world.guild.id) == (False, True)  # @everyone
+    assert may_connect(world, world.alice) and may_connect(world, world.bob)  # host; moderator role
+    assert not may_connect(world, world.erin)
+    with pytest.raises(PermissionError):
+        fake.member_join_voice(world.guild, world.erin, world.stage)
+    invited = await bot.command(world, world.bob, "stage", "invite", member=world.erin.id)
+    assert reply(invited) == f"{mention(world.erin)} is invited."
+    assert may_connect(world, world.erin)
+    assert "You are invited to the stage “Board meeting”." in dms(fake, world.erin)
+    fake.member_join_voice(world.guild, world.erin, world.stage)
+    await bot.settle()
+    assert str(world.erin.id) in (await bot.roster(world)).present
+    await bot.command(world, world.alice, "stage", "close")
+    assert world.stage.permission_overwrites == [] or all(
+        not (o["allow"] | o["deny"]) & perms.CONNECT for o in world.stage.permission_overwrites)
+
+
+async def test_capacity_is_the_channels_user_limit(world, bot):
+    fake = world.fake
+    await bot.command(world, world.alice, "stage", "open", title="Small room", capacity=4)
+    assert world.stage.user_limit == 4
+    with pytest.raises(ChannelFull):
+        fake.member_join_voice(world.guild, world.erin, world.stage)
+    await bot.command(world, world.alice, "stage", "close")
+    assert world.stage.user_limit == 0
+
+
+async def test_removing_disconnects_and_blocking_keeps_out(world, bot):
+    fake = world.fake
+    await bot.command(world, world.alice, "stage", "open", title="Weekly AMA")
+    removed = await bot.command(world, world.bob, "stage", "remove", member=world.carol.id, reason="off topic")
+    assert reply(removed) == f"{mention(world.carol)} was removed from this stage."
+    assert fake.voice_state(world.guild, world.carol) is None
+    fake.member_join_voice(world.guild, world.carol, world.stage)  # removal is not a block: back in
+    await bot.settle()
+    assert str(world.carol.id) in (await bot.roster(world)).present
+
+    blocked = await bot.command(world, world.bob, "stage", "block", member=world.dave.id)
+    assert reply(blocked) == f"{mention(world.dave)} is blocked from this stage."
+    assert fake.voice_state(world.guild, world.dave) is None and not may_connect(world, world.dave)
+    # An administrator lifts the overwrite by hand: the core still refuses dave, so the bot takes him out.
+    fake.set_overwrite(world.stage, world.dave.id, type=1)
+    fake.member_join_voice(world.guild, world.dave, world.stage)
+    await bot.settle()
+    assert fake.voice_state(world.guild, world.dave) is None
+    assert refusal(errors.Blocked) in dms(fake, world.dave)
+
+    fake.set_overwrite(world.stage, world.dave.id, type=1, deny=perms.CONNECT)  # the block, put back
+    unblocked = await bot.command(world, world.bob, "stage", "unblock", member=world.dave.id)
+    assert reply(unblocked) == f"{mention(world.dave)} is no longer blocked."
+    assert may_connect(world, world.dave) and connect_overwrite(world, world.dave.id) is None
+    refused = await bot.command(world, world.carol, "stage", "block", member=world.bob.id)
+    assert reply(refused) == refusal(errors.NotModerator)
