@@ -1,0 +1,86 @@
+"""The board: one message per live stage, edited at most once a second, with buttons that outlive restarts."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from tests.adapters.test_discord_harness import (  # noqa: F401 - fixtures
+    Bot, bot, channel_posts, dms, embed_text, mention, podium_errors, reply, world)
+
+EDIT = "PATCH /channels/{channel_id}/messages/{message_id}"
+
+
+@pytest.fixture
+async def paced_bot(world, tmp_path: Path, podium_errors):
+    running = Bot(world.fake, tmp_path / "podium.db", board_interval=1.0)
+    await running.start()
+    try:
+        yield running
+    finally:
+        await running.stop()
+
+
+def boards(world) -> list:
+    return [m for m in channel_posts(world.fake, world.stage) if m.embeds and "Queue" in embed_text(m.embeds[0])]
+
+
+async def test_edits_are_coalesced_to_one_a_second_however_many_events_arrive(world, paced_bot):
+    fake, bot = world.fake, paced_bot
+    members = [fake.add_member(world.guild, f"member{n:02d}").user for n in range(40)]
+    for user in members:
+        fake.member_join_voice(world.guild, user, world.stage)
+    await bot.command(world, world.alice, "stage", "open", title="Busy")
+    for user in members:
+        fake.member_request_to_speak(world.guild, user)
+        await asyncio.sleep(0.05)  # 40 hands over two seconds
+    await fake.wait_for(lambda: "Queue (40)" in bot.board_text(world), timeout=5)
+    await bot.settle()
+    edits = [c.at for c in fake.calls(EDIT)]
+    assert 2 <= len(edits) <= 5
+    assert min(later - earlier for earlier, later in zip(edits, edits[1:])) >= 0.95
+    assert len(boards(world)) == 1
+
+
+async def test_buttons_keep_working_after_a_restart_on_the_same_board(world, bot):
+    await bot.command(world, world.alice, "stage", "open", title="Weekly AMA")
+    stage_id = await bot.stage_id(world)
+    board = bot.board(world)
+    await bot.restart()
+    pressed = await bot.press(world, world.carol, f"podium:raise:{stage_id}", message=board)
+    assert reply(pressed) == "Hand raised, you are #1."
+    await world.fake.wait_for(lambda: mention(world.carol) in bot.board_text(world))
+    assert [m.id for m in boards(world)] == [board.id]
+
+
+async def test_closing_ends_the_discord_stage_returns_speakers_and_posts_the_recap(world, bot):
+    fake = world.fake
+    await bot.command(world, world.alice, "stage", "open", title="Weekly AMA")
+    for user in (world.carol, world.dave):
+        fake.member_request_to_speak(world.guild, user)
+    await bot.settle()
+    await bot.command(world, world.bob, "speaker", "next")
+    assert not fake.voice_state(world.guild, world.carol).suppress
+    closed = await bot.command(world, world.bob, "stage", "close")
+    assert reply(closed) == "Stage “Weekly AMA” has ended."
+    assert fake.voice_state(world.guild, world.carol).suppress
+    assert world.stage.id not in world.guild.stage_instances
+    board = boards(world)[-1]
+    assert board.components == [] and "This stage has ended." in embed_text(board.embeds[0])
+    recap = [m for m in channel_posts(fake, world.stage) if m.embeds and "Recap of" in embed_text(m.embeds[0])]
+    assert len(recap) == 1 and "1 served, 1 still waiting" in embed_text(recap[0].embeds[0])
+    assert "The stage “Weekly AMA” has ended; your hand was lowered." in dms(fake, world.dave)
+
+
+async def test_a_stage_ended_in_discord_closes_in_podium(world, bot):
+    fake = world.fake
+    from tests.fakes.discord.rest_voice import close_stage
+
+    await bot.command(world, world.alice, "stage", "open", title="Weekly AMA")
+    close_stage(fake, world.guild, world.guild.stage_instances[world.stage.id])  # a moderator clicks "End stage"
+    await bot.settle()
+    recap = [m for m in channel_posts(fake, world.stage) if m.embeds and "Recap of" in embed_text(m.embeds[0])]
+    assert len(recap) == 1
+    assert "no live stage" in reply(await bot.command(world, world.carol, "hand", "raise")).lower()

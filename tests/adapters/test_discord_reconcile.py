@@ -1,0 +1,89 @@
+"""Gateway outages and restarts: RESUME replays what was missed; a new session or a restart reconciles the
+stage with the voice states Discord reports, so no hand and no speaker is lost and no stale view is acted on."""
+
+from __future__ import annotations
+
+from tests.adapters.test_discord_harness import bot, dms, mention, podium_errors, reply, world  # noqa: F401
+
+
+async def test_a_dropped_gateway_resumes_and_applies_what_happened_meanwhile(world, bot):
+    fake = world.fake
+    await bot.command(world, world.alice, "stage", "open", title="Weekly AMA")
+    client = bot.adapter.client
+    async with fake.gateway_outage():
+        fake.member_request_to_speak(world.guild, world.carol)
+        fake.member_leave_voice(world.guild, world.dave)
+    await fake.wait_for(lambda: fake.hub.sessions[client.ws.session_id].resumes == 1)
+    await bot.settle()
+    roster = await bot.roster(world)
+    assert roster.hands == (str(world.carol.id),) and str(world.dave.id) not in roster.present
+    assert fake.hub.identifies == 1 and fake.hub.connect_paths[-1] == "/resume-gateway"
+
+
+async def test_a_new_session_reconciles_from_the_guilds_voice_states(world, bot):
+    fake = world.fake
+    await bot.command(world, world.alice, "stage", "open", title="Weekly AMA")
+    runs = bot.adapter.client.reconciler.runs
+    fake.hub.sessions.clear()  # Discord forgot the session: no replay, a fresh IDENTIFY
+    async with fake.gateway_outage():
+        fake.member_request_to_speak(world.guild, world.dave)
+        fake.member_request_to_speak(world.guild, world.carol)
+        fake.member_join_voice(world.guild, world.erin, world.stage)
+    await fake.wait_for(lambda: fake.hub.identifies == 2)
+    await fake.wait_for(lambda: bot.adapter.client.reconciler.runs > runs)
+    await bot.settle()
+    roster = await bot.roster(world)
+    assert roster.hands == (str(world.dave.id), str(world.carol.id))  # in the order they were raised
+    assert str(world.erin.id) in roster.present and fake.hub.invalid_sessions == 1
+
+
+async def test_a_restart_in_the_middle_of_a_stage_loses_no_hand_and_no_speaker(world, bot):
+    fake = world.fake
+    frank = fake.add_member(world.guild, "frank").user
+    await bot.command(world, world.alice, "stage", "open", title="Weekly AMA")
+    stage_id = await bot.stage_id(world)
+    for user in (world.carol, world.dave):
+        fake.member_request_to_speak(world.guild, user)
+    await bot.settle()
+    await bot.command(world, world.bob, "speaker", "next")  # carol speaks
+    await bot.press(world, world.bob, f"podium:raise:{stage_id}")  # bob's hand, by the button
+    board_id = bot.board(world).id
+    await bot.stop()
+
+    fake.member_join_voice(world.guild, frank, world.stage)  # while the bot is away
+    fake.member_request_to_speak(world.guild, frank)
+    fake.member_leave_voice(world.guild, world.alice)
+    world.guild.voice_states[world.carol.id].suppress = True  # and Discord lost carol's floor
+    await bot.start()
+    await bot.settle()
+
+    roster = await bot.roster(world)
+    assert roster.speakers == {str(world.carol.id)}
+    assert not fake.voice_state(world.guild, world.carol).suppress  # the floor is given back
+    assert roster.hands == (str(world.dave.id), str(world.bob.id), str(frank.id))
+    assert str(world.alice.id) not in roster.present and str(frank.id) in roster.present
+    assert bot.board(world).id == board_id and f"`#3` {mention(frank)}" in bot.board_text(world)
+
+
+async def test_a_speaker_who_left_while_the_bot_was_away_is_removed(world, bot):
+    fake = world.fake
+    await bot.command(world, world.alice, "stage", "open", title="Weekly AMA")
+    fake.member_request_to_speak(world.guild, world.carol)
+    await bot.settle()
+    await bot.command(world, world.bob, "speaker", "next")
+    await bot.stop()
+    fake.member_leave_voice(world.guild, world.carol)
+    await bot.start()
+    await bot.settle()
+    roster = await bot.roster(world)
+    assert roster.speakers == set() and str(world.carol.id) not in roster.present
+
+
+async def test_hands_raised_in_discord_before_the_stage_opened_join_its_queue(world, bot):
+    fake = world.fake
+    fake.member_request_to_speak(world.guild, world.dave)
+    fake.member_request_to_speak(world.guild, world.carol)
+    await bot.settle()
+    await bot.command(world, world.alice, "stage", "open", title="Weekly AMA")
+    await bot.settle()
+    assert (await bot.roster(world)).hands == (str(world.dave.id), str(world.carol.id))
