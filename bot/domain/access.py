@@ -56,7 +56,7 @@ def require_hand_allowed(stage: Stage, actor: Actor, member: Participant | None,
         if member.speaking:
             raise errors.AlreadySpeaker(member=Mention(actor.user_id))
         if member.hand is not None:
-            raise errors.AlreadyRaised(position=stage.queue.position(actor.user_id))
+            raise errors.AlreadyRaised(position=stage.position(actor.user_id))
         if member.cooldown_until is not None and member.cooldown_until > now:
             seconds = ceil((member.cooldown_until - now).total_seconds())
             raise errors.CoolingDown(seconds=seconds)

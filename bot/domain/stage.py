@@ -250,6 +250,11 @@ class Stage:
         return sorted((self.participants[u] for u in self.speaking),
                       key=lambda p: (p.speaking_since, p.user_id))
 
+    def position(self, user_id: str) -> int | None:
+        """Where a member's hand stands in the queue (1 is next), or None without a hand."""
+        member = self.participants.get(user_id)
+        return None if member is None else self.queue.position(user_id, member.hand)
+
     def pull_events(self) -> list[ev.Event]:
         pulled, self.events = self.events, []
         return pulled
@@ -312,7 +317,8 @@ class Stage:
         self.record(ev.MemberJoined, Actor(user_id), now, target_id=user_id)
 
     def take_hand(self, member: Participant, now: datetime, *, cooldown: bool) -> None:
-        self.queue.remove(member.user_id)
+        if member.hand is not None:
+            self.queue.remove(member.user_id, member.hand)
         member.hand = None
         if cooldown and self.rules.hand_cooldown:
             member.cooldown_until = now + timedelta(seconds=self.rules.hand_cooldown)

@@ -74,8 +74,8 @@ def snapshot(stage: Stage) -> dict[str, Any]:
     """
     state = {name: copy.deepcopy(value) for name, value in vars(stage).items() if name != "queue"}
     state["queue.order"] = list(stage.queue)
-    state["queue.positions"] = {u: stage.queue.position(u) for u in stage.queue}
-    state["queue.keys"] = dict(stage.queue._keys)
+    state["queue.positions"] = {u: stage.queue.position(u, stage.participants[u].hand) for u in stage.queue}
+    state["queue.keys"] = stage.queue.keys()
     state["queue.mode"] = stage.queue._mode
     state["queue.len"] = len(stage.queue)
     return state

@@ -84,7 +84,7 @@ def _check(stage: Stage) -> None:
     keys = [((stage.participants[u].hand.priority if fair else 0.0), stage.participants[u].hand.raised_at,
              stage.participants[u].hand.seq) for u in stage.queue]
     assert keys == sorted(keys)
-    assert [stage.queue.position(u) for u in stage.queue] == list(range(1, len(stage.queue) + 1))
+    assert [stage.queue.position(u, stage.participants[u].hand) for u in stage.queue] == list(range(1, len(stage.queue) + 1))
 
 
 def _reloaded(stage: Stage) -> Stage:

@@ -148,4 +148,4 @@ class TestLeavingWithAHandOrTheFloor:
         raise_hands(stage, ANN, BOB)
         stage.leave(ANN, at(5))
         stage.join(ANN, at(60))
-        assert stage.queue.position("ann") == 1 and stage.absent_hands == set()
+        assert stage.queue.position("ann", stage.participants["ann"].hand) == 1 and stage.absent_hands == set()

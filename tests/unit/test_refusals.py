@@ -207,11 +207,11 @@ def test_the_snapshot_sees_every_kind_of_change(change: str) -> None:
             stage.member("zed")
             stage.dirty.discard("zed")
         case "queue_order":
-            stage.queue.remove("ann")
+            stage.queue.remove("ann", stage.participants["ann"].hand)
         case "queue_key":
             # Same order, another sort key: only the queue keys tell.
             hand = stage.participants["fay"].hand
-            stage.queue.remove("fay")
+            stage.queue.remove("fay", hand)
             stage.queue.add("fay", replace(hand, seq=99))
             assert list(stage.queue) == before["queue.order"]
         case "event":

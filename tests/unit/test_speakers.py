@@ -24,7 +24,7 @@ class TestApprove:
 
         ann = stage.participants["ann"]
         assert ann.speaking and ann.speaking_since == at(5) and ann.hand is None
-        assert "ann" not in stage.queue and stage.speaking == {"ann"}
+        assert "ann" not in list(stage.queue) and stage.speaking == {"ann"}
         assert (stage.hands_raised, stage.hands_served) == (1, 1)
         assert "ann" in stage.dirty
         (approved,) = stage.pull_events()
