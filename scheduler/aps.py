@@ -5,7 +5,7 @@ every job, and one whose time passed while the bot was down fires once at start-
 than the misfire grace time. A job holds a key and an encoded command; firing hands the command to the
 bus of the process that runs it (see ``jobs.py``).
 
-The event loop is never blocked: APScheduler's ``BackgroundScheduler`` waits, reads the table and fires
+The event loop is never blocked: APScheduler's ``BackgroundScheduler`` (``background.py``) waits, reads the table and fires
 on a thread of its own, fired commands reach the loop through ``run_coroutine_threadsafe``, and
 ``schedule``/``cancel`` write the table from a worker thread. On PostgreSQL, where several bot processes
 may share the database, only the elected leader runs jobs (see ``leader.py``); the others start paused.
@@ -23,13 +23,13 @@ from functools import partial
 from typing import Any, TypeVar
 
 from apscheduler.jobstores.base import JobLookupError
-from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import URL, create_engine, event
 from sqlalchemy.engine import make_url
 
 from bot.domain.commands import Command
 from scheduler import jobs
+from scheduler.background import LazyWakeScheduler
 from scheduler.codec import encode
 from scheduler.leader import Leadership
 from scheduler.store import TABLE, ClaimingJobStore
@@ -48,7 +48,7 @@ class ApsScheduler:
         self.table = table
         self.shared = self.url.get_backend_name() == "postgresql"
         self._owner = uuid.uuid4().hex
-        self._aps: BackgroundScheduler | None = None
+        self._aps: LazyWakeScheduler | None = None
         self._leadership: Leadership | None = None
         self._outlet: jobs.Outlet | None = None
         self._opening: asyncio.Lock | None = None
@@ -67,7 +67,7 @@ class ApsScheduler:
             replace_existing=True))
 
     async def cancel(self, key: str) -> None:
-        def remove(aps: BackgroundScheduler) -> None:
+        def remove(aps: LazyWakeScheduler) -> None:
             try:
                 aps.remove_job(key)
             except JobLookupError:
@@ -109,9 +109,10 @@ class ApsScheduler:
             await self._offload(self._leadership.halt)  # no election may resume jobs from here on
         aps = self._aps
         if aps is not None:
+            aps.store.claiming = False
             aps.pause()
-            # Looking a job up takes the job-store lock, so this returns once a round of due jobs
-            # already under way has handed all its commands over.
+            # Looking a job up takes the job-store lock, so this returns once a round that claimed jobs
+            # before claiming stopped has handed all its commands over.
             await self._offload(aps.get_job, "")
         if self._outlet is not None:
             await self._outlet.settle()
@@ -140,7 +141,7 @@ class ApsScheduler:
 
     # ---- inside ----------------------------------------------------------------------------------
 
-    async def _write(self, work: Callable[[BackgroundScheduler], None]) -> None:
+    async def _write(self, work: Callable[[LazyWakeScheduler], None]) -> None:
         if self._stopped and self._aps is None:
             # A late write (a command finishing during shutdown) still lands in the table.
             await asyncio.to_thread(self._one_off, work)
@@ -148,7 +149,7 @@ class ApsScheduler:
         aps = await self._open()
         await self._offload(work, aps)
 
-    async def _open(self) -> BackgroundScheduler:
+    async def _open(self) -> LazyWakeScheduler:
         """Opens the job store, paused: jobs may be stored before start() (the bus re-arms timers first)."""
         if self._aps is not None:
             return self._aps
@@ -161,7 +162,7 @@ class ApsScheduler:
                 self._aps = aps
         return self._aps
 
-    def _one_off(self, work: Callable[[BackgroundScheduler], None]) -> None:
+    def _one_off(self, work: Callable[[LazyWakeScheduler], None]) -> None:
         aps = self._build()
         aps.start(paused=True)
         try:
@@ -169,15 +170,14 @@ class ApsScheduler:
         finally:
             aps.shutdown()
 
-    def _build(self) -> BackgroundScheduler:
+    def _build(self) -> LazyWakeScheduler:
         engine = create_engine(self.url, pool_pre_ping=self.shared,
                                **({"pool_size": 2, "max_overflow": 2} if self.shared else
                                   {"connect_args": {"check_same_thread": False}}))
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
-        return BackgroundScheduler(
-            timezone=UTC,
-            jobstores={"default": ClaimingJobStore(engine, tablename=self.table)},
+        return LazyWakeScheduler(
+            ClaimingJobStore(engine, tablename=self.table), timezone=UTC,
             executors={"default": jobs.HandOffExecutor(self._owner)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": self.misfire_grace},
             jobstore_retry_interval=1,

@@ -32,9 +32,16 @@ def encode(command: Command) -> dict[str, Any]:
     return {"command": type(command).__name__, "fields": _fields(command)}
 
 
+_known: dict[str, type[Command]] = {}
+
+
 def decode(data: dict[str, Any]) -> Command:
     name = data.get("command")
-    cls = command_classes().get(name)  # type: ignore[arg-type]
+    cls = _known.get(name)  # type: ignore[arg-type]
+    if cls is None:  # a command class imported since the last look
+        _known.clear()
+        _known.update(command_classes())
+        cls = _known.get(name)  # type: ignore[arg-type]
     if cls is None:
         raise CodecError(f"no command named {name!r}")
     return cls(**{key: _decode(value) for key, value in data["fields"].items()})

@@ -21,10 +21,10 @@ from datetime import datetime
 from typing import Any
 
 from apscheduler.job import Job
-from apscheduler.jobstores.base import BaseJobStore
+from apscheduler.jobstores.base import BaseJobStore, JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.util import datetime_to_utc_timestamp
-from sqlalchemy import Engine, delete, text
+from sqlalchemy import Engine, delete, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,7 @@ class ClaimingJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
     def __init__(self, engine: Engine, *, tablename: str = TABLE) -> None:
         super().__init__(engine=engine, tablename=tablename)
         self._local = threading.local()
+        self.claiming = True  # turned off first thing when stopping: a job claimed is a job that must run
 
     def start(self, scheduler: Any, alias: str) -> None:
         BaseJobStore.start(self, scheduler, alias)
@@ -53,10 +54,17 @@ class ClaimingJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
 
     def get_due_jobs(self, now: datetime) -> list[Job]:
         t = self.jobs_t
-        claim = (delete(t).where(t.c.next_run_time <= datetime_to_utc_timestamp(now))
-                 .returning(t.c.id, t.c.next_run_time, t.c.job_state))
+        self._local.claimed = set()
+        if not self.claiming:
+            return []
+        due = t.c.next_run_time <= datetime_to_utc_timestamp(now)
         with self.engine.begin() as conn:
-            rows = sorted(conn.execute(claim).all(), key=lambda row: row.next_run_time)
+            # A read first: most rounds find nothing due, and on SQLite a DELETE takes the one write
+            # lock the core's commits need even when it deletes nothing.
+            if conn.execute(select(t.c.id).where(due).limit(1)).first() is None:
+                return []
+            rows = sorted(conn.execute(delete(t).where(due).returning(t.c.id, t.c.next_run_time, t.c.job_state)),
+                          key=lambda row: row.next_run_time)
         self._local.claimed = {row.id for row in rows}
         jobs = []
         for row in rows:
@@ -71,6 +79,9 @@ class ClaimingJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
         if job_id in claimed:
             claimed.discard(job_id)  # already deleted when claimed; a row here now is a newer job
             return
+        with self.engine.connect() as conn:  # the bus cancels jobs that have just fired: nothing to write
+            if conn.execute(select(self.jobs_t.c.id).where(self.jobs_t.c.id == job_id)).first() is None:
+                raise JobLookupError(job_id)
         super().remove_job(job_id)
 
     def add_job(self, job: Job) -> None:

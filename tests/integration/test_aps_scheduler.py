@@ -205,6 +205,37 @@ async def test_scheduling_a_key_again_re_times_it(schedulers: Schedulers) -> Non
         assert timedelta(0) <= fired_at - at < ON_TIME
 
 
+async def test_a_job_due_before_the_next_planned_look_wakes_the_scheduler(schedulers: Schedulers) -> None:
+    recorder = Recorder()
+    scheduler = await schedulers.start(recorder)
+    await scheduler.schedule("far", soon(30), expire("far"))
+    await asyncio.sleep(0.1)  # the scheduler's thread now sleeps until the far job
+    at = soon(0.3)
+    await scheduler.schedule("near", at, expire("near"))
+    await recorder.wait_for(1)
+    assert recorder.fired[0][1] == expire("near") and recorder.fired[0][0] - at < ON_TIME
+
+
+async def test_stopping_while_jobs_fire_loses_none_and_repeats_none(schedulers: Schedulers) -> None:
+    before, after = Recorder(), Recorder()
+    scheduler = await schedulers.start(before)
+    first = soon(1.0)
+    keys = [f"k{i:03d}" for i in range(200)]
+    for i, key in enumerate(keys):
+        await scheduler.schedule(key, first + timedelta(milliseconds=1.5 * i), expire(key))
+    assert datetime.now(UTC) < first, "storing the jobs took longer than the lead"
+    await asyncio.sleep((first - datetime.now(UTC)).total_seconds() + 0.15)
+    await scheduler.stop()  # about half of them have fired
+
+    restarted = await schedulers.start(after)
+    await after.wait_for(len(keys) - len(before.fired))
+    await asyncio.sleep(0.2)
+    ran = [command.stage_id for _, command in before.fired + after.fired]  # type: ignore[attr-defined]
+    assert 0 < len(before.fired) < len(keys)
+    assert sorted(ran) == keys
+    assert await restarted.pending() == {}
+
+
 async def test_cancel_removes_a_job(schedulers: Schedulers) -> None:
     recorder = Recorder()
     scheduler = await schedulers.start(recorder)
