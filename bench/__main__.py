@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 
-from bench import memory, storm
+from bench import discord_storm, memory, storm
 from bench.machine import describe, percentile
 
 RUNS = 5
@@ -34,6 +34,16 @@ def main() -> None:
                   f"{figures['baseline_rss_mb']:.0f} MB), {figures['stages']:.0f} stages, "
                   f"{figures['queued']:.0f} hands")
         print(f"  median peak RSS: {statistics.median(peaks):.0f} MB (target < 300 MB)")
+    print(f"\n== Discord storm: {discord_storm.MEMBERS:,} members request to speak within "
+          f"{discord_storm.SECONDS:.0f} s through the gateway, 3 runs ==")
+    storms = []
+    for run in range(3):
+        storms.append(discord_storm.run_once())
+        print(f"  run {run + 1}: {discord_storm.summary(storms[-1])}")
+    print(f"  median p99 {statistics.median(percentile(r.delays_ms, 0.99) for r in storms):.1f} ms, "
+          f"429s {sum(r.rate_limited for r in storms)}, closest board edits "
+          f"{min(r.closest_edits for r in storms):.2f} s apart (targets: p99 < 100 ms, zero 429s, "
+          f"board edits at most one per second)")
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,134 @@
+"""Discord storm: 5,000 members of one stage request to speak within 10 seconds, through the gateway.
+
+The loopback fake Discord (tests/fakes/discord) plays the server, with Discord's per-channel message limits
+(5 posts and 5 edits per 5 s); Podium is the real Discord adapter on discord.py, the core, SQLite and the
+default scheduler, in one process with the fake. The delay of each hand is measured from the moment the fake
+dispatches its VOICE_STATE_UPDATE to the moment the core has committed the RaiseHand it became.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.machine import percentile
+
+MEMBERS = 5_000
+SECONDS = 10.0
+BATCH = 25  # members whose requests leave together, every SECONDS / (MEMBERS / BATCH)
+EDIT = "PATCH /channels/{channel_id}/messages/{message_id}"
+POST = "POST /channels/{channel_id}/messages"
+
+
+@dataclass
+class DiscordStormResult:
+    delays_ms: list[float]
+    seconds: float  # from the first request to speak to the last commit
+    rest_calls: int  # made by the bot during the storm
+    rate_limited: int  # 429s the bot received, during the whole run
+    board_edits: int
+    closest_edits: float  # seconds between the two closest board edits
+    board_shows_all: bool
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _timed(handle: Callable[[Any], Awaitable[Any]], committed: dict[str, float]) -> Callable[[Any], Awaitable[Any]]:
+    from bot.domain.commands import RaiseHand
+
+    async def timed(command: Any) -> Any:
+        reply = await handle(command)
+        if isinstance(command, RaiseHand):
+            committed[command.actor.user_id] = time.perf_counter()
+        return reply
+
+    return timed
+
+
+async def storm(folder: Path) -> DiscordStormResult:
+    from adapters.discord.endpoints import pointed_at
+    from adapters.discord.service import DiscordAdapter
+    from bot.bootstrap import build
+    from bot.config import Settings
+    from tests.fakes.discord import FakeDiscord
+
+    async with FakeDiscord(heartbeat_interval_ms=30_000) as fake:
+        fake.limit(EDIT, 5, 5.0)
+        fake.limit(POST, 5, 5.0)
+        guild = fake.add_guild("Storm")
+        stage = fake.add_stage_channel(guild, "big-stage")
+        host = fake.add_member(guild, "host").user
+        members = [fake.add_member(guild, f"m{n:05d}").user for n in range(MEMBERS)]
+        for user in [host, *members]:
+            fake.member_join_voice(guild, user, stage)
+        settings = Settings(_env_file=None, discord_token=fake.token, discord_api_base=fake.api_base,
+                            discord_gateway_url=fake.gateway_url, database_url=f"sqlite:///{folder / 'storm.db'}",
+                            rules={"max_queue_length": MEMBERS * 2})
+        app = build(settings)
+        await app.start()
+        committed: dict[str, float] = {}
+        app.bus.handle = _timed(app.bus.handle, committed)  # type: ignore[method-assign]
+        with pointed_at(settings.discord_api_base, settings.discord_gateway_url):
+            adapter = DiscordAdapter(app, settings, guild_ready_timeout=0.5)
+            await adapter.start(wait_ready=60)
+            try:
+                await adapter.client.tree.sync()
+                opening = fake.run_slash_command(guild, stage, host, "stage", "open", options={"title": "Storm"})
+                await fake.wait_response(opening, timeout=10)
+                await fake.wait_for(lambda: fake.calls(POST), timeout=10)
+                await asyncio.sleep(1.5)  # the opening's platform work and reconciliation are over
+                started_requests = len(fake.requests)
+                sent: dict[str, float] = {}
+                began = time.perf_counter()
+                for index in range(0, MEMBERS, BATCH):
+                    due = began + SECONDS * index / MEMBERS
+                    await asyncio.sleep(max(0.0, due - time.perf_counter()))
+                    for user in members[index:index + BATCH]:
+                        sent[str(user.id)] = time.perf_counter()
+                        fake.member_request_to_speak(guild, user)
+                await fake.wait_for(lambda: len(committed) >= MEMBERS, timeout=120)
+                finished = max(committed.values())
+                shown = await _board_shows(fake, stage.id)
+                await adapter.ctx.lanes.drain()
+                await app.settle()
+                storm_calls = fake.requests[started_requests:]
+                edits = [c.at for c in storm_calls if c.route == EDIT]
+            finally:
+                await adapter.close()
+                await app.stop()
+        delays = [(committed[user_id] - at) * 1000 for user_id, at in sent.items()]
+        gaps = [later - earlier for earlier, later in zip(edits, edits[1:])]
+        return DiscordStormResult(
+            delays_ms=delays, seconds=finished - began, rest_calls=len(storm_calls),
+            rate_limited=len(fake.calls(status=429)), board_edits=len(edits),
+            closest_edits=min(gaps) if gaps else float("inf"), board_shows_all=shown)
+
+
+async def _board_shows(fake: Any, channel_id: int) -> bool:
+    """The board's queue counts every hand, once the last coalesced edit is out."""
+    def shows() -> bool:
+        boards = [m for m in fake.store.messages.values() if m.channel_id == channel_id and m.embeds]
+        return any(f"({MEMBERS:,})" in f["name"] for m in boards for f in m.embeds[0].get("fields", []))
+
+    try:
+        await fake.wait_for(shows, timeout=5)
+    except TimeoutError:
+        return False
+    return True
+
+
+def run_once() -> DiscordStormResult:
+    with tempfile.TemporaryDirectory() as folder:
+        return asyncio.run(storm(Path(folder)))
+
+
+def summary(result: DiscordStormResult) -> str:
+    return (f"{len(result.delays_ms):,} hands committed {result.seconds:.1f} s after the first request; "
+            f"event to commit p50 {percentile(result.delays_ms, 0.5):.1f} ms, "
+            f"p99 {percentile(result.delays_ms, 0.99):.1f} ms; {result.rest_calls} REST calls, "
+            f"{result.rate_limited} 429s; {result.board_edits} board edits, the closest {result.closest_edits:.2f} s "
+            f"apart; final board {'shows' if result.board_shows_all else 'DOES NOT show'} every hand")
