@@ -28,8 +28,10 @@ if TYPE_CHECKING:
 class Pacing:
     """Rates chosen under Discord's published and observed limits (see pacing.py)."""
 
-    voice: Pacer = field(default_factory=lambda: Pacer(rate=5.0, burst=5))  # voice-state edits, per server
-    members: Pacer = field(default_factory=lambda: Pacer(rate=5.0, burst=5))  # disconnects, per server
+    # Voice-state edits and disconnects, per server: evenly spaced, so closing a stage with many speakers or
+    # reconciling a large one stays under the hidden per-route limits (at most 5 in any second).
+    voice: Pacer = field(default_factory=lambda: Pacer(rate=4.0, burst=1))
+    members: Pacer = field(default_factory=lambda: Pacer(rate=4.0, burst=1))
     posts: Pacer = field(default_factory=lambda: Pacer(rate=1.0, burst=5))  # messages, per channel
     direct: Pacer = field(default_factory=lambda: Pacer(rate=2.0, burst=5))  # direct messages, overall
 
