@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 
-from bench import discord_storm, memory, storm
+from bench import discord_storm, memory, scheduler_bench, storm
 from bench.machine import describe, percentile
 
 RUNS = 5
@@ -44,6 +44,8 @@ def main() -> None:
           f"429s {sum(r.rate_limited for r in storms)}, closest board edits "
           f"{min(r.closest_edits for r in storms):.2f} s apart (targets: p99 < 100 ms, zero 429s, "
           f"board edits at most one per second)")
+    print("\n== scheduler: APScheduler with its jobs in the database (PODIUM_BENCH_POSTGRES adds PostgreSQL) ==")
+    scheduler_bench.report()
 
 if __name__ == "__main__":
     main()

@@ -6,7 +6,7 @@ than the misfire grace time. A job holds a key and an encoded command; firing ha
 bus of the process that runs it (see ``jobs.py``).
 
 The event loop is never blocked: APScheduler's ``BackgroundScheduler`` (``background.py``) waits, reads the table and fires
-on a thread of its own, fired commands reach the loop through ``run_coroutine_threadsafe``, and
+on a thread of its own, fired commands reach the loop through ``call_soon_threadsafe`` (in batches), and
 ``schedule``/``cancel`` write the table from a worker thread. On PostgreSQL, where several bot processes
 may share the database, only the elected leader runs jobs (see ``leader.py``); the others start paused.
 """
@@ -68,10 +68,14 @@ class ApsScheduler:
 
     async def cancel(self, key: str) -> None:
         def remove(aps: LazyWakeScheduler) -> None:
+            # The bus mostly cancels jobs that have just fired: a read, not APScheduler's lock and a DELETE
+            # (on SQLite a DELETE takes the write lock the core's commits wait for, even deleting nothing).
+            if not aps.store.holds(key):
+                return
             try:
                 aps.remove_job(key)
             except JobLookupError:
-                pass  # never scheduled, already fired, or cancelled by another process
+                pass  # fired or cancelled by another process meanwhile
 
         await self._write(remove)
 

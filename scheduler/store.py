@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from apscheduler.job import Job
-from apscheduler.jobstores.base import BaseJobStore, JobLookupError
+from apscheduler.jobstores.base import BaseJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.util import datetime_to_utc_timestamp
 from sqlalchemy import Engine, delete, select, text
@@ -30,6 +30,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 log = logging.getLogger(__name__)
 
 TABLE = "apscheduler_jobs"
+CLAIM_BATCH = 500
 
 
 def advisory_key(name: str) -> int:
@@ -63,8 +64,11 @@ class ClaimingJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
             # lock the core's commits need even when it deletes nothing.
             if conn.execute(select(t.c.id).where(due).limit(1)).first() is None:
                 return []
-            rows = sorted(conn.execute(delete(t).where(due).returning(t.c.id, t.c.next_run_time, t.c.job_state)),
-                          key=lambda row: row.next_run_time)
+            # The earliest CLAIM_BATCH only: APScheduler comes straight back for the rest, so the first
+            # commands of a large batch are handed over while later ones are still being claimed.
+            earliest = select(t.c.id).where(due).order_by(t.c.next_run_time).limit(CLAIM_BATCH).scalar_subquery()
+            claim = delete(t).where(t.c.id.in_(earliest), due).returning(t.c.id, t.c.next_run_time, t.c.job_state)
+            rows = sorted(conn.execute(claim), key=lambda row: row.next_run_time)
         self._local.claimed = {row.id for row in rows}
         jobs = []
         for row in rows:
@@ -79,10 +83,12 @@ class ClaimingJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
         if job_id in claimed:
             claimed.discard(job_id)  # already deleted when claimed; a row here now is a newer job
             return
-        with self.engine.connect() as conn:  # the bus cancels jobs that have just fired: nothing to write
-            if conn.execute(select(self.jobs_t.c.id).where(self.jobs_t.c.id == job_id)).first() is None:
-                raise JobLookupError(job_id)
         super().remove_job(job_id)
+
+    def holds(self, job_id: str) -> bool:
+        """Whether a job is stored under this id, read without APScheduler's lock and without a write."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(self.jobs_t.c.id).where(self.jobs_t.c.id == job_id)).first() is not None
 
     def add_job(self, job: Job) -> None:
         dialect = self.engine.dialect.name
