@@ -77,3 +77,42 @@ async def test_removing_disconnects_and_blocking_keeps_out(world, bot):
     assert may_connect(world, world.dave) and connect_overwrite(world, world.dave.id) is None
     refused = await bot.command(world, world.carol, "stage", "block", member=world.bob.id)
     assert reply(refused) == refusal(errors.NotModerator)
+
+
+async def test_the_invitations_permissions_are_enough_for_everything_the_bot_does(world, bot):
+    from adapters.discord.invite import invite_url, required_permissions
+
+    fake = world.fake
+    granted = required_permissions()
+    assert {name for name, on in granted if on} == {
+        "read_messages", "send_messages", "embed_links", "connect", "manage_channels", "manage_roles",
+        "mute_members", "move_members"}
+    assert "scope=bot+applications.commands" in invite_url(42)
+    guild = fake.add_guild("Strict", everyone_permissions=0, bot_permissions=granted.value)
+    members = fake.add_role(guild, "Members", perms.EVERYONE_DEFAULT)
+    stage = fake.add_stage_channel(guild, "strict-stage")
+    host, guest, other = (fake.add_member(guild, name, roles=[members]).user for name in ("host", "guest", "other"))
+    for user in (host, other):
+        fake.member_join_voice(guild, user, stage)
+    await bot.settle()
+
+    async def run(user, *words, **options):
+        record = fake.run_slash_command(guild, stage, user, *words, options=options)
+        await fake.wait_response(record)
+        await bot.settle()
+        return reply(record)
+
+    assert await run(host, "stage", "open", title="Strict", visibility="invite-only", capacity=5) == (
+        "Stage “Strict” is live.")
+    await run(host, "stage", "invite", member=guest.id)
+    fake.member_join_voice(guild, guest, stage)
+    fake.member_request_to_speak(guild, guest)
+    await bot.settle()
+    await run(host, "speaker", "next")
+    assert not fake.voice_state(guild, guest).suppress
+    await run(host, "stage", "block", member=other.id)
+    await run(host, "stage", "close")
+    assert fake.calls(status=403) == [] and bot.adapter.ctx.reporter.reported == []
+    assert stage.user_limit == 0 and fake.voice_state(guild, guest).suppress
+    assert any(m.embeds and "Recap of" in m.embeds[0].get("description", "")
+               for m in fake.store.messages.values() if m.channel_id == stage.id)
