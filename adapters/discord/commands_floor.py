@@ -9,7 +9,7 @@ from discord import app_commands
 
 from adapters.discord import autocomplete
 from adapters.discord.buttons import context_of, run
-from adapters.discord.commands_stage import MEMBER, REASON, REASON_HELP, STAGE, STAGE_HELP, _simple
+from adapters.discord.commands_stage import MEMBER, REASON, REASON_HELP, STAGE, STAGE_HELP, stage_command
 from adapters.discord.members import mention, say
 from adapters.discord.replies import Outcome, respond
 from adapters.discord.targets import guild_of, member_id, target
@@ -31,14 +31,14 @@ class HandCommands(app_commands.Group):
     @app_commands.describe(note=T(N_("What you would like to say, in a few words.")), stage=STAGE_HELP)
     @app_commands.autocomplete(stage=autocomplete.stages)
     async def raise_(self, interaction: discord.Interaction, note: str = "", stage: str | None = None) -> None:
-        await _simple(interaction, stage, "/hand raise", c.RaiseHand, note=note)
+        await stage_command(interaction, stage, "/hand raise", c.RaiseHand, note=note)
 
     @app_commands.command(name=T(N_("lower")), description=T(N_("Lower your hand.")))
     @app_commands.rename(stage=STAGE)
     @app_commands.describe(stage=STAGE_HELP)
     @app_commands.autocomplete(stage=autocomplete.stages)
     async def lower(self, interaction: discord.Interaction, stage: str | None = None) -> None:
-        await _simple(interaction, stage, "/hand lower", c.LowerHand)
+        await stage_command(interaction, stage, "/hand lower", c.LowerHand)
 
 
 class SpeakerCommands(app_commands.Group):
@@ -65,7 +65,7 @@ class SpeakerCommands(app_commands.Group):
     @app_commands.describe(stage=STAGE_HELP)
     @app_commands.autocomplete(stage=autocomplete.stages)
     async def next(self, interaction: discord.Interaction, stage: str | None = None) -> None:
-        await _simple(interaction, stage, "/speaker next", c.ApproveNext)
+        await stage_command(interaction, stage, "/speaker next", c.ApproveNext)
 
     @app_commands.command(name=T(N_("audience")),
                           description=T(N_("Move a speaker (or yourself) back to the audience.")))
@@ -87,7 +87,7 @@ class ModCommands(app_commands.Group):
     @app_commands.describe(member=T(N_("Who it is about.")), stage=STAGE_HELP)
     @app_commands.autocomplete(stage=autocomplete.stages)
     async def add(self, interaction: discord.Interaction, member: discord.Member, stage: str | None = None) -> None:
-        await _simple(interaction, stage, "/mod add", c.AddModerator, user_id=str(member.id))
+        await stage_command(interaction, stage, "/mod add", c.AddModerator, user_id=str(member.id))
 
     @app_commands.command(name=T(N_("remove")), description=T(N_("Take moderation back.")))
     @app_commands.rename(member=MEMBER, stage=STAGE)
@@ -95,7 +95,7 @@ class ModCommands(app_commands.Group):
     @app_commands.autocomplete(stage=autocomplete.stages)
     async def remove(self, interaction: discord.Interaction, member: discord.Member,
                      stage: str | None = None) -> None:
-        await _simple(interaction, stage, "/mod remove", c.RemoveModerator, user_id=str(member.id))
+        await stage_command(interaction, stage, "/mod remove", c.RemoveModerator, user_id=str(member.id))
 
 
 @app_commands.command(name=T(N_("queue")), description=T(N_("Show the whole queue and your place in it.")))

@@ -77,14 +77,14 @@ class StageCommands(app_commands.Group):
     @app_commands.describe(stage=STAGE_HELP)
     @app_commands.autocomplete(stage=autocomplete.stages)
     async def close(self, interaction: discord.Interaction, stage: str | None = None) -> None:
-        await _simple(interaction, stage, "/stage close", c.CloseStage)
+        await stage_command(interaction, stage, "/stage close", c.CloseStage)
 
     @app_commands.command(name=T(N_("topic")), description=T(N_("Set the topic.")))
     @app_commands.rename(topic=T(N_("topic")), stage=STAGE)
     @app_commands.describe(topic=T(N_("What it is about.")), stage=STAGE_HELP)
     @app_commands.autocomplete(stage=autocomplete.stages)
     async def topic(self, interaction: discord.Interaction, topic: str, stage: str | None = None) -> None:
-        await _simple(interaction, stage, "/stage topic", c.SetTopic, topic=topic)
+        await stage_command(interaction, stage, "/stage topic", c.SetTopic, topic=topic)
 
     @app_commands.command(name=T(N_("rules")), description=T(N_("Show the rules, or change them (moderators).")))
     @app_commands.rename(changes=T(N_("changes")), stage=STAGE)
@@ -111,14 +111,14 @@ class StageCommands(app_commands.Group):
     @app_commands.describe(stage=STAGE_HELP)
     @app_commands.autocomplete(stage=autocomplete.stages)
     async def lock(self, interaction: discord.Interaction, stage: str | None = None) -> None:
-        await _simple(interaction, stage, "/stage lock", c.LockHands, locked=True)
+        await stage_command(interaction, stage, "/stage lock", c.LockHands, locked=True)
 
     @app_commands.command(name=T(N_("unlock")), description=T(N_("Allow hands again.")))
     @app_commands.rename(stage=STAGE)
     @app_commands.describe(stage=STAGE_HELP)
     @app_commands.autocomplete(stage=autocomplete.stages)
     async def unlock(self, interaction: discord.Interaction, stage: str | None = None) -> None:
-        await _simple(interaction, stage, "/stage unlock", c.LockHands, locked=False)
+        await stage_command(interaction, stage, "/stage unlock", c.LockHands, locked=False)
 
     @app_commands.command(name=T(N_("status")), description=T(N_("Show the board.")))
     @app_commands.rename(stage=STAGE)
@@ -177,7 +177,7 @@ class StageCommands(app_commands.Group):
     @app_commands.describe(member=MEMBER_HELP, stage=STAGE_HELP)
     @app_commands.autocomplete(stage=autocomplete.stages)
     async def invite(self, interaction: discord.Interaction, member: discord.Member, stage: str | None = None) -> None:
-        await _simple(interaction, stage, "/stage invite", c.InviteMember, user_id=str(member.id))
+        await stage_command(interaction, stage, "/stage invite", c.InviteMember, user_id=str(member.id))
 
     @app_commands.command(name=T(N_("remove")), description=T(N_("Take a member off the stage.")))
     @app_commands.rename(member=MEMBER, reason=REASON, stage=STAGE)
@@ -185,7 +185,7 @@ class StageCommands(app_commands.Group):
     @app_commands.autocomplete(stage=autocomplete.stages)
     async def remove(self, interaction: discord.Interaction, member: discord.Member, reason: str = "",
                      stage: str | None = None) -> None:
-        await _simple(interaction, stage, "/stage remove", c.RemoveMember, user_id=str(member.id), reason=reason)
+        await stage_command(interaction, stage, "/stage remove", c.RemoveMember, user_id=str(member.id), reason=reason)
 
     @app_commands.command(name=T(N_("block")), description=T(N_("Take a member off the stage and keep them out.")))
     @app_commands.rename(member=MEMBER, reason=REASON, stage=STAGE)
@@ -193,7 +193,7 @@ class StageCommands(app_commands.Group):
     @app_commands.autocomplete(stage=autocomplete.stages)
     async def block(self, interaction: discord.Interaction, member: discord.Member, reason: str = "",
                     stage: str | None = None) -> None:
-        await _simple(interaction, stage, "/stage block", c.RemoveMember, user_id=str(member.id), block=True,
+        await stage_command(interaction, stage, "/stage block", c.RemoveMember, user_id=str(member.id), block=True,
                       reason=reason)
 
     @app_commands.command(name=T(N_("unblock")), description=T(N_("Let a blocked member back.")))
@@ -202,10 +202,10 @@ class StageCommands(app_commands.Group):
     @app_commands.autocomplete(stage=autocomplete.stages)
     async def unblock(self, interaction: discord.Interaction, member: discord.Member,
                       stage: str | None = None) -> None:
-        await _simple(interaction, stage, "/stage unblock", c.UnblockMember, user_id=str(member.id))
+        await stage_command(interaction, stage, "/stage unblock", c.UnblockMember, user_id=str(member.id))
 
 
-async def _simple(interaction: discord.Interaction, stage: str | None, what: str, kind: type[c.StageCommand],
+async def stage_command(interaction: discord.Interaction, stage: str | None, what: str, kind: type[c.StageCommand],
                   **values: Any) -> None:
     """A command on a stage with nothing more to it than its values."""
     ctx = context_of(interaction)

@@ -8,6 +8,7 @@ the moderators (failures.py) and the stage goes on.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import discord
 
@@ -24,6 +25,9 @@ from bot.i18n.message import Mention, Message
 from bot.ports import Capability, StageRef
 from bot.services.board import Board
 from bot.services.schedule_view import ScheduleView
+
+if TYPE_CHECKING:
+    from adapters.discord.reconcile import Reconciler
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +46,7 @@ class DiscordPlatform:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
         self._topics: dict[str, str] = {}
-        self.reconciler: object | None = None  # set by the client: opening a stage reconciles it
+        self.reconciler: Reconciler | None = None  # set by the client: opening a stage reconciles it
 
     # ---- lifecycle ------------------------------------------------------------------------------
 
@@ -58,7 +62,7 @@ class DiscordPlatform:
                                  access.open_room(channel, board, ctx.moderator_roles))
         await ctx.boards.post(board)
         if self.reconciler is not None:
-            self.reconciler.stage(ref)  # type: ignore[attr-defined]  # hands raised in Discord before opening
+            self.reconciler.stage(ref)  # hands raised in Discord before the opening join the queue
 
     async def ensure_instance(self, channel: discord.StageChannel, board: Board) -> None:
         topic = (board.topic or board.ref.title)[:TOPIC_CHARACTERS]
