@@ -63,7 +63,7 @@ class ApsScheduler:
             raise ValueError(f"scheduled time for {key} has no time zone: {at!r}")
         payload = encode(command)  # fails here, in the caller, rather than when the job fires
         await self._write(lambda aps: aps.add_job(
-            jobs.FIRE, DateTrigger(run_date=at.astimezone(UTC)), args=(key, payload), id=key, name=key,
+            jobs.FIRE, DateTrigger(run_date=at, timezone=UTC), args=(key, payload), id=key, name=key,
             replace_existing=True))
 
     async def cancel(self, key: str) -> None:
