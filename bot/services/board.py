@@ -45,6 +45,7 @@ class Board:
     moderators: tuple[str, ...]
     taken_at: datetime
     version: int
+    schedule_id: str | None = None  # the series it was opened from, if any
 
 
 def stage_ref(stage: Stage) -> StageRef:
@@ -68,4 +69,4 @@ def board_of(stage: Stage, now: datetime, *, lines: int = BOARD_QUEUE_LINES) -> 
         rules=stage.rules, speakers=tuple(speakers), queue=queue, queue_length=len(stage.queue),
         present_count=stage.present_count,
         moderators=tuple(sorted(stage.moderators)),
-        taken_at=now, version=stage.version)
+        taken_at=now, version=stage.version, schedule_id=stage.schedule_id)
