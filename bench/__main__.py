@@ -34,6 +34,9 @@ def main() -> None:
                   f"{figures['baseline_rss_mb']:.0f} MB), {figures['stages']:.0f} stages, "
                   f"{figures['queued']:.0f} hands")
         print(f"  median peak RSS: {statistics.median(peaks):.0f} MB (target < 300 MB)")
+    print(f"\n== Slack storm: {slack_storm.MEMBERS:,} signed raise-hand requests in {slack_storm.SECONDS:.0f} s, 3 runs ==")
+    for run in range(3):
+        print(f"  run {run + 1}: {slack_storm.run_once().summary()}")
     print(f"\n== Discord storm: {discord_storm.MEMBERS:,} members request to speak within "
           f"{discord_storm.SECONDS:.0f} s through the gateway, 3 runs ==")
     storms = []

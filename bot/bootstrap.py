@@ -95,7 +95,7 @@ def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = No
         on_events=Notifier(platforms, locales), on_schedule_events=ScheduleNotifier(platforms, locales))
     if getattr(scheduler, "run", "absent") is None:
         scheduler.run = bus.handle
-    queries = Queries(uow=lambda: SqlUnitOfWork(db, cache), db=db, clock=clock)
+    queries = Queries(uow=lambda: SqlUnitOfWork(db, cache, read_only=True), db=db, clock=clock)
     return App(settings=settings, db=db, clock=clock, scheduler=scheduler, bus=bus, queries=queries,
                locales=locales, dispatcher=dispatcher, cache=cache, boards=BoardMessages(db), inbox=Inbox(db),
                platforms=platforms)

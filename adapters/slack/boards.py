@@ -28,7 +28,7 @@ from bot.services.platform_state import BoardMessage, BoardMessages
 
 log = logging.getLogger(__name__)
 
-Rendered = tuple[list[dict[str, Any]], str, int]  # blocks, notification text, board version
+Rendered = tuple[list[dict[str, Any]], str, int]  # blocks, notification text, sequence number shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +42,8 @@ class BoardKeeper:
                  interval: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
         self._client, self._boards, self._state, self._locales = client, boards, state, locales
         self.interval, self._clock = interval, clock
-        self._latest: dict[str, Board] = {}
+        self._latest: dict[str, tuple[int, Board]] = {}  # stage id -> (sequence number, newest board)
+        self._seq = 0
         self._shown: dict[Target, int] = {}
         self._last_edit: dict[str, float] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
@@ -52,20 +53,20 @@ class BoardKeeper:
     async def post(self, board: Board) -> None:
         """A new stage: its board in the channel, and in the thread of the huddle running there."""
         ref = board.ref
-        blocks, text, _ = await self._render(board)
+        blocks, text, seq = await self._render(self._next_seq(), board)
         ts = await self._post_in_channel(ref.channel_id, text=text, blocks=blocks)
         await self._boards.put(BoardMessage(ref.stage_id, PLATFORM, ref.channel_id, ts))
-        self._shown[Target(ref.channel_id, ts)] = board.version
+        self._shown[Target(ref.channel_id, ts)] = seq
         huddle = await self._state.live_huddle_in(ref.channel_id)
         if huddle is not None:
             await self.post_in_thread(board, huddle.room_id, huddle.thread_ts)
 
     async def post_in_thread(self, board: Board, room_id: str, thread_ts: str) -> None:
-        blocks, text, _ = await self._render(board)
+        blocks, text, seq = await self._render(self._next_seq(), board)
         posted = await self._client.chat_postMessage(channel=board.ref.channel_id, thread_ts=thread_ts,
                                                      text=text, blocks=blocks)
         await self._state.update_stage(board.ref.stage_id, room_id=room_id, thread_board_ts=posted["ts"])
-        self._shown[Target(board.ref.channel_id, posted["ts"])] = board.version
+        self._shown[Target(board.ref.channel_id, posted["ts"])] = seq
 
     async def _post_in_channel(self, channel_id: str, **content: Any) -> str:
         try:
@@ -80,10 +81,9 @@ class BoardKeeper:
     # ---- editing
 
     def show(self, board: Board) -> None:
-        latest = self._latest.get(board.ref.stage_id)
-        if latest is not None and latest.version > board.version:
-            return
-        self._latest[board.ref.stage_id] = board
+        # Boards arrive in commit order (the core hands out one stage's work in order): the last one wins.
+        self._seq += 1
+        self._latest[board.ref.stage_id] = (self._seq, board)
         if board.ref.stage_id not in self._tasks:
             self._tasks[board.ref.stage_id] = asyncio.create_task(self._edit_loop(board.ref.stage_id),
                                                                    name=f"slack-board:{board.ref.stage_id}")
@@ -93,11 +93,11 @@ class BoardKeeper:
             while True:
                 targets = await self.targets(stage_id)
                 # Read after the await: a board shown meanwhile is either edited or keeps the loop going.
-                board = self._latest[stage_id]
-                stale = [t for t in targets if self._shown.get(t, -1) < board.version]
+                seq, _ = self._latest[stage_id]
+                stale = [t for t in targets if self._shown.get(t, -1) < seq]
                 if not stale:
                     return
-                await self._edit(stage_id, stale[0], lambda: self._render(self._latest[stage_id]))
+                await self._edit(stage_id, stale[0], lambda: self._render(*self._latest[stage_id]))
         except Exception:
             log.exception("editing the board of stage %s failed", stage_id)
         finally:
@@ -110,13 +110,15 @@ class BoardKeeper:
             await asyncio.sleep(wait)
         # Rendered after the wait: whatever arrived meanwhile goes out in this one edit.
         blocks, text, version = await content()
-        self._last_edit[stage_id] = self._clock()
         try:
             await self._client.chat_update(channel=target.channel_id, ts=target.ts, text=text, blocks=blocks)
         except SlackApiError as error:
             if error.response.get("error") not in ("message_not_found", "cant_update_message"):
                 raise
             log.warning("board message %s of stage %s is gone; no longer edited", target.ts, stage_id)
+        finally:
+            # Counted from the answer, so that Slack receives the edits at least `interval` apart.
+            self._last_edit[stage_id] = self._clock()
         self._shown[target] = max(self._shown.get(target, -1), version)
 
     async def targets(self, stage_id: str) -> list[Target]:
@@ -140,8 +142,10 @@ class BoardKeeper:
             await asyncio.gather(task, return_exceptions=True)
         say = sayer(await self._locales.for_space(PLATFORM, board.ref.space_id))
 
+        seq = self._next_seq()
+
         async def final() -> Rendered:
-            return closed_blocks(board, recap, say), board_summary(board, say), board.version
+            return closed_blocks(board, recap, say), board_summary(board, say), seq
 
         for target in await self.targets(stage_id):
             await self._edit(stage_id, target, final)
@@ -151,11 +155,15 @@ class BoardKeeper:
             self._shown.pop(target, None)
         self._last_edit.pop(stage_id, None)
 
+    def _next_seq(self) -> int:
+        self._seq += 1
+        return self._seq
+
     async def drain(self) -> None:
         """Waits until every pending edit went out (tests, and a clean stop)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
 
-    async def _render(self, board: Board) -> Rendered:
+    async def _render(self, seq: int, board: Board) -> Rendered:
         say = sayer(await self._locales.for_space(PLATFORM, board.ref.space_id))
-        return board_blocks(board, say), board_summary(board, say), board.version
+        return board_blocks(board, say), board_summary(board, say), seq

@@ -29,8 +29,11 @@ recap_t = RecapRow.__table__
 
 
 class SqlUnitOfWork:
-    def __init__(self, db: Database, cache: StageCache) -> None:
+    def __init__(self, db: Database, cache: StageCache, *, read_only: bool = False) -> None:
         self._db, self._cache = db, cache
+        # A read (the queries) shares cached stages with a command that may be mid-commit on them: it must
+        # not take that command's pending changes and events for its own leftovers.
+        self._read_only = read_only
         self._events: list[Event | ScheduleEvent] = []
 
     async def __aenter__(self) -> SqlUnitOfWork:
@@ -41,6 +44,8 @@ class SqlUnitOfWork:
 
     async def __aexit__(self, *exc: object) -> None:
         # Whatever was changed in memory but not committed must not outlive this unit of work.
+        if self._read_only:
+            return
         for stage in self.stages.seen.values():
             if stage.dirty or stage.events or stage.id in self.stages.new:
                 self._cache.evict(stage.id)
