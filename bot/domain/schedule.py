@@ -69,6 +69,7 @@ class ScheduledStage:
         self.rsvps: dict[datetime, set[str]] = rsvps or {}
         self.events: list[sev.ScheduleEvent] = []
         self.rsvp_changes: list[tuple[datetime, str, bool]] = []  # what the repository writes
+        self.relinked = False  # the platform event changed: written although no event is recorded
 
     # ---- creating and changing -------------------------------------------------------------------
 
@@ -157,7 +158,8 @@ class ScheduledStage:
         return occurrence
 
     def link_platform_event(self, event_id: str | None) -> None:
-        self.platform_event_id = event_id
+        if event_id != self.platform_event_id:
+            self.platform_event_id, self.relinked = event_id, True
 
     # ---- what time does --------------------------------------------------------------------------
 

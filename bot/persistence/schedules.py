@@ -48,7 +48,7 @@ class SqlScheduleRepository:
         return await self._db.run(self._scalar, query)
 
     def changed(self) -> list[ScheduledStage]:
-        return [s for s in self.seen.values() if s.events or s.rsvp_changes or s.id in self.new]
+        return [s for s in self.seen.values() if s.events or s.rsvp_changes or s.relinked or s.id in self.new]
 
     def write(self, conn: Connection, schedule: ScheduledStage) -> None:
         values = schedule_values(schedule)
@@ -72,6 +72,7 @@ class SqlScheduleRepository:
     def committed(self, schedule: ScheduledStage) -> None:
         schedule.version += 1
         schedule.rsvp_changes.clear()
+        schedule.relinked = False
         self.new.discard(schedule.id)
 
     def _load(self, schedule_id: str) -> ScheduledStage | None:
