@@ -95,7 +95,7 @@ class World:
     def dm_texts(self, user: str) -> list[str]:
         return [m.text for m in self.fake.dms.get(self[user].id, [])]
 
-    async def until(self, condition: Callable[[], Awaitable[Any]], *, timeout: float = 5.0,
+    async def until(self, condition: Callable[[], Awaitable[Any]], *, timeout: float = 15.0,
                     what: str = "condition") -> None:
         """Waits for what an event's listener does after its ack (events have no answer to wait for)."""
         deadline = time.monotonic() + timeout
@@ -123,7 +123,7 @@ async def _contains(found: Awaitable[frozenset[str]], wanted: set[str]) -> bool:
     return wanted <= await found
 
 
-async def eventually(condition: Callable[[], Any], *, timeout: float = 5.0, what: str = "condition") -> None:
+async def eventually(condition: Callable[[], Any], *, timeout: float = 15.0, what: str = "condition") -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, f"{what} not met within {timeout} s"
