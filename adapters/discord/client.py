@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+from collections.abc import Callable
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -14,6 +17,7 @@ from adapters.discord.context import Context, lane
 from adapters.discord.members import bot_actor
 from adapters.discord.platform import DiscordPlatform
 from adapters.discord.reconcile import Reconciler
+from adapters.discord.scheduled_events import ScheduledEvents
 from adapters.discord.translator import CatalogueTranslator
 from adapters.discord.voice import VoiceSync, attempt
 from bot.domain import commands as c
@@ -22,13 +26,15 @@ log = logging.getLogger(__name__)
 
 
 def intents() -> discord.Intents:
-    """Servers, voice states and members. Members is privileged (enable "Server Members Intent" in the
-    Developer Portal): without it a member's roles are read once and never again, and the rules that look at
-    roles (moderator roles, hand_mode=role, auto_approve) would judge stale facts. Message content is not needed."""
+    """Servers, voice states, members and scheduled events. Members is privileged (enable "Server Members
+    Intent" in the Developer Portal): without it a member's roles are read once and never again, and the rules
+    that look at roles (moderator roles, hand_mode=role, auto_approve) would judge stale facts. Scheduled events
+    bring the members who press "Interested". Message content is not needed."""
     wanted = discord.Intents.none()
     wanted.guilds = True
     wanted.voice_states = True
     wanted.members = True
+    wanted.guild_scheduled_events = True
     return wanted
 
 
@@ -40,12 +46,19 @@ class PodiumClient(discord.Client):
         self.tree = app_commands.CommandTree(self)
         install(self.tree)
         self.identify_delay = identify_delay
+        # discord.py drops "Interested" for members or events not in its cache (members are not chunked):
+        # the raw payload goes to the scheduled events first, then discord.py parses it as usual.
+        parsers = self._connection.parsers
+        for event, going in (("GUILD_SCHEDULED_EVENT_USER_ADD", True), ("GUILD_SCHEDULED_EVENT_USER_REMOVE", False)):
+            parsers[event] = functools.partial(self._interest, parsers[event], going)
         self.podium: Context | None = None
         self.voice: VoiceSync | None = None
         self.reconciler: Reconciler | None = None
+        self.events: ScheduledEvents | None = None
 
     def attach(self, ctx: Context, platform: DiscordPlatform) -> None:
         self.podium = ctx
+        self.events = platform.events
         self.voice = VoiceSync(ctx, platform)
         self.reconciler = platform.reconciler = Reconciler(ctx, platform)
 
@@ -86,6 +99,14 @@ class PodiumClient(discord.Client):
                 await attempt(ctx, c.CloseStage(actor=bot_actor(self), stage_id=stage_id))
 
         ctx.lanes.submit(lane(instance.guild.id, instance.channel_id), close)
+
+    def _interest(self, parse: Callable[[dict[str, Any]], None], going: bool, data: dict[str, Any]) -> None:
+        if self.events is not None:
+            try:
+                self.events.interest(data, going=going)
+            except Exception:
+                log.exception("could not take an RSVP from %r", data)
+        parse(data)
 
     def _reconcile_all(self) -> None:
         if self.reconciler is not None:

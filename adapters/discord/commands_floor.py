@@ -143,7 +143,8 @@ async def _on_member(interaction: discord.Interaction, stage: str | None, what: 
 
 def install(tree: app_commands.CommandTree[Any]) -> None:
     """Every Podium command, on the tree that `podium discord sync` registers and the bot answers."""
+    from adapters.discord.commands_schedule import rsvp
     from adapters.discord.commands_stage import StageCommands
 
-    for command in (StageCommands(), HandCommands(), SpeakerCommands(), ModCommands(), queue):
+    for command in (StageCommands(), HandCommands(), SpeakerCommands(), ModCommands(), queue, rsvp):
         tree.add_command(command)

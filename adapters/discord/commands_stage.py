@@ -1,4 +1,5 @@
-"""`/stage …`: open and close a stage, and everything a moderator sets on it. Each is one core command."""
+"""`/stage …`: open and close a stage, and everything a moderator sets on it (scheduling: commands_schedule.py).
+Each is one core command."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from discord import app_commands
 from adapters.discord import autocomplete
 from adapters.discord.board_view import board_embed, recap_embed
 from adapters.discord.buttons import context_of, run
+from adapters.discord.commands_schedule import schedule_commands
 from adapters.discord.errors import NotAStageChannel
 from adapters.discord.members import PLATFORM, say
 from adapters.discord.replies import Outcome, reader_locale, respond
@@ -36,6 +38,8 @@ class StageCommands(app_commands.Group):
     def __init__(self) -> None:
         super().__init__(name=T(N_("stage")), description=T(N_("Run a live stage in a stage channel.")),
                          guild_only=True)
+        for command in schedule_commands():
+            self.add_command(command)
 
     @app_commands.command(name=T(N_("open")), description=T(N_("Open a stage in this channel.")))
     @app_commands.rename(title=T(N_("title")), topic=T(N_("topic")), visibility=T(N_("visibility")),

@@ -16,3 +16,19 @@ class SeveralStages(StageError):
 
 class ServerOnly(StageError):
     message = N_("This works in a server only.")
+
+
+class ScheduleWhere(StageError):
+    message = N_("Schedule a stage from a stage channel's chat, or pick the stage channel in the command.")
+
+
+class NoSchedules(StageError):
+    message = N_("No stage is scheduled in this server.")
+
+
+class SeveralSchedules(StageError):
+    message = N_("Several stages are scheduled; pick one with the series option.")
+
+
+class NothingToChange(StageError):
+    message = N_("Say what to change: title, start, time zone, duration, repeat or topic.")

@@ -17,6 +17,7 @@ from adapters.discord.board_view import recap_embed
 from adapters.discord.context import Context
 from adapters.discord.members import PLATFORM, say
 from adapters.discord.replies import refusal_message
+from adapters.discord.scheduled_events import ScheduledEvents
 from bot.domain.errors import StageError
 from bot.domain.members import Recap
 from bot.domain.validation import Visibility
@@ -41,10 +42,11 @@ def _channel_tag(channel_id: str) -> str:
 class DiscordPlatform:
     name = PLATFORM
     capabilities = frozenset({Capability.GIVE_FLOOR, Capability.DIRECT_MESSAGE, Capability.DISCONNECT,
-                              Capability.ACCESS_CONTROL, Capability.CAPACITY})
+                              Capability.ACCESS_CONTROL, Capability.CAPACITY, Capability.SCHEDULED_EVENTS})
 
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
+        self.events = ScheduledEvents(ctx)
         self._topics: dict[str, str] = {}
         self.reconciler: Reconciler | None = None  # set by the client: opening a stage reconciles it
 
@@ -56,7 +58,10 @@ class DiscordPlatform:
         channel = self.channel(ref)
         if channel is None:
             return
-        await self.ensure_instance(channel, board)
+        event_id = await self.events.opening(board)  # a stage opened from a series starts its Discord event
+        await self.ensure_instance(channel, board, event_id=event_id)
+        if event_id is not None:
+            await self.events.started(board, event_id)
         await ctx.reporter.guard(ref, Message.of(N_("let the right members into {channel}"),
                                                  channel=_channel_tag(ref.channel_id)),
                                  access.open_room(channel, board, ctx.moderator_roles))
@@ -64,11 +69,14 @@ class DiscordPlatform:
         if self.reconciler is not None:
             self.reconciler.stage(ref)  # hands raised in Discord before the opening join the queue
 
-    async def ensure_instance(self, channel: discord.StageChannel, board: Board) -> None:
+    async def ensure_instance(self, channel: discord.StageChannel, board: Board, *,
+                              event_id: str | None = None) -> None:
         topic = (board.topic or board.ref.title)[:TOPIC_CHARACTERS]
         action = Message.of(N_("start the Discord stage in {channel}"), channel=_channel_tag(board.ref.channel_id))
         if channel.instance is None:
-            work = channel.create_instance(topic=topic, privacy_level=discord.PrivacyLevel.guild_only)
+            linked = discord.Object(id=int(event_id)) if event_id is not None else discord.utils.MISSING
+            work = channel.create_instance(topic=topic, privacy_level=discord.PrivacyLevel.guild_only,
+                                           scheduled_event=linked)
         elif channel.instance.topic != topic:
             work = channel.instance.edit(topic=topic)
         else:
@@ -96,6 +104,8 @@ class DiscordPlatform:
         await ctx.reporter.guard(ref, Message.of(N_("give {channel} back its usual access"),
                                                  channel=_channel_tag(ref.channel_id)),
                                  access.close_room(channel, board, roster, ctx.moderator_roles))
+        if board.schedule_id is not None:
+            await self.events.closed(board)
 
     async def show_board(self, board: Board) -> None:
         self._ctx.boards.show(board)
@@ -170,9 +180,8 @@ class DiscordPlatform:
             stage.channel_id)), access.member_access(channel, user_id, allowed=allowed))
 
     async def schedule_changed(self, schedule: ScheduleView) -> None:
-        """Series are mirrored as Guild Scheduled Events by the scheduling work; the Discord adapter has no
-        command that creates a series yet, so none reaches it."""
-        log.debug("series %s changed; Discord scheduled events are not mirrored yet", schedule.schedule_id)
+        """A series is mirrored as a Guild Scheduled Event of its stage channel (scheduled_events.py)."""
+        await self.events.sync(schedule.schedule_id)
 
     # ---- when the core refuses what a member did in Discord ---------------------------------------
 

@@ -4,6 +4,7 @@ Who is in the stage channel joins or leaves the stage; hands raised in Discord w
 queue in the order they were raised; speakers who left are removed (the core does that when they leave);
 a speaker the core knows but Discord muted is given the floor again, and one Discord unmuted without the core is
 approved or muted. Runs in the stage channel's lane, so no voice event is applied on a stale view.
+Each upcoming series gets its Discord event back in line too (scheduled_events.py).
 """
 
 from __future__ import annotations
@@ -48,6 +49,11 @@ class Reconciler:
                 self.stage(ref)
         except Exception:
             log.exception("could not list the live stages of guild %s", guild.id)
+        try:  # series planned while Discord was out of reach, or whose event someone deleted, get theirs
+            for view in await self._ctx.app.queries.schedules(PLATFORM, str(guild.id)):
+                await self._platform.events.sync(view.schedule_id)
+        except Exception:
+            log.exception("could not mirror the scheduled stages of guild %s", guild.id)
 
     async def _stage(self, ref: StageRef) -> None:
         ctx = self._ctx

@@ -131,6 +131,24 @@ class MemberActions:
         self.emit_voice_state(guild, state)
         self.dispatch("VOICE_SERVER_UPDATE", {"token": self.voice_token, "guild_id": str(guild.id), "endpoint": self.voice_endpoint})
 
+    # -- scheduled events -------------------------------------------------------------
+    def member_interested(self: FakeDiscord, guild: Guild, user: User | int, event_id: int | str, *, interested: bool = True) -> None:
+        """The member presses "Interested" on an event (or takes it back): GUILD_SCHEDULED_EVENT_USER_ADD/_REMOVE.
+
+        As in Discord's client, only an event still to come or live can be marked; pressing twice changes nothing."""
+        event = guild.events.get(int(event_id))
+        if event is None:
+            raise LookupError(f"no scheduled event {event_id} in {guild.name}")
+        uid = _id(user)
+        self.store.member(guild, uid)
+        if interested and event.status not in (1, 2):
+            raise PermissionError("a finished event cannot be marked as interesting")
+        if (uid in event.subscribers) == interested:
+            return
+        (event.subscribers.add if interested else event.subscribers.discard)(uid)
+        self.dispatch("GUILD_SCHEDULED_EVENT_USER_ADD" if interested else "GUILD_SCHEDULED_EVENT_USER_REMOVE",
+                      {"guild_scheduled_event_id": str(event.id), "user_id": str(uid), "guild_id": str(guild.id)})
+
     # -- messages ---------------------------------------------------------------------
     def member_send_message(self: FakeDiscord, channel: Channel, user: User, content: str) -> Message:
         message = Message(snowflake(), channel.id, user, content, guild_id=channel.guild_id)

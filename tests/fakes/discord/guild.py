@@ -43,6 +43,7 @@ class ScheduledEvent:
     status: int = 1
     entity_metadata: dict[str, Any] | None = None
     entity_id: int | None = None
+    subscribers: set[int] = field(default_factory=set)  # members who pressed "Interested"
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -60,7 +61,7 @@ class ScheduledEvent:
             "entity_type": self.entity_type,
             "entity_id": _opt(self.entity_id),
             "entity_metadata": self.entity_metadata,
-            "user_count": 0,
+            "user_count": len(self.subscribers),
             "image": None,
             "recurrence_rule": None,
         }

@@ -1,7 +1,8 @@
 """Guilds, channels, permission overwrites and guild scheduled events.
 
 Scheduled events follow Discord's rules: MANAGE_EVENTS or CREATE_EVENTS (and
-stage-moderator permissions in the channel for a stage event); a stage event
+stage-moderator permissions in the channel for a stage event; CREATE_EVENTS alone
+changes only the bot's own events); a stage event
 (entity_type 1) needs a stage ``channel_id``; start times cannot be in the
 past; at most 100 uncompleted (scheduled or active) events per guild (30038);
 status moves SCHEDULED→ACTIVE→COMPLETED or SCHEDULED→CANCELED and a finished
@@ -102,11 +103,14 @@ async def delete_overwrite(call: Call) -> None:
 # -- scheduled events ------------------------------------------------------------------------
 
 
-def _require_event_rights(call: Call, guild: Guild, entity_type: int, channel_id: Any) -> None:
+def _require_event_rights(call: Call, guild: Guild, entity_type: int, channel_id: Any,
+                          event: ScheduledEvent | None = None) -> None:
     store = call.store
     have = store.bot_permissions(guild)
     if not have & (perms.MANAGE_EVENTS | perms.CREATE_EVENTS):
         raise errors.missing_permissions()
+    if event is not None and not have & perms.MANAGE_EVENTS and event.creator.id != store.bot.id:
+        raise errors.missing_permissions()  # CREATE_EVENTS edits and deletes only one's own events
     if entity_type in (STAGE_EVENT, VOICE_EVENT):
         if channel_id is None:
             raise errors.invalid_field(["channel_id"], "BASE_TYPE_REQUIRED", "This field is required")
@@ -175,7 +179,7 @@ async def edit_event(call: Call) -> dict[str, Any]:
     if event.status in (COMPLETED, CANCELED):
         raise errors.finished_event()
     entity_type = int(body.get("entity_type") or event.entity_type)
-    _require_event_rights(call, guild, entity_type, body.get("channel_id", event.channel_id))
+    _require_event_rights(call, guild, entity_type, body.get("channel_id", event.channel_id), event)
     status = body.get("status")
     if status is not None and status not in _TRANSITIONS[event.status]:
         raise errors.invalid_field(["status"], "GUILD_SCHEDULED_EVENT_INVALID_STATUS_TRANSITION", "Invalid status transition.")
@@ -212,6 +216,6 @@ def _automate_stage(call: Call, guild: Guild, event: ScheduledEvent) -> None:
 @route("DELETE /guilds/{guild_id}/scheduled-events/{guild_scheduled_event_id}")
 async def delete_event(call: Call) -> None:
     guild, event = _event(call)
-    _require_event_rights(call, guild, event.entity_type, event.channel_id)
+    _require_event_rights(call, guild, event.entity_type, event.channel_id, event)
     del guild.events[event.id]
     call.fake.dispatch("GUILD_SCHEDULED_EVENT_DELETE", event.payload())
