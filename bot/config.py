@@ -69,6 +69,11 @@ class Settings(BaseSettings):
     discord_api_base: str = "https://discord.com/api/v10"
     discord_gateway_url: str = "wss://gateway.discord.gg/"
     discord_moderator_roles: Annotated[list[str], NoDecode] = []
+    # Voice cues (RULES__CUES): a WAV file (48 kHz 16-bit) replaces a built-in sound; empty keeps it.
+    cue_opened_wav: Path | None = None
+    cue_floor_wav: Path | None = None
+    cue_warning_wav: Path | None = None
+    cue_time_up_wav: Path | None = None
 
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
