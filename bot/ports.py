@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from bot.domain.commands import Command
@@ -69,6 +69,14 @@ class StagePlatform(Protocol):
     async def schedule_changed(self, schedule: ScheduleView) -> None:
         """A series was created, edited, cancelled or moved to its next occurrence: show it (announce
         it, mirror it as a platform event, offer an RSVP button), or take it down when it is over."""
+
+
+@runtime_checkable
+class CuePlatform(Protocol):
+    """A platform that can sound a cue on a stage whose rules ask for cues (Discord: the bot speaks on the
+    stage). Cues: "opened", "floor", "warning", "time_up". Platforms without it stay silent."""
+
+    async def cue(self, stage: StageRef, cue: str) -> None: ...
 
 
 class Clock(Protocol):

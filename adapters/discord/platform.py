@@ -15,6 +15,7 @@ import discord
 from adapters.discord import access
 from adapters.discord.board_view import recap_embed
 from adapters.discord.context import Context
+from adapters.discord.cues.sound import Cue
 from adapters.discord.members import PLATFORM, say
 from adapters.discord.replies import refusal_message
 from adapters.discord.scheduled_events import ScheduledEvents
@@ -28,6 +29,7 @@ from bot.services.board import Board
 from bot.services.schedule_view import ScheduleView
 
 if TYPE_CHECKING:
+    from adapters.discord.cues.player import CuePlayer
     from adapters.discord.reconcile import Reconciler
 
 log = logging.getLogger(__name__)
@@ -49,6 +51,7 @@ class DiscordPlatform:
         self.events = ScheduledEvents(ctx)
         self._topics: dict[str, str] = {}
         self.reconciler: Reconciler | None = None  # set by the client: opening a stage reconciles it
+        self.cues: CuePlayer | None = None  # set by the adapter: voice cues (cues/player.py)
 
     # ---- lifecycle ------------------------------------------------------------------------------
 
@@ -89,6 +92,8 @@ class DiscordPlatform:
         ref, ctx = board.ref, self._ctx
         ctx.directory.closed(ref.space_id, ref.channel_id)
         self._topics.pop(ref.stage_id, None)
+        if self.cues is not None:
+            self.cues.leave(ref)
         await ctx.boards.final(board)
         channel = self.channel(ref)
         if channel is None:
@@ -114,6 +119,11 @@ class DiscordPlatform:
             channel = self.channel(board.ref)
             if channel is not None:
                 await self.ensure_instance(channel, board)
+
+    async def cue(self, stage: StageRef, cue: str) -> None:
+        """The core asks for a sound on a stage with cues on; the player does it in the background."""
+        if self.cues is not None:
+            self.cues.play(stage, Cue(cue))
 
     # ---- members --------------------------------------------------------------------------------
 

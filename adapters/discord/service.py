@@ -8,6 +8,7 @@ import logging
 
 from adapters.discord.client import PodiumClient
 from adapters.discord.context import Context
+from adapters.discord.cues.player import CuePlayer
 from adapters.discord.endpoints import pointed_at
 from adapters.discord.members import PLATFORM
 from adapters.discord.platform import DiscordPlatform
@@ -31,6 +32,7 @@ class DiscordAdapter:
         self.ctx = Context.build(app, settings, self.client, board_interval=board_interval)
         self.platform = self.ctx.platform = DiscordPlatform(self.ctx)
         self.client.attach(self.ctx, self.platform)
+        self.platform.cues = CuePlayer.build(self.ctx, settings)  # a bad CUE_*_WAV stops the start here
         self._task: asyncio.Task[None] | None = None
 
     async def start(self, *, wait_ready: float | None = None) -> None:
@@ -72,6 +74,8 @@ class DiscordAdapter:
             log.warning("platform work still running after %.0f s; stopping anyway", DRAIN_SECONDS)
         await ctx.direct.drain(DRAIN_SECONDS)
         await ctx.boards.close()
+        if self.platform.cues is not None:
+            await self.platform.cues.close()
         await ctx.direct.close()
         if self.app.platforms.get(PLATFORM) is self.platform:
             del self.app.platforms[PLATFORM]

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Mapping, Sequence
 from bot.domain import events as ev
 from bot.i18n.markers import N_
 from bot.i18n.message import Mention, Message
-from bot.ports import StagePlatform
+from bot.ports import CuePlatform, StagePlatform
 from bot.services.board import Board
 from bot.services.locales import Locales
 
@@ -21,6 +21,20 @@ _MOVED = {
 }
 
 
+def _cue_of(event: ev.Event) -> str | None:
+    """The sound a stage with cues on makes for an event, if any."""
+    match event:
+        case ev.StageOpened():
+            return "opened"
+        case ev.SpeakerApproved():
+            return "floor"
+        case ev.SpeakerWarned():
+            return "warning"
+        case ev.SpeakerMovedToAudience(reason="time_up"):
+            return "time_up"
+    return None
+
+
 class Notifier:
     def __init__(self, platforms: Mapping[str, StagePlatform], locales: Locales) -> None:
         self._platforms, self._locales = platforms, locales
@@ -31,6 +45,9 @@ class Notifier:
             return
         for event in events:
             await self._guard(event, self._apply(platform, event, board))
+            cue = _cue_of(event)
+            if cue is not None and board.rules.cues and isinstance(platform, CuePlatform):
+                await self._guard(event, platform.cue(board.ref, cue))
         if board.state == "live" and not any(isinstance(e, ev.StageOpened) for e in events):
             await self._guard(events[-1], platform.show_board(board))
 
