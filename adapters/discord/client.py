@@ -90,7 +90,7 @@ class PodiumClient(discord.Client):
     async def on_stage_instance_delete(self, instance: discord.StageInstance) -> None:
         """A moderator ended the stage in Discord: the core closes it too (the recap is posted)."""
         ctx = self.podium
-        if ctx is None:
+        if ctx is None or ctx.platform is None or ctx.platform.ended_by_bot(instance.id):
             return
 
         async def close() -> None:

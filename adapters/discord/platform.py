@@ -7,7 +7,9 @@ the moderators (failures.py) and the stage goes on.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import weakref
 from typing import TYPE_CHECKING
 
 import discord
@@ -19,7 +21,7 @@ from adapters.discord.cues.sound import Cue
 from adapters.discord.members import PLATFORM, say
 from adapters.discord.replies import refusal_message
 from adapters.discord.scheduled_events import ScheduledEvents
-from bot.domain.errors import StageError
+from bot.domain.errors import StageError, StageNotFound
 from bot.domain.members import Recap
 from bot.domain.validation import Visibility
 from bot.i18n.markers import N_
@@ -49,6 +51,10 @@ class DiscordPlatform:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
         self.events = ScheduledEvents(ctx)
+        # Stage instances the bot itself ends: their deletion, echoed by the gateway, must not close the stage
+        # that may already be live in the same channel (a series opening right after a stage closed).
+        self._ending: set[int] = set()
+        self._rooms: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._topics: dict[str, str] = {}
         self.reconciler: Reconciler | None = None  # set by the client: opening a stage reconciles it
         self.cues: CuePlayer | None = None  # set by the adapter: voice cues (cues/player.py)
@@ -61,10 +67,11 @@ class DiscordPlatform:
         channel = self.channel(ref)
         if channel is None:
             return
-        event_id = await self.events.opening(board)  # a stage opened from a series starts its Discord event
-        await self.ensure_instance(channel, board, event_id=event_id)
-        if event_id is not None:
-            await self.events.started(board, event_id)
+        async with self._room(ref.channel_id):
+            event_id = await self.events.opening(board)  # a stage opened from a series starts its Discord event
+            await self.ensure_instance(channel, board, event_id=event_id)
+            if event_id is not None:
+                await self.events.started(board, event_id)
         await ctx.reporter.guard(ref, Message.of(N_("let the right members into {channel}"),
                                                  channel=_channel_tag(ref.channel_id)),
                                  access.open_room(channel, board, ctx.moderator_roles))
@@ -76,12 +83,13 @@ class DiscordPlatform:
                               event_id: str | None = None) -> None:
         topic = (board.topic or board.ref.title)[:TOPIC_CHARACTERS]
         action = Message.of(N_("start the Discord stage in {channel}"), channel=_channel_tag(board.ref.channel_id))
-        if channel.instance is None:
+        instance = channel.instance
+        if instance is None or instance.id in self._ending:  # the cache may still hold one the bot just ended
             linked = discord.Object(id=int(event_id)) if event_id is not None else discord.utils.MISSING
             work = channel.create_instance(topic=topic, privacy_level=discord.PrivacyLevel.guild_only,
                                            scheduled_event=linked)
-        elif channel.instance.topic != topic:
-            work = channel.instance.edit(topic=topic)
+        elif instance.topic != topic:
+            work = instance.edit(topic=topic)
         else:
             self._topics[board.ref.stage_id] = topic
             return
@@ -98,9 +106,11 @@ class DiscordPlatform:
         channel = self.channel(ref)
         if channel is None:
             return
-        if channel.instance is not None:
-            await ctx.reporter.guard(ref, Message.of(N_("end the Discord stage in {channel}"),
-                                                     channel=_channel_tag(ref.channel_id)), _end(channel.instance))
+        async with self._room(ref.channel_id):
+            instance = channel.instance
+            if instance is not None and instance.id not in self._ending and not await self._taken_over(ref):
+                await ctx.reporter.guard(ref, Message.of(N_("end the Discord stage in {channel}"),
+                                                         channel=_channel_tag(ref.channel_id)), self._end(instance))
         locale = await ctx.app.locales.for_space(PLATFORM, ref.space_id)
         await ctx.pacing.posts.wait(ref.channel_id)
         await ctx.reporter.guard(ref, Message.of(N_("post the recap in {channel}"), channel=_channel_tag(
@@ -224,16 +234,41 @@ class DiscordPlatform:
         await self._ctx.reporter.guard(ref, Message.of(N_("change who may join {channel}"), channel=_channel_tag(
             ref.channel_id)), access.set_connect(channel, access.member_target(channel, user_id), allowed))
 
+    def _room(self, channel_id: str) -> asyncio.Lock:
+        """Opening and closing stages in one channel take turns: the Discord stage instance is shared."""
+        lock = self._rooms.get(channel_id)
+        if lock is None:
+            lock = self._rooms[channel_id] = asyncio.Lock()
+        return lock
+
+    async def _taken_over(self, ref: StageRef) -> bool:
+        """Another stage is already live in this channel (a series opened as this one closed): it keeps the
+        Discord stage, so the audience stays where it is."""
+        try:
+            return await self._ctx.app.queries.live_stage(PLATFORM, ref.space_id, ref.channel_id) != ref.stage_id
+        except StageNotFound:
+            return False
+
+    async def _end(self, instance: discord.StageInstance) -> None:
+        self._ending.add(instance.id)
+        try:
+            await instance.delete()
+        except discord.NotFound:
+            pass  # already ended in Discord
+        except BaseException:
+            self._ending.discard(instance.id)
+            raise
+
+    def ended_by_bot(self, instance_id: int) -> bool:
+        """True (once) when the bot itself ended this stage instance."""
+        if instance_id not in self._ending:
+            return False
+        self._ending.discard(instance_id)
+        return True
+
     def channel(self, ref: StageRef) -> discord.StageChannel | None:
         channel = self._ctx.client.get_channel(int(ref.channel_id))
         if not isinstance(channel, discord.StageChannel):
             log.warning("stage %s: channel %s is not a stage channel the bot sees", ref.stage_id, ref.channel_id)
             return None
         return channel
-
-
-async def _end(instance: discord.StageInstance) -> None:
-    try:
-        await instance.delete()
-    except discord.NotFound:
-        pass  # already ended in Discord

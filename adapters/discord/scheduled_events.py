@@ -84,9 +84,11 @@ class ScheduledEvents:
         async with self._lock(schedule_id):
             try:
                 view = await self._ctx.app.queries.schedule(schedule_id)
+                await self._sync(view)
             except ScheduleNotFound:
                 return
-            await self._sync(view)
+            except (discord.HTTPException, OSError) as error:  # the next change or start tries again
+                log.warning("series %s: could not read its Discord event: %r", schedule_id, error)
 
     async def _sync(self, view: ScheduleView) -> None:
         wanted, event_id = shape(view), view.platform_event_id
@@ -141,15 +143,13 @@ class ScheduledEvents:
         self._shown[view.schedule_id] = (event_id, wanted)
 
     async def _fetch(self, view: ScheduleView) -> dict[str, Any] | None:
+        """The series' event as Discord has it, or None when it was deleted there. Any other failure is
+        raised: taking it for a deleted event would make a second one."""
         assert view.platform_event_id is not None
         try:
             return await self._ctx.client.http.get_scheduled_event(
                 int(view.ref.space_id), int(view.platform_event_id), False)  # type: ignore[return-value]
         except discord.NotFound:
-            return None  # deleted in Discord: a new one is made
-        except (discord.HTTPException, OSError) as error:
-            log.warning("series %s: could not read Discord event %s: %r", view.schedule_id,
-                        view.platform_event_id, error)
             return None
 
     async def _edit(self, view: ScheduleView, changes: Shape, action: str) -> bool:
@@ -168,7 +168,11 @@ class ScheduledEvents:
             view = await self._ctx.app.queries.schedule(board.schedule_id)
             if view.platform_event_id is None:
                 return None
-            event = await self._fetch(view)
+            try:
+                event = await self._fetch(view)
+            except (discord.HTTPException, OSError) as error:  # the stage opens all the same
+                log.warning("series %s: could not read its Discord event: %r", view.schedule_id, error)
+                return None
             return view.platform_event_id if event is not None and event["status"] in (SCHEDULED, ACTIVE) else None
 
     async def started(self, board: Board, event_id: str) -> None:
@@ -178,10 +182,12 @@ class ScheduledEvents:
             view = await self._ctx.app.queries.schedule(board.schedule_id)
             if view.platform_event_id != event_id:
                 return
-            event = await self._fetch(view)
+            try:
+                event = await self._fetch(view)
+            except (discord.HTTPException, OSError):
+                event = {"status": SCHEDULED}  # as it was a moment ago; starting it says whether it still is
             if event is not None and event["status"] == SCHEDULED:
                 await self._edit(view, {"status": ACTIVE}, N_("start the Discord event of “{title}”"))
-            self._shown.pop(view.schedule_id, None)
 
     async def closed(self, board: Board) -> None:
         """Completes the occurrence's event (Discord may have done it with the stage instance), then makes the
@@ -189,11 +195,14 @@ class ScheduledEvents:
         assert board.schedule_id is not None
         async with self._lock(board.schedule_id):
             view = await self._ctx.app.queries.schedule(board.schedule_id)
-            if view.platform_event_id is not None:
-                event = await self._fetch(view)
-                if event is not None and event["status"] == ACTIVE:
-                    await self._edit(view, {"status": COMPLETED}, N_("end the Discord event of “{title}”"))
-            await self._sync(view)
+            try:
+                if view.platform_event_id is not None:
+                    event = await self._fetch(view)
+                    if event is not None and event["status"] == ACTIVE:
+                        await self._edit(view, {"status": COMPLETED}, N_("end the Discord event of “{title}”"))
+                await self._sync(view)
+            except (discord.HTTPException, OSError) as error:  # the next start of the bot tries again
+                log.warning("series %s: could not read its Discord event: %r", view.schedule_id, error)
 
     # ---- members press "Interested" ----------------------------------------------------------------
 

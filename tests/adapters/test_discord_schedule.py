@@ -229,3 +229,50 @@ async def test_discord_refusing_the_event_is_told_to_the_planner_and_retried_at_
     await bot.restart()
     [view] = await bot.app.queries.schedules("discord", str(guild.id))
     assert view.platform_event_id is not None and guild.events[int(view.platform_event_id)].name == "Office hours"
+
+
+async def test_an_occurrence_on_a_stage_already_live_in_discord_still_starts_and_completes_its_event(world, bot):
+    from tests.fakes.discord.guild import StageInstance
+    from tests.fakes.discord.models import snowflake
+
+    start = later(bot, hours=1)
+    await schedule(bot, world, start)
+    [event] = events(world)
+    instance = StageInstance(snowflake(), world.guild.id, world.stage.id, "Warming up")  # not linked to the event
+    world.guild.stage_instances[world.stage.id] = instance
+    world.fake.dispatch("STAGE_INSTANCE_CREATE", instance.payload())
+    await bot.settle()
+    await bot.advance((start - bot.clock.now()).total_seconds())
+    assert event.status == ACTIVE and world.guild.stage_instances[world.stage.id].topic == "Office hours"
+    await bot.command(world, world.alice, "stage", "close")
+    assert event.status == COMPLETED and events(world) == [event]  # a series of one: nothing comes next
+    assert await bot.app.queries.schedules("discord", str(world.guild.id)) == []
+
+
+async def test_a_missed_occurrence_moves_the_event_to_the_next_one(world, bot):
+    from tests.adapters.test_discord_harness import channel_posts
+
+    start = later(bot, hours=1)
+    await schedule(bot, world, start, repeat="daily")
+    [event] = events(world)
+    await bot.command(world, world.bob, "stage", "open", title="Impromptu")
+    await bot.command(world, world.bob, "stage", "rules", changes="idle_close=off")  # still live at the start
+    await bot.advance((start - bot.clock.now()).total_seconds())
+    posts = [post.content for post in channel_posts(world.fake, world.stage)]
+    assert "“Office hours” could not open: another stage is live in this channel." in posts, posts
+    assert event.status == SCHEDULED
+    assert datetime.fromisoformat(event.scheduled_start_time) == start + timedelta(days=1)
+
+
+async def test_a_stage_ending_just_before_the_series_opens_does_not_take_the_new_stage_down(world, bot):
+    start = later(bot, hours=1)
+    await schedule(bot, world, start, repeat="daily")
+    [event] = events(world)
+    await bot.command(world, world.bob, "stage", "open", title="Impromptu")
+    # One move of the clock: the impromptu stage closes itself (idle) and the series opens at once after it,
+    # while Discord still echoes the end of the first stage instance.
+    await bot.advance((start - bot.clock.now()).total_seconds())
+    board = await bot.app.queries.board(await bot.stage_id(world), lines=0)
+    assert board.ref.title == "Office hours" and board.state == "live"
+    assert world.stage.id in world.guild.stage_instances and event.status == ACTIVE
+    assert world.guild.stage_instances[world.stage.id].topic == "Office hours"
