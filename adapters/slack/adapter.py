@@ -1,7 +1,7 @@
 """The Slack adapter assembled: one bolt AsyncApp whose listeners turn Slack's requests into core commands.
 
     adapter = SlackAdapter.build(app, settings)          # the Web API client follows SLACK_API_URL
-    await adapter.start()                                # its tables, its platform registered
+    await adapter.start()                                # its platform registered (app.start() migrated)
     ... serve adapter.bolt over HTTP or Socket Mode ...
     await adapter.stop()
 """
@@ -70,7 +70,6 @@ class SlackAdapter:
         return bolt
 
     async def start(self) -> None:
-        await self.state.create()
         self.app.register(self.platform)
 
     async def stop(self) -> None:

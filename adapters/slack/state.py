@@ -1,7 +1,8 @@
-"""What the Slack adapter remembers beside the core: huddles seen per channel, and per live stage the huddle
-it follows, its board in the huddle's thread, and whether the stage closes when the huddle ends.
+"""What the Slack adapter remembers beside the core: huddles seen per channel; per live stage the huddle
+it follows, its board in the huddle's thread, and whether the stage closes when the huddle ends; per
+scheduled series, the message that announces it.
 
-Two small tables of the adapter's own, created at start if missing, in the core's database so that
+Rows in the core's database (declared in bot/persistence/tables.py, versioned with Alembic), so that
 several bot processes on one PostgreSQL share them. The core knows nothing of huddles.
 """
 
@@ -10,29 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, MetaData, String, Table, delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 
+from adapters.slack.directory import PLATFORM
 from bot.persistence.database import Database
+from bot.persistence.tables import ScheduleMessageRow, SlackHuddleRow, SlackStageRow
 
-metadata = MetaData()
-
-huddle_t = Table(
-    "slack_huddle", metadata,
-    Column("room_id", String(40), primary_key=True),
-    Column("team_id", String(40), nullable=False),
-    Column("channel_id", String(40), nullable=False, index=True),
-    Column("thread_ts", String(40), nullable=False),
-    Column("participants", JSON, nullable=False),
-    Column("ended", Boolean, nullable=False),
-)
-
-stage_t = Table(
-    "slack_stage", metadata,
-    Column("stage_id", String(40), primary_key=True),
-    Column("follow_huddle", Boolean, nullable=False, default=False),
-    Column("room_id", String(40), nullable=True, index=True),
-    Column("thread_board_ts", String(40), nullable=True),
-)
+huddle_t: Table = SlackHuddleRow.__table__  # type: ignore[attr-defined]
+stage_t: Table = SlackStageRow.__table__  # type: ignore[attr-defined]
+announcement_t: Table = ScheduleMessageRow.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,12 +40,16 @@ class SlackStage:
     thread_board_ts: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Announcement:
+    schedule_id: str
+    channel_id: str
+    ts: str
+
+
 class SlackState:
     def __init__(self, db: Database) -> None:
         self._db = db
-
-    async def create(self) -> None:
-        await self._db.run(lambda: metadata.create_all(self._db.engine, checkfirst=True))
 
     # ---- huddles
 
@@ -86,6 +77,23 @@ class SlackState:
             rows = list(conn.execute(query))
         return [Huddle(r.room_id, r.team_id, r.channel_id, r.thread_ts, tuple(r.participants), r.ended)
                 for r in rows]
+
+    # ---- announcements of scheduled series
+
+    async def announcement(self, schedule_id: str) -> Announcement | None:
+        return await self._db.run(self._announcement, schedule_id)
+
+    async def save_announcement(self, announcement: Announcement) -> None:
+        values = {"platform": PLATFORM, "channel_id": announcement.channel_id, "message_id": announcement.ts}
+        await self._db.run(self._upsert, announcement_t, announcement_t.c.schedule_id, announcement.schedule_id,
+                           values)
+
+    def _announcement(self, schedule_id: str) -> Announcement | None:
+        query = select(announcement_t).where(announcement_t.c.schedule_id == schedule_id,
+                                             announcement_t.c.platform == PLATFORM)
+        with self._db.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else Announcement(row.schedule_id, row.channel_id, row.message_id)
 
     # ---- stages
 
