@@ -11,8 +11,11 @@ from adapters.discord.errors import NothingToChange
 from bot.domain import commands as c
 from bot.domain import errors
 from bot.domain.members import Actor
+from bot.domain.schedule import parse_local
+from bot.i18n.markers import N_
+from bot.i18n.message import Message
 from tests.adapters.test_discord_harness import (  # noqa: F401 - fixtures
-    bot, dms, embed_text, is_ephemeral, podium_errors, refusal, reply, world)
+    bot, channel_posts, dms, is_ephemeral, podium_errors, refusal, reply, world)
 
 PARIS = ZoneInfo("Europe/Paris")
 SCHEDULED, ACTIVE, COMPLETED, CANCELED = 1, 2, 3, 4
@@ -127,8 +130,6 @@ async def test_cancelling_an_occurrence_moves_the_event_and_cancelling_the_serie
 
 
 async def test_bad_input_is_refused_in_the_readers_language_and_nothing_is_stored_or_sent(world, bot):
-    from bot.domain.schedule import parse_local
-
     past = later(bot, hours=-2)
     cases = [
         ({"start": typed(past)}, refusal(errors.DateInPast, when=parse_local(typed(past), "Europe/Paris"))),
@@ -139,7 +140,8 @@ async def test_bad_input_is_refused_in_the_readers_language_and_nothing_is_store
         ({"start": typed(later(bot, hours=1)), "repeat": "weekly:someday"},
          refusal(errors.ImpossibleRecurrence, value="weekly:someday")),
         ({"start": typed(later(bot, hours=1)), "duration": "0"},
-         refusal(errors.InvalidArgument, name="duration", value="0", expected=c_expected())),
+         refusal(errors.InvalidArgument, name="duration", value="0",
+                 expected=Message.of(N_("a duration from 1m to 24h")))),
         ({"start": "tomorrow at noon"}, refusal(errors.InvalidDate, value="tomorrow at noon")),
     ]
     for options, expected in cases:
@@ -152,13 +154,6 @@ async def test_bad_input_is_refused_in_the_readers_language_and_nothing_is_store
     assert reply(french).startswith("Fuseau horaire inconnu"), reply(french)
     assert await bot.app.queries.schedules("discord", str(world.guild.id)) == []
     assert event_calls(world) == [] and events(world) == []
-
-
-def c_expected():
-    from bot.i18n.markers import N_
-    from bot.i18n.message import Message
-
-    return Message.of(N_("a duration from 1m to 24h"))
 
 
 async def test_the_101st_active_series_is_refused_before_any_discord_call(world, bot):
@@ -213,7 +208,7 @@ async def test_discord_refusing_the_event_is_told_to_the_planner_and_retried_at_
     from tests.fakes.discord.guild import ScheduledEvent
     from tests.fakes.discord.models import iso, snowflake
 
-    fake, guild = world.fake, world.guild
+    guild = world.guild
     soon = datetime.now(UTC) + timedelta(days=3)
     for number in range(100):  # other people's events fill the server
         event = ScheduledEvent(snowflake(), guild.id, world.bob, f"Meetup {number}", 2, iso(soon),
@@ -250,8 +245,6 @@ async def test_an_occurrence_on_a_stage_already_live_in_discord_still_starts_and
 
 
 async def test_a_missed_occurrence_moves_the_event_to_the_next_one(world, bot):
-    from tests.adapters.test_discord_harness import channel_posts
-
     start = later(bot, hours=1)
     await schedule(bot, world, start, repeat="daily")
     [event] = events(world)
