@@ -1,4 +1,5 @@
-"""Board buttons, the raise-hand modal and App Home buttons: each click becomes one core command.
+"""Board buttons, the raise-hand modal, App Home buttons and the RSVP buttons of a scheduled stage's
+announcement: each click becomes one core command.
 
 Every click is acknowledged first; the command runs after the ack. Only opening the modal happens
 right away, because the trigger_id it needs expires three seconds after the click.
@@ -12,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from adapters.slack import home
+from adapters.slack.announcements import GOING, NOT_GOING
 from adapters.slack.blocks import AUDIENCE, LOWER, NEXT, NOTE_BLOCK, NOTE_INPUT, QUEUE, RAISE, RAISE_MODAL, raise_modal
 from adapters.slack.commands import CANNOT_UNMUTE
 from adapters.slack.replies import Outcome, Send, with_note
@@ -120,3 +122,13 @@ def register(bolt: Any, adapter: SlackAdapter) -> None:
             return await adapter.handle(c.DenyHand(actor=actor, stage_id=stage_id, user_id=user_id))
         await run(body, respond, f"{verb} from the queue", work)
 
+
+    @bolt.action(re.compile(rf"^({GOING}|{NOT_GOING})$"))
+    async def rsvp_clicked(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
+        await ack()
+
+        async def work(where: Where) -> Outcome:
+            actor = await adapter.actor(where.user_id)
+            return await adapter.handle(c.Rsvp(actor=actor, schedule_id=action["value"],
+                                               going=action["action_id"] == GOING))
+        await run(body, respond, "answering a scheduled stage", work)

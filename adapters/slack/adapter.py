@@ -15,6 +15,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
+from adapters.slack.announcements import Announcer
 from adapters.slack.boards import BoardKeeper
 from adapters.slack.client import web_client
 from adapters.slack.directory import PLATFORM, Directory
@@ -46,8 +47,10 @@ class SlackAdapter:
         self.directory = Directory(client, moderators=settings.slack_moderators, locales=app.locales)
         self.keeper = BoardKeeper(client=client, boards=app.boards, state=self.state, locales=app.locales,
                                   interval=board_interval)
-        self.platform = SlackPlatform(client=client, keeper=self.keeper, state=self.state, queries=app.queries,
-                                      locales=app.locales)
+        self.announcer = Announcer(client=client, state=self.state, locales=app.locales,
+                                   reminder_lead=settings.schedule_reminder_lead, interval=board_interval)
+        self.platform = SlackPlatform(client=client, keeper=self.keeper, announcer=self.announcer, state=self.state,
+                                      queries=app.queries, locales=app.locales)
         self.replies = Replies(client=client, directory=self.directory)
         self.huddle_lock = asyncio.Lock()  # huddle events change shared bindings: one at a time
         self.bolt = self._bolt()
@@ -75,11 +78,14 @@ class SlackAdapter:
     async def stop(self) -> None:
         await self.app.dispatcher.drain()
         await self.keeper.drain()
+        await self.announcer.drain()
 
     async def settle(self) -> None:
-        """Waits until the core's platform work and the board edits it asked for are done (tests)."""
+        """Waits until the core's platform work and the board and announcement edits it asked for are done
+        (tests)."""
         await self.app.settle()
         await self.keeper.drain()
+        await self.announcer.drain()
 
     # ---- the core, with plain ids
 

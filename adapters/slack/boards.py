@@ -31,6 +31,18 @@ log = logging.getLogger(__name__)
 Rendered = tuple[list[dict[str, Any]], str, int]  # blocks, notification text, sequence number shown
 
 
+async def post_in_channel(client: Any, channel_id: str, **content: Any) -> str:
+    """Posts in a channel; the message's ts."""
+    try:
+        return (await client.chat_postMessage(channel=channel_id, **content))["ts"]
+    except SlackApiError as error:
+        if error.response.get("error") != "not_in_channel":
+            raise
+    # A public channel the app was not added to: it may join it (channels:join) and post.
+    await client.conversations_join(channel=channel_id)
+    return (await client.chat_postMessage(channel=channel_id, **content))["ts"]
+
+
 @dataclass(frozen=True, slots=True)
 class Target:
     channel_id: str
@@ -54,7 +66,7 @@ class BoardKeeper:
         """A new stage: its board in the channel, and in the thread of the huddle running there."""
         ref = board.ref
         blocks, text, seq = await self._render(self._next_seq(), board)
-        ts = await self._post_in_channel(ref.channel_id, text=text, blocks=blocks)
+        ts = await post_in_channel(self._client, ref.channel_id, text=text, blocks=blocks)
         await self._boards.put(BoardMessage(ref.stage_id, PLATFORM, ref.channel_id, ts))
         self._shown[Target(ref.channel_id, ts)] = seq
         huddle = await self._state.live_huddle_in(ref.channel_id)
@@ -67,16 +79,6 @@ class BoardKeeper:
                                                      text=text, blocks=blocks)
         await self._state.update_stage(board.ref.stage_id, room_id=room_id, thread_board_ts=posted["ts"])
         self._shown[Target(board.ref.channel_id, posted["ts"])] = seq
-
-    async def _post_in_channel(self, channel_id: str, **content: Any) -> str:
-        try:
-            return (await self._client.chat_postMessage(channel=channel_id, **content))["ts"]
-        except SlackApiError as error:
-            if error.response.get("error") != "not_in_channel":
-                raise
-        # A public channel the app was not added to: it may join it (channels:join) and post.
-        await self._client.conversations_join(channel=channel_id)
-        return (await self._client.chat_postMessage(channel=channel_id, **content))["ts"]
 
     # ---- editing
 

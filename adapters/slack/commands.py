@@ -255,3 +255,7 @@ async def show_help(adapter: SlackAdapter, where: Where, line: Line) -> Outcome:
         lines = [f"`{spec.usage}`  {say(Message(spec.help))}" for spec in SPECS.values()]
         return "\n".join([*lines, "", say(Message(SLACK_LIMITS))]), None
     return Shaped(shape)
+
+
+# Scheduled stages have subcommands of their own, registered in HANDLERS like these.
+from adapters.slack import scheduling  # noqa: E402,F401

@@ -3,7 +3,7 @@
 Admins and owners, the users in SLACK_MODERATORS and the members of the user groups in it moderate every
 stage; guests (restricted accounts) are not full members; the user groups a member belongs to are their
 roles (rules name them by id). A member's Slack language becomes their stored locale, so the direct
-messages the core sends read in it too.
+messages the core sends read in it too; their Slack time zone is the one of the dates they type.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from adapters.slack.text import is_group_id, our_locale
 from bot.domain.members import Actor
@@ -27,6 +28,7 @@ class SlackMember:
     admin: bool  # workspace admin or owner
     guest: bool  # multi- or single-channel guest
     locale: str | None  # ours, from the member's Slack language
+    timezone: str | None = None  # the member's Slack time zone, when it is one we know
 
 
 class Directory:
@@ -72,6 +74,10 @@ class Directory:
             return member.locale
         return await self._locales.for_member(PLATFORM, team_id, user_id)
 
+    async def timezone(self, user_id: str) -> str | None:
+        """The member's own time zone from their Slack profile, for dates they type without one."""
+        return (await self.member(user_id)).timezone
+
     async def _once(self, key: str, fetch: Callable[[], Awaitable[Any]]) -> Any:
         """One request per key at a time: a burst of clicks by one member asks Slack once."""
         pending = self._pending.get(key)
@@ -96,7 +102,7 @@ class Directory:
         member = SlackMember(
             user_id=user_id, admin=bool(user.get("is_admin") or user.get("is_owner")),
             guest=bool(user.get("is_restricted") or user.get("is_ultra_restricted")),
-            locale=our_locale(user.get("locale")))
+            locale=our_locale(user.get("locale")), timezone=_known_zone(user.get("tz")))
         self._members[user_id] = (self._clock(), member)
         if member.locale is not None and self._stored_locale.get(user_id) != member.locale:
             await self._locales.set_member(PLATFORM, user_id, member.locale)
@@ -107,3 +113,13 @@ class Directory:
         users = frozenset((await self._client.usergroups_users_list(usergroup=group_id))["users"])
         self._groups[group_id] = (self._clock(), users)
         return users
+
+
+def _known_zone(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return name

@@ -41,6 +41,17 @@ SPECS: dict[str, Spec] = {
     "remove": Spec("/stage remove @MEMBER [REASON]", N_("Take a member off the stage.")),
     "block": Spec("/stage block @MEMBER [REASON]", N_("Take a member off the stage and keep them out.")),
     "unblock": Spec("/stage unblock @MEMBER", N_("Let a blocked member back.")),
+    "schedule": Spec('/stage schedule "TITLE" start="YYYY-MM-DD HH:MM" [tz=ZONE] [duration=1h] '
+                     '[repeat=once|daily|weekly:mon,thu|cron:"M H D M W"] [topic=TEXT]',
+                     N_("Schedule a stage in this channel, once or repeating; the start is in your Slack time "
+                        "zone unless tz= names another.")),
+    "schedules": Spec("/stage schedules", N_("List the upcoming scheduled stages of the space.")),
+    "edit": Spec("/stage edit [ID] [title=…] [start=…] [tz=…] [duration=…] [repeat=…] [topic=…]",
+                 N_("Change a scheduled stage (its host or a moderator).")),
+    "cancel": Spec('/stage cancel [ID] [occurrence="YYYY-MM-DD HH:MM"] [tz=ZONE]',
+                   N_("Cancel one occurrence of a scheduled stage, or the whole series.")),
+    "rsvp": Spec("/stage rsvp [ID] [off]", N_("Say you are going to the next occurrence (off: no longer); without "
+                                             "an id, the next stage scheduled in this channel.")),
     "help": Spec("/stage help", N_("List every command.")),
 }
 

@@ -1,6 +1,7 @@
 """Slack as a StagePlatform. Slack has no API to mute, unmute or move anyone in a huddle, so Podium
 orchestrates around it: the board shows who has the floor, speakers are told by direct message and
-announced in the channel, and invite-only stages keep their private channel's membership in step.
+announced in the channel, and invite-only stages keep their private channel's membership in step. A scheduled
+series is announced in its channel with RSVP buttons.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
+from adapters.slack.announcements import Announcer
 from adapters.slack.boards import BoardKeeper
 from adapters.slack.directory import PLATFORM
 from adapters.slack.state import SlackState
@@ -32,9 +34,9 @@ class SlackPlatform:
     # No GIVE_FLOOR nor DISCONNECT: a huddle is out of an app's reach. Access is the private channel's.
     capabilities = frozenset({Capability.DIRECT_MESSAGE, Capability.ACCESS_CONTROL})
 
-    def __init__(self, *, client: Any, keeper: BoardKeeper, state: SlackState, queries: Queries,
-                 locales: Locales) -> None:
-        self._client, self._keeper, self._state = client, keeper, state
+    def __init__(self, *, client: Any, keeper: BoardKeeper, announcer: Announcer, state: SlackState,
+                 queries: Queries, locales: Locales) -> None:
+        self._client, self._keeper, self._announcer, self._state = client, keeper, announcer, state
         self._queries, self._locales = queries, locales
 
     async def stage_opened(self, board: Board) -> None:
@@ -83,8 +85,8 @@ class SlackPlatform:
                 raise
 
     async def schedule_changed(self, schedule: ScheduleView) -> None:
-        # Nothing to post: upcoming stages show on each member's App Home, read afresh when they open it.
-        log.debug("series %s changed", schedule.schedule_id)
+        # Its announcement in the channel follows it; App Home reads upcoming series afresh when opened.
+        self._announcer.show(schedule)
 
     async def _private(self, stage: StageRef) -> bool:
         """Invite-only stages live in private channels, whose members are the stage's invited ones."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.i18n.catalog import LOCALES, render
@@ -89,5 +89,8 @@ def is_group_id(value: str) -> bool:
 
 
 def date_token(at: datetime, fmt: str = "{time_secs}") -> Markup:
-    """Slack shows it in each reader's own time zone; the fallback is UTC."""
-    return Markup(f"<!date^{int(at.timestamp())}^{fmt}|{at:%H:%M:%S} UTC>")
+    """Slack shows it in each reader's own time zone; the fallback (for clients that cannot) is UTC, with the
+    date when the format shows one."""
+    utc = at.astimezone(UTC)
+    fallback = f"{utc:%Y-%m-%d %H:%M} UTC" if "{date" in fmt else f"{utc:%H:%M:%S} UTC"
+    return Markup(f"<!date^{int(at.timestamp())}^{fmt}|{fallback}>")
