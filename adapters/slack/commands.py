@@ -87,13 +87,18 @@ async def open_stage(adapter: SlackAdapter, where: Where, line: Line) -> Outcome
     assert where.channel_id is not None
     if visibility == Visibility.INVITE_ONLY and not await _private_channel(adapter, where.channel_id):
         raise slack_errors.PrivateChannelRequired()
-    huddle = await adapter.state.live_huddle_in(where.channel_id)
-    reply = await adapter.handle(c.OpenStage(
-        actor=await adapter.actor(where.user_id), platform=PLATFORM, space_id=where.team_id,
-        channel_id=where.channel_id, title=line.arg(0), topic=line.options.get("topic", ""),
-        visibility=visibility, capacity=capacity, present=frozenset(huddle.participants if huddle else ())))
-    if follow:
-        await adapter.state.update_stage(await adapter.live_stage(where), follow_huddle=True)
+    actor = await adapter.actor(where.user_id)
+    # Huddle events are handled while this runs: the stage opens with the huddle as it stands once they are
+    # done, and is bound to it at once, so the huddle's next change finds it.
+    async with adapter.huddle_lock:
+        huddle = await adapter.state.live_huddle_in(where.channel_id)
+        reply = await adapter.handle(c.OpenStage(
+            actor=actor, platform=PLATFORM, space_id=where.team_id, channel_id=where.channel_id,
+            title=line.arg(0), topic=line.options.get("topic", ""), visibility=visibility, capacity=capacity,
+            present=frozenset(huddle.participants if huddle else ())))
+        binding = {**({"room_id": huddle.room_id} if huddle else {}), **({"follow_huddle": True} if follow else {})}
+        if binding:
+            await adapter.state.update_stage(await adapter.live_stage(where), **binding)
     return with_note(reply, SLACK_LIMITS)
 
 

@@ -92,6 +92,24 @@ def modal_stage(modal) -> str:
     return re.search(r'"stage": "(\w+)"', modal.payload["private_metadata"]).group(1)
 
 
+async def test_a_stage_opened_while_huddle_events_are_handled_starts_with_everyone_and_one_thread_board(
+        tmp_path: Path) -> None:
+    from tests.e2e.test_slack_lifecycle import start_huddle
+
+    async with slack_world(tmp_path, rules={"must_be_present": False}) as w:
+        await start_huddle(w, "alice", "bob", "carol")  # acked; Podium is still handling them
+        await w.command("alice", 'open "Right away"')
+        wanted = {w[n].id for n in ("alice", "bob", "carol")}
+        await w.until(lambda: _all_present(w, wanted), timeout=5, what="the huddle's people on the stage")
+        thread = next(m.ts for m in w.fake.messages(w.room.id) if m.subtype == "huddle_thread")
+        in_thread = [m for m in w.fake.messages(w.room.id) if m.thread_ts == thread and m.user == w.fake.bot.id]
+        assert len(in_thread) == 1
+
+
+async def _all_present(w, wanted: set[str]) -> bool:
+    return wanted <= await w.present()
+
+
 # ---- the grammar and the text
 
 
