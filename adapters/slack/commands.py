@@ -15,6 +15,7 @@ from adapters.slack.blocks import board_blocks, board_summary, recap_lines
 from adapters.slack.directory import PLATFORM
 from adapters.slack.grammar import SPECS, Line, parse
 from adapters.slack.replies import Outcome, Shaped, with_note
+from adapters.slack.scheduling import HANDLERS as SCHEDULING
 from adapters.slack.text import Say, date_token, mention, plain_ids, user_id
 from bot.domain import commands as c
 from bot.domain.errors import MissingArgument, StageNotFound, UnknownMember
@@ -262,5 +263,4 @@ async def show_help(adapter: SlackAdapter, where: Where, line: Line) -> Outcome:
     return Shaped(shape)
 
 
-# Scheduled stages have subcommands of their own, registered in HANDLERS like these.
-from adapters.slack import scheduling  # noqa: E402,F401
+HANDLERS.update(SCHEDULING)  # scheduled stages have a module of their own

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from adapters.slack.announcements import WHEN, repeat_words
-from adapters.slack.commands import handler
 from adapters.slack.directory import PLATFORM
 from adapters.slack.errors import NoScheduleHere
 from adapters.slack.grammar import Line
@@ -54,7 +53,6 @@ async def _series(adapter: SlackAdapter, where: Where, line: Line) -> ScheduleVi
     return here[0]
 
 
-@handler("schedule")
 async def schedule(adapter: SlackAdapter, where: Where, line: Line) -> Outcome:
     options = line.options
     if len(line.args) != 1 or "start" not in options or set(options) - (EDITABLE - {"title"}):
@@ -70,7 +68,6 @@ async def schedule(adapter: SlackAdapter, where: Where, line: Line) -> Outcome:
         topic=options.get("topic", "")))
 
 
-@handler("schedules")
 async def schedules(adapter: SlackAdapter, where: Where, line: Line) -> Outcome:
     if line.args or line.options:
         raise MissingArgument(usage=line.usage)
@@ -88,7 +85,6 @@ async def schedules(adapter: SlackAdapter, where: Where, line: Line) -> Outcome:
     return Shaped(shape)
 
 
-@handler("edit")
 async def edit(adapter: SlackAdapter, where: Where, line: Line) -> Outcome:
     options = line.options
     if len(line.args) > 1 or not options or set(options) - EDITABLE:
@@ -104,7 +100,6 @@ async def edit(adapter: SlackAdapter, where: Where, line: Line) -> Outcome:
         recurrence=options.get("repeat")))
 
 
-@handler("cancel")
 async def cancel(adapter: SlackAdapter, where: Where, line: Line) -> Outcome:
     if len(line.args) > 1 or set(line.options) - {"occurrence", "tz"}:
         raise MissingArgument(usage=line.usage)
@@ -121,7 +116,6 @@ async def _zone(adapter: SlackAdapter, where: Where, fallback: str) -> str:
     return await adapter.directory.timezone(where.user_id) or fallback
 
 
-@handler("rsvp")
 async def rsvp(adapter: SlackAdapter, where: Where, line: Line) -> Outcome:
     words = list(line.args)
     going = not (words and words[-1].lower() in ("off", "no"))
@@ -132,3 +126,6 @@ async def rsvp(adapter: SlackAdapter, where: Where, line: Line) -> Outcome:
     view = await _series(adapter, where, Line(line.name, words))
     return await adapter.handle(c.Rsvp(actor=await adapter.actor(where.user_id), schedule_id=view.schedule_id,
                                        going=going))
+
+
+HANDLERS = {"schedule": schedule, "schedules": schedules, "edit": edit, "cancel": cancel, "rsvp": rsvp}

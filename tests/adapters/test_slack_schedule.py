@@ -11,15 +11,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from adapters.slack.announcements import GOING, NOT_GOING, Announcer
+from adapters.slack.announcements import GOING, NOT_GOING, Announcer, announcement
 from adapters.slack.grammar import parse
 from adapters.slack.state import SlackState
+from adapters.slack.text import sayer
 from bot.domain import commands as c
 from bot.domain import errors
 from bot.domain.schedule import MAX_ACTIVE_PER_SPACE
 from bot.i18n.catalog import render
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
+from bot.ports import StageRef
+from bot.services.schedule_view import ScheduleView
 from tests.adapters.test_slack_support import World, blocks_text, eventually, slack_world
 from tests.fakes.slack import Message as SlackMessage
 from tests.fakes.slack import events as slack_events
@@ -228,3 +231,21 @@ def test_the_schedule_grammar() -> None:
                             "repeat": "cron:0 18 * * 1", "topic": "Q&A"}
     assert parse("rsvp 3f2a9c off").args == ["3f2a9c", "off"]
     assert parse('cancel 3f2a9c occurrence="2026-03-02 18:00"').options == {"occurrence": "2026-03-02 18:00"}
+
+
+def view_of(**values: object) -> ScheduleView:
+    base = dict(ref=StageRef(stage_id="s1", platform="slack", space_id="T1", channel_id="C1", title="Office hours"),
+                topic="", host_id="U1", timezone="UTC", next_at=datetime(2026, 3, 2, 17, tzinfo=UTC), duration=2700,
+                recurrence="weekly:mon,thu", state="active", rsvps=("U2",), platform_event_id=None)
+    return ScheduleView(**{**base, **values})  # type: ignore[arg-type]
+
+
+def test_the_announcement_in_french_and_once_the_series_is_over() -> None:
+    blocks, text = announcement(view_of(), sayer("fr"), "fr", reminder_lead=600)
+    shown = blocks_text(blocks)
+    assert "Chaque semaine\u00a0: lundi, jeudi" in shown and "Durée prévue\u00a0: 45\u00a0min" in shown
+    assert "Je participe (1)" in shown and "10\u00a0min avant le début" in shown
+    assert text.startswith("Scène programmée «\u00a0Office hours\u00a0»\u00a0: <!date^1772470800^")
+    over, _ = announcement(view_of(state="finished", next_at=None, rsvps=()), sayer("en"), "en", reminder_lead=600)
+    assert [b["type"] for b in over] == ["header", "section"]
+    assert blocks_text(over).endswith("“Office hours” has no occurrence left.")

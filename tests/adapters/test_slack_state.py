@@ -14,9 +14,11 @@ from sqlmodel import SQLModel
 from adapters.slack.state import Huddle, SlackState
 from bot.persistence import schema
 from bot.persistence.database import Database
-from tests.integration.conftest import database_url, pg_url, plain_engine  # noqa: F401  (fixtures)
+from tests.integration import conftest as integration
 
 SLACK_TABLES = {"slack_huddle", "slack_stage"}
+# Run on SQLite and on PostgreSQL, like tests/integration.
+database_url, pg_url, plain_engine = integration.database_url, integration.pg_url, integration.plain_engine
 
 
 def created_at_start_before_0004(engine: Engine) -> None:
@@ -38,7 +40,7 @@ def created_at_start_before_0004(engine: Engine) -> None:
 
 
 @pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:  # noqa: F811
+async def db(database_url: str) -> AsyncIterator[Database]:
     database = Database(database_url)
     try:
         yield database
@@ -47,7 +49,7 @@ async def db(database_url: str) -> AsyncIterator[Database]:  # noqa: F811
 
 
 async def test_tables_the_adapter_created_itself_are_adopted_with_their_rows(
-        db: Database, plain_engine: Engine) -> None:  # noqa: F811
+        db: Database, plain_engine: Engine) -> None:
     await db.run(schema.upgrade, db, "0003")
     created_at_start_before_0004(plain_engine)
     with plain_engine.begin() as conn:
@@ -64,7 +66,7 @@ async def test_tables_the_adapter_created_itself_are_adopted_with_their_rows(
 
 
 async def test_revision_0004_creates_them_and_its_downgrade_removes_them(
-        db: Database, plain_engine: Engine) -> None:  # noqa: F811
+        db: Database, plain_engine: Engine) -> None:
     await db.run(schema.upgrade, db)
     assert SLACK_TABLES | {"schedule_message"} <= set(inspect(plain_engine).get_table_names())
 
