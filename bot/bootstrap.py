@@ -92,7 +92,8 @@ def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = No
         calendar=calendar.series, space_timezone=locales.timezone,
         reminder_lead=settings.schedule_reminder_lead,
         reminder_grace=timedelta(seconds=settings.schedule_reminder_grace),
-        on_events=Notifier(platforms, locales), on_schedule_events=ScheduleNotifier(platforms, locales))
+        on_events=Notifier(platforms, locales), on_schedule_events=ScheduleNotifier(platforms, locales),
+        shared_jobs=db.shared)
     if getattr(scheduler, "run", "absent") is None:
         scheduler.run = bus.handle
     queries = Queries(uow=lambda: SqlUnitOfWork(db, cache, read_only=True), db=db, clock=clock)

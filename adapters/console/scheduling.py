@@ -42,7 +42,8 @@ async def schedule(s: ConsoleSession, line: Line) -> Message:
         raise MissingArgument(usage=SPECS[line.name].usage)
     return await _run(s, c.ScheduleStage(
         actor=_actor(s), platform="console", space_id=s.space.id, channel_id=s.channel, title=line.arg(0),
-        start=line.options["start"], timezone=line.options.get("tz"), duration=_duration(line) or 3600,
+        start=line.options["start"], timezone=line.options.get("tz"),
+        duration=3600 if "duration" not in line.options else _duration(line),
         recurrence=line.options.get("repeat", "once"), topic=line.options.get("topic", "")))
 
 

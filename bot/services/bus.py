@@ -44,7 +44,9 @@ class MessageBus:
         reminder_grace: timedelta = timedelta(minutes=10),
         on_events: Callable[[Sequence[Event], Board], object] | None = None,
         on_schedule_events: Callable[[Sequence[ScheduleEvent], ScheduleView], object] | None = None,
+        shared_jobs: bool = False,
     ) -> None:
+        self._shared_jobs = shared_jobs
         self._uow, self.clock, self._scheduler = uow, clock, scheduler
         self._defaults, self._new_id = defaults, new_id
         self._calendar, self._space_timezone = calendar, space_timezone
@@ -127,7 +129,7 @@ class MessageBus:
                 if kind in armed:
                     await self._scheduler.cancel(key)
                 continue
-            if armed.get(kind) == jobs[kind] and not_before is None:
+            if armed.get(kind) == jobs[kind] and not_before is None and not self._shared_jobs:
                 continue
             occurrence = schedule.next_at
             assert occurrence is not None
@@ -145,7 +147,9 @@ class MessageBus:
                 await self._arm_series(schedule, not_before=self.clock.now())
 
     async def _rearm(self, stage_id: str, due: datetime | None) -> None:
-        if stage_id in self._armed and self._armed[stage_id] == due:
+        # Another process sharing the job store may have re-timed the job since: only a process alone
+        # on its database may trust what it armed last.
+        if not self._shared_jobs and stage_id in self._armed and self._armed[stage_id] == due:
             return
         self._armed[stage_id] = due
         key = f"stage-due:{stage_id}"
