@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 
-from bench import discord_storm, memory, scheduler_bench, storm
+from bench import discord_storm, memory, scheduler_bench, slack_storm, storm
 from bench.machine import describe, percentile
 
 RUNS = 5
