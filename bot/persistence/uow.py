@@ -73,12 +73,17 @@ class SqlUnitOfWork:
         return self._events
 
     def _write(self, changed: list[Stage], series: list[ScheduledStage]) -> None:
-        with self._db.engine.begin() as conn:
-            # Series first: a stage opened from a series refers to it.
-            for schedule in series:
-                self.schedules.write(conn, schedule)
-            for stage in changed:
-                self._write_stage(conn, stage)
+        conn = self._db.writer()
+        try:
+            with conn.begin():
+                # Series first: a stage opened from a series refers to it.
+                for schedule in series:
+                    self.schedules.write(conn, schedule)
+                for stage in changed:
+                    self._write_stage(conn, stage)
+        finally:
+            if self._db.dialect != "sqlite":
+                conn.close()
         self._db.committed()
 
     def _write_stage(self, conn: Connection, stage: Stage) -> None:
