@@ -10,8 +10,9 @@ from bot.domain.members import Recap
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Event:
-    stage_id: str
+class Happening:
+    """Who did what to whom, when and why: the part every audit-log entry shares."""
+
     at: datetime
     actor_id: str
     target_id: str | None = None
@@ -27,12 +28,8 @@ class Event:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class StageScheduled(Event):
-    title: str
-    starts_at: datetime
-
-    def data(self) -> dict[str, Any]:
-        return {"title": self.title, "starts_at": self.starts_at.isoformat()}
+class Event(Happening):
+    stage_id: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -6,21 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.domain.events import Happening
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ScheduleEvent:
+class ScheduleEvent(Happening):
     schedule_id: str
-    at: datetime
-    actor_id: str
-    target_id: str | None = None
-    reason: str = ""
-
-    @property
-    def kind(self) -> str:
-        return type(self).__name__
-
-    def data(self) -> dict[str, Any]:
-        return {}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from bot.domain import events as ev
+from bot.domain import schedule_events as sev
 from bot.domain.members import SYSTEM, Actor, Recap
 from bot.domain.moderation import add_moderator, invite, remove, remove_moderator, unblock
 from bot.domain.stage import Stage
@@ -109,7 +110,7 @@ def test_pulling_events_empties_the_list(stage: Stage) -> None:
 
 @pytest.mark.parametrize(("event", "data"), [
     (ev.StageOpened(stage_id="s", at=NOW, actor_id="h", title="T", topic="t"), {"title": "T", "topic": "t"}),
-    (ev.StageScheduled(stage_id="s", at=NOW, actor_id="h", title="T", starts_at=NOW),
+    (sev.StageScheduled(schedule_id="s", at=NOW, actor_id="h", title="T", starts_at=NOW),
      {"title": "T", "starts_at": NOW.isoformat()}),
     (ev.StageClosed(stage_id="s", at=NOW, actor_id="h", recap=Recap(1.0, 2, still_waiting=("a", "b"))),
      {"waiting": 2, "speakers": 0}),
