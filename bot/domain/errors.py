@@ -37,10 +37,6 @@ class NotModerator(StageError):
     message = N_("Only the host and moderators can do that.")
 
 
-class NotHost(StageError):
-    message = N_("Only the host can do that.")
-
-
 class HandsLocked(StageError):
     message = N_("Hands are locked on this stage.")
 

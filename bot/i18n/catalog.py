@@ -11,7 +11,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from babel import Locale
 from babel.dates import format_datetime, format_timedelta
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -66,10 +65,6 @@ def _value(value: Any, locale: str, mention: MentionFormatter) -> str:
     if isinstance(value, datetime):
         return format_datetime(value, format="medium", locale=locale)
     return str(value)
-
-
-def language_name(locale: str) -> str:
-    return Locale.parse(locale).get_display_name(locale) or locale
 
 
 _ON, _OFF = N_("on"), N_("off")
