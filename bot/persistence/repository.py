@@ -13,7 +13,7 @@ from sqlalchemy import Connection, select
 from bot.domain.errors import StageNotFound
 from bot.domain.stage import Stage
 from bot.persistence.database import Database
-from bot.persistence.mapping import participant_from, stage_from
+from bot.persistence.mapping import participant_from, stage_from, stage_values
 from bot.persistence.tables import ParticipantRow, StageRow
 
 stage_t = StageRow.__table__
@@ -21,19 +21,29 @@ participant_t = ParticipantRow.__table__
 
 
 class StageCache:
-    """Aggregates loaded by this process, by id. Evicted whenever a change did not reach the database."""
+    """Aggregates loaded by this process, by id, each with its stage row as stored.
+
+    Evicted whenever a change did not reach the database. The stored row lets a command write only the
+    columns it changed (most change a counter or two, while the rules are a JSON document).
+    """
 
     def __init__(self) -> None:
         self._stages: dict[str, Stage] = {}
+        self._stored: dict[str, dict[str, Any]] = {}
 
     def peek(self, stage_id: str) -> Stage | None:
         return self._stages.get(stage_id)
 
-    def keep(self, stage: Stage) -> None:
+    def stored(self, stage_id: str) -> dict[str, Any] | None:
+        return self._stored.get(stage_id)
+
+    def keep(self, stage: Stage, stored: dict[str, Any]) -> None:
         self._stages[stage.id] = stage
+        self._stored[stage.id] = stored
 
     def evict(self, stage_id: str) -> None:
         self._stages.pop(stage_id, None)
+        self._stored.pop(stage_id, None)
 
     def __len__(self) -> int:
         return len(self._stages)
@@ -57,7 +67,7 @@ class SqlStageRepository:
         if stage is None:
             raise StageNotFound()
         if stage is not cached:
-            self._cache.keep(stage)
+            self._cache.keep(stage, stage_values(stage))
         self.seen[stage_id] = stage
         return stage
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, update
@@ -35,11 +35,13 @@ class SqlUnitOfWork:
         # not take that command's pending changes and events for its own leftovers.
         self._read_only = read_only
         self._events: list[Event | ScheduleEvent] = []
+        self._stored: dict[str, dict[str, Any]] = {}
 
     async def __aenter__(self) -> SqlUnitOfWork:
         self.stages = SqlStageRepository(self._db, self._cache)
         self.schedules = SqlScheduleRepository(self._db)
         self._events = []
+        self._stored = {}
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -66,7 +68,7 @@ class SqlUnitOfWork:
             stage.version += 1
             stage.dirty.clear()
             self._events.extend(stage.pull_events())
-            self._cache.keep(stage)
+            self._cache.keep(stage, self._stored.pop(stage.id))
         self.stages.new.clear()
 
     def collect_events(self) -> Sequence[Event | ScheduleEvent]:
@@ -96,10 +98,14 @@ class SqlUnitOfWork:
                 # Another process opened a live stage in this channel after we looked: judge again.
                 raise ConcurrencyConflict(stage.id) from None
         else:
-            result = statements.update_stage.execute(
+            stored = self._cache.stored(stage.id)
+            changed = frozenset(name for name, value in values.items()
+                                if stored is None or stored.get(name, _ABSENT) != value)
+            touched = _update_stage(self._db.engine.dialect, changed).execute(
                 conn, {**values, "version": stage.version + 1, "_id": stage.id, "_seen": stage.version})
-            if result.rowcount != 1:
+            if touched != 1:
                 raise ConcurrencyConflict(stage.id)
+        self._stored[stage.id] = values
         if stage.dirty:
             rows = [participant_values(stage.id, stage.participants[u]) for u in sorted(stage.dirty)]
             statements.upsert_participant.execute_many(conn, rows)
@@ -113,7 +119,6 @@ class SqlUnitOfWork:
 @dataclass(frozen=True)
 class _Statements:
     insert_stage: Compiled
-    update_stage: Compiled
     upsert_participant: Compiled
     insert_audit: Compiled
     insert_recap: Compiled
@@ -128,10 +133,6 @@ def _statements(dialect: Dialect) -> _Statements:
     upsert = upsert.on_conflict_do_update(
         index_elements=["stage_id", "user_id"],
         set_={c.name: upsert.excluded[c.name] for c in participant_t.columns if c.name not in keys})
-    update_stage = (update(stage_t)
-                    .where(stage_t.c.id == bindparam("_id"), stage_t.c.version == bindparam("_seen"))
-                    .values({c.name: bindparam(c.name, type_=c.type) for c in stage_t.columns if c.name != "id"}))
-
     def every_column(table: Any) -> Any:
         return insert(table).values({c.name: bindparam(c.name, type_=c.type)
                                      for c in table.columns if not (c.primary_key and c.autoincrement is True)
@@ -139,6 +140,21 @@ def _statements(dialect: Dialect) -> _Statements:
 
     upsert = upsert.values({c.name: bindparam(c.name, type_=c.type) for c in participant_t.columns})
     return _Statements(
-        insert_stage=Compiled(every_column(stage_t), dialect), update_stage=Compiled(update_stage, dialect),
+        insert_stage=Compiled(every_column(stage_t), dialect),
         upsert_participant=Compiled(upsert, dialect), insert_audit=Compiled(every_column(audit_t), dialect),
         insert_recap=Compiled(every_column(recap_t), dialect))
+
+
+_ABSENT = object()
+
+
+@lru_cache(maxsize=512)
+def _update_stage(dialect: Dialect, columns: frozenset[str]) -> Compiled:
+    """The versioned update of a stage row, setting only the columns a command changed (and the version).
+
+    Commands change few and recurring sets of columns, so a few statements serve them all.
+    """
+    names = sorted((columns | {"version"}) - {"id"})
+    return Compiled(update(stage_t)
+                    .where(stage_t.c.id == bindparam("_id"), stage_t.c.version == bindparam("_seen"))
+                    .values({name: bindparam(name, type_=stage_t.c[name].type) for name in names}), dialect)

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, text
 from bot.domain import commands as c
 from bot.domain import errors
 from bot.domain.members import Actor
+from bot.persistence.repository import load_stage
 from tests.integration.conftest import Apps
 from tests.integration.support import (
     HOST, PLATFORM, SPACE, accept_inserts, counts, load, open_live, open_stage, refuse_inserts, snapshot,
@@ -125,3 +126,27 @@ async def test_an_acknowledged_command_is_already_stored(apps: Apps, plain_engin
     await app.bus.handle(c.CloseStage(actor=HOST, stage_id=stage_id))
     assert row("SELECT state, version FROM stage WHERE id = :s", s=stage_id) == ("ended", 4)
     assert row("SELECT count(*) FROM recap WHERE stage_id = :s", s=stage_id) == (1,)
+
+
+async def test_the_stored_row_follows_the_stage_when_only_changed_columns_are_written(
+        apps: Apps, plain_engine: Engine) -> None:
+    """Commands write only the stage columns they changed; what is stored must still be the whole stage."""
+    app = await apps.start()
+    stage_id = await open_live(app, present=ROOM)
+    steps = [
+        c.RaiseHand(actor=Actor("alice"), stage_id=stage_id, note="pricing"),
+        c.SetTopic(actor=HOST, stage_id=stage_id, topic="Pricing questions"),
+        c.SetRules(actor=HOST, stage_id=stage_id, changes={"max_speakers": "2", "queue_mode": "fair"}),
+        c.RaiseHand(actor=Actor("bob"), stage_id=stage_id),
+        c.ApproveNext(actor=HOST, stage_id=stage_id),
+        c.LockHands(actor=HOST, stage_id=stage_id, locked=True),
+        c.MoveToAudience(actor=HOST, stage_id=stage_id, user_id="alice"),
+        c.SetRules(actor=HOST, stage_id=stage_id, changes={"speaking_time_limit": "5m"}),
+        c.CloseStage(actor=HOST, stage_id=stage_id),
+    ]
+    for command in steps:
+        await app.bus.handle(command)
+        with plain_engine.connect() as conn:
+            stored = load_stage(conn, stage_id)
+        assert stored is not None
+        assert snapshot(stored) == snapshot(await load(app, stage_id)), type(command).__name__
