@@ -1,21 +1,25 @@
 """Storm: one stage, 5,000 members raise hands in random order, then 500 mixed moderation commands.
 
 Runs through the message bus with SQLite persistence (the default), one command at a time as the
-platforms deliver them, each acknowledged only once committed.
+platforms deliver them, each acknowledged only once committed. Each run has a process of its own,
+its threads kept on one CPU as `podium run` keeps them (SINGLE_CPU=true), or left to the system.
 """
 
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import random
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench.machine import percentile
 from bot.bootstrap import build
 from bot.config import Settings
+from bot.cpu import keep_on_one_cpu
 from bot.domain import commands as c
 from bot.domain.errors import StageError
 from bot.domain.members import Actor
@@ -75,7 +79,15 @@ async def storm(database: Path, *, seed: int) -> StormResult:
     return StormResult(len(script), seconds, latencies, refused)
 
 
-def run_once(seed: int) -> StormResult:
+def run_once(seed: int, *, single_cpu: bool = True) -> StormResult:
+    """One storm in a fresh process placed as `podium run` places itself (SINGLE_CPU), or not."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(_run_here, seed, single_cpu).result()
+
+
+def _run_here(seed: int, single_cpu: bool) -> StormResult:
+    if single_cpu:
+        keep_on_one_cpu()
     with tempfile.TemporaryDirectory() as folder:
         return asyncio.run(storm(Path(folder) / "storm.db", seed=seed))
 

@@ -33,6 +33,15 @@ def _settings(database_url: str | None = None) -> Settings:
     return settings
 
 
+def _serving(settings: Settings) -> Settings:
+    """What a process that serves commands does before it starts: its threads go on one CPU."""
+    if settings.single_cpu:
+        from bot.cpu import keep_on_one_cpu
+
+        logging.getLogger(__name__).debug("threads kept on CPU %s", keep_on_one_cpu())
+    return settings
+
+
 @app.command()
 def run() -> None:
     """Run the bot: the Discord adapter when DISCORD_TOKEN is set, Slack when SLACK_BOT_TOKEN is set."""
@@ -40,7 +49,7 @@ def run() -> None:
 
     from adapters.runner import run as run_adapters
 
-    raise typer.Exit(asyncio.run(run_adapters(_settings())))
+    raise typer.Exit(asyncio.run(run_adapters(_serving(_settings()))))
 
 
 @app.command()
@@ -52,7 +61,7 @@ def console(
     """Play a stage in the terminal as several members of a simulated space."""
     from adapters.console.main import run
 
-    settings = _settings(database_url)
+    settings = _serving(_settings(database_url))
     if not settings.log_level.upper() == "DEBUG":
         logging.getLogger().setLevel(logging.WARNING)
     raise typer.Exit(run(settings, script))

@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     default_locale: str = "en"
     default_timezone: str = "UTC"
     log_level: str = "INFO"
+    single_cpu: bool = Field(True, description="keep the bot's threads on one CPU (see bot/cpu.py)")
     rules: RuleDefaults = RuleDefaults()
     scheduler_misfire_grace: int = Field(
         300, ge=1, description="seconds; a job that comes due while the bot is down still runs this late")

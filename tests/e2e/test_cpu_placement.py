@@ -1,0 +1,67 @@
+"""SINGLE_CPU: a serving process keeps all its threads, the database ones included, on one CPU."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ALLOWED = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else set()
+pytestmark = pytest.mark.skipif(len(ALLOWED) < 2, reason="one CPU allowed here: there is nothing to choose")
+
+
+def thread_cpus(pid: int) -> dict[int, set[int]]:
+    return {int(tid): os.sched_getaffinity(int(tid)) for tid in os.listdir(f"/proc/{pid}/task")}
+
+
+def console_threads(tmp_path: Path, single_cpu: str) -> dict[int, set[int]]:
+    """The CPUs each thread of a running `podium console` may use, once it has greeted its user."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'podium.db'}", "DEFAULT_LOCALE": "en",
+           "LOG_LEVEL": "WARNING", "SINGLE_CPU": single_cpu, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "bot", "console"], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    try:
+        assert process.stdout is not None and process.stdin is not None
+        greeting = process.stdout.readline()
+        assert "Podium console" in greeting, greeting + process.stderr.read()
+        threads = thread_cpus(process.pid)
+        process.stdin.write("/quit\n")
+        process.stdin.close()
+        assert process.wait(timeout=60) == 0
+        return threads
+    finally:
+        process.kill()
+
+
+def test_a_serving_process_runs_every_thread_on_one_cpu(tmp_path: Path) -> None:
+    threads = console_threads(tmp_path, "true")
+    assert len(threads) > 1  # the loop, the database worker (and the scheduler's) are there
+    cpus = set().union(*threads.values())
+    assert len(cpus) == 1 and cpus <= ALLOWED, threads
+
+
+def test_single_cpu_false_leaves_the_placement_to_the_system(tmp_path: Path) -> None:
+    threads = console_threads(tmp_path, "false")
+    assert all(cpus == ALLOWED for cpus in threads.values()), threads
+
+
+def test_threads_started_before_and_after_are_both_kept_on_the_chosen_cpu() -> None:
+    # In a child process, so the test run itself is not pinned.
+    code = """
+import os, threading
+from bot.cpu import keep_on_one_cpu
+ready, done = threading.Event(), threading.Event()
+before = threading.Thread(target=lambda: (ready.set(), done.wait())); before.start(); ready.wait()
+cpu = keep_on_one_cpu()
+after = threading.Thread(target=done.wait); after.start()
+print(cpu, sorted(os.sched_getaffinity(before.native_id)), sorted(os.sched_getaffinity(after.native_id)),
+      sorted(os.sched_getaffinity(0)))
+done.set()
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    cpu, masks = result.stdout.strip().split(" ", 1)
+    assert int(cpu) in ALLOWED
+    assert masks == f"[{cpu}] [{cpu}] [{cpu}]"  # the older thread, the newer one, the main one
