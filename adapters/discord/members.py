@@ -47,8 +47,3 @@ def say(message: Message, locale: str) -> str:
 def display_name(guild: discord.Guild | None, user_id: str) -> str:
     member = guild.get_member(int(user_id)) if guild is not None and user_id.isdigit() else None
     return member.display_name if member is not None else user_id
-
-
-def discord_locale(locale: discord.Locale | str | None) -> str | None:
-    """Our locale for a Discord one, when we have a catalogue for it."""
-    return "fr" if locale is not None and str(locale).startswith("fr") else None

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from adapters.discord.members import PLATFORM, discord_locale, say
+from adapters.discord.members import PLATFORM, say
 from bot.domain.errors import StageError, Unexpected
+from bot.i18n.catalog import supported_locale
 from bot.i18n.message import Message
 
 if TYPE_CHECKING:
@@ -31,9 +32,14 @@ Outcome = Message | Shown | None
 
 
 async def reader_locale(ctx: Context, interaction: discord.Interaction) -> str:
-    """The member's Discord language when we speak it, else their own choice or their server's."""
-    chosen = discord_locale(interaction.locale)
+    """The member's Discord language when we speak it, else the one last learned, or their server's.
+
+    The language is kept for the member, so what the bot sends them later (a DM when they get the floor)
+    is in it too.
+    """
+    chosen = supported_locale(interaction.locale)
     if chosen is not None:
+        await ctx.app.locales.learn_member(PLATFORM, str(interaction.user.id), chosen)
         return chosen
     return await ctx.app.locales.for_member(PLATFORM, str(interaction.guild_id or ""), str(interaction.user.id))
 

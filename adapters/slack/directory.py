@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from adapters.slack.text import is_group_id, our_locale
+from adapters.slack.text import is_group_id
+from bot.i18n.catalog import supported_locale
 from bot.domain.members import Actor
 from bot.services.locales import Locales
 
@@ -41,7 +42,6 @@ class Directory:
         self._members: dict[str, tuple[float, SlackMember]] = {}
         self._groups: dict[str, tuple[float, frozenset[str]]] = {}
         self._pending: dict[str, asyncio.Future[Any]] = {}
-        self._stored_locale: dict[str, str] = {}
 
     async def member(self, user_id: str) -> SlackMember:
         cached = self._members.get(user_id)
@@ -102,11 +102,10 @@ class Directory:
         member = SlackMember(
             user_id=user_id, admin=bool(user.get("is_admin") or user.get("is_owner")),
             guest=bool(user.get("is_restricted") or user.get("is_ultra_restricted")),
-            locale=our_locale(user.get("locale")), timezone=_known_zone(user.get("tz")))
+            locale=supported_locale(user.get("locale")), timezone=_known_zone(user.get("tz")))
         self._members[user_id] = (self._clock(), member)
-        if member.locale is not None and self._stored_locale.get(user_id) != member.locale:
-            await self._locales.set_member(PLATFORM, user_id, member.locale)
-            self._stored_locale[user_id] = member.locale
+        if member.locale is not None:
+            await self._locales.learn_member(PLATFORM, user_id, member.locale)
         return member
 
     async def _fetch_group(self, group_id: str) -> frozenset[str]:

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.i18n.catalog import LOCALES, render
+from bot.i18n.catalog import render
 from bot.i18n.message import Message
 
 Say = Callable[[Message], str]
@@ -62,13 +62,6 @@ def say(message: Message, locale: str) -> str:
 def sayer(locale: str) -> Say:
     return lambda message: say(message, locale)
 
-
-def our_locale(slack_locale: str | None) -> str | None:
-    """Slack's `fr-FR` is our `fr`; a language we have no catalogue for is None."""
-    if not slack_locale:
-        return None
-    language = slack_locale.replace("_", "-").split("-")[0].lower()
-    return language if language in LOCALES else None
 
 
 def user_id(token: str) -> str | None:

@@ -36,6 +36,14 @@ def catalogue(locale: str) -> dict[str, str]:
     return {m.id: m.string for m in entries if m.id and m.string and not m.fuzzy}
 
 
+def supported_locale(tag: object) -> str | None:
+    """Ours for a platform's language tag (Discord's `en-GB`, Slack's `fr-FR`); None for one we do not speak."""
+    if not tag:
+        return None
+    language = str(tag).replace("_", "-").split("-")[0].lower()
+    return language if language in LOCALES else None
+
+
 def translate(msgid: str, locale: str) -> str:
     return catalogue(locale if locale in LOCALES else SOURCE_LOCALE).get(msgid, msgid)
 

@@ -48,6 +48,14 @@ class Locales:
         await self._db.run(self._write, member_t, {"platform": platform, "user_id": user_id, "locale": locale})
         self._members[(platform, user_id)] = locale
 
+    async def learn_member(self, platform: str, user_id: str, locale: str) -> None:
+        """Keeps the language a member's platform reports for them; written only when it changed."""
+        key = (platform, user_id)
+        if key not in self._members:
+            self._members[key] = await self._db.run(self._read, member_t, member_t.c.user_id, platform, user_id)
+        if self._members[key] != locale:
+            await self.set_member(platform, user_id, locale)
+
     async def set_space(self, platform: str, space_id: str, locale: str) -> None:
         _check(locale)
         await self._db.run(self._write, space_t, {"platform": platform, "space_id": space_id, "locale": locale})

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from adapters.discord.errors import NotAStageChannel
 from bot.domain import errors
+from bot.i18n.catalog import render
+from bot.i18n.markers import N_
+from bot.i18n.message import Message
 from tests.adapters.test_discord_harness import (  # noqa: F401 - fixtures
     bot, dms, embed_text, is_ephemeral, mention, podium_errors, refusal, reply, world)
 from tests.fakes.discord import permissions as perms
@@ -47,11 +50,27 @@ async def test_refusals_are_ephemeral_and_read_in_the_members_language(world, bo
     assert reply(english) == refusal(errors.NotModerator) and is_ephemeral(english)
     french = await bot.command(world, world.carol, "stage", "close", locale="fr")
     assert reply(french) == refusal(errors.NotModerator, "fr") != reply(english)
+    # A Discord language we have no catalogue for: the one last learned for the member, else the server's.
     await bot.app.locales.set_member("discord", str(world.dave.id), "fr")
-    stored = await bot.command(world, world.dave, "stage", "close", locale="en-GB")
+    stored = await bot.command(world, world.dave, "stage", "close", locale="de")
     assert reply(stored) == refusal(errors.NotModerator, "fr")
+    await bot.app.locales.set_space("discord", str(world.guild.id), "fr")
+    british = await bot.command(world, world.dave, "stage", "close", locale="en-GB")
+    assert reply(british) == refusal(errors.NotModerator)  # English is spoken here: the server's French is not used
     assert world.stage.id in world.guild.stage_instances  # nothing changed
     assert all(r.ack_delay < 3 for r in world.fake.interactions.records)
+
+
+async def test_what_the_bot_sends_a_member_later_is_in_their_discord_language(world, bot):
+    await open_stage(bot, world)
+    await bot.command(world, world.carol, "hand", "raise", locale="fr")
+    await bot.command(world, world.alice, "speaker", "next")
+    assert render(Message(N_("You have the floor on “{title}”."), {"title": "Weekly AMA"}), "fr") in dms(
+        world.fake, world.carol)
+    # The language is kept, and follows the member when they change it in Discord.
+    assert await bot.app.locales.for_member("discord", str(world.guild.id), str(world.carol.id)) == "fr"
+    await bot.command(world, world.carol, "hand", "raise", locale="en-US")
+    assert await bot.app.locales.for_member("discord", str(world.guild.id), str(world.carol.id)) == "en"
 
 
 async def test_moderators_are_discord_stage_moderators_and_the_configured_roles(world, bot):

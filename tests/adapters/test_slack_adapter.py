@@ -14,7 +14,8 @@ import yaml
 from adapters.slack import commands, events
 from adapters.slack.cli import manifest
 from adapters.slack.grammar import SPECS, parse
-from adapters.slack.text import our_locale, plain_ids, user_id
+from adapters.slack.text import plain_ids, user_id
+from bot.i18n.catalog import supported_locale
 from bot.domain import commands as c
 from bot.domain.errors import UnknownCommand
 from tests.adapters.test_slack_support import blocks_text, eventually, slack_world
@@ -143,8 +144,8 @@ def test_free_text_after_the_words_and_unknown_subcommands() -> None:
 def test_mentions_locales_and_group_ids() -> None:
     assert user_id("<@U0BOB|bob>") == "U0BOB" and user_id("W0ENT1") == "W0ENT1" and user_id("bob") is None
     assert plain_ids("<!subteam^S0VIP|@vip>,<@U0BOB>") == "S0VIP,U0BOB"
-    assert (our_locale("fr-FR"), our_locale("en-GB"), our_locale("de-DE"), our_locale(None)) == ("fr", "en", None,
-                                                                                               None)
+    assert [supported_locale(tag) for tag in ("fr-FR", "en-GB", "fr", "de-DE", "", None)] == [
+        "fr", "en", "fr", None, None, None]
 
 
 # ---- the manifest
