@@ -1,8 +1,8 @@
 """At start-up and after every gateway reconnect: Discord's view of each live stage against the database.
 
 Who is in the stage channel joins or leaves the stage; hands raised in Discord while the bot was away join the
-queue in the order they were raised; speakers who left are removed (the core does that when they leave);
-a speaker the core knows but Discord muted is given the floor again, and one Discord unmuted without the core is
+queue in the order they were raised, and those withdrawn there leave it; speakers who left are removed (the
+core does that when they leave); a speaker the core knows but Discord muted is given the floor again, and one Discord unmuted without the core is
 approved or muted. Runs in the stage channel's lane, so no voice event is applied on a stale view.
 Each upcoming series gets its Discord event back in line too (scheduled_events.py).
 """
@@ -90,10 +90,16 @@ class Reconciler:
         for _, user_id in raised:
             member = guild.get_member(int(user_id))
             assert member is not None
-            refusal = await attempt(ctx, c.RaiseHand(actor=self._actor(member, channel), stage_id=ref.stage_id),
+            refusal = await attempt(ctx, c.RaiseHand(actor=self._actor(member, channel), stage_id=ref.stage_id,
+                                                     native=True),
                                     errors.AlreadyRaised, errors.AlreadySpeaker)
             if refusal is not None:
                 await self._platform.clear_request(here, user_id, refusal)
+        # A request to speak withdrawn in Discord while the bot was away; hands raised with the bot's own
+        # command or button never had a request, so they stay.
+        for user_id in sorted(roster.native_hands & voice.keys()):
+            if voice[user_id].suppress and voice[user_id].requested_to_speak_at is None:
+                await attempt(ctx, c.LowerHand(actor=Actor(user_id), stage_id=ref.stage_id), errors.NoHandRaised)
         board = await ctx.app.queries.board(ref.stage_id)
         if channel.instance is None:
             await self._platform.ensure_instance(channel, board)

@@ -108,7 +108,7 @@ class VoiceSync:
             await attempt(ctx, c.MoveToAudience(actor=actor, stage_id=ref.stage_id, user_id=user_id),
                           errors.NotSpeaker)
         elif after.suppress and after.requested_at is not None and before.requested_at is None:
-            refusal = await attempt(ctx, c.RaiseHand(actor=actor, stage_id=ref.stage_id),
+            refusal = await attempt(ctx, c.RaiseHand(actor=actor, stage_id=ref.stage_id, native=True),
                                     errors.AlreadyRaised, errors.AlreadySpeaker)
             if refusal is not None:
                 await self._platform.clear_request(ref, user_id, refusal)

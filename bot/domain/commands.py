@@ -64,6 +64,7 @@ class LeaveAudio(StageCommand):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RaiseHand(StageCommand):
     note: str = ""
+    native: bool = False  # with the platform's own control, not the bot's command or button
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

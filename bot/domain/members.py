@@ -25,6 +25,9 @@ class Hand:
     seq: int
     note: str = ""
     priority: float = 0.0  # talk time when raised; orders the fair queue
+    # Raised with the platform's own control (Discord's request to speak), which can be withdrawn there too:
+    # the adapter checks such hands against the platform after being away.
+    native: bool = False
 
 
 @dataclass(slots=True)

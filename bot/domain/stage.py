@@ -155,7 +155,7 @@ class Stage:
 
     # ---- hands -----------------------------------------------------------------------------------
 
-    def raise_hand(self, actor: Actor, note: str, now: datetime) -> int | None:
+    def raise_hand(self, actor: Actor, note: str, now: datetime, *, native: bool = False) -> int | None:
         """Returns the queue position, or None when the member was approved at once."""
         self.require_live()
         check_text("note", note, low=0, high=100)
@@ -174,7 +174,7 @@ class Stage:
             self.record(ev.SpeakerApproved, actor, now, target_id=actor.user_id, auto=True, note=note)
             return None
         self.hand_seq += 1
-        hand = Hand(raised_at=now, seq=self.hand_seq, note=note, priority=member.talk_seconds)
+        hand = Hand(raised_at=now, seq=self.hand_seq, note=note, priority=member.talk_seconds, native=native)
         with self.watch_head(actor, now):
             member.hand = hand
             position = self.queue.add(actor.user_id, hand)

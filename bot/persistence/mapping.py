@@ -33,6 +33,7 @@ def participant_values(stage_id: str, p: Participant) -> dict[str, Any]:
         "stage_id": stage_id, "user_id": p.user_id, "present": p.present, "left_at": p.left_at,
         "hand_raised_at": hand.raised_at if hand else None, "hand_seq": hand.seq if hand else None,
         "hand_note": hand.note if hand else None, "hand_priority": hand.priority if hand else None,
+        "hand_native": hand.native if hand else None,
         "speaking_since": p.speaking_since, "warned": p.warned, "talk_seconds": p.talk_seconds,
         "turns": p.turns, "hands_raised": p.hands_raised, "cooldown_until": p.cooldown_until,
         "invited": p.invited, "blocked": p.blocked, "moderator": p.moderator,
@@ -43,7 +44,7 @@ def participant_from(row: Any) -> Participant:
     hand = None
     if row.hand_raised_at is not None:
         hand = Hand(raised_at=row.hand_raised_at, seq=row.hand_seq, note=row.hand_note or "",
-                    priority=row.hand_priority or 0.0)
+                    priority=row.hand_priority or 0.0, native=bool(row.hand_native))
     return Participant(
         user_id=row.user_id, present=row.present, left_at=row.left_at, hand=hand,
         speaking_since=row.speaking_since, warned=row.warned, talk_seconds=row.talk_seconds,

@@ -58,6 +58,7 @@ class ParticipantRow(SQLModel, table=True):
     hand_seq: int | None = None
     hand_note: str | None = Field(default=None, max_length=200)
     hand_priority: float | None = None
+    hand_native: bool | None = None
     speaking_since: datetime | None = _when()
     warned: bool = False
     talk_seconds: float = 0.0

@@ -88,7 +88,7 @@ async def leave_audio(cmd: c.LeaveAudio, uow: UnitOfWork, ctx: Context) -> Messa
 
 async def raise_hand(cmd: c.RaiseHand, uow: UnitOfWork, ctx: Context) -> Message:
     stage = await uow.stages.get(cmd.stage_id)
-    position = stage.raise_hand(cmd.actor, cmd.note, ctx.now)
+    position = stage.raise_hand(cmd.actor, cmd.note, ctx.now, native=cmd.native)
     if position is None:
         return Message.of(N_("You were approved at once: you have the floor."))
     return Message.of(N_("Hand raised, you are #{position}."), position=position)

@@ -39,6 +39,7 @@ class Roster:
     stage_id: str
     present: frozenset[str]
     hands: tuple[str, ...]  # in queue order
+    native_hands: frozenset[str]  # raised with the platform's own control
     speakers: frozenset[str]
     moderators: frozenset[str]  # delegated
     invited: frozenset[str]
@@ -67,6 +68,7 @@ class Queries:
             members = stage.participants.values()
             return Roster(stage_id=stage.id, present=frozenset(p.user_id for p in members if p.present),
                           hands=tuple(stage.queue), speakers=frozenset(stage.speaking),
+                          native_hands=frozenset(p.user_id for p in members if p.hand and p.hand.native),
                           moderators=frozenset(stage.moderators),
                           invited=frozenset(p.user_id for p in members if p.invited),
                           blocked=frozenset(p.user_id for p in members if p.blocked))

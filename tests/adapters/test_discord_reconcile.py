@@ -87,3 +87,23 @@ async def test_hands_raised_in_discord_before_the_stage_opened_join_its_queue(wo
     await bot.command(world, world.alice, "stage", "open", title="Weekly AMA")
     await bot.settle()
     assert (await bot.roster(world)).hands == (str(world.dave.id), str(world.carol.id))
+
+
+async def test_a_request_withdrawn_in_discord_while_the_bot_was_away_lowers_that_hand_only(world, bot):
+    fake = world.fake
+    await bot.command(world, world.alice, "stage", "open", title="Weekly AMA")
+    stage_id = await bot.stage_id(world)
+    fake.member_request_to_speak(world.guild, world.carol)
+    fake.member_request_to_speak(world.guild, world.dave)
+    await bot.settle()
+    await bot.press(world, world.bob, f"podium:raise:{stage_id}")  # bob's hand, by the button: no request
+    await bot.stop()
+
+    fake.member_withdraw_request(world.guild, world.carol)  # while the bot is away
+    await bot.start()
+    await bot.settle()
+
+    roster = await bot.roster(world)
+    assert roster.hands == (str(world.dave.id), str(world.bob.id))
+    assert roster.native_hands == {str(world.dave.id)}
+    assert f"`#1` {mention(world.dave)}" in bot.board_text(world)

@@ -35,6 +35,12 @@ class TestFifo:
             stage.raise_hand(actor, "", NOW)
         assert list(stage.queue) == ["dan", "ann", "cat"]
 
+    def test_a_hand_remembers_whether_the_platforms_own_control_raised_it(self, stage: Stage) -> None:
+        stage.raise_hand(ANN, "", NOW, native=True)
+        stage.raise_hand(BOB, "pricing", NOW)
+        assert [stage.participants[u].hand.native for u in ("ann", "bob")] == [True, False]  # type: ignore[union-attr]
+        assert list(stage.queue) == ["ann", "bob"]  # the same queue either way
+
     def test_positions_close_up_when_a_hand_goes(self, stage: Stage) -> None:
         raise_hands(stage, ANN, BOB, CAT)
         stage.lower_hand(ANN, at(10))
