@@ -52,13 +52,17 @@ class App:
         """Upgrades the schema, applies what ran out while the bot was away, and arms the timers."""
         if migrate:
             await self.migrate()
-        live = await SqlStageRepository(self.db, self.cache).live_ids()
-        await self.bus.rearm_all(live)
-        await self.bus.rearm_series(await self.queries.active_schedule_ids())
+        await self.rearm()
         if hasattr(self.scheduler, "start"):
             started = self.scheduler.start()
             if inspect.isawaitable(started):  # the APScheduler one opens its job table off the loop
                 await started
+
+    async def rearm(self) -> None:
+        """Arms every job from what is stored; what ran out meanwhile is applied now."""
+        live = await SqlStageRepository(self.db, self.cache).live_ids()
+        await self.bus.rearm_all(live)
+        await self.bus.rearm_series(await self.queries.active_schedule_ids())
 
     async def settle(self) -> None:
         """Waits until fired timers and platform work have run (for the console and tests)."""
@@ -97,9 +101,12 @@ def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = No
     if getattr(scheduler, "run", "absent") is None:
         scheduler.run = bus.handle
     queries = Queries(uow=lambda: SqlUnitOfWork(db, cache, read_only=True), db=db, clock=clock)
-    return App(settings=settings, db=db, clock=clock, scheduler=scheduler, bus=bus, queries=queries,
-               locales=locales, dispatcher=dispatcher, cache=cache, boards=BoardMessages(db), inbox=Inbox(db),
-               platforms=platforms)
+    app = App(settings=settings, db=db, clock=clock, scheduler=scheduler, bus=bus, queries=queries,
+              locales=locales, dispatcher=dispatcher, cache=cache, boards=BoardMessages(db), inbox=Inbox(db),
+              platforms=platforms)
+    if hasattr(scheduler, "on_elected"):
+        scheduler.on_elected = app.rearm  # a process taking over the jobs re-arms them from the database
+    return app
 
 
 def _scheduler(choice: Any, settings: Settings, clock: Clock, db: Database) -> Any:

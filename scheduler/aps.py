@@ -16,8 +16,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, TypeVar
@@ -53,6 +53,11 @@ class ApsScheduler:
         self._outlet: jobs.Outlet | None = None
         self._opening: asyncio.Lock | None = None
         self._stopped = False
+        # Called on the loop each time this process is elected leader after start() (see _elected); the
+        # election within start() needs none, as the App has armed everything just before.
+        self.on_elected: Callable[[], Awaitable[None]] | None = None
+        self._starting = False
+        self._rearming: set[asyncio.Task[None]] = set()
         # Writes to the job table leave the loop here; SQLite has one writer, so one thread is enough.
         self._writer: ThreadPoolExecutor | None = None
 
@@ -100,9 +105,15 @@ class ApsScheduler:
         if not self.shared:
             aps.resume()  # SQLite: one bot process, always the leader
             return
-        self._leadership = Leadership(self.url, table=self.table, on_elected=aps.resume, on_deposed=aps.pause,
-                                      on_tick=aps.wakeup, tick=self.poll_interval, retry=self.lock_retry)
-        await self._offload(self._leadership.start)
+        loop = asyncio.get_running_loop()
+        self._leadership = Leadership(self.url, table=self.table, on_elected=partial(self._elected, aps, loop),
+                                      on_deposed=aps.pause, on_tick=aps.wakeup, tick=self.poll_interval,
+                                      retry=self.lock_retry)
+        self._starting = True
+        try:
+            await self._offload(self._leadership.start)
+        finally:
+            self._starting = False
 
     async def stop(self) -> None:
         """Stops firing, lets fired commands finish (they may re-arm jobs), then gives leadership up."""
@@ -111,6 +122,8 @@ class ApsScheduler:
         self._stopped = True
         if self._leadership is not None:
             await self._offload(self._leadership.halt)  # no election may resume jobs from here on
+        for task in list(self._rearming):
+            await asyncio.gather(task, return_exceptions=True)
         aps = self._aps
         if aps is not None:
             aps.store.claiming = False
@@ -144,6 +157,28 @@ class ApsScheduler:
         return found
 
     # ---- inside ----------------------------------------------------------------------------------
+
+    def _elected(self, aps: LazyWakeScheduler, loop: asyncio.AbstractEventLoop) -> None:
+        """On the election thread: run the jobs, and have the loop re-arm them from the database.
+
+        A leader that died between claiming a job and committing its command took that job with it;
+        every job the bot stores follows from stored state (a stage's next timer, a series' next
+        reminder and opening), so re-arming from that state when taking over brings it back.
+        """
+        aps.resume()
+        if self.on_elected is not None and not self._starting:
+            loop.call_soon_threadsafe(self._rearm, self.on_elected)
+
+    def _rearm(self, rearm: Callable[[], Awaitable[None]]) -> None:
+        async def guarded() -> None:
+            try:
+                await rearm()
+            except Exception:
+                log.exception("re-arming the jobs after the election failed; they are re-armed at the next start")
+
+        task = asyncio.create_task(guarded(), name="scheduler-rearm")
+        self._rearming.add(task)
+        task.add_done_callback(self._rearming.discard)
 
     async def _write(self, work: Callable[[LazyWakeScheduler], None]) -> None:
         if self._stopped and self._aps is None:

@@ -41,6 +41,7 @@ class Database:
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="podium-db")
         self._checkpointer: _Checkpointer | None = None
         self._writer: Connection | None = None
+        self._disposed = False
         if self.dialect == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
             if parsed.database and parsed.database != ":memory:":
@@ -67,6 +68,9 @@ class Database:
             self._checkpointer.committed()
 
     async def dispose(self) -> None:
+        if self._disposed:  # stopping twice (a test's cleanup after an explicit stop) is harmless
+            return
+        self._disposed = True
         await self.run(self._dispose)
         self._executor.shutdown(wait=True)
         if self._checkpointer is not None:

@@ -20,6 +20,7 @@ from bot.bootstrap import build
 from bot.domain import commands as c
 from bot.domain.commands import Command
 from scheduler.aps import ApsScheduler
+from bot.domain.members import Actor
 from tests.integration.test_aps_scheduler import (  # noqa: F401  (pg_schema_url is a fixture)
     HOST,
     ON_TIME,
@@ -30,6 +31,7 @@ from tests.integration.test_aps_scheduler import (  # noqa: F401  (pg_schema_url
     pg_schema_url,
     settings,
     soon,
+    start_app,
     topics,
     until,
 )
@@ -61,6 +63,37 @@ async def test_one_scheduler_leads_and_another_takes_over_when_it_stops(pg_schem
     finally:
         await first.stop()
         await second.stop()
+
+
+async def test_a_job_a_leader_claimed_and_lost_is_re_armed_by_the_next_leader(pg_schema_url: str) -> None:
+    url, rules = pg_schema_url, {"speaking_time_limit": 1, "warn_before": 0, "idle_close": 0}
+    a = build(settings(rules=rules), scheduler="aps", database_url=url)
+    lost: list[Command] = []
+
+    async def claimed_then_gone(command: Command) -> None:
+        lost.append(command)  # the job left the table, and its command never reached a bus: a leader that died
+
+    a.scheduler.run = claimed_then_gone
+    await a.start()
+    b = await start_app(url, rules=rules)
+    try:
+        assert a.scheduler.leader and not b.scheduler.leader
+        stage_id = await open_stage(a, "alice")
+        await a.bus.handle(c.RaiseHand(stage_id=stage_id, actor=Actor("alice")))
+        await a.bus.handle(c.ApproveSpeaker(stage_id=stage_id, user_id="alice", actor=HOST))
+        await until(lambda: lost == [expire(stage_id)], within=5)
+        assert await b.scheduler.pending() == {}  # the job is gone from the table with the leader's claim
+
+        await a.stop()  # the leadership passes to b, which re-arms from what is stored
+        moved = lambda: [r for r in audit(url, stage_id) if r["kind"] == "SpeakerMovedToAudience"]  # noqa: E731
+        await until(moved, within=5)
+        await asyncio.sleep(0.5)  # room for a second move to show up
+        assert b.scheduler.leader
+        assert [(r["target_id"], r["reason"]) for r in moved()] == [("alice", "time_up")]
+        assert (await b.queries.roster(stage_id)).speakers == frozenset()
+    finally:
+        await a.stop()
+        await b.stop()
 
 
 # ---- two processes ---------------------------------------------------------------------------------
