@@ -94,6 +94,28 @@ async def test_a_speakers_warning_chime_reaches_the_stage_as_the_generated_sound
         await bot.stop()
 
 
+async def test_when_a_speakers_time_is_up_the_tone_plays_and_they_are_back_in_the_audience(fake_discord, voice,
+                                                                                          tmp_path):
+    world = make_world(fake_discord)
+    bot = await started(fake_discord, voice, tmp_path, cues=True, warn_before=0)
+    try:
+        await bot.command(world, world.alice, "stage", "open", title="Weekly AMA")
+        await give_floor(bot, world, world.carol)
+        assert not fake_discord.voice_state(world.guild, world.carol).suppress
+        await voice.wait_for_silence(since=len(voice.packets) - 1)
+        mark = len(voice.packets)
+        await bot.advance(60)  # the whole minute: time is up
+        await voice.wait_for_silence(since=mark)
+        heard, made = voice.audio(mark), render(NOTES[Cue.TIME_UP])
+        assert frequency(heard) == pytest.approx(440.0, rel=0.01)
+        assert duration(heard) == pytest.approx(duration(made), abs=0.04)
+        assert cues(bot)[-1] == Cue.TIME_UP and Cue.WARNING not in cues(bot)  # warn_before 0: no warning
+        assert fake_discord.voice_state(world.guild, world.carol).suppress  # muted again by the bot
+        assert (await bot.roster(world)).speakers == frozenset()
+    finally:
+        await bot.stop()
+
+
 async def test_without_mute_members_the_bot_asks_to_speak_and_tells_the_moderators_once(fake_discord, voice,
                                                                                         tmp_path):
     world = make_world(fake_discord)
