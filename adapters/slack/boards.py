@@ -59,6 +59,7 @@ class BoardKeeper:
         self._shown: dict[Target, int] = {}
         self._last_edit: dict[str, float] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._thread_lock = asyncio.Lock()
 
     # ---- posting
 
@@ -74,11 +75,17 @@ class BoardKeeper:
             await self.post_in_thread(board, huddle.room_id, huddle.thread_ts)
 
     async def post_in_thread(self, board: Board, room_id: str, thread_ts: str) -> None:
-        blocks, text, seq = await self._render(self._next_seq(), board)
-        posted = await self._client.chat_postMessage(channel=board.ref.channel_id, thread_ts=thread_ts,
-                                                     text=text, blocks=blocks)
-        await self._state.update_stage(board.ref.stage_id, room_id=room_id, thread_board_ts=posted["ts"])
-        self._shown[Target(board.ref.channel_id, posted["ts"])] = seq
+        # Two paths lead here for one huddle: a new stage's board (the huddle already saved) and the huddle's
+        # own start event (the stage already live). When they overlap, the second finds the first's board.
+        async with self._thread_lock:
+            extra = await self._state.stage(board.ref.stage_id)
+            if extra.room_id == room_id and extra.thread_board_ts:
+                return
+            blocks, text, seq = await self._render(self._next_seq(), board)
+            posted = await self._client.chat_postMessage(channel=board.ref.channel_id, thread_ts=thread_ts,
+                                                         text=text, blocks=blocks)
+            await self._state.update_stage(board.ref.stage_id, room_id=room_id, thread_board_ts=posted["ts"])
+            self._shown[Target(board.ref.channel_id, posted["ts"])] = seq
 
     # ---- editing
 
