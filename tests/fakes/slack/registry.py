@@ -22,6 +22,7 @@ class Ctx:
     state: SlackState
     args: dict[str, Any]
     actor: User  # whose token made the call: the bot, or a person for a user token
+    origin: str = ""  # the fake's own http://host:port, for answers that point back at it
 
     def get(self, name: str, default: Any = None) -> Any:
         return self.args.get(name, default)
@@ -54,11 +55,14 @@ class Ctx:
 
 Handler = Callable[[Ctx], dict[str, Any]]
 METHODS: dict[str, Handler] = {}
+APP_LEVEL: set[str] = set()  # methods called with an app-level token (xapp-...), and only with one
 
 
-def method(name: str) -> Callable[[Handler], Handler]:
+def method(name: str, *, app_level: bool = False) -> Callable[[Handler], Handler]:
     def register(fn: Handler) -> Handler:
         METHODS[name] = fn
+        if app_level:
+            APP_LEVEL.add(name)
         return fn
     return register
 

@@ -22,8 +22,9 @@ from aiohttp import web
 from . import chat, conversations, directory, views  # noqa: F401  (they register their methods)
 from .blockkit import decode
 from .faults import Faults
-from .registry import METHODS, Ctx, SlackError
+from .registry import APP_LEVEL, METHODS, Ctx, SlackError
 from .response_urls import ResponseUrl, apply_response
+from .socket_mode import SocketMode
 from .spec import JSON_FIELDS, SlackSpec, SpecViolation
 from .state import Channel, Ephemeral, Message, SlackState, Team, User, UserGroup, View
 
@@ -51,10 +52,13 @@ class RecordedCall:
 
 
 class FakeSlack:
-    def __init__(self, *, team: Team | None = None, token: str = "xoxb-0000000001-podium-fake-bot-token") -> None:
+    def __init__(self, *, team: Team | None = None, token: str = "xoxb-0000000001-podium-fake-bot-token",
+                 app_token: str = "xapp-1-A0PODIUM1-0000000001-podium-fake-app-token") -> None:
         self.state = SlackState(team)
         self.token = token
         self.tokens: dict[str, str] = {token: self.state.bot.id}  # token -> user id it acts as
+        self.app_token = app_token  # app-level: opens Socket Mode connections (`fake.socket`), nothing else
+        self.socket = SocketMode(self.state)
         self.spec = SlackSpec()
         self.faults = Faults()
         self.calls: list[RecordedCall] = []
@@ -70,6 +74,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/{kind:commands|actions}/{rest:.*}", self._response_url)
+        app.router.add_get("/link/", self.socket.serve)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -79,6 +84,7 @@ class FakeSlack:
 
     async def stop(self) -> None:
         if self._runner is not None:
+            await self.socket.close()
             await self._runner.cleanup()
             self._runner = None
 
@@ -232,15 +238,18 @@ class FakeSlack:
             return refusal.status, refusal.headers, refusal.body
         if not token:
             return 200, {}, {"ok": False, "error": "not_authed"}
-        actor_id = self.tokens.get(token)
+        app_level = token == self.app_token
+        actor_id = self.state.bot.id if app_level else self.tokens.get(token)  # the app acts as its bot
         if actor_id is None:
             return 200, {}, {"ok": False, "error": "invalid_auth"}
+        if app_level != (name in APP_LEVEL):
+            return 200, {}, {"ok": False, "error": "not_allowed_token_type"}
         messages = self.spec.check(name, args, json_body=json_body)
         if messages:
             self.spec_violations.append(SpecViolation(name, messages, args))
             return 200, {}, {"ok": False, "error": "invalid_arguments", "response_metadata": {"messages": messages}}
         try:
-            result = handler(Ctx(self.state, args, self.state.users[actor_id]))
+            result = handler(Ctx(self.state, args, self.state.users[actor_id], origin=self.url))
         except SlackError as e:
             return 200, {}, {"ok": False, "error": e.error, **e.extra}
         return 200, {}, {"ok": True, **result}

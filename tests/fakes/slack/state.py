@@ -131,6 +131,7 @@ class SlackState:
         self.views: dict[str, View] = {}
         self.usergroups: dict[str, UserGroup] = {}
         self.triggers: dict[str, Trigger] = {}
+        self.tickets: set[str] = set()  # Socket Mode tickets apps.connections.open handed out, each good once
         self.ephemerals: list[Ephemeral] = []
         self._offset = 0.0
         self._last_ts = 0.0
@@ -188,6 +189,11 @@ class SlackState:
         trigger_id = f"{int(self.now())}{next(self._seq):04d}.{self.team.id[1:]}.{secrets.token_hex(16)}"
         self.triggers[trigger_id] = Trigger(trigger_id, user_id, self.now())
         return trigger_id
+
+    def issue_ticket(self) -> str:
+        ticket = secrets.token_hex(16)
+        self.tickets.add(ticket)
+        return ticket
 
     # ----- lookups
     def resolve_channel(self, ref: str) -> Channel | None:

@@ -1,0 +1,209 @@
+"""The Slack adapter in Socket Mode, served as `podium run` serves it with SLACK_APP_TOKEN and no signing
+secret: `serve()` connects the real bolt app, through slack_sdk's SocketModeClient, to the fake's WebSocket;
+the same commands, clicks and events as in HTTP mode arrive as envelopes, and Slack's reconnects are survived."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters.slack.blocks import NOTE_INPUT
+from adapters.slack.service import serve
+from bot.bootstrap import App, build
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.i18n.catalog import render
+from bot.i18n.markers import N_
+from bot.i18n.message import Message as Text
+from tests.adapters.test_slack_support import blocks_text, eventually, populate
+from tests.fakes.slack import Channel, Delivery, FakeSlack, Message, SocketSender, User, events
+
+
+def say(msgid: str, locale: str = "en", **params: object) -> str:
+    return render(Text(msgid, params), locale, mention=lambda u: f"<@{u}>")
+
+
+@dataclass
+class SocketWorld:
+    fake: FakeSlack
+    app: App
+    slack: SocketSender
+    people: dict[str, User]
+    room: Channel
+
+    def __getitem__(self, name: str) -> User:
+        return self.people[name]
+
+    async def command(self, user: str, text: str) -> str:
+        """`/stage TEXT` as `user` over the socket; the answer its response_url got."""
+        delivery = await self.slack.slash_command("/stage", text, user=self[user], channel=self.room)
+        assert delivery.in_time and delivery.response is None, delivery
+        return await self.answer(delivery, f"/stage {text}")
+
+    async def click(self, user: str, action_id: str) -> Delivery:
+        delivery = await self.slack.block_action(action_id, user=self[user], message=self.board())
+        assert delivery.in_time, delivery
+        return delivery
+
+    async def answer(self, delivery: Delivery, what: str) -> str:
+        hook = self.fake.response_urls[delivery.payload["response_url"]]
+        await eventually(lambda: hook.posts, timeout=5, what=f"an answer to {what}")
+        [post] = hook.posts
+        assert post["response_type"] == "ephemeral", post
+        return post["text"]
+
+    def board(self) -> Message:
+        [board] = [m for m in self.fake.messages(self.room.id)
+                   if m.user == self.fake.bot.id and m.blocks and m.blocks[0]["type"] == "header" and not m.thread_ts]
+        return board
+
+    async def stage_id(self) -> str:
+        return await self.app.queries.live_stage("slack", self.fake.team.id, self.room.id)
+
+    async def hands(self) -> tuple[str, ...]:
+        return (await self.app.queries.roster(await self.stage_id())).hands
+
+    async def until_hands(self, *names: str) -> None:
+        wanted = tuple(self[n].id for n in names)
+        await self.until(lambda roster: roster.hands == wanted, f"hands {names}")
+
+    async def until_present(self, *names: str) -> None:
+        """An event's listener runs after its ack: waits for what it changed in the core."""
+        wanted = {self[n].id for n in names}
+        await self.until(lambda roster: wanted <= roster.present, f"{names} present")
+
+    async def until(self, condition: Callable[[Any], bool], what: str, timeout: float = 5.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition(await self.app.queries.roster(await self.stage_id())):
+            assert time.monotonic() < deadline, f"{what} not within {timeout} s"
+            await asyncio.sleep(0.01)
+
+
+@asynccontextmanager
+async def socket_world(tmp_path: Path, **rules: Any) -> AsyncIterator[SocketWorld]:
+    async with FakeSlack() as fake:
+        people, room = populate(fake)
+        settings = Settings(_env_file=None, slack_bot_token=fake.token, slack_app_token=fake.app_token,
+                            slack_api_url=fake.api_url, default_locale="en",
+                            rules={"hand_cooldown": 0, "grace_period": 60, **rules})
+        app = build(settings, clock=ManualClock(), database_url=f"sqlite:///{tmp_path / 'podium.db'}")
+        await app.start()
+        stop = asyncio.Event()
+        serving = asyncio.create_task(serve(app, settings, stop))
+        try:
+            await fake.socket.wait_open()
+            yield SocketWorld(fake, app, SocketSender(fake), people, room)
+        finally:
+            stop.set()
+            await asyncio.wait_for(serving, 10)
+            await app.stop()
+        fake.assert_no_spec_violations()
+        assert fake.socket.stray_frames == [] and fake.socket.refused_tickets == []
+        assert all(d.ack is not None for d in fake.socket.deliveries)
+
+
+@pytest.fixture(autouse=True)
+def no_warnings_logged(caplog: pytest.LogCaptureFixture):
+    """bolt, slack_sdk and the adapter log what they could not handle; none of it may happen here."""
+    caplog.set_level(logging.WARNING)
+    yield
+    problems = [f"{r.name}: {r.getMessage()}" for r in caplog.records if r.levelno >= logging.WARNING]
+    assert problems == []
+
+
+async def test_open_and_raise_over_the_socket_post_the_board_and_queue_the_hand(tmp_path: Path) -> None:
+    async with socket_world(tmp_path, must_be_present=False) as w:
+        [opened] = w.fake.calls_to("apps.connections.open")
+        assert opened.ok and opened.http_verb == "POST"
+        opened_answer = await w.command("alice", 'open "Town hall"')
+        assert opened_answer.startswith(say(N_("Stage “{title}” is live."), title="Town hall"))
+        [post] = await w.fake.wait_for("chat.postMessage", channel=w.room.id)
+        assert post.ok and "Town hall" in blocks_text(post.args["blocks"])
+        answer = await w.command("bob", "raise")
+        assert answer == say(N_("Hand raised, you are #{position}."), position=1)
+        assert await w.hands() == (w["bob"].id,)
+        await eventually(lambda: w["bob"].id in blocks_text(w.board().blocks), timeout=5, what="the board edit")
+        assert len(w.fake.socket.connections) == 1 and all(d.in_time for d in w.fake.socket.deliveries)
+
+
+async def test_board_buttons_raise_with_the_modal_and_lower_the_hand(tmp_path: Path) -> None:
+    async with socket_world(tmp_path, must_be_present=False) as w:
+        await w.command("alice", 'open "Buttons"')
+        await w.fake.wait_for("chat.postMessage", channel=w.room.id)
+        await w.click("bob", "podium_raise")
+        await eventually(lambda: w.fake.modals(w["bob"].id), what="the raise-hand modal")
+        [modal] = w.fake.modals(w["bob"].id)
+        submitted = await w.slack.view_submission(modal, user=w["bob"], values={NOTE_INPUT: "about pricing"})
+        assert submitted.in_time and modal.closed
+        await w.until_hands("bob")
+        await eventually(lambda: [e.text for e in w.fake.ephemerals if e.user == w["bob"].id] == [
+            say(N_("Hand raised, you are #{position}."), position=1)], what="bob's answer")
+        lowered = await w.click("bob", "podium_lower")
+        assert await w.answer(lowered, "Lower hand") == say(N_("Hand lowered."))
+        assert await w.hands() == ()
+
+
+async def test_a_refusal_is_answered_ephemerally_in_the_members_language_and_changes_nothing(
+        tmp_path: Path) -> None:
+    async with socket_world(tmp_path, must_be_present=False) as w:
+        await w.command("carol", 'open "Mine"')
+        await w.command("bob", "raise")
+        before = await w.app.queries.board(await w.stage_id())
+        refused = await w.command("dave", "close")  # dave reads Slack in French
+        assert refused == say(N_("Only the host and moderators can do that."), "fr") != say(
+            N_("Only the host and moderators can do that."))
+        after = await w.app.queries.board(await w.stage_id())
+        assert after.version == before.version and await w.hands() == (w["bob"].id,)
+
+
+async def test_after_a_refresh_and_a_dropped_connection_commands_still_act_once(tmp_path: Path) -> None:
+    async with socket_world(tmp_path, must_be_present=False) as w:
+        await w.command("alice", 'open "Through it all"')
+        await w.fake.socket.refresh()  # {"type": "disconnect", "reason": "refresh_requested"}
+        assert await w.command("bob", "raise") == say(N_("Hand raised, you are #{position}."), position=1)
+        await w.fake.socket.drop()  # closed by Slack without a word
+        assert await w.command("carol", "raise") == say(N_("Hand raised, you are #{position}."), position=2)
+        assert await w.hands() == (w["bob"].id, w["carol"].id)
+        opened = w.fake.calls_to("apps.connections.open")
+        assert len(opened) == len(w.fake.socket.connections) == 3 and all(c.ok for c in opened)
+        assert [d.connection for d in w.fake.socket.deliveries] == [1, 2, 3]
+        assert w.fake.count("chat.postMessage", channel=w.room.id) == 1  # one board, edited
+
+
+async def test_huddle_events_over_the_socket_make_members_present_and_a_redelivery_acts_once(
+        tmp_path: Path) -> None:
+    async with socket_world(tmp_path) as w:  # must_be_present: only members in the huddle raise hands
+        await w.command("alice", 'open "Huddle"')  # the huddle starts while the new board may still be posting
+        started = events.huddle_started(w.fake.state, w.room, created_by=w["alice"])
+        huddle = started["room"]["id"]
+        first = await w.slack.event(started)
+        thread = started["ts"]
+        await w.fake.wait_for("chat.postMessage", thread_ts=thread)  # the board, again in the huddle's thread
+        await w.slack.event(events.user_huddle_changed(w.fake.state, w["bob"], call_id=huddle))
+        await w.slack.event(events.huddle_changed(w.fake.state, w.room, huddle,
+                                                  participants=[w["alice"].id, w["bob"].id]))
+        await w.until_present("alice", "bob")
+        assert await w.command("bob", "raise") == say(N_("Hand raised, you are #{position}."), position=1)
+        assert await w.command("frank", "raise") == say(N_("Join the audio room before raising your hand."))
+        again = await w.slack.retry(first)  # Slack saw no ack for the first delivery
+        assert again.in_time and again.payload["event_id"] == first.payload["event_id"]
+        await w.command("alice", "status")  # once answered, the retry's listener would long have run
+        assert w.fake.count("chat.postMessage", thread_ts=thread) == 1 and await w.hands() == (w["bob"].id,)
+
+
+async def test_app_home_opened_over_the_socket_publishes_the_members_home(tmp_path: Path) -> None:
+    async with socket_world(tmp_path, must_be_present=False) as w:
+        await w.command("alice", 'open "At home"')
+        await w.command("bob", "raise")
+        delivery = await w.slack.event(events.app_home_opened(w.fake.state, w["bob"]))
+        assert delivery.in_time and delivery.envelope["type"] == "events_api"
+        await eventually(lambda: w.fake.home_view(w["bob"].id) is not None, what="bob's home")
+        assert "At home" in blocks_text(w.fake.home_view(w["bob"].id).payload["blocks"])
