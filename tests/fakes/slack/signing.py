@@ -22,8 +22,8 @@ from urllib.parse import urlencode
 
 import aiohttp
 
-from . import events as ev
 from . import payloads as pl
+from .requests import SlackRequests
 from .server import FakeSlack
 from .state import Channel, Message, User, View
 
@@ -57,12 +57,11 @@ class AppResponse:
         return json.loads(self.body) if self.body else None
 
 
-class SlackSender:
+class SlackSender(SlackRequests):
     def __init__(self, app_url: str, signing_secret: str, fake: FakeSlack, *, api_app_id: str | None = None) -> None:
+        super().__init__(fake, api_app_id=api_app_id)
         self.app_url = app_url
         self.signing_secret = signing_secret
-        self.fake = fake
-        self.api_app_id = api_app_id or fake.bot.app_id or "A0PODIUM1"
         self._session: aiohttp.ClientSession | None = None
 
     async def __aenter__(self) -> SlackSender:
@@ -76,55 +75,27 @@ class SlackSender:
             await self._session.close()
             self._session = None
 
-    # ----- the requests Slack sends
+    # ----- the requests Slack sends (what each one holds: SlackRequests)
     async def slash_command(self, command: str, text: str = "", *, user: User | str, channel: Channel | str,
                             forge: str | None = None) -> AppResponse:
-        """A slash command; its trigger_id is registered with the fake (views.open takes it for 3 s) and its
-        response_url is served by the fake (what the app posts there lands in `fake.responses`)."""
-        u, ch = self._user(user), self._channel(channel)
-        form = pl.slash_command_form(
-            self.fake.state, command=command, text=text, user=u, channel=ch, api_app_id=self.api_app_id,
-            trigger_id=self.fake.issue_trigger(u.id),
-            response_url=self.fake.new_response_url("commands", channel=ch.id, user=u.id))
+        form = self.slash_command_form(command, text, user=user, channel=channel)
         return await self.post(urlencode(form), "application/x-www-form-urlencoded", payload=form, forge=forge)
 
     async def block_action(self, action_id: str, *, user: User | str, message: Message | None = None,
                            view: View | None = None, value: Any = None, forge: str | None = None) -> AppResponse:
-        """A click on the element `action_id` of a message the bot posted, or of a view it opened."""
-        u = self._user(user)
-        if message is not None:
-            block_id, element = pl.find_element(message.blocks or [], action_id)
-            response_url = self.fake.new_response_url("actions", channel=message.channel, user=u.id,
-                                                      message_ts=message.ts)
-            view_payload = None
-        elif view is not None:
-            block_id, element = pl.find_element(view.payload.get("blocks", []), action_id)
-            response_url, view_payload = None, self._view_object(view)
-        else:
-            raise ValueError("a click happens in a message or in a view")
-        payload = pl.block_actions(
-            self.fake.state, action=pl.action_of(element, block_id, value=value), user=u,
-            api_app_id=self.api_app_id, trigger_id=self.fake.issue_trigger(u.id), message=message,
-            view=view_payload, response_url=response_url)
-        return await self._interactive(payload, forge)
+        return await self._interactive(
+            self.block_actions(action_id, user=user, message=message, view=view, value=value), forge)
 
     async def view_submission(self, view: View, *, user: User | str, values: dict[str, Any],
                               forge: str | None = None) -> AppResponse:
-        """Submit of the modal `view` with {action_id: value} typed into its inputs."""
-        u = self._user(user)
-        payload = pl.view_submission(self.fake.state, view=self._view_object(view),
-                                     values=pl.input_values(view, values), user=u, api_app_id=self.api_app_id,
-                                     trigger_id=self.fake.issue_trigger(u.id))
-        response = await self._interactive(payload, forge)
+        response = await self._interactive(super().view_submission(view, user=user, values=values), forge)
         if response.status == 200 and not response.body:
             view.closed = True  # an empty ack closes the modal
         return response
 
     async def event(self, event: dict[str, Any], *, event_id: str | None = None,
                     forge: str | None = None) -> AppResponse:
-        """An Events API `event_callback` wrapping `event` (build it with `tests.fakes.slack.events`)."""
-        body = ev.envelope(self.fake.state, event, api_app_id=self.api_app_id,
-                           event_id=event_id or ev.new_event_id(), event_time=int(self.fake.state.now()))
+        body = self.event_callback(event, event_id=event_id)
         return await self.post(json.dumps(body), "application/json", payload=body, forge=forge)
 
     async def retry(self, first: AppResponse, *, num: int = 1, reason: str = "http_timeout") -> AppResponse:
@@ -164,14 +135,3 @@ class SlackSender:
     async def _interactive(self, payload: dict[str, Any], forge: str | None) -> AppResponse:
         body = urlencode({"payload": json.dumps(payload)})
         return await self.post(body, "application/x-www-form-urlencoded", payload=payload, forge=forge)
-
-    def _user(self, user: User | str) -> User:
-        return user if isinstance(user, User) else self.fake.state.users[user]
-
-    def _channel(self, channel: Channel | str) -> Channel:
-        return channel if isinstance(channel, Channel) else self.fake.state.channels[channel]
-
-    def _view_object(self, view: View) -> dict[str, Any]:
-        from .registry import Ctx
-        from .views import view_object
-        return view_object(Ctx(self.fake.state, {}, self.fake.bot), view)
