@@ -48,7 +48,7 @@ async def run(settings: Settings) -> int:
                                      return_when=asyncio.FIRST_COMPLETED)
         failed = [t for t in done if t in tasks.values() and t.exception() is not None]
         for task in failed:
-            log.error("adapter %s stopped: %r", task.get_name(), task.exception())
+            log.error("%s stopped: %s", task.get_name(), task.exception() or "")
         stop.set()
         await asyncio.gather(*tasks.values(), return_exceptions=True)
         return 1 if failed else 0

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
+import aiohttp
 from aiohttp import web
 
 from adapters.slack.adapter import SlackAdapter
@@ -32,8 +34,33 @@ async def start_http(bolt: object, *, host: str, port: int, path: str) -> tuple[
     return runner, runner.addresses[0][1]
 
 
+class SlackTokenRefused(RuntimeError):
+    """A token in `.env` that Slack refuses: nothing can work until the operator fixes it."""
+
+
+async def check_tokens(adapter: SlackAdapter, settings: Settings) -> None:
+    """Asks Slack once whether it takes the tokens, so a wrong one stops the adapter with its name rather
+    than failing every request (HTTP mode) or retrying for ever (Socket Mode). Slack out of reach is not a
+    refusal: the adapter starts and the clients retry."""
+    from slack_sdk.errors import SlackApiError
+
+    checks: list[tuple[str, Callable[[], Awaitable[object]]]] = [("SLACK_BOT_TOKEN", adapter.client.auth_test)]
+    if settings.slack_app_token is not None:
+        app_token = settings.slack_app_token.get_secret_value()
+        checks.append(("SLACK_APP_TOKEN", lambda: adapter.client.apps_connections_open(app_token=app_token)))
+    for setting, check in checks:
+        try:
+            await check()
+        except SlackApiError as error:
+            raise SlackTokenRefused(f"{setting} is refused by Slack ({error.response.get('error')}); "
+                                    f"set the right token in .env") from None
+        except (aiohttp.ClientError, OSError) as error:
+            log.warning("slack: could not check %s (%r); starting anyway", setting, error)
+
+
 async def serve(app: App, settings: Settings, stop: asyncio.Event) -> None:
     adapter = SlackAdapter.build(app, settings)
+    await check_tokens(adapter, settings)
     await adapter.start()
     try:
         if settings.slack_app_token is not None:

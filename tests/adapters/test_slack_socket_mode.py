@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from adapters.slack.blocks import NOTE_INPUT
-from adapters.slack.service import serve
+from adapters.slack.service import SlackTokenRefused, serve
 from bot.bootstrap import App, build
 from bot.clock import ManualClock
 from bot.config import Settings
@@ -121,8 +121,8 @@ def no_warnings_logged(caplog: pytest.LogCaptureFixture):
 
 async def test_open_and_raise_over_the_socket_post_the_board_and_queue_the_hand(tmp_path: Path) -> None:
     async with socket_world(tmp_path, must_be_present=False) as w:
-        [opened] = w.fake.calls_to("apps.connections.open")
-        assert opened.ok and opened.http_verb == "POST"
+        checked, opened = w.fake.calls_to("apps.connections.open")  # the token checked at start, then the socket
+        assert checked.ok and opened.ok and opened.http_verb == "POST"
         opened_answer = await w.command("alice", 'open "Town hall"')
         assert opened_answer.startswith(say(N_("Stage “{title}” is live."), title="Town hall"))
         [post] = await w.fake.wait_for("chat.postMessage", channel=w.room.id)
@@ -172,7 +172,7 @@ async def test_after_a_refresh_and_a_dropped_connection_commands_still_act_once(
         await w.fake.socket.drop()  # closed by Slack without a word
         assert await w.command("carol", "raise") == say(N_("Hand raised, you are #{position}."), position=2)
         assert await w.hands() == (w["bob"].id, w["carol"].id)
-        opened = w.fake.calls_to("apps.connections.open")
+        opened = w.fake.calls_to("apps.connections.open")[1:]  # after the token's check at start
         assert len(opened) == len(w.fake.socket.connections) == 3 and all(c.ok for c in opened)
         assert [d.connection for d in w.fake.socket.deliveries] == [1, 2, 3]
         assert w.fake.count("chat.postMessage", channel=w.room.id) == 1  # one board, edited
@@ -207,3 +207,25 @@ async def test_app_home_opened_over_the_socket_publishes_the_members_home(tmp_pa
         assert delivery.in_time and delivery.envelope["type"] == "events_api"
         await eventually(lambda: w.fake.home_view(w["bob"].id) is not None, what="bob's home")
         assert "At home" in blocks_text(w.fake.home_view(w["bob"].id).payload["blocks"])
+
+
+@pytest.mark.parametrize(("tokens", "named", "error"), [
+    ({"slack_app_token": "bot"}, "SLACK_APP_TOKEN", "not_allowed_token_type"),  # the bot token in its place
+    ({"slack_bot_token": "xoxb-0000000001-not-this-one"}, "SLACK_BOT_TOKEN", "invalid_auth"),
+])
+async def test_a_token_slack_refuses_stops_the_adapter_at_once_and_names_it(
+        tmp_path: Path, tokens: dict[str, str], named: str, error: str) -> None:
+    async with FakeSlack() as fake:
+        values = {"slack_bot_token": fake.token, "slack_app_token": fake.app_token, **tokens}
+        if values["slack_app_token"] == "bot":
+            values["slack_app_token"] = fake.token
+        settings = Settings(_env_file=None, slack_api_url=fake.api_url, **values)
+        app = build(settings, clock=ManualClock(), database_url=f"sqlite:///{tmp_path / 'podium.db'}")
+        await app.start()
+        try:
+            with pytest.raises(SlackTokenRefused) as refused:
+                await asyncio.wait_for(serve(app, settings, asyncio.Event()), 5)
+        finally:
+            await app.stop()
+        assert str(refused.value) == f"{named} is refused by Slack ({error}); set the right token in .env"
+        assert fake.socket.connections == [] and "slack" not in app.platforms
