@@ -60,7 +60,7 @@ class Outlet:
         with self._lock:
             batch, self._waiting = self._waiting, []
         for key, command in batch:
-            task = self.loop.create_task(self._run(key, command), name=f"scheduled:{key}")
+            task = self.loop.create_task(run_fired(self.run, key, command), name=f"scheduled:{key}")
             self._running.add(task)
             task.add_done_callback(self._running.discard)
 
@@ -72,13 +72,15 @@ class Outlet:
                 return
             await asyncio.gather(*list(self._running), return_exceptions=True)
 
-    async def _run(self, key: str, command: Command) -> None:
-        try:
-            await self.run(command)
-        except StageError as refusal:
-            log.info("scheduled %s refused: %s", key, refusal)
-        except Exception:
-            log.exception("scheduled %s failed", key)
+
+async def run_fired(run: Run, key: str, command: Command) -> None:
+    """Runs a job's command; a refusal or a failure is logged and ends there (the next job still runs)."""
+    try:
+        await run(command)
+    except StageError as refusal:
+        log.info("scheduled %s refused: %s", key, refusal)
+    except Exception:
+        log.exception("scheduled %s failed", key)
 
 
 _outlets: dict[str, Outlet] = {}

@@ -7,15 +7,12 @@ It follows a ManualClock too: moving that clock fires what has come due.
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
 from bot.domain.commands import Command
-from bot.domain.errors import StageError
-
-log = logging.getLogger(__name__)
+from scheduler.jobs import run_fired
 
 
 class MemoryScheduler:
@@ -76,11 +73,5 @@ class MemoryScheduler:
                 pass
 
     async def _fire(self, key: str, command: Command) -> None:
-        if self.run is None:
-            return
-        try:
-            await self.run(command)
-        except StageError as refusal:
-            log.info("scheduled %s refused: %s", key, refusal)
-        except Exception:
-            log.exception("scheduled %s failed", key)
+        if self.run is not None:
+            await run_fired(self.run, key, command)
