@@ -53,10 +53,9 @@ class ApsScheduler:
         self._outlet: jobs.Outlet | None = None
         self._opening: asyncio.Lock | None = None
         self._stopped = False
-        # Called on the loop each time this process is elected leader after start() (see _elected); the
-        # election within start() needs none, as the App has armed everything just before.
+        # Called on the loop each time this process is elected leader later than its start() (see _elected);
+        # the election within start() needs none, as the App has armed everything just before.
         self.on_elected: Callable[[], Awaitable[None]] | None = None
-        self._starting = False
         self._rearming: set[asyncio.Task[None]] = set()
         # Writes to the job table leave the loop here; SQLite has one writer, so one thread is enough.
         self._writer: ThreadPoolExecutor | None = None
@@ -109,11 +108,7 @@ class ApsScheduler:
         self._leadership = Leadership(self.url, table=self.table, on_elected=partial(self._elected, aps, loop),
                                       on_deposed=aps.pause, on_tick=aps.wakeup, tick=self.poll_interval,
                                       retry=self.lock_retry)
-        self._starting = True
-        try:
-            await self._offload(self._leadership.start)
-        finally:
-            self._starting = False
+        await self._offload(self._leadership.start)
 
     async def stop(self) -> None:
         """Stops firing, lets fired commands finish (they may re-arm jobs), then gives leadership up."""
@@ -158,7 +153,7 @@ class ApsScheduler:
 
     # ---- inside ----------------------------------------------------------------------------------
 
-    def _elected(self, aps: LazyWakeScheduler, loop: asyncio.AbstractEventLoop) -> None:
+    def _elected(self, aps: LazyWakeScheduler, loop: asyncio.AbstractEventLoop, first: bool) -> None:
         """On the election thread: run the jobs, and have the loop re-arm them from the database.
 
         A leader that died between claiming a job and committing its command took that job with it;
@@ -166,7 +161,7 @@ class ApsScheduler:
         reminder and opening), so re-arming from that state when taking over brings it back.
         """
         aps.resume()
-        if self.on_elected is not None and not self._starting:
+        if self.on_elected is not None and not first:
             loop.call_soon_threadsafe(self._rearm, self.on_elected)
 
     def _rearm(self, rearm: Callable[[], Awaitable[None]]) -> None:

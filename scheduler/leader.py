@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 
 class Leadership:
-    def __init__(self, url: URL | str, *, table: str, on_elected: Callable[[], None],
+    def __init__(self, url: URL | str, *, table: str, on_elected: Callable[[bool], None],
                  on_deposed: Callable[[], None], on_tick: Callable[[], None],
                  tick: float = 0.2, retry: float = 1.0) -> None:
         self._engine = create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
@@ -38,8 +38,11 @@ class Leadership:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        """Tries once now (so a lone process leads as soon as it has started), then keeps trying."""
-        self._attempt()
+        """Tries once now (so a lone process leads as soon as it has started), then keeps trying.
+
+        ``on_elected`` is told whether it was this first attempt (True) or a later one, from the thread that won.
+        """
+        self._attempt(first=True)
         self._thread = threading.Thread(target=self._loop, name="podium-leader", daemon=True)
         self._thread.start()
 
@@ -71,7 +74,7 @@ class Leadership:
             # Other processes add jobs to the table without telling us: look again a few times a second.
             self._on_tick()
 
-    def _attempt(self) -> None:
+    def _attempt(self, *, first: bool = False) -> None:
         try:
             if self._conn is None:
                 self._conn = self._engine.connect()
@@ -85,7 +88,7 @@ class Leadership:
         if got:
             self.leader = True
             log.info("this process now runs the scheduled jobs")
-            self._on_elected()
+            self._on_elected(first)
 
     def _alive(self) -> bool:
         assert self._conn is not None
