@@ -4,17 +4,19 @@ SQLAlchemy's per-execution work (coercion, caching, bind processing through the 
 result set-up) costs several times what SQLite itself spends on a small transaction. Compiling once,
 applying the same bind processors by hand and executing on the DBAPI cursor of the connection, inside
 the transaction SQLAlchemy began, keeps its exact conversions at a fraction of the cost. Where anything
-listens to the engine's statements (echo, tracing, tests counting writes) they go through SQLAlchemy.
+listens to the engine's statements (echo or its logger, tracing, tests counting writes) they go through
+SQLAlchemy. Driver errors are raised as SQLAlchemy raises them, and a lost connection is invalidated.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
 
 
@@ -26,7 +28,7 @@ class Compiled:
         self._names: list[str] = list(compiled.positiontup or compiled.bind_names.values())
         processors = compiled._bind_processors  # the conversions SQLAlchemy itself would apply
         self._processors = {name: processors[name] for name in self._names if name in processors}
-        self._integrity_error: type[Exception] = dialect.loaded_dbapi.IntegrityError
+        self._dialect = dialect
 
     def params(self, values: Mapping[str, Any]) -> Any:
         processors = self._processors
@@ -44,14 +46,21 @@ class Compiled:
         return self._run(conn, True, [self.params(row) for row in rows])
 
     def _run(self, conn: Connection, many: bool, params: Any) -> int:
-        if conn._has_events or conn.engine._has_events or conn.engine.echo:
+        if conn._has_events or conn.engine._has_events or conn._echo:
             return int(conn.exec_driver_sql(self.sql, params).rowcount)
+        dbapi_connection = conn.connection.dbapi_connection
         cursor = conn.connection.cursor()
         try:
             (cursor.executemany if many else cursor.execute)(self.sql, params)
             return int(cursor.rowcount)
-        except self._integrity_error as error:
-            # The same exception SQLAlchemy would have raised, so callers need not know the driver.
-            raise IntegrityError(self.sql, params, error) from error
+        except self._dialect.loaded_dbapi.Error as error:
+            lost = self._dialect.is_disconnect(error, dbapi_connection, cursor)
+            if lost:
+                conn.invalidate(error)
+            # The exception SQLAlchemy would have raised (IntegrityError, OperationalError...), so callers
+            # need not know the driver.
+            raise DBAPIError.instance(self.sql, params, error, self._dialect.loaded_dbapi.Error,
+                                      connection_invalidated=lost, dialect=self._dialect) from error
         finally:
-            cursor.close()
+            with suppress(self._dialect.loaded_dbapi.Error):  # a cursor of a lost connection may not close
+                cursor.close()
