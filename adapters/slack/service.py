@@ -38,10 +38,15 @@ class SlackTokenRefused(RuntimeError):
     """A token in `.env` that Slack refuses: nothing can work until the operator fixes it."""
 
 
+# What Slack answers for a token it will never take; anything else (ratelimited, fatal_error, a 5xx) may pass.
+_REFUSALS = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive",
+                       "not_allowed_token_type", "invalid_token", "missing_scope"})
+
+
 async def check_tokens(adapter: SlackAdapter, settings: Settings) -> None:
     """Asks Slack once whether it takes the tokens, so a wrong one stops the adapter with its name rather
-    than failing every request (HTTP mode) or retrying for ever (Socket Mode). Slack out of reach is not a
-    refusal: the adapter starts and the clients retry."""
+    than failing every request (HTTP mode) or retrying for ever (Socket Mode). Slack out of reach or in
+    trouble is not a refusal: the adapter starts and the clients retry."""
     from slack_sdk.errors import SlackApiError
 
     checks: list[tuple[str, Callable[[], Awaitable[object]]]] = [("SLACK_BOT_TOKEN", adapter.client.auth_test)]
@@ -52,8 +57,12 @@ async def check_tokens(adapter: SlackAdapter, settings: Settings) -> None:
         try:
             await check()
         except SlackApiError as error:
-            raise SlackTokenRefused(f"{setting} is refused by Slack ({error.response.get('error')}); "
-                                    f"set the right token in .env") from None
+            reason = error.response.get("error")
+            if reason in _REFUSALS:
+                raise SlackTokenRefused(f"{setting} is refused by Slack ({reason}); set the right token in .env"
+                                        ) from None
+            log.warning("slack: could not check %s (%s, HTTP %s); starting anyway", setting, reason,
+                        error.response.status_code)
         except (aiohttp.ClientError, OSError) as error:
             log.warning("slack: could not check %s (%r); starting anyway", setting, error)
 

@@ -170,9 +170,9 @@ def test_the_manifest_asks_for_exactly_what_the_adapter_uses() -> None:
         "interactivity"]
     # the Web API methods the adapter calls, each covered by a scope above
     source = "".join(p.read_text() for p in Path(events.__file__).parent.glob("*.py"))
-    called = set(re.findall(r"client\.(\w+)\(", source))
-    # apps.connections.open (checking SLACK_APP_TOKEN at start) takes the app-level token, whose scope
-    # connections:write is set on that token, not in the bot's scopes.
+    called = set(re.findall(r"client\.(\w+)", source))  # called there, or handed over to be called
+    # At start auth.test (no scope) checks SLACK_BOT_TOKEN, and apps.connections.open SLACK_APP_TOKEN with
+    # that app-level token, whose scope connections:write is set on the token, not among the bot's scopes.
     assert called == {"chat_postMessage", "chat_update", "chat_postEphemeral", "conversations_join",
                       "conversations_info", "conversations_invite", "conversations_kick", "users_info",
-                      "usergroups_users_list", "views_open", "views_publish", "apps_connections_open"}
+                      "usergroups_users_list", "views_open", "views_publish", "auth_test", "apps_connections_open"}

@@ -229,3 +229,29 @@ async def test_a_token_slack_refuses_stops_the_adapter_at_once_and_names_it(
             await app.stop()
         assert str(refused.value) == f"{named} is refused by Slack ({error}); set the right token in .env"
         assert fake.socket.connections == [] and "slack" not in app.platforms
+
+
+async def test_slack_in_trouble_at_start_is_no_refusal_the_adapter_serves(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    async with FakeSlack() as fake:
+        fake.faults.fail_next("auth.test", status=503, times=3)  # more than the client retries by itself
+        people, room = populate(fake)
+        settings = Settings(_env_file=None, slack_bot_token=fake.token, slack_app_token=fake.app_token,
+                            slack_api_url=fake.api_url, rules={"must_be_present": False})
+        app = build(settings, clock=ManualClock(), database_url=f"sqlite:///{tmp_path / 'podium.db'}")
+        await app.start()
+        stop = asyncio.Event()
+        serving = asyncio.create_task(serve(app, settings, stop))
+        try:
+            await fake.socket.wait_open()
+            delivery = await SocketSender(fake).slash_command("/stage", 'open "Anyway"', user=people["alice"],
+                                                              channel=room)
+            assert delivery.in_time
+            await fake.wait_for("chat.postMessage", channel=room.id)
+        finally:
+            stop.set()
+            await asyncio.wait_for(serving, 10)
+            await app.stop()
+    [warning] = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert warning == "slack: could not check SLACK_BOT_TOKEN (service_unavailable, HTTP 503); starting anyway"
+    caplog.clear()  # the one warning expected here
