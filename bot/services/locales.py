@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.domain.errors import InvalidArgument
 from bot.i18n.catalog import LOCALES
@@ -10,6 +14,8 @@ from bot.i18n.markers import N_
 from bot.i18n.message import Message
 from bot.persistence.database import Database
 from bot.persistence.tables import MemberSettingRow, SpaceSettingRow
+
+log = logging.getLogger(__name__)
 
 member_t = MemberSettingRow.__table__
 space_t = SpaceSettingRow.__table__
@@ -49,12 +55,19 @@ class Locales:
         self._members[(platform, user_id)] = locale
 
     async def learn_member(self, platform: str, user_id: str, locale: str) -> None:
-        """Keeps the language a member's platform reports for them; written only when it changed."""
+        """Keeps the language a member's platform reports for them; written only when it changed.
+
+        A convenience for later messages: if the database cannot take it now, the reply still goes out.
+        """
         key = (platform, user_id)
-        if key not in self._members:
-            self._members[key] = await self._db.run(self._read, member_t, member_t.c.user_id, platform, user_id)
-        if self._members[key] != locale:
-            await self.set_member(platform, user_id, locale)
+        try:
+            if key not in self._members:
+                self._members[key] = await self._db.run(self._read, member_t, member_t.c.user_id, platform,
+                                                        user_id)
+            if self._members[key] != locale:
+                await self.set_member(platform, user_id, locale)
+        except SQLAlchemyError:
+            log.warning("could not keep the language %s of %s:%s", locale, platform, user_id, exc_info=True)
 
     async def set_space(self, platform: str, space_id: str, locale: str) -> None:
         _check(locale)
@@ -66,11 +79,14 @@ class Locales:
             return conn.execute(select(table.c.locale).where(table.c.platform == platform, column == key)).scalar()
 
     def _write(self, table, values: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
-        keys = {c.name: values[c.name] for c in table.primary_key.columns}
+        # One upsert: two first choices of one member at the same moment (two processes, or two workers on
+        # PostgreSQL) must not collide on the insert.
+        flavour = postgresql if self._db.dialect == "postgresql" else sqlite
+        keys = [c.name for c in table.primary_key.columns]
+        upsert = flavour.insert(table).values(**values).on_conflict_do_update(
+            index_elements=keys, set_={"locale": values["locale"]})
         with self._db.engine.begin() as conn:
-            updated = conn.execute(table.update().filter_by(**keys).values(locale=values["locale"])).rowcount
-            if not updated:
-                conn.execute(table.insert().values(**values))
+            conn.execute(upsert)
 
 
 def _check(locale: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy import Engine, text
 
@@ -68,3 +70,16 @@ async def test_an_unknown_locale_is_refused_and_not_stored(apps: Apps, plain_eng
         stored = [conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
                   for table in ("member_setting", "space_setting")]
     assert stored == [0, 0]
+
+
+async def test_first_choices_made_at_the_same_moment_do_not_collide(apps: Apps) -> None:
+    # Two processes (two Apps here), each meeting new members for the first time at once: every write lands.
+    a, b = await apps.start(), await apps.start()
+    members = [f"m{n}" for n in range(12)]
+    await asyncio.gather(*(app.locales.learn_member(PLATFORM, user, locale)
+                           for user in members for app, locale in ((a, "fr"), (b, "fr"))))
+    await asyncio.gather(*(a.locales.set_space(PLATFORM, f"space-{n}", "fr") for n in range(6)),
+                         *(b.locales.set_space(PLATFORM, f"space-{n}", "fr") for n in range(6)))
+    fresh = await apps.start()
+    assert {await fresh.locales.for_member(PLATFORM, "elsewhere", user) for user in members} == {"fr"}
+    assert {await fresh.locales.for_space(PLATFORM, f"space-{n}") for n in range(6)} == {"fr"}
