@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,8 @@ def console_threads(tmp_path: Path, single_cpu: str) -> dict[int, set[int]]:
            "LOG_LEVEL": "WARNING", "SINGLE_CPU": single_cpu, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen([sys.executable, "-m", "bot", "console"], stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    watchdog = threading.Timer(60, process.kill)  # a console that never greets ends the wait, not the run
+    watchdog.start()
     try:
         assert process.stdout is not None and process.stdin is not None
         greeting = process.stdout.readline()
@@ -33,6 +36,7 @@ def console_threads(tmp_path: Path, single_cpu: str) -> dict[int, set[int]]:
         assert process.wait(timeout=60) == 0
         return threads
     finally:
+        watchdog.cancel()
         process.kill()
 
 
@@ -65,3 +69,13 @@ done.set()
     cpu, masks = result.stdout.strip().split(" ", 1)
     assert int(cpu) in ALLOWED
     assert masks == f"[{cpu}] [{cpu}] [{cpu}]"  # the older thread, the newer one, the main one
+
+
+def test_the_cpu_is_one_of_the_idlest_and_processes_started_together_spread() -> None:
+    from bot.cpu import choose
+
+    assert choose([0, 1, 2, 3], {0: 2.0, 1: 95.0, 2: 100.0, 3: 40.0}, "host:1") in (1, 2)  # within 10 % of 100
+    assert choose([0, 1], {0: 0.0, 1: 100.0}, "host:1") == 1
+    # Containers all run as process 1: their host names still spread them over equally idle CPUs.
+    assert {choose([0, 1, 2, 3], {c: 100.0 for c in range(4)}, f"replica-{n}:1") for n in range(40)} == {0, 1, 2, 3}
+    assert choose([4, 5], {}, "host:7") in (4, 5)  # no /proc/stat: the hash alone
