@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -59,7 +60,8 @@ class BoardKeeper:
         self._shown: dict[Target, int] = {}
         self._last_edit: dict[str, float] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
-        self._thread_lock = asyncio.Lock()
+        # One lock a stage: its two paths to the thread board must not both post; other stages need not wait.
+        self._thread_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     # ---- posting
 
@@ -77,7 +79,10 @@ class BoardKeeper:
     async def post_in_thread(self, board: Board, room_id: str, thread_ts: str) -> None:
         # Two paths lead here for one huddle: a new stage's board (the huddle already saved) and the huddle's
         # own start event (the stage already live). When they overlap, the second finds the first's board.
-        async with self._thread_lock:
+        lock = self._thread_locks.get(board.ref.stage_id)
+        if lock is None:
+            lock = self._thread_locks[board.ref.stage_id] = asyncio.Lock()
+        async with lock:
             extra = await self._state.stage(board.ref.stage_id)
             if extra.room_id == room_id and extra.thread_board_ts:
                 return

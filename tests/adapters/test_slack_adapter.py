@@ -176,3 +176,13 @@ def test_the_manifest_asks_for_exactly_what_the_adapter_uses() -> None:
     assert called == {"chat_postMessage", "chat_update", "chat_postEphemeral", "conversations_join",
                       "conversations_info", "conversations_invite", "conversations_kick", "users_info",
                       "usergroups_users_list", "views_open", "views_publish", "auth_test", "apps_connections_open"}
+
+
+async def test_the_two_paths_to_a_huddles_thread_board_post_it_once(tmp_path: Path) -> None:
+    # A new stage's board and the huddle's start event both post the board in the huddle's thread.
+    async with slack_world(tmp_path) as w:
+        await w.command("alice", 'open "Twice?"')
+        board = await w.app.queries.board(await w.stage_id())
+        thread = w.fake.messages(w.room.id)[-1].ts
+        await asyncio.gather(*(w.adapter.keeper.post_in_thread(board, "R0HUDDLE1", thread) for _ in range(3)))
+        assert w.fake.count("chat.postMessage", thread_ts=thread) == 1
