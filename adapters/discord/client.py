@@ -82,6 +82,10 @@ class PodiumClient(discord.Client):
         if self.reconciler is not None:
             self.reconciler.guild(guild)
 
+    async def on_guild_update(self, before: discord.Guild, after: discord.Guild) -> None:
+        if self.reconciler is not None and before.preferred_locale != after.preferred_locale:
+            await self.reconciler.learn_language(after)
+
     async def on_voice_state_update(self, member: discord.Member, before: discord.VoiceState,
                                     after: discord.VoiceState) -> None:
         if self.voice is not None:

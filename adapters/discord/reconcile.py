@@ -21,6 +21,7 @@ from adapters.discord.voice import KEPT_OUT, attempt, ref_of
 from bot.domain import commands as c
 from bot.domain import errors
 from bot.domain.members import Actor
+from bot.i18n.catalog import supported_locale
 from bot.ports import StageRef
 
 if TYPE_CHECKING:
@@ -40,10 +41,18 @@ class Reconciler:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    async def learn_language(self, guild: discord.Guild) -> None:
+        """The server's preferred locale (Server Settings → Community) is its language for the board,
+        announcements and members whose own Discord language we do not speak."""
+        locale = supported_locale(guild.preferred_locale)
+        if locale is not None:
+            await self._ctx.app.locales.learn_space(PLATFORM, str(guild.id), locale)
+
     def stage(self, ref: StageRef) -> None:
         self._ctx.lanes.submit(lane(ref.space_id, ref.channel_id), lambda: self._stage(ref))
 
     async def _guild(self, guild: discord.Guild) -> None:
+        await self.learn_language(guild)
         try:
             for ref in await self._ctx.app.queries.live_stages(PLATFORM, str(guild.id)):
                 self.stage(ref)

@@ -55,19 +55,25 @@ class Locales:
         self._members[(platform, user_id)] = locale
 
     async def learn_member(self, platform: str, user_id: str, locale: str) -> None:
-        """Keeps the language a member's platform reports for them; written only when it changed.
+        """Keeps the language a member's platform reports for them (Discord's client, Slack's profile)."""
+        await self._learn(self._members, member_t, member_t.c.user_id, platform, user_id, locale)
 
-        A convenience for later messages: if the database cannot take it now, the reply still goes out.
-        """
-        key = (platform, user_id)
+    async def learn_space(self, platform: str, space_id: str, locale: str) -> None:
+        """Keeps the language a space's platform reports for it (a Discord server's preferred locale)."""
+        await self._learn(self._spaces, space_t, space_t.c.space_id, platform, space_id, locale)
+
+    async def _learn(self, known, table, column, platform: str, key: str, locale: str) -> None:  # type: ignore[no-untyped-def]
+        """Written only when it changed. A convenience for later messages: if the database cannot take it
+        now, whatever was being answered still goes out."""
         try:
-            if key not in self._members:
-                self._members[key] = await self._db.run(self._read, member_t, member_t.c.user_id, platform,
-                                                        user_id)
-            if self._members[key] != locale:
-                await self.set_member(platform, user_id, locale)
+            if (platform, key) not in known:
+                known[(platform, key)] = await self._db.run(self._read, table, column, platform, key)
+            if known[(platform, key)] != locale:
+                _check(locale)
+                await self._db.run(self._write, table, {"platform": platform, column.name: key, "locale": locale})
+                known[(platform, key)] = locale
         except SQLAlchemyError:
-            log.warning("could not keep the language %s of %s:%s", locale, platform, user_id, exc_info=True)
+            log.warning("could not keep the language %s of %s:%s", locale, platform, key, exc_info=True)
 
     async def set_space(self, platform: str, space_id: str, locale: str) -> None:
         _check(locale)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from adapters.discord.errors import NotAStageChannel
 from bot.domain import errors
 from bot.i18n.catalog import render
@@ -164,3 +166,29 @@ async def test_members_are_named_by_autocomplete_value_mention_or_name_from_any_
                       channel=fake.add_stage_channel(world.guild, "second").id)
     ambiguous = await bot.command(world, world.bob, "stage", "lock", where=world.text)
     assert "Several stages are live" in reply(ambiguous)
+
+
+async def test_the_board_speaks_the_servers_language_and_follows_when_it_changes(world, bot):
+    async def server_language(expected: str) -> str:
+        for _ in range(250):  # GUILD_UPDATE's handler and the reconciler run as tasks of their own
+            found = await bot.app.locales.for_space("discord", str(world.guild.id))
+            if found == expected:
+                break
+            await asyncio.sleep(0.02)
+        return found
+
+    world.fake.guild_set_locale(world.guild, "fr")
+    assert await server_language("fr") == "fr"
+    await open_stage(bot, world)
+    assert "Intervenants (0/5)" in embed_text(bot.board(world).embeds[0])
+    world.fake.guild_set_locale(world.guild, "en-GB")
+    await bot.command(world, world.carol, "hand", "raise")  # an edit of the board, in the new language
+    await world.fake.wait_for(lambda: "Speakers (0/5)" in embed_text(bot.board(world).embeds[0]), timeout=5)
+    # A member whose Discord language the bot does not speak reads the server's.
+    german = await bot.command(world, world.dave, "stage", "close", locale="de")
+    assert reply(german) == refusal(errors.NotModerator)
+    # Changed while the bot was away: learned when it is back (GUILD_CREATE).
+    await bot.stop()
+    world.guild.preferred_locale = "fr"
+    await bot.start()
+    assert await server_language("fr") == "fr"

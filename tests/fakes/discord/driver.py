@@ -106,6 +106,16 @@ class MemberActions:
         self.emit_voice_state(guild, state)
         return state
 
+    def guild_set_locale(self: FakeDiscord, guild: Guild, locale: str) -> None:
+        """An admin changes the server's language (Server Settings → Community → Server Primary Language)."""
+        guild.preferred_locale = locale
+        data = guild.payload()
+        for create_only in ("joined_at", "large", "unavailable", "member_count", "members", "channels", "threads",
+                            "presences", "voice_states", "stage_instances", "guild_scheduled_events",
+                            "soundboard_sounds"):
+            data.pop(create_only)  # GUILD_UPDATE carries the guild object alone
+        self.dispatch("GUILD_UPDATE", data)
+
     def emit_voice_state(self: FakeDiscord, guild: Guild, state: VoiceState) -> None:
         self.dispatch("VOICE_STATE_UPDATE", state.payload(guild.members.get(state.user_id)))
 
