@@ -88,8 +88,11 @@ class SocketWorld:
 
 
 @asynccontextmanager
-async def socket_world(tmp_path: Path, **rules: Any) -> AsyncIterator[SocketWorld]:
+async def socket_world(tmp_path: Path, *, prepare: Callable[[FakeSlack], None] | None = None,
+                       **rules: Any) -> AsyncIterator[SocketWorld]:
     async with FakeSlack() as fake:
+        if prepare is not None:
+            prepare(fake)
         people, room = populate(fake)
         settings = Settings(_env_file=None, slack_bot_token=fake.token, slack_app_token=fake.app_token,
                             slack_api_url=fake.api_url, default_locale="en",
@@ -233,25 +236,12 @@ async def test_a_token_slack_refuses_stops_the_adapter_at_once_and_names_it(
 
 async def test_slack_in_trouble_at_start_is_no_refusal_the_adapter_serves(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    async with FakeSlack() as fake:
+    def trouble(fake: FakeSlack) -> None:
         fake.faults.fail_next("auth.test", status=503, times=3)  # more than the client retries by itself
-        people, room = populate(fake)
-        settings = Settings(_env_file=None, slack_bot_token=fake.token, slack_app_token=fake.app_token,
-                            slack_api_url=fake.api_url, rules={"must_be_present": False})
-        app = build(settings, clock=ManualClock(), database_url=f"sqlite:///{tmp_path / 'podium.db'}")
-        await app.start()
-        stop = asyncio.Event()
-        serving = asyncio.create_task(serve(app, settings, stop))
-        try:
-            await fake.socket.wait_open()
-            delivery = await SocketSender(fake).slash_command("/stage", 'open "Anyway"', user=people["alice"],
-                                                              channel=room)
-            assert delivery.in_time
-            await fake.wait_for("chat.postMessage", channel=room.id)
-        finally:
-            stop.set()
-            await asyncio.wait_for(serving, 10)
-            await app.stop()
+
+    async with socket_world(tmp_path, prepare=trouble, must_be_present=False) as w:
+        assert (await w.command("alice", 'open "Anyway"')).startswith(say(N_("Stage “{title}” is live."),
+                                                                          title="Anyway"))
     [warning] = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert warning == "slack: could not check SLACK_BOT_TOKEN (service_unavailable, HTTP 503); starting anyway"
     caplog.clear()  # the one warning expected here
