@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from typing import AsyncIterator, Iterator
 
 import pytest
@@ -19,20 +20,28 @@ class _Collect(logging.Handler):
         self.records.append(record)
 
 
-@pytest.fixture
-def discord_errors() -> Iterator[list[logging.LogRecord]]:
-    """Fails the test if discord.py logs at ERROR (a payload it could not parse, a crashed handler)."""
+@contextmanager
+def failing_on_errors(who: str, *loggers: str) -> Iterator[list[logging.LogRecord]]:
+    """Fails the test if these loggers log at ERROR; a test expecting one clears the list it is given."""
     handler = _Collect()
-    logger = logging.getLogger("discord")
-    logger.addHandler(handler)
+    watched = [logging.getLogger(name) for name in loggers]
+    for logger in watched:
+        logger.addHandler(handler)
     try:
         yield handler.records
     finally:
-        logger.removeHandler(handler)
+        for logger in watched:
+            logger.removeHandler(handler)
     if handler.records:
-        text = logging.Formatter("%(name)s: %(message)s")
-        lines = [text.format(r) for r in handler.records]
-        pytest.fail("discord.py logged errors:\n" + "\n".join(lines))
+        pytest.fail(f"{who} logged errors:\n" + "\n".join(
+            f"{r.name}: {r.getMessage()}\n{r.exc_text or ''}" for r in handler.records))
+
+
+@pytest.fixture
+def discord_errors() -> Iterator[list[logging.LogRecord]]:
+    """Fails the test if discord.py logs at ERROR (a payload it could not parse, a crashed handler)."""
+    with failing_on_errors("discord.py", "discord") as records:
+        yield records
 
 
 @pytest.fixture

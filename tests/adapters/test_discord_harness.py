@@ -22,6 +22,7 @@ from bot.config import Settings
 from bot.domain.errors import StageError
 from bot.i18n.catalog import render
 from bot.i18n.message import Message as Message_
+from tests.adapters.conftest import failing_on_errors
 from tests.fakes.discord import FakeDiscord, InteractionRecord
 from tests.fakes.discord.guild import Guild
 from tests.fakes.discord.models import Channel, Message, Role, User
@@ -198,30 +199,11 @@ def mention(user: User) -> str:
     return f"<@{user.id}>"
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 @pytest.fixture
 def podium_errors() -> Iterator[list[logging.LogRecord]]:
     """Fails the test if Podium logs an ERROR (an unexpected failure); a test expecting one clears the list."""
-    handler = _Collect()
-    loggers = [logging.getLogger(name) for name in ("adapters", "bot", "scheduler")]
-    for logger in loggers:
-        logger.addHandler(handler)
-    try:
-        yield handler.records
-    finally:
-        for logger in loggers:
-            logger.removeHandler(handler)
-    if handler.records:
-        pytest.fail("Podium logged errors:\n" + "\n".join(
-            f"{r.name}: {r.getMessage()}\n{r.exc_text or ''}" for r in handler.records))
+    with failing_on_errors("Podium", "adapters", "bot", "scheduler") as records:
+        yield records
 
 
 @pytest.fixture
