@@ -65,14 +65,20 @@ async def edit_channel(call: Call) -> dict[str, Any]:
     return channel.payload()
 
 
-@route("PUT /channels/{channel_id}/permissions/{overwrite_id}")
-async def put_overwrite(call: Call) -> None:
+def _overwrites_of(call: Call) -> tuple[Any, Any, Any]:
+    """The store, guild and channel whose permission overwrites the bot may change (Manage Roles there)."""
     store = call.store
     channel = store.readable_channel(call.params["channel_id"])
     guild = store.guild_of(channel)
     if guild is None:
         raise errors.DiscordError(403, 50003, "Cannot execute action on a DM channel")
     store.require(guild, perms.MANAGE_ROLES, channel)
+    return store, guild, channel
+
+
+@route("PUT /channels/{channel_id}/permissions/{overwrite_id}")
+async def put_overwrite(call: Call) -> None:
+    store, guild, channel = _overwrites_of(call)
     body = call.body()
     allow, deny = int(body.get("allow") or 0), int(body.get("deny") or 0)
     granted = allow | deny
@@ -86,12 +92,7 @@ async def put_overwrite(call: Call) -> None:
 
 @route("DELETE /channels/{channel_id}/permissions/{overwrite_id}")
 async def delete_overwrite(call: Call) -> None:
-    store = call.store
-    channel = store.readable_channel(call.params["channel_id"])
-    guild = store.guild_of(channel)
-    if guild is None:
-        raise errors.DiscordError(403, 50003, "Cannot execute action on a DM channel")
-    store.require(guild, perms.MANAGE_ROLES, channel)
+    _, _, channel = _overwrites_of(call)
     target = int(call.params["overwrite_id"])
     kept = [o for o in channel.permission_overwrites if o["id"] != target]
     if len(kept) == len(channel.permission_overwrites):
