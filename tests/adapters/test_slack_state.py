@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import JSON, Boolean, Column, Engine, MetaData, String, Table, inspect, text
@@ -18,7 +15,8 @@ from tests.integration import conftest as integration
 
 SLACK_TABLES = {"slack_huddle", "slack_stage"}
 # Run on SQLite and on PostgreSQL, like tests/integration.
-database_url, pg_url, plain_engine = integration.database_url, integration.pg_url, integration.plain_engine
+database_url, pg_url, plain_engine, db = (integration.database_url, integration.pg_url, integration.plain_engine,
+                                         integration.db)
 
 
 def created_at_start_before_0004(engine: Engine) -> None:
@@ -37,15 +35,6 @@ def created_at_start_before_0004(engine: Engine) -> None:
           Column("room_id", String(40), nullable=True, index=True),
           Column("thread_board_ts", String(40), nullable=True))
     metadata.create_all(engine)
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    try:
-        yield database
-    finally:
-        await database.dispose()
 
 
 async def test_tables_the_adapter_created_itself_are_adopted_with_their_rows(

@@ -26,6 +26,7 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.domain.members import Recap
 from bot.i18n.message import Message
+from bot.persistence.database import Database
 from bot.ports import Capability, StagePlatform, StageRef
 from bot.services.board import Board
 from bot.services.schedule_view import ScheduleView
@@ -92,6 +93,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'podium.db'}"
     return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    """The core's Database on the test's database, disposed after the test."""
+    database = Database(database_url)
+    try:
+        yield database
+    finally:
+        await database.dispose()
 
 
 @pytest.fixture

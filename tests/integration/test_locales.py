@@ -10,7 +10,6 @@ from sqlalchemy import Engine, text
 from bot.bootstrap import App
 from bot.domain import commands as c
 from bot.domain import errors
-from bot.domain.members import Actor
 from tests.integration.conftest import Apps, FakePlatform
 from tests.integration.support import HOST, PLATFORM, SPACE
 
