@@ -37,4 +37,4 @@ clean:
 catalogues: $(STAMP)
 	$(BIN)/pybabel extract --no-default-keywords -k N_ --sort-by-file --omit-header \
 	  -o bot/i18n/podium.pot bot adapters scheduler
-	$(BIN)/pybabel update --no-fuzzy-matching -i bot/i18n/podium.pot -d bot/i18n/locales -D podium -l fr
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i bot/i18n/podium.pot -d bot/i18n/locales -D podium -l fr

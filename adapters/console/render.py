@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.domain.members import Recap
 from bot.i18n.catalog import render
 from bot.i18n.markers import N_
-from bot.i18n.message import Message
+from bot.i18n.message import Duration, Message
 from bot.i18n.terms import term
 from bot.services.board import Board
 from bot.services.schedule_view import ScheduleView
+from bot.surface.gateway import Done
+from bot.surface.show import NONE, queue_summary, rule_lines
+
+if TYPE_CHECKING:
+    from adapters.console.session import ConsoleSession
 
 Say = Callable[[Message], str]
 
@@ -31,8 +37,8 @@ def board_text(board: Board, say: Say) -> list[str]:
     if board.topic:
         lines.append("│ " + t(N_("Topic: {topic}"), topic=board.topic))
     speakers = ", ".join(
-        s.user_id if s.seconds_left is None else t(N_("{member} ({seconds} s left)"), member=s.user_id,
-                                                   seconds=s.seconds_left)
+        s.user_id if s.seconds_left is None else t(N_("{member} ({left} left)"), member=s.user_id,
+                                                   left=Duration(s.seconds_left))
         for s in board.speakers) or "—"
     lines.append("│ " + t(N_("Speakers ({count}/{limit}): {names}"), count=len(board.speakers),
                             limit=rules.max_speakers, names=speakers))
@@ -42,11 +48,11 @@ def board_text(board: Board, say: Say) -> list[str]:
         queue.append(t(N_("and {count} more"), count=board.queue_length - len(board.queue)))
     lines.append("│ " + t(N_("Queue ({count}): {entries}"), count=board.queue_length,
                             entries=" · ".join(queue) or "—"))
-    limit = t(N_("{seconds} s"), seconds=rules.speaking_time_limit) if rules.speaking_time_limit else t(N_("none"))
     lines.append("│ " + t(N_("Rules: queue {mode}; who may raise a hand: {hands}; time limit {limit}; "
-                               "cooldown {cooldown} s"),
-                            mode=term(rules.queue_mode.value), hands=term(rules.hand_mode.value), limit=limit,
-                            cooldown=rules.hand_cooldown))
+                               "cooldown {cooldown}"),
+                            mode=term(rules.queue_mode.value), hands=term(rules.hand_mode.value),
+                            limit=Duration(rules.speaking_time_limit, NONE),
+                            cooldown=Duration(rules.hand_cooldown, NONE)))
     if board.hands_locked:
         lines.append("│ " + t(N_("Hands are locked.")))
     if board.moderators:
@@ -59,13 +65,13 @@ def recap_text(title: str, recap: Recap, say: Say) -> list[str]:
     def t(msgid: str, **params: object) -> str:
         return say(Message(msgid, params))
 
-    lines = [t(N_("Recap of “{title}”: {minutes} min, peak audience {peak}, {raised} hands raised, {served} served, "
-                  "{waiting} still waiting."), title=title, minutes=round(recap.duration_seconds / 60, 1),
+    lines = [t(N_("Recap of “{title}”: {length}, peak audience {peak}, {raised} hands raised, {served} served, "
+                  "{waiting} still waiting."), title=title, length=Duration(recap.duration_seconds),
                peak=recap.peak_audience, raised=recap.hands_raised, served=recap.hands_served,
                waiting=len(recap.still_waiting))]
     for speaker in recap.speakers:
-        lines.append("  " + t(N_("{member}: {seconds} s, turns: {turns}"), member=speaker.user_id,
-                              seconds=round(speaker.talk_seconds), turns=speaker.turns))
+        lines.append("  " + t(N_("{member}: {length}, turns: {turns}"), member=speaker.user_id,
+                              length=Duration(speaker.talk_seconds), turns=speaker.turns))
     return lines
 
 
@@ -74,3 +80,30 @@ def schedule_text(view: ScheduleView, say: Say) -> str:
     return say(Message.of(N_("📅 {schedule_id} “{title}” · next: {when} ({timezone}) · {repeat} · going: {going}"),
                           schedule_id=view.schedule_id, title=view.ref.title, when=when, timezone=view.timezone,
                           repeat=view.recurrence, going=len(view.rsvps)))
+
+
+def shown(s: ConsoleSession, done: Done) -> Message | None:
+    """What the member sees of a gateway's answer: the reply, or the lines of what was read."""
+    say = sayer(s.locale)
+    match done.row.read if done.reply is None else None:
+        case "board":
+            for text in board_text(done.view, say):
+                s.write(text)
+        case "rules":
+            for line in rule_lines(done.view.rules):
+                s.write("  " + say(line))
+        case "queue":
+            for entry in done.view.queue:
+                s.write(f"  #{entry.position} {entry.user_id}" + (f" “{entry.note}”" if entry.note else ""))
+            return queue_summary(done.view, s.who)
+        case "log":
+            for entry in done.view:
+                s.write(f"  {entry.at:%H:%M:%S}  " + say(entry.message))
+        case "recap":
+            for text in recap_text(*done.view, say):
+                s.write(text)
+        case "schedules":
+            for view in done.view:
+                s.write("  " + schedule_text(view, say))
+            return Message.of(N_("Scheduled stages: {count}."), count=len(done.view))
+    return done.reply

@@ -6,9 +6,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from adapters.console import scheduling  # noqa: F401  (registers the scheduling commands)
-from adapters.console.actions import ACTIONS
-from adapters.console.grammar import parse
+from adapters.console.actions import run
+from adapters.console.grammar import GRAMMAR
 from adapters.console.platform import ConsolePlatform
 from adapters.console.space import Space, demo_space
 from bot.bootstrap import App, build
@@ -67,14 +66,13 @@ class ConsoleSession:
     async def execute(self, text: str) -> Outcome:
         """Runs one line; a refusal is shown and changes nothing, and the session always goes on."""
         try:
-            line = parse(text)
-            action = ACTIONS[line.name]
-            result = await action(self, line)
+            parsed = GRAMMAR.parse(text)
+            result = await run(self, parsed)
             assert self.app is not None
             await self.app.settle()
             if isinstance(result, Message):
                 self.say("✓ ", result)
-            return Outcome(ok=True, quit=line.name == "/quit")
+            return Outcome(ok=True, quit=parsed.row.effect == "quit")
         except StageError as refusal:
             await self._settle_quietly()
             self.say("✗ ", Message(refusal.message, refusal.params))
@@ -88,6 +86,9 @@ class ConsoleSession:
 
     def say(self, prefix: str, message: Message) -> None:
         self.write(prefix + render(message, self.locale))
+
+    def say_text(self, message: Message) -> str:
+        return render(message, self.locale)
 
     async def stage_id(self) -> str:
         assert self.app is not None

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.domain.errors import UnknownMember
 from bot.domain.members import Actor
+from bot.surface.members import pick
 
 
 @dataclass
@@ -22,12 +22,11 @@ class Space:
     moderator_roles: frozenset[str] = frozenset({"moderators"})
     members: dict[str, Member] = field(default_factory=dict)
     rooms: dict[str, set[str]] = field(default_factory=dict)  # channel -> names in its audio room
+    channels: frozenset[str] = frozenset({"stage", "lounge", "backstage", "general"})
 
     def member(self, name: str) -> Member:
-        key = name.strip().lstrip("@").lower()
-        if key not in self.members:
-            raise UnknownMember(name=name)
-        return self.members[key]
+        """By name, or by an unambiguous start of one (`car` is carol)."""
+        return self.members[pick(name, ((key, key) for key in self.members))]
 
     def actor(self, name: str) -> Actor:
         member = self.member(name)

@@ -9,6 +9,8 @@ from typing import Any
 from bot.domain.errors import ImpossibleRecurrence
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# Words people type for common weekly series (`repeat=weekdays`).
+_DAY_SETS = {"weekdays": (0, 1, 2, 3, 4), "weekends": (5, 6)}
 
 
 class RecurrenceKind(StrEnum):
@@ -33,6 +35,8 @@ class Recurrence:
             return cls()
         if word == "daily" and not rest:
             return cls(RecurrenceKind.DAILY)
+        if word in _DAY_SETS and not rest:
+            return cls(RecurrenceKind.WEEKLY, days=_DAY_SETS[word])
         if word == "weekly":
             names = [d.strip().lower()[:3] for d in rest.split(",") if d.strip()]
             if names and all(n in DAYS for n in names):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from dataclasses import asdict, dataclass, fields, replace
 from enum import StrEnum
 from typing import Any
 
+from bot.domain.durations import seconds_of
 from bot.domain.errors import InvalidRule, UnknownRule
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
@@ -25,18 +25,13 @@ class QueueMode(StrEnum):
     FAIR = "fair"
 
 
-_DURATION = re.compile(r"^(\d+)\s*(s|sec|m|min|h)?$")
-_UNIT = {None: 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600}
 _OFF = {"off", "none", "no", "false", "0", ""}
 _ON = {"on", "yes", "true", "1"}
 
 
 def parse_duration(rule: str, raw: str, *, high: int = 24 * 3600) -> int:
-    if raw.strip().lower() in {"off", "none"}:
-        return 0
-    match = _DURATION.match(raw.strip().lower())
-    seconds = int(match.group(1)) * _UNIT[match.group(2)] if match else -1
-    if not 0 <= seconds <= high:
+    seconds = seconds_of(raw)
+    if seconds is None or not 0 <= seconds <= high:
         raise InvalidRule(rule=rule, value=raw, expected=Message.of(
             N_("a duration such as 90s, 5m or 1h, at most {high} seconds"), high=high))
     return seconds
@@ -102,7 +97,14 @@ class Rules:
         for name, raw in changes.items():
             parsed[name] = _parse_one(name, raw)
         result = replace(self, **parsed)
-        result.check()
+        try:
+            result.check()
+        except InvalidRule as refusal:
+            # Quote the value as the member typed it (`warn_before=5m`), not as it is stored (300).
+            rule = refusal.params.get("rule")
+            if rule in changes:
+                raise InvalidRule(**{**refusal.params, "value": changes[rule]}) from None
+            raise
         return result
 
     def check(self) -> None:

@@ -16,7 +16,8 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
 from bot.i18n.markers import N_
-from bot.i18n.message import Mention, Message
+from bot.i18n.humane import duration_text
+from bot.i18n.message import Duration, Mention, Message
 
 LOCALES = ("en", "fr")
 SOURCE_LOCALE = "en"
@@ -64,6 +65,10 @@ def _value(value: Any, locale: str, mention: MentionFormatter) -> str:
         return render(value, locale, mention)
     if isinstance(value, Mention):
         return mention(value.user_id)
+    if isinstance(value, Duration):
+        if not value.seconds and value.zero:
+            return translate(value.zero, locale)
+        return duration_text(value.seconds, locale, translate)
     if isinstance(value, bool):
         return render(Message.of(_ON if value else _OFF), locale, mention)
     if isinstance(value, int | float):

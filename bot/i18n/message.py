@@ -21,3 +21,11 @@ class Mention:
     """A member named in a sentence; each adapter shows it its own way (<@id>, <@U…>, a name)."""
 
     user_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """A length of time in a sentence; shown the reader's way (`2 min`, `1 h 30 min`, `2 min 5 s`)."""
+
+    seconds: float
+    zero: str = ""  # a catalogue msgid shown for 0 ("none", "never"); empty: `0 s`

@@ -61,6 +61,11 @@ class MessageBus:
 
     async def handle(self, command: c.Command) -> Message:
         """Runs a command; raises a StageError (nothing changed) or returns the acknowledgement."""
+        reply, _ = await self.handle_touching(command)
+        return reply
+
+    async def handle_touching(self, command: c.Command) -> tuple[Message, Board | None]:
+        """Runs a command; also returns the board of the stage it changed, as committed (None if none)."""
         async with self._lock(_lock_key(command)):
             if isinstance(command, c.StageCommand) and not isinstance(command, c.ExpireDue):
                 await self._expire_if_due(command.stage_id)
@@ -82,7 +87,7 @@ class MessageBus:
             except errors.StageNotFound:
                 pass
 
-    async def _run(self, command: c.Command) -> Message:
+    async def _run(self, command: c.Command) -> tuple[Message, Board | None]:
         handler = _HANDLERS[type(command)]
         for attempt in range(1, _RETRIES + 1):
             try:
@@ -112,12 +117,14 @@ class MessageBus:
             if own_series and self.on_schedule_events is not None:
                 sink, view = self.on_schedule_events, schedule_view(schedule)
                 self.dispatcher.submit(schedule_id, lambda: sink(own_series, view))  # type: ignore[arg-type, return-value]
+        touched = None
         for stage_id, stage in stages.items():
             await self._rearm(stage_id, next_due(stage))
             own = [e for e in events if isinstance(e, Event) and e.stage_id == stage_id]
             if own:
-                self._publish(own, board_of(stage, ctx.now))
-        return reply
+                touched = board_of(stage, ctx.now)
+                self._publish(own, touched)
+        return reply, touched
 
     async def _arm_series(self, schedule: ScheduledStage, *, not_before: datetime | None = None) -> None:
         """Keeps the series' reminder and opening jobs in step with it; a moment already past fires at once."""

@@ -87,8 +87,8 @@ def test_close_posts_recap_and_tells_the_waiting(runs: tuple[str, str]) -> None:
     _, after = runs
     closing = section(after, "/stage close", occurrence=-2)
     # The space's language is French by then, and bob chose none: he reads French.
-    recap = render(Message.of(N_("Recap of “{title}”: {minutes} min, peak audience {peak}, {raised} hands raised, "
-                                 "{served} served, {waiting} still waiting."), title="Weekly AMA", minutes=0,
+    recap = render(Message.of(N_("Recap of “{title}”: {length}, peak audience {peak}, {raised} hands raised, "
+                                 "{served} served, {waiting} still waiting."), title="Weekly AMA", length=0,
                               peak=0, raised=0, served=0, waiting=0), "fr")
     assert any(line.startswith(recap.split("0")[0]) for line in closing), closing
     assert any(line.startswith("  ✉ frank:") for line in closing)

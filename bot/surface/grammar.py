@@ -1,0 +1,175 @@
+"""The one text grammar: a typed line to a row of the table and its values, for every platform that types.
+
+Forgiving where people are: the last text option takes the rest of the line without quotes, any quotes work,
+`name=value` options come in any order, choices in any case, durations as people write them. Strict where it
+matters: a word no option takes is refused with the command's real usage, and nothing runs.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from bot.domain.errors import UnknownCommand
+from bot.i18n.message import Message
+from bot.surface.errors import BadValue, DidYouMean, LeftOver, MissingOption
+from bot.surface.rows import Kind, Option, Row
+from bot.surface.values import convert, expected
+from bot.surface.words import Word, is_time, split
+
+
+@dataclass(frozen=True)
+class Parsed:
+    row: Row
+    values: dict[str, Any]
+    typed: dict[str, str]  # each option's words as the member typed them, for refusals that quote them
+    usage: Message
+
+
+class Grammar:
+    """Names rows as a platform's members call them: `/hand raise` (by path) or `/stage raise` (flat)."""
+
+    def __init__(self, rows: Iterable[Row], *, prefix: str = "/", flat: bool = False,
+                 default: str | None = None) -> None:
+        self.prefix, self.default = prefix, default
+        self.names: dict[tuple[str, ...], Row] = {}
+        for row in rows:
+            self.names[tuple(row.flat.split()) if flat else row.path] = row
+        self._longest = max(len(words) for words in self.names)
+
+    def call(self, row: Row) -> str:
+        """How a member calls a row here: `/hand raise`, `/stage raise`."""
+        return self.prefix + " ".join(next(k for k, r in self.names.items() if r is row))
+
+    def usage(self, row: Row) -> Message:
+        parts, params = [self.call(row).replace("{", "").replace("}", "")], {}
+        for i, option in enumerate(row.options):
+            params[f"o{i}"] = Message(option.label)
+            shown = f"{option.name}={{o{i}}}" if option.keyed else f"{{o{i}}}"
+            shown += " …" if option.kind is Kind.PAIRS else ""
+            parts.append(shown if option.required else f"[{shown}]")
+        return Message(" ".join(parts), params)
+
+    def parse(self, line: str) -> Parsed:
+        text = line.strip()
+        if text.startswith(self.prefix.strip()) and self.prefix.strip():
+            text = text[len(self.prefix.strip()):]
+        words = split(text)
+        if not words and self.default is not None:
+            words = split(self.default)
+        row, used = self._row(words)
+        return self._values(row, text, words[used:])
+
+    def _row(self, words: list[Word]) -> tuple[Row, int]:
+        said = [w.text.lower() for w in words[:self._longest]]
+        for size in range(len(said), 0, -1):
+            row = self.names.get(tuple(said[:size]))
+            if row is not None:
+                return row, size
+        typed = " ".join(w.text for w in words[:2])
+        known = [" ".join(k) for k in self.names]
+        guess = difflib.get_close_matches(" ".join(said[:2]), known, n=1, cutoff=0.6) or \
+            difflib.get_close_matches(said[0] if said else "", known, n=1, cutoff=0.6)
+        if guess:
+            raise DidYouMean(command=self.prefix + typed, suggestion=self.prefix + guess[0])
+        raise UnknownCommand(command=self.prefix + typed)
+
+    def _values(self, row: Row, text: str, words: list[Word]) -> Parsed:
+        usage = self.usage(row)
+        typed: dict[str, str] = {}
+        pairs: dict[str, str] = {}
+        rest: list[Word] = []
+        i = 0
+        while i < len(words):
+            word, key = words[i], words[i].key
+            option = row.option(key) if key else None
+            if option is not None and option.kind is not Kind.PAIRS:
+                typed[option.name] = word.value
+                if option.kind is Kind.WHEN and i + 1 < len(words) and is_time(words[i + 1].text) \
+                        and not any(is_time(p) for p in word.value.split()):
+                    typed[option.name] += " " + words[i + 1].text  # start=2026-12-05 18:00, unquoted
+                    i += 1
+            elif key and row.pairs is not None:
+                pairs[key] = word.value
+            else:
+                rest.append(word)
+            i += 1
+        rest = self._positional(row, rest, typed, usage)
+        tail = row.tail
+        if rest and tail is not None and tail.name not in typed:
+            typed[tail.name] = _as_typed(text, rest)
+            rest = []
+        if rest:
+            raise LeftOver(words=" ".join(w.text for w in rest), usage=usage)
+        values = self._convert(row, typed, usage)
+        if row.pairs is not None:
+            values[row.pairs.name] = pairs
+        return Parsed(row, values, typed, usage)
+
+    def _positional(self, row: Row, words: list[Word], typed: dict[str, str], usage: Message) -> list[Word]:
+        """Gives each positional option its words, in order; returns the words none took."""
+        options = [o for o in row.positional if o.name not in typed]
+        for n, option in enumerate(options):
+            if not words:
+                break
+            take = _take(option, words, later=options[n + 1:])
+            if take == 0 and option.required:
+                raise BadValue(value=words[0].text, expected=expected(option), option=option.name, usage=usage)
+            if take:
+                typed[option.name] = " ".join(w.text for w in words[:take])
+                words = words[take:]
+        return words
+
+    def _convert(self, row: Row, typed: dict[str, str], usage: Message) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for option in row.options:
+            if option.kind is Kind.PAIRS:
+                continue
+            if option.name not in typed or not typed[option.name].strip():
+                if option.required:
+                    raise MissingOption(option=Message(option.label), usage=usage)
+                if option.default is not None:
+                    values[option.name] = option.default
+                continue
+            value = convert(option, typed[option.name])
+            if value is None:
+                raise BadValue(value=typed[option.name], expected=expected(option), option=option.name,
+                               usage=usage)
+            values[option.name] = value
+        return values
+
+
+def _take(option: Option, words: list[Word], *, later: list[Option]) -> int:
+    """How many words an option takes from the front; 0 when the first is not its kind (and it may wait)."""
+    first = words[0].text
+    if not option.required and option.kind not in (Kind.FLAG, Kind.CHOICE) and any(
+            o.kind in (Kind.FLAG, Kind.CHOICE) and convert(o, first) is not None for o in later):
+        return 0  # `/rsvp off`: the word is the flag's, not the id's
+    match option.kind:
+        case Kind.DURATION:
+            # `+5 minutes`, `1 h 30`: the longest run of words that reads as one duration.
+            for size in range(min(4, len(words)), 0, -1):
+                if convert(option, " ".join(w.text for w in words[:size])) is not None:
+                    return size
+            return 0
+        case Kind.WHEN:
+            return 2 if len(words) > 1 and is_time(words[1].text) else 1
+        case Kind.MEMBER | Kind.ID | Kind.TEXT:
+            return 1
+    if convert(option, first) is None and not option.required:
+        return 0
+    return 1
+
+
+def _as_typed(text: str, words: list[Word]) -> str:
+    """The free text from its first word to the end of the line, quotes around it dropped."""
+    if len(words) == 1:
+        return words[0].text
+    pieces = [text[words[0].start:words[0].end]]
+    for before, word in zip(words, words[1:], strict=False):
+        gap = text[before.end:word.start]
+        pieces.append((gap if gap.strip() == "" and " " in gap else " ") + text[word.start:word.end])
+    return "".join(pieces).strip()
+

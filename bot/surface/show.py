@@ -1,0 +1,54 @@
+"""What every platform shows the same way: rules as people read them, the queue's summary, the help.
+
+Adapters shape markup around these (code blocks, Block Kit, embeds); the words and values come from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.domain.rules import Rules
+from bot.i18n.markers import N_
+from bot.i18n.message import Duration, Message
+from bot.i18n.terms import term
+from bot.services.board import Board
+from bot.surface.grammar import Grammar
+from bot.surface.rows import Row
+
+NONE, NEVER = N_("none"), N_("never")
+# Durations that mean "no limit" at 0 read "none"; idle_close at 0 means the stage never closes itself.
+_DURATIONS = {"speaking_time_limit": NONE, "warn_before": NONE, "hand_cooldown": NONE, "grace_period": NONE,
+              "idle_close": NEVER}
+
+
+def rule_values(rules: Rules) -> list[tuple[str, object]]:
+    """Each rule's name (as members type it in `/stage rules name=value`) and its value, readable."""
+    shown: list[tuple[str, object]] = []
+    for name in Rules.names():
+        value = getattr(rules, name)
+        if name in _DURATIONS:
+            value = Duration(value, _DURATIONS[name])
+        elif isinstance(value, tuple):
+            value = ", ".join(value) if value else Message(NONE)
+        elif isinstance(value, str):
+            value = term(value)
+        shown.append((name, value))
+    return shown
+
+
+def rule_lines(rules: Rules) -> list[Message]:
+    return [Message.of(N_("{rule} = {value}"), rule=name, value=value) for name, value in rule_values(rules)]
+
+
+def queue_summary(board: Board, user_id: str) -> Message:
+    mine = next((q.position for q in board.queue if q.user_id == user_id), None)
+    if mine is None:
+        return Message.of(N_("Hands raised: {count}; yours is not among them."), count=board.queue_length)
+    return Message.of(N_("Hands raised: {count}; you are #{position}."), count=board.queue_length, position=mine)
+
+
+def help_lines(grammar: Grammar, rows: Iterable[Row], asked: str = "") -> list[tuple[Message, Message]]:
+    """(usage, help) for each row, or for the rows whose name starts with what was asked (`/help hand`)."""
+    wanted = asked.strip().lstrip("/").lower()
+    chosen = [r for r in rows if not wanted or r.name.startswith(wanted) or r.flat.startswith(wanted)]
+    return [(grammar.usage(row), Message(row.help)) for row in chosen or list(rows)]
