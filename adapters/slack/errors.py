@@ -13,6 +13,3 @@ class PrivateChannelRequired(StageError):
 class AppNotInChannel(StageError):
     message = N_("Podium is not in this channel: add the app to it first.")
 
-
-class NoScheduleHere(StageError):
-    message = N_("No stage is scheduled in this channel: name the series by its id (see /stage schedules).")

@@ -28,3 +28,7 @@ class AmbiguousMember(StageError):
 
 class AmbiguousId(StageError):
     message = N_("“{value}” could be {candidates}; type more of the id.")
+
+
+class NoScheduleHere(StageError):
+    message = N_("No stage is scheduled in this channel: name the series by its id (see /stage schedules).")

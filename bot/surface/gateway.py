@@ -16,7 +16,7 @@ from bot.domain.schedule import parse_local
 from bot.i18n.message import Message
 from bot.services.board import Board
 from bot.services.schedule_view import ScheduleView
-from bot.surface.errors import AmbiguousId
+from bot.surface.errors import AmbiguousId, NoScheduleHere
 from bot.surface.rows import Kind, Row, Scope, Values, Where
 
 # Who acts, with the roles the platform gives them; some platforms need the stage to know (Slack's huddle).
@@ -97,7 +97,7 @@ async def _series(core: Core, values: Values, place: Place) -> ScheduleView:
     if not typed:
         here = [v for v in views if v.ref.channel_id == place.channel_id]
         if not here:
-            raise ScheduleNotFound(schedule_id="#" + place.channel_id)
+            raise NoScheduleHere()
         return here[0]
     exact = [v for v in views if v.schedule_id.lower() == typed.lower()]
     found = exact or [v for v in views if v.schedule_id.lower().startswith(typed.lower())]

@@ -48,7 +48,6 @@ class Grammar:
         for i, option in enumerate(row.options):
             params[f"o{i}"] = Message(option.label)
             shown = f"{option.name}={{o{i}}}" if option.keyed else f"{{o{i}}}"
-            shown += " …" if option.kind is Kind.PAIRS else ""
             parts.append(shown if option.required else f"[{shown}]")
         return Message(" ".join(parts), params)
 
@@ -70,8 +69,8 @@ class Grammar:
                 return row, size
         typed = " ".join(w.text for w in words[:2])
         known = [" ".join(k) for k in self.names]
-        guess = difflib.get_close_matches(" ".join(said[:2]), known, n=1, cutoff=0.6) or \
-            difflib.get_close_matches(said[0] if said else "", known, n=1, cutoff=0.6)
+        guess = difflib.get_close_matches(" ".join(said[:2]), known, n=1, cutoff=0.75) or \
+            difflib.get_close_matches(said[0] if said else "", known, n=1, cutoff=0.75)
         if guess:
             raise DidYouMean(command=self.prefix + typed, suggestion=self.prefix + guess[0])
         raise UnknownCommand(command=self.prefix + typed)
@@ -87,12 +86,11 @@ class Grammar:
             option = row.option(key) if key else None
             if option is not None and option.kind is not Kind.PAIRS:
                 typed[option.name] = word.value
-                if option.kind is Kind.WHEN and i + 1 < len(words) and is_time(words[i + 1].text) \
-                        and not any(is_time(p) for p in word.value.split()):
-                    typed[option.name] += " " + words[i + 1].text  # start=2026-12-05 18:00, unquoted
-                    i += 1
+                i += _more(option, typed, words[i + 1:])
             elif key and row.pairs is not None:
                 pairs[key] = word.value
+            elif key and any(o.keyed for o in row.options):
+                raise LeftOver(words=word.text, usage=usage)  # `colour=red`: a misspelt option, not text
             else:
                 rest.append(word)
             i += 1
@@ -161,6 +159,21 @@ def _take(option: Option, words: list[Word], *, later: list[Option]) -> int:
     if convert(option, first) is None and not option.required:
         return 0
     return 1
+
+
+def _more(option: Option, typed: dict[str, str], after: list[Word]) -> int:
+    """Words after a keyed value that still belong to it: `start=2026-12-05 18:00`, `duration=1 h 30`."""
+    if option.kind is Kind.WHEN and after and is_time(after[0].text) and \
+            not any(is_time(p) for p in typed[option.name].split()):
+        typed[option.name] += " " + after[0].text
+        return 1
+    if option.kind is Kind.DURATION:
+        for size in range(min(3, len(after)), 0, -1):
+            longer = " ".join([typed[option.name], *(w.text for w in after[:size])])
+            if convert(option, longer) is not None:
+                typed[option.name] = longer
+                return size
+    return 0
 
 
 def _as_typed(text: str, words: list[Word]) -> str:

@@ -31,7 +31,8 @@ def convert(option: Option, typed: str) -> Any:
             word = text.lower()
             return True if word in _ON else False if word in NEVER else None
         case Kind.WHEN:
-            return text.replace("T", " ").replace("h", ":") if _DATE.match(text) else None
+            # Anything else goes to the core as typed: it refuses a date it cannot read, quoting it.
+            return text.replace("T", " ").replace("h", ":") if _DATE.match(text) else text or None
     return text or None
 
 

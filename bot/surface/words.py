@@ -30,7 +30,11 @@ class Word:
 
     @property
     def value(self) -> str:
-        return unquote(self.text.split("=", 1)[1])
+        value = self.text.split("=", 1)[1]
+        head, sep, quoted = value.partition(":")
+        if sep and quoted[:1] in QUOTES and not value[:1] in QUOTES:  # repeat=cron:"0 18 * * 1"
+            return head + sep + unquote(quoted)
+        return unquote(value)
 
 
 def split(line: str) -> list[Word]:
@@ -46,7 +50,7 @@ def split(line: str) -> list[Word]:
             continue
         while i < n and not line[i].isspace():
             # `start="2026-12-05 18:00"`: a quoted value after `=` belongs to its word.
-            if line[i] in QUOTES and i > start and line[i - 1] == "=" and \
+            if line[i] in QUOTES and i > start and line[i - 1] in "=:" and "=" in line[start:i] and \
                     (end := _closing(line, i + 1, line[i])) is not None:
                 i = end
             i += 1

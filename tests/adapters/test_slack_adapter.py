@@ -13,7 +13,8 @@ import yaml
 
 from adapters.slack import commands, events
 from adapters.slack.cli import manifest
-from adapters.slack.grammar import SPECS, parse
+from adapters.slack.grammar import GRAMMAR, ROWS, parse
+from bot.surface.errors import DidYouMean, LeftOver
 from adapters.slack.text import plain_ids, user_id
 from bot.i18n.catalog import supported_locale
 from bot.domain import commands as c
@@ -114,31 +115,38 @@ async def _all_present(w, wanted: set[str]) -> bool:
 # ---- the grammar and the text
 
 
-def test_every_subcommand_of_the_issue_has_a_handler_and_a_usage() -> None:
+def test_every_subcommand_of_the_issue_has_a_row_and_a_usage() -> None:
     wanted = {"open", "close", "topic", "rules", "lock", "unlock", "status", "log", "raise", "lower", "queue",
               "next", "approve", "deny", "audience", "mod add", "mod remove", "invite", "help"}
-    assert wanted <= set(SPECS) == set(commands.HANDLERS)
+    assert wanted <= {row.flat for row in ROWS}
+    assert all(GRAMMAR.usage(row).msgid.startswith("/stage " + row.flat) for row in ROWS)
 
 
-@pytest.mark.parametrize("text, name, args, options, rest", [
-    ("", "help", [], {}, ""),
-    ('open “Weekly AMA” topic="Pricing plans" follow=on', "open", ["Weekly AMA"],
-     {"topic": "Pricing plans", "follow": "on"}, '"Weekly AMA" topic="Pricing plans" follow=on'),
-    ("raise I'd like to ask about &lt;pricing&gt;", "raise", ["I'd", "like", "to", "ask", "about", "<pricing>"],
-     {}, "I'd like to ask about <pricing>"),
-    ("MOD add <@U0BOB|bob>", "mod add", ["<@U0BOB|bob>"], {}, "<@U0BOB|bob>"),
-    ("deny <@U0BOB|bob> not now", "deny", ["<@U0BOB|bob>", "not", "now"], {}, "<@U0BOB|bob> not now"),
+@pytest.mark.parametrize("text, name, values", [
+    ("", "help", {"command": ""}),
+    ('open “Weekly AMA” topic="Pricing plans" follow=on', "stage open",
+     {"title": "Weekly AMA", "topic": "Pricing plans", "follow": True}),
+    ("open Weekly AMA", "stage open", {"title": "Weekly AMA", "topic": "", "follow": False}),
+    ("raise I'd like to ask about &lt;pricing&gt;", "hand raise", {"note": "I'd like to ask about <pricing>"}),
+    ("MOD add <@U0BOB|bob>", "mod add", {"member": "<@U0BOB|bob>"}),
+    ("deny <@U0BOB|bob> not now", "speaker deny", {"member": "<@U0BOB|bob>", "reason": "not now"}),
+    ('topic "Pricing, again"', "stage topic", {"topic": "Pricing, again"}),
 ])
-def test_parse(text: str, name: str, args: list[str], options: dict[str, str], rest: str) -> None:
-    line = parse(text)
-    assert (line.name, line.args, line.options, line.rest) == (name, args, options, rest)
+def test_parse(text: str, name: str, values: dict[str, object]) -> None:
+    parsed = parse(text)
+    assert parsed.row.name == name
+    assert {k: parsed.values[k] for k in values} == values
 
 
-def test_free_text_after_the_words_and_unknown_subcommands() -> None:
-    assert parse("deny <@U0BOB|bob> not now").text_after(1) == "not now"
-    assert parse('topic "Pricing, again"').text_after(0) == "Pricing, again"
+def test_unknown_subcommands_and_leftovers() -> None:
     with pytest.raises(UnknownCommand):
         parse("dance")
+    with pytest.raises(DidYouMean) as guess:
+        parse("stauts")
+    assert guess.value.params == {"command": "/stage stauts", "suggestion": "/stage status"}
+    with pytest.raises(LeftOver) as left:
+        parse("next <@U0CAROL|carol>")
+    assert left.value.params["words"] == "<@U0CAROL|carol>"
 
 
 def test_mentions_locales_and_group_ids() -> None:

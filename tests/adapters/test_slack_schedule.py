@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from adapters.slack.announcements import GOING, NOT_GOING, Announcer, announcement
-from adapters.slack.grammar import parse
+from adapters.slack.grammar import GRAMMAR, parse
+from bot.surface.errors import MissingOption
 from adapters.slack.state import SlackState
 from adapters.slack.text import sayer
 from bot.domain import commands as c
@@ -194,7 +195,8 @@ async def test_a_restarted_adapter_edits_the_announcement_it_posted_before(tmp_p
     ('schedule "Zero" start="{start}" duration=0', errors.InvalidArgument,
      {"name": "duration", "value": "0", "expected": Message(N_("a duration from 1m to 24h"))}),
     ('schedule "When" start="next tuesday"', errors.InvalidDate, {"value": "next tuesday"}),
-    ('schedule "No start"', errors.MissingArgument, {"usage": parse("schedule").usage}),
+    ('schedule "No start"', MissingOption, {"option": Message(N_("YYYY-MM-DD HH:MM")),
+                                            "usage": GRAMMAR.usage(GRAMMAR.names[("schedule",)])}),
 ])
 async def test_bad_input_is_refused_in_the_members_language_and_nothing_is_stored_or_posted(
         tmp_path: Path, text: str, refusal: type[errors.StageError], params: dict[str, object]) -> None:
@@ -226,11 +228,12 @@ async def test_the_hundred_and_first_active_series_is_refused(tmp_path: Path) ->
 def test_the_schedule_grammar() -> None:
     line = parse('schedule “Office hours” start="2026-03-02 18:00" tz=Europe/Paris duration=45m '
                  'repeat=cron:"0 18 * * 1" topic="Q&amp;A"')
-    assert (line.name, line.args) == ("schedule", ["Office hours"])
-    assert line.options == {"start": "2026-03-02 18:00", "tz": "Europe/Paris", "duration": "45m",
-                            "repeat": "cron:0 18 * * 1", "topic": "Q&A"}
-    assert parse("rsvp 3f2a9c off").args == ["3f2a9c", "off"]
-    assert parse('cancel 3f2a9c occurrence="2026-03-02 18:00"').options == {"occurrence": "2026-03-02 18:00"}
+    assert line.row.name == "stage schedule"
+    assert line.values == {"title": "Office hours", "start": "2026-03-02 18:00", "tz": "Europe/Paris",
+                           "duration": 45 * 60, "repeat": "cron:0 18 * * 1", "topic": "Q&A"}
+    assert parse("rsvp 3f2a9c off").values == {"id": "3f2a9c", "going": False}
+    assert parse('cancel 3f2a9c occurrence="2026-03-02 18:00"').values == {
+        "id": "3f2a9c", "occurrence": "2026-03-02 18:00"}
 
 
 def view_of(**values: object) -> ScheduleView:
