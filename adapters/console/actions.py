@@ -44,7 +44,7 @@ async def run(s: ConsoleSession, parsed: Parsed) -> Message | None:
         return None
     assert s.app is not None
 
-    async def actor(_: str | None) -> Actor:
+    async def actor(stage_id: str | None, channel_id: str) -> Actor:
         return s.space.actor(s.who)
 
     async def member(typed: str) -> str:

@@ -29,7 +29,7 @@ async def register(settings: Settings, guild_id: int | None = None) -> list[str]
     import discord
     from discord import app_commands
 
-    from adapters.discord.commands_floor import install
+    from adapters.discord.commands_table import install
     from adapters.discord.endpoints import pointed_at
     from adapters.discord.translator import CatalogueTranslator
 

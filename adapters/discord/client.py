@@ -12,7 +12,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord.buttons import BoardButton, QueuePicker
-from adapters.discord.commands_floor import install
+from adapters.discord.commands_table import install
 from adapters.discord.context import Context, lane
 from adapters.discord.members import bot_actor
 from adapters.discord.platform import DiscordPlatform

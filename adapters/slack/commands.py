@@ -56,7 +56,7 @@ async def run(adapter: SlackAdapter, where: Where, parsed: Parsed) -> Outcome:
         return _help(parsed)
     assert where.channel_id is not None
 
-    async def actor(stage_id: str | None) -> Actor:
+    async def actor(stage_id: str | None, channel_id: str) -> Actor:
         return await adapter.actor(where.user_id, stage_id=stage_id)
 
     async def member(typed: str) -> str:

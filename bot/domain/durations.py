@@ -14,7 +14,8 @@ _UNITS = {
     1: ("s", "sec", "secs", "second", "seconds", "seconde", "secondes"),
 }
 UNIT = {word: seconds for seconds, words in _UNITS.items() for word in words}
-NEVER = frozenset({"off", "none", "never", "no", "0", "jamais", "aucun", "aucune", "non"})
+# Words for "no duration". Not "never": `grace_period=never` would mean the opposite of 0.
+NEVER = frozenset({"off", "none", "no", "0", "aucun", "aucune", "non"})
 _PART = re.compile(r"(\d+(?:[.,]\d+)?)\s*([^\W\d_]*)")
 
 

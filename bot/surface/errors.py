@@ -32,3 +32,7 @@ class AmbiguousId(StageError):
 
 class NoScheduleHere(StageError):
     message = N_("No stage is scheduled in this channel: name the series by its id (see /stage schedules).")
+
+
+class NothingToChange(StageError):
+    message = N_("Say what to change: title, start, time zone, duration, repeat or topic.")

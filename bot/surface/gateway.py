@@ -19,8 +19,9 @@ from bot.services.schedule_view import ScheduleView
 from bot.surface.errors import AmbiguousId, NoScheduleHere
 from bot.surface.rows import Kind, Row, Scope, Values, Where
 
-# Who acts, with the roles the platform gives them; some platforms need the stage to know (Slack's huddle).
-ActorOf = Callable[[str | None], Awaitable[Actor]]
+# Who acts, with the roles the platform gives them there: the stage (its rules may name roles) and the channel
+# (Discord judges moderation per channel; a series is judged in its own stage channel).
+ActorOf = Callable[[str | None, str], Awaitable[Actor]]
 # A member as typed (mention, id, display-name prefix) to their user id, or a typed refusal.
 MemberOf = Callable[[str], Awaitable[str]]
 
@@ -63,7 +64,8 @@ async def act(core: Core, row: Row, values: Values, place: Place, *, actor: Acto
     if row.scope is Scope.STAGE and not stage_id:
         stage_id = await core.queries.live_stage(place.platform, place.space_id, place.channel_id)
     series = await _series(core, values, place) if row.scope is Scope.SERIES else None
-    where = Where(actor=await actor(stage_id or None), platform=place.platform, space_id=place.space_id,
+    channel_id = series.ref.channel_id if series is not None else place.channel_id
+    where = Where(actor=await actor(stage_id or None, channel_id), platform=place.platform, space_id=place.space_id,
                   channel_id=place.channel_id, present=place.present, stage_id=stage_id,
                   schedule_id=series.schedule_id if series else "", timezone=place.timezone)
     if series is not None:
@@ -87,34 +89,40 @@ async def _read(core: Core, row: Row, values: Values, where: Where) -> Any:
             return await core.queries.last_recap(where.platform, where.space_id, where.channel_id)
         case "schedules":
             return await core.queries.schedules(where.platform, where.space_id)
+        case "help":
+            return values.get("command", "")
     return None
 
 
 async def _series(core: Core, values: Values, place: Place) -> ScheduleView:
-    """The series named by its id or an unambiguous start of it, else the next one in this channel."""
+    """The series named by its id, an unambiguous start of it or its title; else the next one in this channel,
+    else the space's only one."""
     views: list[ScheduleView] = await core.queries.schedules(place.platform, place.space_id)
-    typed = str(values.get("id") or "").strip()
+    typed = str(values.get("series") or "").strip().casefold()
     if not typed:
         here = [v for v in views if v.ref.channel_id == place.channel_id]
-        if not here:
-            raise NoScheduleHere()
-        return here[0]
-    exact = [v for v in views if v.schedule_id.lower() == typed.lower()]
-    found = exact or [v for v in views if v.schedule_id.lower().startswith(typed.lower())]
+        if here:
+            return here[0]  # soonest first
+        if len(views) == 1:
+            return views[0]
+        raise NoScheduleHere()
+    found = [v for v in views if v.schedule_id.casefold() == typed] or \
+        [v for v in views if v.schedule_id.casefold().startswith(typed)] or \
+        [v for v in views if v.ref.title.casefold() == typed]
     if len(found) > 1:
-        raise AmbiguousId(value=typed, candidates=", ".join(v.schedule_id for v in found[:5]))
+        raise AmbiguousId(value=values["series"], candidates=", ".join(v.schedule_id for v in found[:5]))
     if not found:
-        raise ScheduleNotFound(schedule_id=typed)
+        raise ScheduleNotFound(schedule_id=values["series"])
     return found[0]
 
 
 def _instants(values: Values, series: ScheduleView, place: Place) -> dict[str, Any]:
     """Dates typed for an existing series are on the member's clock (tz=, their own zone, else the series')."""
-    zone = values.get("tz") or place.timezone or series.timezone
+    zone = values.get("timezone") or place.timezone or series.timezone
     found: dict[str, Any] = {}
     if values.get("occurrence"):
         found["occurrence"] = parse_local(values["occurrence"], zone)
-    if values.get("start") and not values.get("tz") and place.timezone:
+    if values.get("start") and not values.get("timezone") and place.timezone:
         # The member's wall clock, handed over as an instant: the series keeps its own zone.
         found["start"] = parse_local(values["start"], place.timezone).isoformat(sep=" ")
     return found

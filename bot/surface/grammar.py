@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from bot.domain.durations import seconds_of
 from bot.domain.errors import UnknownCommand
 from bot.i18n.message import Message
 from bot.surface.errors import BadValue, DidYouMean, LeftOver, MissingOption
@@ -47,7 +48,7 @@ class Grammar:
         parts, params = [self.call(row).replace("{", "").replace("}", "")], {}
         for i, option in enumerate(row.options):
             params[f"o{i}"] = Message(option.label)
-            shown = f"{option.name}={{o{i}}}" if option.keyed else f"{{o{i}}}"
+            shown = f"{option.typed_name}={{o{i}}}" if option.keyed else f"{{o{i}}}"
             parts.append(shown if option.required else f"[{shown}]")
         return Message(" ".join(parts), params)
 
@@ -89,6 +90,7 @@ class Grammar:
                 i += _more(option, typed, words[i + 1:])
             elif key and row.pairs is not None:
                 pairs[key] = word.value
+                i += _more_pairs(pairs, key, words[i + 1:])
             elif key and any(o.keyed for o in row.options):
                 raise LeftOver(words=word.text, usage=usage)  # `colour=red`: a misspelt option, not text
             else:
@@ -101,10 +103,18 @@ class Grammar:
             rest = []
         if rest:
             raise LeftOver(words=" ".join(w.text for w in rest), usage=usage)
-        values = self._convert(row, typed, usage)
+        return Parsed(row, self.values_of(row, typed, pairs=pairs, usage=usage), typed, usage)
+
+    def values_of(self, row: Row, typed: dict[str, str], *, pairs: dict[str, str] | str | None = None,
+                  usage: Message | None = None) -> dict[str, Any]:
+        """Values from words already sorted by option (a platform with its own option fields, like Discord's);
+        `pairs` as a dict, or as the text `name=value …` a member typed in one field."""
+        values = self._convert(row, typed, usage or self.usage(row))
         if row.pairs is not None:
-            values[row.pairs.name] = pairs
-        return Parsed(row, values, typed, usage)
+            if isinstance(pairs, str):
+                pairs = self._values(row, pairs, split(pairs)).values.get(row.pairs.name, {})
+            values[row.pairs.name] = dict(pairs or {})
+        return values
 
     def _positional(self, row: Row, words: list[Word], typed: dict[str, str], usage: Message) -> list[Word]:
         """Gives each positional option its words, in order; returns the words none took."""
@@ -173,6 +183,15 @@ def _more(option: Option, typed: dict[str, str], after: list[Word]) -> int:
             if convert(option, longer) is not None:
                 typed[option.name] = longer
                 return size
+    return 0
+
+
+def _more_pairs(pairs: dict[str, str], key: str, after: list[Word]) -> int:
+    """`hand_cooldown=2 heures`: a unit word after a number belongs to the value."""
+    if after and after[0].key is None and seconds_of(pairs[key]) is not None and \
+            seconds_of(f"{pairs[key]} {after[0].text}") is not None:
+        pairs[key] += " " + after[0].text
+        return 1
     return 0
 
 

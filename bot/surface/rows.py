@@ -54,7 +54,15 @@ class Option:
     aliases: Mapping[str, str] = field(default_factory=dict)  # other words for a choice
     low: int = 0
     high: int = 10_000
-    suggest: str | None = None  # which values to offer as one types: "queue", "speakers", "stages", "series"
+    suggest: str | None = None  # values to offer as one types: queue, speakers, series, zones, repeats, …
+    also: tuple[str, ...] = ()  # shorter names members may type (`tz=` for timezone); the first is shown
+
+    def called(self, key: str) -> bool:
+        return key == self.name or key in self.also
+
+    @property
+    def typed_name(self) -> str:
+        return self.also[0] if self.also else self.name
 
 
 @dataclass(frozen=True)
@@ -107,4 +115,4 @@ class Row:
         return next((o for o in self.options if o.kind is Kind.PAIRS), None)
 
     def option(self, name: str) -> Option | None:
-        return next((o for o in self.options if o.name == name), None)
+        return next((o for o in self.options if o.called(name)), None)

@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from bot.domain.rules import Rules
 from bot.i18n.markers import N_
 from bot.i18n.message import Duration, Message
-from bot.i18n.terms import term
 from bot.services.board import Board
 from bot.surface.grammar import Grammar
 from bot.surface.rows import Row
@@ -31,7 +30,7 @@ def rule_values(rules: Rules) -> list[tuple[str, object]]:
         elif isinstance(value, tuple):
             value = ", ".join(value) if value else Message(NONE)
         elif isinstance(value, str):
-            value = term(value)
+            value = str(value)  # a choice: shown as the word `/stage rules name=value` takes
         shown.append((name, value))
     return shown
 

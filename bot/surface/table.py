@@ -11,24 +11,26 @@ from dataclasses import replace
 from bot.domain import commands as c
 from bot.domain.validation import Visibility
 from bot.i18n.markers import N_
+from bot.surface.errors import NothingToChange
 from bot.surface.rows import Access, Kind, Option, Row, Scope, Values, Where
 
 # ---- options used by several rows -------------------------------------------------------------------
 
-MEMBER = Option("member", Kind.MEMBER, N_("Who it is about."), N_("MEMBER"), required=True)
-QUEUED = Option("member", Kind.MEMBER, N_("Pick from the queue, or type a name."), N_("MEMBER"), required=True,
+MEMBER = Option(N_("member"), Kind.MEMBER, N_("Who it is about."), N_("MEMBER"), required=True)
+QUEUED = Option(N_("member"), Kind.MEMBER, N_("Pick from the queue, or type a name."), N_("MEMBER"), required=True,
                 suggest="queue")
-REASON = Option("reason", Kind.TEXT, N_("Why, for the audit log."), N_("REASON"), default="")
-TOPIC = Option("topic", Kind.TEXT, N_("What it is about."), N_("TEXT"), keyed=True, default="")
-SERIES = Option("id", Kind.ID, N_("The scheduled stage; the next one in this channel when left empty."), N_("ID"),
+REASON = Option(N_("reason"), Kind.TEXT, N_("Why, for the audit log."), N_("REASON"), default="")
+TOPIC = Option(N_("topic"), Kind.TEXT, N_("What it is about."), N_("TEXT"), keyed=True, default="")
+SERIES = Option(N_("series"), Kind.ID, N_("The scheduled stage; the next one in this channel when left empty."), N_("ID"),
                 suggest="series")
-START = Option("start", Kind.WHEN, N_("When, as YYYY-MM-DD HH:MM on your clock (or tz=)."), N_("YYYY-MM-DD HH:MM"),
+START = Option(N_("start"), Kind.WHEN, N_("When, as YYYY-MM-DD HH:MM on your clock (or tz=)."), N_("YYYY-MM-DD HH:MM"),
                keyed=True)
-ZONE = Option("tz", Kind.TEXT, N_("A time zone such as Europe/Paris."), N_("ZONE"), keyed=True)
-LENGTH = Option("duration", Kind.DURATION, N_("How long it lasts (1h, 90 min)."), N_("DURATION"), keyed=True,
+ZONE = Option(N_("timezone"), Kind.TEXT, N_("A time zone such as Europe/Paris."), N_("ZONE"), keyed=True,
+              also=("tz",), suggest="zones")
+LENGTH = Option(N_("duration"), Kind.DURATION, N_("How long it lasts (1h, 90 min)."), N_("DURATION"), keyed=True,
                 high=24 * 3600)
-REPEAT = Option("repeat", Kind.TEXT, N_("How it repeats: once, daily, weekdays, weekly:mon,thu or cron:M H D M W."),
-                N_("once|daily|weekdays|weekly:mon,thu|cron:…"), keyed=True)
+REPEAT = Option(N_("repeat"), Kind.TEXT, N_("How it repeats: once, daily, weekdays, weekly:mon,thu or cron:M H D M W."),
+                N_("once|daily|weekdays|weekly:mon,thu|cron:…"), keyed=True, suggest="repeats")
 
 
 def _stage(kind: type[c.StageCommand], **fixed: object) -> object:
@@ -62,13 +64,15 @@ def _audience(v: Values, w: Where) -> c.Command:
 
 def _schedule(v: Values, w: Where) -> c.Command:
     return c.ScheduleStage(actor=w.actor, platform=w.platform, space_id=w.space_id, channel_id=w.channel_id,
-                           title=v["title"], start=v["start"], timezone=v.get("tz") or w.timezone,
+                           title=v["title"], start=v["start"], timezone=v.get("timezone") or w.timezone,
                            duration=v["duration"], recurrence=v["repeat"], topic=v["topic"])
 
 
 def _edit(v: Values, w: Where) -> c.Command:
+    if all(v.get(name) is None for name in ("title", "topic", "start", "timezone", "duration", "repeat")):
+        raise NothingToChange()
     return c.EditSchedule(actor=w.actor, schedule_id=w.schedule_id, title=v.get("title"), topic=v.get("topic"),
-                          start=v.get("start"), timezone=v.get("tz"), duration=v.get("duration"),
+                          start=v.get("start"), timezone=v.get("timezone"), duration=v.get("duration"),
                           recurrence=v.get("repeat"))
 
 
@@ -83,89 +87,97 @@ def _rsvp(v: Values, w: Where) -> c.Command:
 
 MODERATORS, EVERYONE, HOSTS = Access.MODERATORS, Access.EVERYONE, Access.HOSTS
 
+# What each first word of a two-word command is about (a platform with command groups shows it).
+GROUPS = {
+    N_("stage"): N_("Run a live stage in a stage channel."),
+    N_("hand"): N_("Raise or lower your hand."),
+    N_("speaker"): N_("Give or take the floor."),
+    N_("mod"): N_("Delegate moderation of a stage."),
+}
+
 TABLE: tuple[Row, ...] = (
     # ---- the stage
-    Row(("stage", "open"), "open", N_("Open a stage in this channel."), (
-        Option("title", Kind.TEXT, N_("What the stage is called."), N_("TITLE"), required=True),
+    Row((N_("stage"), N_("open")), "open", N_("Open a stage in this channel."), (
+        Option(N_("title"), Kind.TEXT, N_("What the stage is called."), N_("TITLE"), required=True),
         TOPIC,
-        Option("visibility", Kind.CHOICE, N_("Who may join."), N_("public|members|invite-only"), keyed=True,
+        Option(N_("visibility"), Kind.CHOICE, N_("Who may join."), N_("public|members|invite-only"), keyed=True,
                default=Visibility.PUBLIC, choices=("public", "members", "invite-only"),
                aliases={"invite": "invite-only", "invite_only": "invite-only", "members-only": "members",
                         "private": "invite-only"}),
-        Option("capacity", Kind.NUMBER, N_("How many may join; 0 for no limit."), N_("N"), keyed=True, default=0,
+        Option(N_("capacity"), Kind.NUMBER, N_("How many may join; 0 for no limit."), N_("N"), keyed=True, default=0,
                low=0, high=10_000),
     ), scope=Scope.NONE, build=_open, read="board"),
-    Row(("stage", "close"), "close", N_("Close the stage and post its recap."), access=MODERATORS,
+    Row((N_("stage"), N_("close")), "close", N_("Close the stage and post its recap."), access=MODERATORS,
         build=_stage(c.CloseStage)),
-    Row(("stage", "topic"), "topic", N_("Set the topic."), (
-        Option("topic", Kind.TEXT, N_("What it is about."), N_("TEXT"), required=True),
+    Row((N_("stage"), N_("topic")), "topic", N_("Set the topic."), (
+        Option(N_("topic"), Kind.TEXT, N_("What it is about."), N_("TEXT"), required=True),
     ), access=MODERATORS, build=_stage(c.SetTopic)),
-    Row(("stage", "rules"), "rules", N_("Show the rules, or change them (moderators)."), (
-        Option("changes", Kind.PAIRS, N_("Rules to change, as name=value pairs (max_speakers=3 hand_cooldown=2m)."),
+    Row((N_("stage"), N_("rules")), "rules", N_("Show the rules, or change them (moderators)."), (
+        Option(N_("changes"), Kind.PAIRS, N_("Rules to change, as name=value pairs (max_speakers=3 hand_cooldown=2m)."),
                N_("NAME=VALUE …")),
     ), build=_rules, read="rules"),
-    Row(("stage", "lock"), "lock", N_("Stop new hands from being raised."), access=MODERATORS,
+    Row((N_("stage"), N_("lock")), "lock", N_("Stop new hands from being raised."), access=MODERATORS,
         build=_stage(c.LockHands, locked=True)),
-    Row(("stage", "unlock"), "unlock", N_("Allow hands again."), access=MODERATORS,
+    Row((N_("stage"), N_("unlock")), "unlock", N_("Allow hands again."), access=MODERATORS,
         build=_stage(c.LockHands, locked=False)),
-    Row(("stage", "status"), "status", N_("Show the board."), read="board"),
-    Row(("stage", "log"), "log", N_("Show the audit log (moderators)."), (
-        Option("count", Kind.NUMBER, N_("How many entries, newest last."), N_("COUNT"), default=20, low=1,
+    Row((N_("stage"), N_("status")), "status", N_("Show the board."), read="board"),
+    Row((N_("stage"), N_("log")), "log", N_("Show the audit log (moderators)."), (
+        Option(N_("count"), Kind.NUMBER, N_("How many entries, newest last."), N_("COUNT"), default=20, low=1,
                high=500),
     ), access=MODERATORS, read="log"),
-    Row(("stage", "recap"), "recap", N_("Show the recap of the last stage closed in this channel."),
+    Row((N_("stage"), N_("recap")), "recap", N_("Show the recap of the last stage closed in this channel."),
         scope=Scope.NONE, read="recap"),
-    Row(("stage", "invite"), "invite", N_("Invite a member (invite-only stages, invited hands)."), (MEMBER,),
+    Row((N_("stage"), N_("invite")), "invite", N_("Invite a member (invite-only stages, invited hands)."), (MEMBER,),
         access=MODERATORS, build=_stage(c.InviteMember)),
-    Row(("stage", "remove"), "remove", N_("Take a member off the stage."), (MEMBER, REASON),
+    Row((N_("stage"), N_("remove")), "remove", N_("Take a member off the stage."), (MEMBER, REASON),
         access=MODERATORS, build=_stage(c.RemoveMember)),
-    Row(("stage", "block"), "block", N_("Take a member off the stage and keep them out."), (MEMBER, REASON),
+    Row((N_("stage"), N_("block")), "block", N_("Take a member off the stage and keep them out."), (MEMBER, REASON),
         access=MODERATORS, build=_stage(c.RemoveMember, block=True)),
-    Row(("stage", "unblock"), "unblock", N_("Let a blocked member back."), (MEMBER,), access=MODERATORS,
+    Row((N_("stage"), N_("unblock")), "unblock", N_("Let a blocked member back."), (MEMBER,), access=MODERATORS,
         build=_stage(c.UnblockMember)),
     # ---- scheduled stages
-    Row(("stage", "schedule"), "schedule", N_("Schedule a stage in this channel, once or repeating."), (
-        Option("title", Kind.TEXT, N_("What the stage is called."), N_("TITLE"), required=True),
+    Row((N_("stage"), N_("schedule")), "schedule", N_("Schedule a stage in this channel, once or repeating."), (
+        Option(N_("title"), Kind.TEXT, N_("What the stage is called."), N_("TITLE"), required=True),
         replace(START, required=True),
         ZONE, replace(LENGTH, default=3600),
         replace(REPEAT, default="once"), TOPIC,
     ), scope=Scope.NONE, build=_schedule),
-    Row(("stage", "schedules"), "schedules", N_("List the upcoming scheduled stages of the space."),
+    Row((N_("stage"), N_("schedules")), "schedules", N_("List the upcoming scheduled stages of the space."),
         scope=Scope.NONE, read="schedules"),
-    Row(("stage", "edit"), "edit", N_("Change a scheduled stage (its host or a moderator)."), (
-        SERIES, Option("title", Kind.TEXT, N_("What the stage is called."), N_("TITLE"), keyed=True),
+    Row((N_("stage"), N_("edit")), "edit", N_("Change a scheduled stage (its host or a moderator)."), (
+        SERIES, Option(N_("title"), Kind.TEXT, N_("What the stage is called."), N_("TITLE"), keyed=True),
         START, ZONE, LENGTH, REPEAT, Option("topic", Kind.TEXT, N_("What it is about."), N_("TEXT"), keyed=True),
     ), access=HOSTS, scope=Scope.SERIES, build=_edit),
-    Row(("stage", "cancel"), "cancel", N_("Cancel one occurrence of a scheduled stage, or the whole series."), (
-        SERIES, Option("occurrence", Kind.WHEN, N_("Which occurrence; the whole series when left empty."),
-                       N_("YYYY-MM-DD HH:MM"), keyed=True), ZONE,
+    Row((N_("stage"), N_("cancel")), "cancel", N_("Cancel one occurrence of a scheduled stage, or the whole series."), (
+        SERIES, Option(N_("occurrence"), Kind.WHEN, N_("Which occurrence; the whole series when left empty."),
+                       N_("YYYY-MM-DD HH:MM"), keyed=True, suggest="occurrences"), ZONE,
     ), access=HOSTS, scope=Scope.SERIES, build=_cancel),
-    Row(("rsvp",), "rsvp", N_("Say you are going to the next occurrence (off: no longer); without an id, the next "
-                              "stage scheduled in this channel."), (
-        SERIES, Option("going", Kind.FLAG, N_("off: you are no longer going."), N_("on|off"), default=True),
+    Row((N_("rsvp"),), "rsvp", N_("Say you are going to a scheduled stage (off: no longer); the next one here by "
+                                  "default."), (
+        SERIES, Option(N_("going"), Kind.FLAG, N_("off: you are no longer going."), N_("on|off"), default=True),
     ), scope=Scope.SERIES, build=_rsvp),
     # ---- hands and speakers
-    Row(("hand", "raise"), "raise", N_("Raise your hand, with an optional note."), (
-        Option("note", Kind.TEXT, N_("What you would like to say, in a few words."), N_("NOTE"), default=""),
+    Row((N_("hand"), N_("raise")), "raise", N_("Raise your hand, with an optional note."), (
+        Option(N_("note"), Kind.TEXT, N_("What you would like to say, in a few words."), N_("NOTE"), default=""),
     ), build=_stage(c.RaiseHand)),
-    Row(("hand", "lower"), "lower", N_("Lower your hand."), build=_stage(c.LowerHand)),
-    Row(("queue",), "queue", N_("Show the whole queue and your place in it."), read="queue"),
-    Row(("speaker", "approve"), "approve", N_("Give the floor to a member."), (QUEUED,), access=MODERATORS,
+    Row((N_("hand"), N_("lower")), "lower", N_("Lower your hand."), build=_stage(c.LowerHand)),
+    Row((N_("queue"),), "queue", N_("Show the whole queue and your place in it."), read="queue"),
+    Row((N_("speaker"), N_("approve")), "approve", N_("Give the floor to a member."), (QUEUED,), access=MODERATORS,
         build=_stage(c.ApproveSpeaker)),
-    Row(("speaker", "next"), "next", N_("Give the floor to the next in line."), access=MODERATORS,
+    Row((N_("speaker"), N_("next")), "next", N_("Give the floor to the next in line."), access=MODERATORS,
         build=_stage(c.ApproveNext)),
-    Row(("speaker", "deny"), "deny", N_("Lower a member's hand."), (QUEUED, REASON), access=MODERATORS,
+    Row((N_("speaker"), N_("deny")), "deny", N_("Lower a member's hand."), (QUEUED, REASON), access=MODERATORS,
         build=_stage(c.DenyHand)),
-    Row(("speaker", "audience"), "audience", N_("Move a speaker (or yourself) back to the audience."), (
-        Option("member", Kind.MEMBER, N_("The speaker; yourself when left empty."), N_("MEMBER"),
+    Row((N_("speaker"), N_("audience")), "audience", N_("Move a speaker (or yourself) back to the audience."), (
+        Option(N_("member"), Kind.MEMBER, N_("The speaker; yourself when left empty."), N_("MEMBER"),
                suggest="speakers"),
     ), build=_audience),
-    Row(("mod", "add"), "mod add", N_("Make a member a moderator of this stage."), (MEMBER,), access=MODERATORS,
+    Row((N_("mod"), N_("add")), "mod add", N_("Make a member a moderator of this stage."), (MEMBER,), access=MODERATORS,
         build=_stage(c.AddModerator)),
-    Row(("mod", "remove"), "mod remove", N_("Take moderation of this stage back from a member."), (MEMBER,),
+    Row((N_("mod"), N_("remove")), "mod remove", N_("Take moderation of this stage back from a member."), (MEMBER,),
         access=MODERATORS, build=_stage(c.RemoveModerator)),
-    Row(("help",), "help", N_("List every command."), (
-        Option("command", Kind.TEXT, N_("A command to explain."), N_("COMMAND"), default=""),
+    Row((N_("help"),), "help", N_("List every command."), (
+        Option(N_("command"), Kind.TEXT, N_("A command to explain."), N_("COMMAND"), default=""),
     ), scope=Scope.NONE, read="help"),
 )
 

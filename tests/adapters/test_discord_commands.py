@@ -99,7 +99,7 @@ async def test_rules_are_shown_changed_and_refused_in_one_piece(world, bot):
     assert "queue_mode = fifo" in reply(await bot.command(world, world.carol, "stage", "rules"))
     assert "Speakers (0/2)" in bot.board_text(world)
     garbled = await bot.command(world, world.bob, "stage", "rules", changes="max_speakers")
-    assert "name=value" in reply(garbled)
+    assert "“max_speakers”" in reply(garbled) and "NAME=VALUE" in reply(garbled)  # quoted, with the usage
     assert "Only the host and moderators" in reply(await bot.command(
         world, world.carol, "stage", "rules", changes="max_speakers=3"))
 

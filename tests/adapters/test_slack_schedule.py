@@ -229,11 +229,11 @@ def test_the_schedule_grammar() -> None:
     line = parse('schedule “Office hours” start="2026-03-02 18:00" tz=Europe/Paris duration=45m '
                  'repeat=cron:"0 18 * * 1" topic="Q&amp;A"')
     assert line.row.name == "stage schedule"
-    assert line.values == {"title": "Office hours", "start": "2026-03-02 18:00", "tz": "Europe/Paris",
+    assert line.values == {"title": "Office hours", "start": "2026-03-02 18:00", "timezone": "Europe/Paris",
                            "duration": 45 * 60, "repeat": "cron:0 18 * * 1", "topic": "Q&A"}
-    assert parse("rsvp 3f2a9c off").values == {"id": "3f2a9c", "going": False}
+    assert parse("rsvp 3f2a9c off").values == {"series": "3f2a9c", "going": False}
     assert parse('cancel 3f2a9c occurrence="2026-03-02 18:00"').values == {
-        "id": "3f2a9c", "occurrence": "2026-03-02 18:00"}
+        "series": "3f2a9c", "occurrence": "2026-03-02 18:00"}
 
 
 def view_of(**values: object) -> ScheduleView:

@@ -33,4 +33,12 @@ def test_each_row_builds_a_command_or_names_a_read_and_one_tail_at_most() -> Non
         assert row.build is not None or row.read is not None, row.name
         assert sum(1 for o in row.options if o.kind is Kind.TEXT and not o.keyed) <= 1, row.name
         if row.scope is Scope.SERIES:
-            assert row.option("id") is not None, row.name
+            assert row.option("series") is not None, row.name
+
+
+def test_help_and_option_descriptions_fit_every_platform() -> None:
+    # 100 characters: Discord's limit for descriptions, in each language shown.
+    french = catalogue("fr")
+    for row in TABLE:
+        for msgid in (row.help, *(o.help for o in row.options)):
+            assert len(msgid) <= 100 and len(french.get(msgid, "")) <= 100, msgid
