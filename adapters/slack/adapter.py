@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,9 @@ from bot.bootstrap import App
 from bot.domain import commands as c
 from bot.domain.members import Actor
 from bot.i18n.message import Message
+
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +55,8 @@ class SlackAdapter:
                                    reminder_lead=app.settings.schedule_reminder_lead, interval=board_interval)
         self.platform = SlackPlatform(client=client, keeper=self.keeper, announcer=self.announcer, state=self.state,
                                       queries=app.queries, locales=app.locales)
-        self.replies = Replies(client=client, directory=self.directory)
+        self.replies = Replies(client=client, directory=self.directory, inbox=app.requests, now=app.clock.now)
+        self._replaying: asyncio.Task[None] | None = None
         self.huddle_lock = asyncio.Lock()  # huddle events change shared bindings: one at a time
         self.bolt = self._bolt()
 
@@ -74,8 +79,27 @@ class SlackAdapter:
 
     async def start(self) -> None:
         self.app.register(self.platform)
+        self._replaying = asyncio.create_task(self._replay_kept(), name="slack:kept-requests")
+
+    async def _replay_kept(self) -> None:
+        """Requests acked while their command had not yet committed when the bot last stopped: worked
+        through once, in the order they came (no signature to check: they were checked when they came)."""
+        from slack_bolt.request.async_request import AsyncBoltRequest
+
+        from adapters.slack.replies import REPLAYED
+
+        for kept in await self.app.requests.pending(PLATFORM):
+            try:
+                await self.bolt.async_dispatch(AsyncBoltRequest(body={**kept.body, REPLAYED: kept.key},
+                                                                mode="socket_mode"))
+            except Exception:
+                log.exception("slack: working through kept request %s failed", kept.key)
 
     async def stop(self) -> None:
+        self.replies.abandon()
+        if self._replaying is not None:
+            self._replaying.cancel()
+            await asyncio.gather(self._replaying, return_exceptions=True)
         await self.app.dispatcher.drain()
         await self.keeper.drain()
         await self.announcer.drain()
@@ -83,6 +107,8 @@ class SlackAdapter:
     async def settle(self) -> None:
         """Waits until the core's platform work and the board and announcement edits it asked for are done
         (tests)."""
+        if self._replaying is not None:
+            await asyncio.gather(self._replaying, return_exceptions=True)
         await self.app.settle()
         await self.keeper.drain()
         await self.announcer.drain()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, text
+from sqlalchemy import JSON, BigInteger, Column, Index, text
 from sqlmodel import Field, SQLModel
 
 from bot.persistence.types import UtcDateTime
@@ -178,3 +178,30 @@ class ScheduleMessageRow(SQLModel, table=True):
     platform: str = Field(max_length=20)
     channel_id: str = Field(max_length=40)
     message_id: str = Field(max_length=40)
+
+
+class OutboxRow(SQLModel, table=True):
+    """A platform effect a committed command caused, written in the command's own transaction and deleted
+    once the platform acknowledged it. `position` orders one stream (a stage or a series): the stream's
+    version at that commit, then the effect's place among the commit's effects."""
+
+    __tablename__ = "outbox"
+
+    stream: str = Field(primary_key=True, max_length=40)
+    position: int = Field(primary_key=True, sa_type=BigInteger)
+    platform: str = Field(max_length=20, index=True)
+    kind: str = Field(max_length=30)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _when(nullable=False)
+
+
+class RequestInboxRow(SQLModel, table=True):
+    """A platform request acknowledged before its command could commit (the platform's patience ran out):
+    kept so that a restarted bot works it through once."""
+
+    __tablename__ = "request_inbox"
+
+    key: str = Field(primary_key=True, max_length=120)
+    platform: str = Field(max_length=20)
+    body: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    received_at: datetime = _when(nullable=False)
