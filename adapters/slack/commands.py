@@ -1,8 +1,9 @@
 """`/stage`: each subcommand goes through the core's grammar and gateway, answered ephemerally.
 
-The ack goes back at once; the command runs after it and its answer goes to the response_url. What is
-Slack's own here: huddles (who is present, `follow=on`), private channels for invite-only stages, member
-mentions and user groups, and the notes saying what Slack cannot do.
+The command runs first and the ack goes back once it committed (an answer means it is stored, see
+replies.py); the answer then goes to the response_url. What is Slack's own here: huddles (who is present,
+`follow=on`), private channels for invite-only stages, member mentions and user groups, and the notes saying
+what Slack cannot do.
 """
 
 from __future__ import annotations
@@ -40,14 +41,14 @@ def register(bolt: Any, adapter: SlackAdapter) -> None:
 
     @bolt.command("/stage")
     async def stage(ack: Any, command: dict[str, Any], respond: Any) -> None:
-        await ack()
         where = Where(team_id=command["team_id"], user_id=command["user_id"], channel_id=command["channel_id"])
 
         async def work() -> Outcome:
             return await run(adapter, where, parse(command.get("text", "")))
 
         await adapter.replies.run(work, send=adapter.replies.by_response_url(respond), team_id=where.team_id,
-                                  user_id=where.user_id, what=f"/stage {command.get('text', '')!r}")
+                                  user_id=where.user_id, what=f"/stage {command.get('text', '')!r}",
+                                  ack=ack, request=command)
 
 
 async def run(adapter: SlackAdapter, where: Where, parsed: Parsed) -> Outcome:

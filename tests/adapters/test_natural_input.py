@@ -24,9 +24,9 @@ from bot.surface.grammar import Grammar
 from bot.surface.rows import Kind
 from bot.surface.table import TABLE
 from bot.surface.values import convert
-from tests.adapters.natural_cases import OK, STEPS, TYPED
-from tests.adapters.test_discord_harness import Bot, podium_errors, reply, world  # noqa: F401
-from tests.adapters.test_slack_support import slack_world
+from tests.support.natural_cases import OK, STEPS, TYPED
+from tests.support.discord import Bot, podium_errors, reply, world  # noqa: F401
+from tests.support.slack import slack_world
 
 RULES = {"must_be_present": False, "hand_cooldown": 0, "grace_period": 60}
 NAMES = ("alice", "bob", "carol", "dave", "frank")
