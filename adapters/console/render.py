@@ -14,7 +14,7 @@ from bot.i18n.terms import term
 from bot.services.board import Board
 from bot.services.schedule_view import ScheduleView
 from bot.surface.gateway import Done
-from bot.surface.show import NONE, queue_summary, rule_lines
+from bot.surface.show import queue_summary, recap_messages, rule_lines, rules_summary
 
 if TYPE_CHECKING:
     from adapters.console.session import ConsoleSession
@@ -48,11 +48,7 @@ def board_text(board: Board, say: Say) -> list[str]:
         queue.append(t(N_("and {count} more"), count=board.queue_length - len(board.queue)))
     lines.append("│ " + t(N_("Queue ({count}): {entries}"), count=board.queue_length,
                             entries=" · ".join(queue) or "—"))
-    lines.append("│ " + t(N_("Rules: queue {mode}; who may raise a hand: {hands}; time limit {limit}; "
-                               "cooldown {cooldown}"),
-                            mode=term(rules.queue_mode.value), hands=term(rules.hand_mode.value),
-                            limit=Duration(rules.speaking_time_limit, NONE),
-                            cooldown=Duration(rules.hand_cooldown, NONE)))
+    lines.append("│ " + say(rules_summary(rules)))
     if board.hands_locked:
         lines.append("│ " + t(N_("Hands are locked.")))
     if board.moderators:
@@ -62,17 +58,8 @@ def board_text(board: Board, say: Say) -> list[str]:
 
 
 def recap_text(title: str, recap: Recap, say: Say) -> list[str]:
-    def t(msgid: str, **params: object) -> str:
-        return say(Message(msgid, params))
-
-    lines = [t(N_("Recap of “{title}”: {length}, peak audience {peak}, {raised} hands raised, {served} served, "
-                  "{waiting} still waiting."), title=title, length=Duration(recap.duration_seconds),
-               peak=recap.peak_audience, raised=recap.hands_raised, served=recap.hands_served,
-               waiting=len(recap.still_waiting))]
-    for speaker in recap.speakers:
-        lines.append("  " + t(N_("{member}: {length}, turns: {turns}"), member=speaker.user_id,
-                              length=Duration(speaker.talk_seconds), turns=speaker.turns))
-    return lines
+    summary, *speakers = recap_messages(title, recap)
+    return [say(summary), *("  " + say(line) for line in speakers)]
 
 
 def schedule_text(view: ScheduleView, say: Say) -> str:

@@ -15,9 +15,10 @@ from adapters.discord.buttons import BoardButton
 from adapters.discord.members import mention, say
 from bot.domain.members import Recap
 from bot.i18n.markers import N_
-from bot.i18n.message import Mention, Message
+from bot.i18n.message import Duration, Message
 from bot.i18n.terms import term
 from bot.services.board import Board
+from bot.surface.show import NONE, recap_messages
 
 LIVE, ENDED = 0x5865F2, 0x747F8D
 NOTE_CHARACTERS = 60
@@ -68,12 +69,10 @@ def board_embed(board: Board, locale: str) -> discord.Embed:
 
 def rules_line(board: Board, locale: str) -> str:
     rules = board.rules
-    limit = (_t(locale, N_("{seconds} s"), seconds=rules.speaking_time_limit) if rules.speaking_time_limit
-             else _t(locale, N_("none")))
     return _t(locale, N_("Up to {speakers} speakers · queue: {mode} · who may raise a hand: {hands} · "
-                         "time limit: {limit} · cooldown: {cooldown} s"), speakers=rules.max_speakers,
-              mode=term(rules.queue_mode.value), hands=term(rules.hand_mode.value), limit=limit,
-              cooldown=rules.hand_cooldown)
+                         "time limit: {limit} · cooldown: {cooldown}"), speakers=rules.max_speakers,
+              mode=term(rules.queue_mode.value), hands=term(rules.hand_mode.value),
+              limit=Duration(rules.speaking_time_limit, NONE), cooldown=Duration(rules.hand_cooldown, NONE))
 
 
 def board_view(board: Board, locale: str) -> discord.ui.View | None:
@@ -95,10 +94,6 @@ def board_view(board: Board, locale: str) -> discord.ui.View | None:
 
 
 def recap_embed(title: str, recap: Recap, locale: str) -> discord.Embed:
-    summary = _t(locale, N_("Recap of “{title}”: {minutes} min, peak audience {peak}, {raised} hands raised, "
-                            "{served} served, {waiting} still waiting."), title=title,
-                 minutes=round(recap.duration_seconds / 60, 1), peak=recap.peak_audience, raised=recap.hands_raised,
-                 served=recap.hands_served, waiting=len(recap.still_waiting))
-    lines = [say(Message.of(N_("{member}: {seconds} s, turns: {turns}"), member=Mention(s.user_id),
-                            seconds=round(s.talk_seconds), turns=s.turns), locale) for s in recap.speakers[:20]]
-    return discord.Embed(title=f"🏁 {title}", description="\n".join([summary, *lines])[:4000], colour=ENDED)
+    summary, *speakers = recap_messages(title, recap)
+    lines = [say(summary, locale), *(say(line, locale) for line in speakers[:20])]
+    return discord.Embed(title=f"🏁 {title}", description="\n".join(lines)[:4000], colour=ENDED)

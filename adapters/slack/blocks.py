@@ -16,6 +16,7 @@ from bot.i18n.markers import N_
 from bot.i18n.message import Message
 from bot.i18n.terms import term
 from bot.services.board import Board
+from bot.surface.show import recap_messages, rules_summary
 
 RAISE, LOWER, NEXT = "podium_raise", "podium_lower", "podium_next"
 AUDIENCE, QUEUE = "podium_audience", "podium_queue"  # + "_{index}"
@@ -88,11 +89,7 @@ def board_blocks(board: Board, say: Say, *, buttons: bool = True) -> list[dict[s
         blocks.append(_context(_t(say, N_("No hands raised."))))
     elif board.queue_length > len(board.queue):
         blocks.append(_context(_t(say, N_("and {count} more"), count=board.queue_length - len(board.queue))))
-    limit = (_t(say, N_("{seconds} s"), seconds=rules.speaking_time_limit) if rules.speaking_time_limit
-             else _t(say, N_("none")))
-    footer = [_t(say, N_("Rules: queue {mode}; who may raise a hand: {hands}; time limit {limit}; "
-                         "cooldown {cooldown} s"), mode=term(rules.queue_mode.value),
-                 hands=term(rules.hand_mode.value), limit=limit, cooldown=rules.hand_cooldown)]
+    footer = [say(rules_summary(rules))]
     if board.hands_locked:
         footer.append(_t(say, N_("Hands are locked.")))
     if board.moderators:
@@ -119,13 +116,7 @@ def _queue_menu(say: Say, index: int, stage_id: str, user_id: str) -> dict[str, 
 
 
 def recap_lines(title: str, recap: Recap, say: Say) -> list[str]:
-    lines = [_t(say, N_("Recap of “{title}”: {minutes} min, peak audience {peak}, {raised} hands raised, "
-                        "{served} served, {waiting} still waiting."), title=title,
-                minutes=round(recap.duration_seconds / 60, 1), peak=recap.peak_audience,
-                raised=recap.hands_raised, served=recap.hands_served, waiting=len(recap.still_waiting))]
-    lines += [_t(say, N_("{member}: {seconds} s, turns: {turns}"), member=Markup(mention(s.user_id)),
-                 seconds=round(s.talk_seconds), turns=s.turns) for s in recap.speakers]
-    return lines
+    return [say(line) for line in recap_messages(title, recap)]
 
 
 def closed_blocks(board: Board, recap: Recap, say: Say) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ from typing import Any
 from bot.domain.durations import seconds_of
 from bot.domain.errors import InvalidRule, UnknownRule
 from bot.i18n.markers import N_
-from bot.i18n.message import Message
+from bot.i18n.message import Duration, Message
 
 
 class HandMode(StrEnum):
@@ -110,7 +110,7 @@ class Rules:
     def check(self) -> None:
         if self.speaking_time_limit and self.warn_before >= self.speaking_time_limit:
             raise InvalidRule(rule="warn_before", value=str(self.warn_before), expected=Message.of(
-                N_("less than speaking_time_limit ({limit} s)"), limit=self.speaking_time_limit))
+                N_("less than speaking_time_limit ({limit})"), limit=Duration(self.speaking_time_limit)))
         if self.hand_mode is HandMode.ROLE and not self.hand_roles:
             raise InvalidRule(rule="hand_roles", value="", expected=Message.of(
                 N_("at least one role when hand_mode is role")))

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from bot.domain.members import Recap
 from bot.domain.rules import Rules
 from bot.i18n.markers import N_
-from bot.i18n.message import Duration, Message
+from bot.i18n.message import Duration, Mention, Message
+from bot.i18n.terms import term
 from bot.services.board import Board
 from bot.surface.grammar import Grammar
 from bot.surface.rows import Row
@@ -33,6 +35,23 @@ def rule_values(rules: Rules) -> list[tuple[str, object]]:
             value = str(value)  # a choice: shown as the word `/stage rules name=value` takes
         shown.append((name, value))
     return shown
+
+
+def rules_summary(rules: Rules) -> Message:
+    """The rules that matter while a stage runs, in one sentence (the board's footer)."""
+    return Message.of(N_("Rules: queue {mode}; who may raise a hand: {hands}; time limit {limit}; cooldown {cooldown}"),
+                      mode=term(rules.queue_mode.value), hands=term(rules.hand_mode.value),
+                      limit=Duration(rules.speaking_time_limit, NONE), cooldown=Duration(rules.hand_cooldown, NONE))
+
+
+def recap_messages(title: str, recap: Recap) -> list[Message]:
+    """The recap's summary, then one line per speaker (members as mentions, shown each platform's way)."""
+    return [Message.of(N_("Recap of “{title}”: {length}, peak audience {peak}, {raised} hands raised, {served} served, "
+                          "{waiting} still waiting."), title=title, length=Duration(recap.duration_seconds),
+                       peak=recap.peak_audience, raised=recap.hands_raised, served=recap.hands_served,
+                       waiting=len(recap.still_waiting)),
+            *(Message.of(N_("{member}: {length}, turns: {turns}"), member=Mention(s.user_id),
+                         length=Duration(s.talk_seconds), turns=s.turns) for s in recap.speakers)]
 
 
 def rule_lines(rules: Rules) -> list[Message]:
