@@ -55,7 +55,7 @@ async def run(s: ConsoleSession, parsed: Parsed) -> Message | None:
     done = await act(s.app, row, parsed.values, place, actor=actor, member=member)
     if row.read == "recap" and done.view is None:
         raise StageNotFound()
-    return shown(s, done)
+    return shown(done, write=s.write, who=s.who, locale=s.locale)
 
 
 # ---- the simulation ---------------------------------------------------------------------------

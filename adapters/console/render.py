@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.domain.members import Recap
@@ -15,9 +14,6 @@ from bot.services.board import Board
 from bot.services.schedule_view import ScheduleView
 from bot.surface.gateway import Done
 from bot.surface.show import queue_summary, recap_messages, rule_lines, rules_summary
-
-if TYPE_CHECKING:
-    from adapters.console.session import ConsoleSession
 
 Say = Callable[[Message], str]
 
@@ -69,28 +65,29 @@ def schedule_text(view: ScheduleView, say: Say) -> str:
                           repeat=view.recurrence, going=len(view.rsvps)))
 
 
-def shown(s: ConsoleSession, done: Done) -> Message | None:
+def shown(done: Done, *, write: Callable[[str], None], who: str, locale: str) -> Message | None:
     """What the member sees of a gateway's answer: the reply, or the lines of what was read."""
-    say = sayer(s.locale)
+    say = sayer(locale)
     match done.row.read if done.reply is None else None:
         case "board":
             for text in board_text(done.view, say):
-                s.write(text)
+                write(text)
         case "rules":
             for line in rule_lines(done.view.rules):
-                s.write("  " + say(line))
+                write("  " + say(line))
         case "queue":
             for entry in done.view.queue:
-                s.write(f"  #{entry.position} {entry.user_id}" + (f" “{entry.note}”" if entry.note else ""))
-            return queue_summary(done.view, s.who)
+                write(f"  #{entry.position} {entry.user_id}" + (f" “{entry.note}”" if entry.note else ""))
+            return queue_summary(done.view, who)
         case "log":
             for entry in done.view:
-                s.write(f"  {entry.at:%H:%M:%S}  " + say(entry.message))
+                write(f"  {entry.at:%H:%M:%S}  " + say(entry.message))
         case "recap":
-            for text in recap_text(*done.view, say):
-                s.write(text)
+            title, recap = done.view
+            for text in recap_text(title, recap, say):
+                write(text)
         case "schedules":
             for view in done.view:
-                s.write("  " + schedule_text(view, say))
+                write("  " + schedule_text(view, say))
             return Message.of(N_("Scheduled stages: {count}."), count=len(done.view))
     return done.reply

@@ -97,3 +97,9 @@ def recap_embed(title: str, recap: Recap, locale: str) -> discord.Embed:
     summary, *speakers = recap_messages(title, recap)
     lines = [say(summary, locale), *(say(line, locale) for line in speakers[:20])]
     return discord.Embed(title=f"🏁 {title}", description="\n".join(lines)[:4000], colour=ENDED)
+
+
+def board_content(board: Board, locale: str) -> dict[str, Any]:
+    """The board message: its embed and buttons, mentioning nobody (boards.py sends and edits it)."""
+    return {"embed": board_embed(board, locale), "view": board_view(board, locale),
+            "allowed_mentions": discord.AllowedMentions.none()}

@@ -11,7 +11,7 @@ from typing import Any
 
 import discord
 
-from adapters.discord.buttons import context_of
+from adapters.discord.context import context_of
 from adapters.discord.commands_shown import shown
 from adapters.discord.errors import NotAStageChannel, ScheduleWhere
 from adapters.discord.members import PLATFORM

@@ -40,7 +40,8 @@ def shown(interaction: discord.Interaction, done: Done) -> Outcome:
         case "recap":
             if view is None:
                 raise StageNotFound()
-            return lambda locale: {"embed": recap_embed(*view, locale)}
+            title, recap = view
+            return lambda locale: {"embed": recap_embed(title, recap, locale)}
         case "schedules":
             return lambda locale: listing(view, locale)
         case "help":

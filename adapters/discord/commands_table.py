@@ -9,7 +9,6 @@ on rows that create something in a channel.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
@@ -27,7 +26,7 @@ from bot.surface.table import GROUPS, TABLE
 STAGE = Option("stage", Kind.TEXT, N_("The stage, when you are not in its chat."), N_("stage"), suggest="stages")
 CHANNEL = Option("channel", Kind.TEXT, N_("The stage channel, when you are not in its chat."), N_("channel"))
 CREATES_IN_CHANNEL = {"stage open", "stage schedule"}
-SUGGEST: dict[str, Callable[..., Awaitable[list[app_commands.Choice[str]]]]] = {
+SUGGEST: dict[str, Any] = {  # autocomplete callbacks, by the hook a row's option names
     "stages": autocomplete.stages, "queue": autocomplete.queued, "speakers": autocomplete.speakers,
     "series": autocomplete.series, "zones": autocomplete.timezones, "repeats": autocomplete.repeats,
     "occurrences": autocomplete.occurrences,
@@ -82,7 +81,8 @@ def _command(row: Row) -> app_commands.Command[Any, ..., Any]:
     hooks = {o.name: SUGGEST[o.suggest] for o in options if o.suggest and o.kind is not Kind.CHOICE}
     if hooks:
         fn = app_commands.autocomplete(**hooks)(fn)
-    command = app_commands.Command(name=T(row.path[-1]), description=T(row.help), callback=fn)
+    command: app_commands.Command[Any, ..., Any] = app_commands.Command(
+        name=T(row.path[-1]), description=T(row.help), callback=fn)
     if len(row.path) == 1:
         command.guild_only = True
     return command

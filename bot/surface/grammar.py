@@ -112,7 +112,8 @@ class Grammar:
         values = self._convert(row, typed, usage or self.usage(row))
         if row.pairs is not None:
             if isinstance(pairs, str):
-                pairs = self._values(row, pairs, split(pairs)).values.get(row.pairs.name, {})
+                written: dict[str, str] = self._values(row, pairs, split(pairs)).values.get(row.pairs.name, {})
+                pairs = written
             values[row.pairs.name] = dict(pairs or {})
         return values
 

@@ -12,7 +12,7 @@ from bot.domain import commands as c
 from bot.domain.validation import Visibility
 from bot.i18n.markers import N_
 from bot.surface.errors import NothingToChange
-from bot.surface.rows import Access, Kind, Option, Row, Scope, Values, Where
+from bot.surface.rows import Access, Builder, Kind, Option, Row, Scope, Values, Where
 
 # ---- options used by several rows -------------------------------------------------------------------
 
@@ -33,13 +33,13 @@ REPEAT = Option(N_("repeat"), Kind.TEXT, N_("How it repeats: once, daily, weekda
                 N_("once|daily|weekdays|weekly:mon,thu|cron:…"), keyed=True, suggest="repeats")
 
 
-def _stage(kind: type[c.StageCommand], **fixed: object) -> object:
+def _stage(kind: type[c.StageCommand], **fixed: object) -> Builder:
     """A builder for a command on the stage with nothing more to it than fixed values and its member."""
     def build(values: Values, where: Where) -> c.Command:
         extra = {k: values[k] for k in ("note", "reason", "topic") if k in values and _takes(kind, k)}
         if "member" in values and _takes(kind, "user_id"):
             extra["user_id"] = values["member"]
-        return kind(actor=where.actor, stage_id=where.stage_id, **extra, **fixed)  # type: ignore[arg-type]
+        return kind(actor=where.actor, stage_id=where.stage_id, **extra, **fixed)
     return build
 
 
