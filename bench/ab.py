@@ -34,16 +34,21 @@ print(json.dumps({"ack_p50_ms": percentile(r.acks_ms, 0.5), "ack_p99_ms": percen
 """
 
 
-def _run(tree: Path, code: str) -> dict[str, float]:
-    done = subprocess.run([sys.executable, "-c", code], cwd=tree, capture_output=True, text=True, check=True,
+def _run(tree: Path, code: str) -> dict[str, float] | None:
+    """One storm's figures, or None when the storm itself gave up (say so, and go on with the others)."""
+    done = subprocess.run([sys.executable, "-c", code], cwd=tree, capture_output=True, text=True,
                           env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin", "LOG_LEVEL": "WARNING"})
+    if done.returncode != 0:
+        print(f"    failed in {tree}: {done.stderr.strip().splitlines()[-1:]}", flush=True)
+        return None
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main(other: str, runs: int = 5) -> None:
     trees = {"this tree": HERE, "other tree": Path(other).resolve()}
     print(f"machine: {describe()}\nthis tree: {HERE}\nother tree: {trees['other tree']}")
-    figures: dict[str, dict[str, list[dict[str, float]]]] = {name: {"core": [], "slack": []} for name in trees}
+    figures: dict[str, dict[str, list[dict[str, float] | None]]] = {name: {"core": [], "slack": []}
+                                                                    for name in trees}
     for run in range(runs):
         for name, tree in trees.items():
             figures[name]["core"].append(_run(tree, _CORE.format(seed=run)))
@@ -52,9 +57,9 @@ def main(other: str, runs: int = 5) -> None:
                   flush=True)
     for storm, keys in (("core", ("per_second", "p99_ms")), ("slack", ("ack_p50_ms", "ack_p99_ms", "answered_in_s"))):
         for key in keys:
-            medians = {name: statistics.median(f[key] for f in figures[name][storm]) for name in trees}
+            medians = {name: statistics.median(f[key] for f in figures[name][storm] if f) for name in trees}
             pairs = [a[key] / b[key] for a, b in zip(figures["this tree"][storm], figures["other tree"][storm],
-                                                      strict=True) if b[key]]
+                                                      strict=True) if a and b and b[key]]
             print(f"{storm} {key}: this {medians['this tree']:.2f}, other {medians['other tree']:.2f}, "
                   f"this/other median of paired runs {statistics.median(pairs):.2f}x")
 
