@@ -37,7 +37,7 @@ class DiscordAdapter:
 
     async def start(self, *, wait_ready: float | None = None) -> None:
         """Logs in and connects; with ``wait_ready``, returns once the first READY was handled."""
-        self.app.register(self.platform)
+        self.app.register(self.platform, connected=False)  # effects go out once the gateway is ready
         token = self.settings.discord_token.get_secret_value()  # type: ignore[union-attr]
         self._task = asyncio.create_task(self.client.start(token), name="discord:client")
         if wait_ready is not None:
@@ -78,6 +78,7 @@ class DiscordAdapter:
             await self.platform.cues.close()
         await ctx.direct.close()
         if self.app.platforms.get(PLATFORM) is self.platform:
+            self.app.disconnected(PLATFORM)
             del self.app.platforms[PLATFORM]
         await self.client.close()
         if self._task is not None:

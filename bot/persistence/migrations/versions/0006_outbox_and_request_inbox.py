@@ -27,6 +27,8 @@ def upgrade() -> None:
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
     sa.Column('payload', sa.JSON(), nullable=False),
     sa.Column('created_at', bot.persistence.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('owner', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+    sa.Column('claimed_until', bot.persistence.types.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('stream', 'position')
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
