@@ -94,6 +94,14 @@ class OutboxDispatcher:
             await asyncio.gather(*self._taking, *self._workers.values(), return_exceptions=True)
             await asyncio.sleep(0)
 
+    def abandon(self) -> None:
+        """Drops what is being delivered without marking it (a stop that cannot wait): it stays in the
+        outbox, and the next start takes it back as maybe done."""
+        for task in [*self._workers.values(), *self._taking]:
+            task.cancel()
+        self._queues.clear()
+        self._known.clear()
+
     async def close(self) -> None:
         await self.drain()
         if self._sweeper is not None:
