@@ -28,6 +28,7 @@ Deliver = Callable[[OutboxEntry, dict[str, Any]], Awaitable[None]]
 RETRIES = 6
 BACKOFF = 0.5  # seconds, doubled at each retry (0.5 ... 16 s, about 30 s in all), with jitter
 SWEEP = 15.0  # seconds between looks for effects whose owner stopped delivering them
+MARK_EVERY = 0.1  # seconds: board edits delivered are marked done together (a repeated edit is harmless)
 _COALESCED = "show_board"  # a board shown again later in the same batch need not be shown now
 
 
@@ -61,6 +62,8 @@ class OutboxDispatcher:
         self.connected: set[str] = set()
         self._sweeper: asyncio.Task[None] | None = None
         self._taking: set[asyncio.Task[None]] = set()
+        self._unmarked: list[OutboxEntry] = []  # delivered board edits, marked done at the next flush
+        self._marker: asyncio.Task[None] | None = None
 
     def submit(self, entries: list[OutboxEntry]) -> None:
         """Effects just committed (or taken back): queued per stream, each stream delivered in order."""
@@ -90,17 +93,20 @@ class OutboxDispatcher:
 
     async def drain(self) -> None:
         """Waits until every queued effect was delivered or left for later (tests and a clean stop)."""
-        while self._workers or self._taking:
+        while self._workers or self._taking or self._marker is not None:
             await asyncio.gather(*self._taking, *self._workers.values(), return_exceptions=True)
+            if self._marker is not None:
+                await asyncio.gather(self._marker, return_exceptions=True)
             await asyncio.sleep(0)
 
     def abandon(self) -> None:
         """Drops what is being delivered without marking it (a stop that cannot wait): it stays in the
         outbox, and the next start takes it back as maybe done."""
-        for task in [*self._workers.values(), *self._taking]:
+        for task in [*self._workers.values(), *self._taking, *([self._marker] if self._marker else [])]:
             task.cancel()
         self._queues.clear()
         self._known.clear()
+        self._unmarked.clear()
 
     async def close(self) -> None:
         await self.drain()
@@ -150,11 +156,31 @@ class OutboxDispatcher:
                 if entry.kind != _COALESCED and self._store is not None:
                     await self._store.done(settled)  # a member-visible effect: marked at once
                     settled = []
-            if settled and self._store is not None:
-                await self._store.done(settled)
+            if settled:
+                self._mark_soon(settled)
         finally:
             for entry in batch:
                 self._known.discard(entry.id)
+
+    def _mark_soon(self, entries: list[OutboxEntry]) -> None:
+        """Board edits are marked done a little later, many in one write: a storm's edits would otherwise
+        double its writes. A kill in between repeats an edit, which shows the same board."""
+        self._unmarked.extend(entries)
+        if self._marker is None and self._store is not None:
+            self._marker = asyncio.create_task(self._mark_later(), name="dispatch:mark")
+
+    async def _mark_later(self) -> None:
+        try:
+            await asyncio.sleep(MARK_EVERY)
+            entries, self._unmarked = self._unmarked, []
+            if self._store is not None:
+                await self._store.done(entries)
+        except Exception:
+            log.exception("marking delivered effects done failed; they will be delivered again")
+        finally:
+            self._marker = None
+            if self._unmarked:
+                self._marker = asyncio.create_task(self._mark_later(), name="dispatch:mark")
 
     async def _attempt(self, entry: OutboxEntry, memo: dict[str, Any]) -> None:
         assert self._deliver is not None
