@@ -27,7 +27,6 @@ SECRET = "8f14e45fceea167a5a36dedd4bea2543"
 
 
 async def _slack_storm(folder: Path) -> dict[str, float]:
-    from adapters.slack.adapter import SlackAdapter
     from adapters.slack.service import start_http
     from bot.bootstrap import build
     from bot.config import Settings
@@ -37,12 +36,23 @@ async def _slack_storm(folder: Path) -> dict[str, float]:
         host = fake.add_user("host", is_admin=True)
         members = [fake.add_user(f"member{i:04d}") for i in range(SLACK_MEMBERS)]
         room = fake.add_channel("storm", members=[host.id, *(m.id for m in members)])
-        settings = Settings(_env_file=None, slack_bot_token=fake.token, slack_signing_secret=SECRET,
-                            slack_api_url=fake.api_url, log_level="WARNING",
-                            rules={"must_be_present": False, "hand_cooldown": 0, "max_queue_length": SLACK_MEMBERS})
-        app = build(settings, database_url=f"sqlite:///{folder / 'storm.db'}", scheduler="memory")
+        rules = {"must_be_present": False, "hand_cooldown": 0, "max_queue_length": SLACK_MEMBERS}
+        try:  # the adapter owns its settings (since the layers change); before, the core's Settings held them
+            from adapters.slack.assembly import assemble
+            from adapters.slack.settings import SlackSettings
+        except ImportError:
+            from adapters.slack.adapter import SlackAdapter
+
+            settings = Settings(_env_file=None, slack_bot_token=fake.token, slack_signing_secret=SECRET,
+                                slack_api_url=fake.api_url, log_level="WARNING", rules=rules)
+            app = build(settings, database_url=f"sqlite:///{folder / 'storm.db'}", scheduler="memory")
+            adapter = SlackAdapter.build(app, settings)
+        else:
+            app = build(Settings(_env_file=None, log_level="WARNING", rules=rules),
+                        database_url=f"sqlite:///{folder / 'storm.db'}", scheduler="memory")
+            adapter = assemble(app, SlackSettings(_env_file=None, bot_token=fake.token, signing_secret=SECRET,
+                                                  api_url=fake.api_url))
         await app.start()
-        adapter = SlackAdapter.build(app, settings)
         await adapter.start()
         runner, port = await start_http(adapter.bolt, host="127.0.0.1", port=0, path="/slack/events")
         try:

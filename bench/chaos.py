@@ -242,7 +242,7 @@ async def expected_board(url: str, stage_id: str) -> str:
     from adapters.slack.text import sayer
     from bot.bootstrap import build
     from bot.config import Settings
-    from tests.adapters.test_slack_support import blocks_text
+    from tests.support.slack import blocks_text
 
     app = build(Settings(_env_file=None), database_url=url, scheduler="memory")  # type: ignore[call-arg]
     try:
@@ -258,7 +258,7 @@ def board_messages(fake: Any, room: Any) -> list[Any]:
 
 
 async def board_lag(fake: Any, room: Any, url: str, stage_id: str, since: float, *, limit: float = 15.0) -> float:
-    from tests.adapters.test_slack_support import blocks_text
+    from tests.support.slack import blocks_text
 
     wanted = await expected_board(url, stage_id)
     while time.monotonic() - since < limit:

@@ -1,4 +1,7 @@
-"""House rules that keep the shape of the code: the core knows no platform, nothing runs at import."""
+"""House rules that keep the shape of the code, beyond what `make test` checks first with import-linter (the
+layers, no platform library in the core, no cycles; contracts in pyproject.toml) and mypy: the domain imports
+only plain Python (an allow-list, which a contract cannot state), nothing runs at import, the settings are
+documented, and tests share support only through tests/fakes and tests/support."""
 
 from __future__ import annotations
 
@@ -7,9 +10,14 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+import pytest
+
+if TYPE_CHECKING:
+    from bot.config import EnvSettings
 
 ROOT = Path(__file__).resolve().parents[1]
-PLATFORM_LIBRARIES = {"discord", "slack_bolt", "slack_sdk", "apscheduler"}
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -21,12 +29,6 @@ def imported_modules(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module.split(".")[0])
     return names
-
-
-def test_core_imports_no_platform_or_scheduler_library() -> None:
-    offenders = {str(p.relative_to(ROOT)): sorted(imported_modules(p) & PLATFORM_LIBRARIES)
-                 for p in (ROOT / "bot").rglob("*.py") if imported_modules(p) & PLATFORM_LIBRARIES}
-    assert offenders == {}
 
 
 def test_domain_is_pure() -> None:
@@ -56,18 +58,60 @@ def test_importing_everything_starts_nothing() -> None:
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
 
 
+def every_settings_class() -> list[type[EnvSettings]]:
+    from adapters.platforms import PLATFORMS
+    from bot.config import Settings
+
+    return [Settings, *(cast("type[EnvSettings]", platform.settings_class()) for platform in PLATFORMS)]
+
+
 def test_env_example_documents_every_setting() -> None:
-    from bot.config import RuleDefaults, Settings
+    from bot.config import RuleDefaults
 
     documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(encoding="utf-8"), re.M))
-    expected = {name.upper() for name in Settings.model_fields if name != "rules"}
+    expected = {kind.env_name(name) for kind in every_settings_class() for name in kind.model_fields
+                if name != "rules"}
     expected |= {f"RULES__{name.upper()}" for name in RuleDefaults.model_fields}
     assert documented == expected
 
 
-def test_env_example_defaults_match_the_code(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from bot.config import Settings
-
+def test_env_example_defaults_match_the_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".env").write_text((ROOT / ".env.example").read_text(encoding="utf-8"), encoding="utf-8")
-    assert Settings() == Settings(_env_file=None)
+    for kind in every_settings_class():
+        assert kind() == kind(_env_file=None)  # type: ignore[call-arg]
+
+
+def test_the_core_settings_know_no_platform() -> None:
+    """DISCORD_* and SLACK_* are read by the adapters' own settings, not the core's, from the same `.env`."""
+    from adapters.discord.settings import DiscordSettings
+    from adapters.slack.settings import SlackSettings
+    from bot.config import Settings
+
+    core = {Settings.env_name(name) for name in Settings.model_fields}
+    assert not {name for name in core if name.startswith(("DISCORD_", "SLACK_", "CUE_"))}
+    assert {DiscordSettings.env_name(name) for name in DiscordSettings.model_fields} == {
+        "DISCORD_TOKEN", "DISCORD_API_BASE", "DISCORD_GATEWAY_URL", "DISCORD_MODERATOR_ROLES",
+        "CUE_OPENED_WAV", "CUE_FLOOR_WAV", "CUE_WARNING_WAV", "CUE_TIME_UP_WAV"}
+    assert all(SlackSettings.env_name(name).startswith("SLACK_") for name in SlackSettings.model_fields)
+
+
+def test_tests_share_support_only_through_tests_fakes_and_tests_support() -> None:
+    """A test module never imports another test module (nor a conftest): what tests share lives in
+    tests/fakes (fakes of platforms and ports) and tests/support (builders, harnesses, fixtures)."""
+    shared = ("tests.fakes", "tests.support")
+    offenders = {}
+    for path in (ROOT / "tests").rglob("*.py"):
+        package = list(path.relative_to(ROOT).with_suffix("").parts[:-1])
+        names = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = package[:len(package) - node.level + 1] if node.level else []
+                names.add(".".join([*base, *([node.module] if node.module else [])]))
+        wrong = sorted(name for name in names if name.split(".")[0] == "tests" and name != "tests"
+                       and not name.startswith(shared))
+        if wrong:
+            offenders[str(path.relative_to(ROOT))] = wrong
+    assert offenders == {}

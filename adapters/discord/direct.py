@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 
 import discord
 
@@ -47,7 +48,8 @@ class DirectMessages:
             try:
                 await self._pacer.wait()
                 channel = await self._client.create_dm(discord.Object(id=int(user_id)))
-                await channel.send(text, allowed_mentions=discord.AllowedMentions.none(), nonce=nonce)
+                await channel.send(text, allowed_mentions=discord.AllowedMentions.none(),
+                                   nonce=nonce or uuid.uuid4().hex[:25])
                 self.sent += 1
             except discord.Forbidden:
                 self.undeliverable += 1  # the member closed their DMs: nothing to do about it

@@ -1,6 +1,6 @@
 """The Slack adapter assembled: one bolt AsyncApp whose listeners turn Slack's requests into core commands.
 
-    adapter = SlackAdapter.build(app, settings)          # the Web API client follows SLACK_API_URL
+    adapter = assemble(app, settings)                    # assembly.py; the Web API client follows SLACK_API_URL
     await adapter.start()                                # its platform registered (app.start() migrated)
     ... serve adapter.bolt over HTTP or Socket Mode ...
     await adapter.stop()
@@ -18,14 +18,13 @@ from slack_bolt.async_app import AsyncApp
 
 from adapters.slack.announcements import Announcer
 from adapters.slack.boards import BoardKeeper
-from adapters.slack.client import web_client
 from adapters.slack.directory import PLATFORM, Directory
 from adapters.slack.platform import SlackPlatform
 from adapters.slack.replies import Replies
+from adapters.slack.settings import SlackSettings
 from adapters.slack.state import SlackState
 from adapters.slack.text import is_group_id
 from bot.bootstrap import App
-from bot.config import Settings
 from bot.domain import commands as c
 from bot.domain.members import Actor
 from bot.i18n.message import Message
@@ -45,37 +44,26 @@ class Where:
 
 
 class SlackAdapter:
-    def __init__(self, app: App, settings: Settings, *, client: Any, board_interval: float = 1.0) -> None:
+    def __init__(self, app: App, settings: SlackSettings, *, client: Any, board_interval: float = 1.0) -> None:
         self.app, self.settings, self.client = app, settings, client
         self.state = SlackState(app.db)
-        self.directory = Directory(client, moderators=settings.slack_moderators, locales=app.locales)
+        self.directory = Directory(client, moderators=settings.moderators, locales=app.locales)
         self.keeper = BoardKeeper(client=client, boards=app.boards, state=self.state, locales=app.locales,
                                   interval=board_interval)
         self.announcer = Announcer(client=client, state=self.state, locales=app.locales,
-                                   reminder_lead=settings.schedule_reminder_lead, interval=board_interval)
+                                   reminder_lead=app.settings.schedule_reminder_lead, interval=board_interval)
         self.platform = SlackPlatform(client=client, keeper=self.keeper, announcer=self.announcer, state=self.state,
                                       queries=app.queries, locales=app.locales)
         self.replies = Replies(client=client, directory=self.directory, inbox=app.requests, now=app.clock.now)
         self._replaying: asyncio.Task[None] | None = None
         self.huddle_lock = asyncio.Lock()  # huddle events change shared bindings: one at a time
-        self.bolt = self._bolt()
-
-    @classmethod
-    def build(cls, app: App, settings: Settings, *, client: Any = None, board_interval: float = 1.0
-              ) -> SlackAdapter:
-        return cls(app, settings, client=client or web_client(settings), board_interval=board_interval)
+        self.bolt = self._bolt()  # its listeners are registered by assembly.assemble, which builds adapters
 
     def _bolt(self) -> AsyncApp:
-        from adapters.slack import actions, commands, events
-
-        http = self.settings.slack_app_token is None
-        secret = self.settings.slack_signing_secret
-        bolt = AsyncApp(client=self.client, signing_secret=secret.get_secret_value() if secret else "",
+        http = self.settings.app_token is None
+        secret = self.settings.signing_secret
+        return AsyncApp(client=self.client, signing_secret=secret.get_secret_value() if secret else "",
                         request_verification_enabled=http, process_before_response=False)
-        events.register(bolt, self)
-        commands.register(bolt, self)
-        actions.register(bolt, self)
-        return bolt
 
     async def start(self) -> None:
         self.app.register(self.platform, connected=False)

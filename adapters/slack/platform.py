@@ -112,4 +112,5 @@ class SlackPlatform:
         extra = await self._state.stage(stage.stage_id)
         huddle = await self._state.huddle(extra.room_id) if extra.room_id else None
         thread = huddle.thread_ts if huddle is not None and not huddle.ended else None
-        await post_once(self._client, channel=stage.channel_id, text=text, **({"thread_ts": thread} if thread else {}))
+        content: dict[str, Any] = {"text": text, **({"thread_ts": thread} if thread else {})}
+        await post_once(self._client, channel=stage.channel_id, **content)

@@ -11,10 +11,10 @@ from sqlalchemy.engine import Dialect
 
 from bot.persistence.database import Database
 from bot.persistence.fastsql import Compiled
-from bot.persistence.tables import OutboxRow
+from bot.persistence.tables import OutboxRow, table_of
 from bot.ports import OutboxEntry
 
-outbox_t = OutboxRow.__table__
+outbox_t = table_of(OutboxRow)
 
 LEASE = timedelta(seconds=60)
 

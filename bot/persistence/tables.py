@@ -5,10 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, text
+from sqlalchemy import JSON, BigInteger, Column, Index, Table, text
 from sqlmodel import Field, SQLModel
 
 from bot.persistence.types import UtcDateTime
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """A model's SQLAlchemy Core table, for the statements written with Core (SQLModel sets `__table__` when
+    the class is created, where type checkers do not see it)."""
+    table = getattr(model, "__table__", None)
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} declares no table")
+    return table
 
 
 def _when(*, nullable: bool = True, index: bool = False) -> Any:
@@ -178,31 +187,6 @@ class ScheduleMessageRow(SQLModel, table=True):
     platform: str = Field(max_length=20)
     channel_id: str = Field(max_length=40)
     message_id: str = Field(max_length=40)
-
-
-class SlackHuddleRow(SQLModel, table=True):
-    """A Slack huddle seen in a channel: its thread there, who is in it, whether it ended."""
-
-    __tablename__ = "slack_huddle"
-
-    room_id: str = Field(primary_key=True, max_length=40)
-    team_id: str = Field(max_length=40)
-    channel_id: str = Field(max_length=40, index=True)
-    thread_ts: str = Field(max_length=40)
-    participants: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    ended: bool = False
-
-
-class SlackStageRow(SQLModel, table=True):
-    """Per live Slack stage: the huddle it follows, its board in the huddle's thread, whether the huddle's
-    end closes it."""
-
-    __tablename__ = "slack_stage"
-
-    stage_id: str = Field(primary_key=True, max_length=40)
-    follow_huddle: bool = False
-    room_id: str | None = Field(default=None, max_length=40, index=True)
-    thread_board_ts: str | None = Field(default=None, max_length=40)
 
 
 class OutboxRow(SQLModel, table=True):

@@ -12,7 +12,7 @@ import math
 import pytest
 
 from bench.chaos import chaos, conflicts
-from tests.integration.conftest import _postgres
+from tests.support.databases import _postgres
 
 
 @pytest.fixture

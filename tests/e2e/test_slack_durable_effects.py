@@ -16,15 +16,15 @@ from typing import Any
 
 from sqlalchemy import text
 
-from adapters.slack.adapter import SlackAdapter
+from adapters.slack.assembly import assemble
 from adapters.slack.service import start_http
 from bot.bootstrap import build
 from bot.clock import ManualClock
 from bot.i18n.catalog import render
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
-from tests.adapters.test_slack_support import (
-    PATH, SECRET, World, blocks_text, eventually, populate, slack_settings,
+from tests.support.slack import (
+    PATH, SECRET, World, blocks_text, core_settings, eventually, populate, slack_settings,
 )
 from tests.fakes.slack import FakeSlack, SlackSender
 
@@ -33,10 +33,9 @@ from tests.fakes.slack import FakeSlack, SlackSender
 async def bot(fake: FakeSlack, db: Path, clock: ManualClock, **settings: Any) -> AsyncIterator[World]:
     """One run of the bot on `db`: leave the block to stop it (or kill it first with `kill`)."""
     people, room = fake.people, fake.room  # type: ignore[attr-defined]
-    config = slack_settings(fake, **settings)
-    app = build(config, clock=clock, database_url=f"sqlite:///{db}")
+    app = build(core_settings(**settings), clock=clock, database_url=f"sqlite:///{db}")
     await app.start()
-    adapter = SlackAdapter.build(app, config, board_interval=0.05)
+    adapter = assemble(app, slack_settings(fake), board_interval=0.05)
     await adapter.start()
     runner, port = await start_http(adapter.bolt, host="127.0.0.1", port=0, path=PATH)
     try:

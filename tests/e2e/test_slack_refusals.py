@@ -11,7 +11,7 @@ import pytest
 from bot.i18n.catalog import render
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
-from tests.adapters.test_slack_support import slack_world
+from tests.support.slack import slack_world
 
 
 def en(msgid: str, **params: object) -> str:
@@ -63,7 +63,7 @@ async def test_refusals_speak_the_members_slack_language(tmp_path: Path) -> None
 
 
 async def test_admins_and_slack_moderators_moderate_everywhere_and_guests_are_not_members(tmp_path: Path) -> None:
-    async with slack_world(tmp_path, rules={"must_be_present": False}, slack_moderators="S0CREW001") as w:
+    async with slack_world(tmp_path, rules={"must_be_present": False}, moderators="S0CREW001") as w:
         w.fake.add_usergroup("stage-crew", [w["frank"].id], id="S0CREW001")
         await w.command("carol", 'open "Members" visibility=members')
         await w.command("bob", "raise")

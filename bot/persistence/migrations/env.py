@@ -7,7 +7,9 @@ from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 import bot.persistence.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from adapters.platforms import load_tables
 
+load_tables()  # the platforms' own tables (Slack's huddles), migrated in the same history
 config = context.config
 target_metadata = SQLModel.metadata
 
@@ -17,7 +19,10 @@ def run() -> None:
     if connection is not None:
         _migrate(connection)
         return
-    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("the migrations run on the connection or URL bot.persistence.schema gives them")
+    engine = create_engine(url)
     with engine.begin() as conn:
         _migrate(conn)
     engine.dispose()
