@@ -108,7 +108,7 @@ async def test_a_board_posted_but_not_recorded_before_a_crash_is_found_not_poste
 
 async def test_a_repeated_post_with_the_same_nonce_is_answered_with_the_first(world, bot):
     # What Discord does with enforce_nonce, which the bot sets on every post it may repeat.
-    from tests.adapters.fake_discord_world import raw
+    from tests.support.fake_discord_world import raw
 
     path = f"/channels/{world.stage.id}/messages"
     first = await raw(world.fake, "POST", path, json={"content": "once", "nonce": "n-1", "enforce_nonce": True})
