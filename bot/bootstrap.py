@@ -23,6 +23,7 @@ from bot.services.notifications import Notifier
 from bot.services.schedule_notifications import ScheduleNotifier
 from bot.services.platform_state import BoardMessages, Inbox
 from bot.services.queries import Queries
+from bot.services.recordings import Recordings
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ class App:
     cache: StageCache
     boards: BoardMessages
     inbox: Inbox
+    recordings: Recordings
     platforms: dict[str, StagePlatform] = field(default_factory=dict)
 
     def register(self, platform: StagePlatform) -> None:
@@ -103,6 +105,8 @@ def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = No
     queries = Queries(uow=lambda: SqlUnitOfWork(db, cache, read_only=True), db=db, clock=clock)
     app = App(settings=settings, db=db, clock=clock, scheduler=scheduler, bus=bus, queries=queries,
               locales=locales, dispatcher=dispatcher, cache=cache, boards=BoardMessages(db), inbox=Inbox(db),
+              recordings=Recordings(db=db, clock=clock, uow=lambda: SqlUnitOfWork(db, cache, read_only=True),
+                                    folder=settings.replay_dir, retention_days=settings.replay_retention_days),
               platforms=platforms)
     if hasattr(scheduler, "on_elected"):
         scheduler.on_elected = app.rearm  # a process taking over the jobs re-arms them from the database

@@ -12,6 +12,7 @@ from adapters.discord.cues.player import CuePlayer
 from adapters.discord.endpoints import pointed_at
 from adapters.discord.members import PLATFORM
 from adapters.discord.platform import DiscordPlatform
+from adapters.discord.recording.recorder import Recorder
 from bot.bootstrap import App
 from bot.config import Settings
 
@@ -33,6 +34,7 @@ class DiscordAdapter:
         self.platform = self.ctx.platform = DiscordPlatform(self.ctx)
         self.client.attach(self.ctx, self.platform)
         self.platform.cues = CuePlayer.build(self.ctx, settings)  # a bad CUE_*_WAV stops the start here
+        self.platform.recorder = Recorder(self.ctx, self.platform.cues, app.recordings)
         self._task: asyncio.Task[None] | None = None
 
     async def start(self, *, wait_ready: float | None = None) -> None:
@@ -74,6 +76,8 @@ class DiscordAdapter:
             log.warning("platform work still running after %.0f s; stopping anyway", DRAIN_SECONDS)
         await ctx.direct.drain(DRAIN_SECONDS)
         await ctx.boards.close()
+        if self.platform.recorder is not None:
+            await self.platform.recorder.close()  # replays being mixed are finished and posted
         if self.platform.cues is not None:
             await self.platform.cues.close()
         await ctx.direct.close()

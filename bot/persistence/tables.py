@@ -203,3 +203,6 @@ class SlackStageRow(SQLModel, table=True):
     follow_huddle: bool = False
     room_id: str | None = Field(default=None, max_length=40, index=True)
     thread_board_ts: str | None = Field(default=None, max_length=40)
+
+
+from bot.persistence.replay_tables import ConsentRow, ReplayRow, StrikeRow  # noqa: E402,F401  (same metadata)
