@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench system-deps clean catalogues
+.PHONY: demo test bench bench-replays system-deps clean catalogues
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ test: $(STAMP) system-deps
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# A recorded stage of one simulated hour: memory while capturing and mixing, CPU per speaker (needs libopus).
+bench-replays: $(STAMP) system-deps
+	$(BIN)/python -m bench.replay_bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache

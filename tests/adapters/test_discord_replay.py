@@ -148,25 +148,22 @@ async def test_the_replay_holds_the_consenting_speaker_only_at_the_right_times(f
         assert state.channel_id == world.stage.id and not state.self_deaf  # listening, not deafened
         session = recorder.sessions[stage_id]
         await until(lambda: str(world.carol.id) in session.gate.allowed)
-        loop = asyncio.get_running_loop()
 
         await give_floor(bot, world, world.carol)
-        first_at = loop.time() - session.capture.started
-        await voice.speak(world.carol.id, tone(440.0, 1.2), lose={12, 30, 31}, swap={20, 45})
+        first_at = await voice.speak(world.carol.id, tone(440.0, 1.2), lose={12, 30, 31}, swap={20, 45}) \
+            - session.capture.started
         sessions = len(voice.sessions)
         await voice.drop(4006)  # the voice session is no longer valid
         await bot.command(world, world.alice, "stage", "topic", topic="Replays")  # the stage goes on meanwhile
         await until(lambda: len(voice.sessions) > sessions and voice.current() is not None, timeout=15)
         assert len(voice._keys) == 2  # noqa: SLF001  (a new session, with a key of its own)
-        second_at = loop.time() - session.capture.started
-        await voice.speak(world.carol.id, tone(440.0, 1.0))
+        second_at = await voice.speak(world.carol.id, tone(440.0, 1.0)) - session.capture.started
         moderator = Actor(str(world.bob.id), platform_moderator=True)
         await bot.app.bus.handle(c.MoveToAudience(actor=moderator, stage_id=stage_id, user_id=str(world.carol.id)))
         await bot.settle()
 
         await give_floor(bot, world, world.dave)
-        dave_at = loop.time() - session.capture.started
-        await voice.speak(world.dave.id, tone(660.0, 1.2))
+        dave_at = await voice.speak(world.dave.id, tone(660.0, 1.2)) - session.capture.started
         await asyncio.sleep(0.3)
         await bot.command(world, world.alice, "stage", "close")
         await until(lambda: recorder.published, timeout=20)

@@ -96,16 +96,28 @@ def test_timestamps_place_frames_and_reordering_is_undone(tmp_path: Path) -> Non
     clock = Clock()
     cap = capture(tmp_path, {"carol"}, clock)
     cap.speaking(1, "carol")
-    clock.now += 1.0  # first packet one second in
-    order = [0, 1, 3, 2, 4, 4]  # a swap and a duplicate
-    for n in order:
+    # Sent every 20 ms from one second in; 2 arrives after 3, and 4 twice.
+    for n, at in [(0, 1.0), (1, 1.02), (3, 1.06), (2, 1.06), (4, 1.08), (4, 1.08)]:
+        clock.now = 100.0 + at
         cap.receive(sealed(1, n, 70_000 + n * 960, frame(n)), KEY)
-    clock.now += 2.0
+    clock.now = 100.0 + 3.02
     cap.receive(sealed(1, 10, 70_000 + 48_000 * 2 + 960, frame(10)), KEY)  # after 2 s of silence
     cap.close()
     placed = list(in_order(tmp_path / "sources" / "carol.spool"))
     assert [p for p, _ in placed] == [48_000 + n * 960 for n in range(5)] + [48_000 + 96_000 + 960]
     assert [o for _, o in placed][:5] == [frame(n) for n in range(5)]
+
+
+def test_a_first_packet_held_up_on_the_way_does_not_delay_the_rest(tmp_path: Path) -> None:
+    clock = Clock()
+    cap = capture(tmp_path, {"carol"}, clock)
+    cap.speaking(1, "carol")
+    for n, at in [(0, 0.05), (1, 0.02), (2, 0.04), (3, 0.06)]:  # the first one arrived 50 ms late
+        clock.now = 100.0 + at
+        cap.receive(sealed(1, n, 5_000 + n * 960, frame(n)), KEY)
+    cap.close()
+    # The late one was written where it arrived; every later one where it was due.
+    assert [p for p, _ in in_order(tmp_path / "sources" / "carol.spool")] == [960, 1920, 2400, 2880]
 
 
 def test_a_stream_whose_clock_jumps_is_placed_by_its_arrival(tmp_path: Path) -> None:

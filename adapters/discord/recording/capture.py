@@ -21,6 +21,7 @@ from adapters.discord.recording.spool import SpoolWriter
 RATE = 48_000
 FRAME = 960  # 20 ms
 DRIFT = RATE // 4  # a stream further than 250 ms from its arrival time is re-anchored
+SETTLING = 25  # packets after anchoring during which an earlier arrival moves the anchor back (a late first one)
 UNMAPPED = 50  # packets kept per SSRC (1 s, in memory) before the speaking event naming its member arrives
 
 
@@ -40,6 +41,7 @@ class _Stream:
     anchor_timestamp: int = 0
     anchor_position: int = 0
     anchored: bool = False
+    settling: int = 0
 
 
 class Capture:
@@ -102,7 +104,14 @@ class Capture:
         position = stream.anchor_position + _signed(timestamp - stream.anchor_timestamp)
         if not stream.anchored or abs(position - arrival) > DRIFT:
             stream.anchor_timestamp, stream.anchor_position, stream.anchored = timestamp, arrival, True
+            stream.settling = SETTLING
             position = arrival
+        elif stream.settling:
+            # The anchor is the earliest arrival seen: a first packet held up on the way must not delay the rest.
+            stream.settling -= 1
+            if arrival < position:
+                stream.anchor_position -= position - arrival
+                position = arrival
         track = self.tracks.get(user_id)
         if track is None:
             track = self.tracks[user_id] = SpoolWriter(self.folder / f"{user_id}.spool")

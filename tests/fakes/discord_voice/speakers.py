@@ -54,9 +54,10 @@ class Speakers:
         return self.members[user_id]
 
     async def speak(self: FakeVoiceServer, user_id: int, pcm: bytes, *, lose: Collection[int] = (),
-                    swap: Collection[int] = (), silence: bool = True) -> None:
+                    swap: Collection[int] = (), silence: bool = True) -> float:
         """Sends ``pcm`` (48 kHz 16-bit stereo) as ``user_id``, one frame every 20 ms. ``lose``: frame numbers
-        never sent; ``swap``: frame numbers sent after the next one. Returns after the last packet."""
+        never sent; ``swap``: frame numbers sent after the next one. Returns, after the last packet, the loop
+        time the first frame was due (when the member started talking)."""
         from discord.opus import Encoder
 
         member, encoder = self.member(user_id), Encoder()
@@ -86,6 +87,7 @@ class Speakers:
                 held = None
         if held is not None:
             await self._send_rtp(member, *held)
+        return start
 
     async def leave(self: FakeVoiceServer, user_id: int) -> None:
         """The member left the channel: CLIENT_DISCONNECT to the listening session."""
