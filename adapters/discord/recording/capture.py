@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from adapters.discord.recording.rtp import Opener
@@ -42,6 +42,7 @@ class _Stream:
     anchor_position: int = 0
     anchored: bool = False
     settling: int = 0
+    held: list[tuple[int, int, bytes]] = field(default_factory=list)
 
 
 class Capture:
@@ -67,6 +68,8 @@ class Capture:
         with self._lock:
             stream = self._streams.get(ssrc)
             if stream is None or stream.user_id != user_id:
+                if stream is not None and stream.user_id is not None and self.gate.allows(stream.user_id):
+                    self._flush(stream)
                 self._streams[ssrc] = _Stream(user_id)
             for arrival, sequence, timestamp, opus in self._pending.pop(ssrc, []):
                 self._place(ssrc, arrival, sequence, timestamp, opus)
@@ -75,6 +78,8 @@ class Capture:
         """The member left the voice channel: their SSRC may be handed to someone else."""
         with self._lock:
             for ssrc in [s for s, stream in self._streams.items() if stream.user_id == user_id]:
+                if self.gate.allows(user_id):
+                    self._flush(self._streams[ssrc])
                 del self._streams[ssrc]
 
     def receive(self, data: bytes, key: bytes | None) -> None:
@@ -103,15 +108,31 @@ class Capture:
             return
         position = stream.anchor_position + _signed(timestamp - stream.anchor_timestamp)
         if not stream.anchored or abs(position - arrival) > DRIFT:
+            self._flush(stream)
             stream.anchor_timestamp, stream.anchor_position, stream.anchored = timestamp, arrival, True
             stream.settling = SETTLING
             position = arrival
-        elif stream.settling:
+        elif stream.settling and arrival < position:
             # The anchor is the earliest arrival seen: a first packet held up on the way must not delay the rest.
+            stream.anchor_position -= position - arrival
+        if stream.settling:
+            # Held (in memory, at most SETTLING frames) until the anchor is settled, then written where due.
             stream.settling -= 1
-            if arrival < position:
-                stream.anchor_position -= position - arrival
-                position = arrival
+            stream.held.append((sequence, timestamp, opus))
+            if not stream.settling:
+                self._flush(stream)
+            return
+        self._write(user_id, position, sequence, opus)
+
+    def _flush(self, stream: _Stream) -> None:
+        for sequence, timestamp, opus in stream.held:
+            position = stream.anchor_position + _signed(timestamp - stream.anchor_timestamp)
+            assert stream.user_id is not None
+            self._write(stream.user_id, position, sequence, opus)
+        stream.held.clear()
+        stream.settling = 0
+
+    def _write(self, user_id: str, position: int, sequence: int, opus: bytes) -> None:
         track = self.tracks.get(user_id)
         if track is None:
             track = self.tracks[user_id] = SpoolWriter(self.folder / f"{user_id}.spool")
@@ -120,6 +141,9 @@ class Capture:
     def close(self) -> int:
         """Stops taking packets, closes the spools; returns the recording's length in samples."""
         with self._lock:
+            for stream in self._streams.values():
+                if stream.user_id is not None and self.gate.allows(stream.user_id):
+                    self._flush(stream)
             self.closed = True
             self._pending.clear()
             for track in self.tracks.values():
