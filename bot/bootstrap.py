@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.domain.recording import RECORDING_COMMANDS
 from bot.persistence import schema
 from bot.persistence.database import Database
 from bot.persistence.repository import SqlStageRepository, StageCache
@@ -108,6 +109,8 @@ def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = No
               recordings=Recordings(db=db, clock=clock, uow=lambda: SqlUnitOfWork(db, cache, read_only=True),
                                     folder=settings.replay_dir, retention_days=settings.replay_retention_days),
               platforms=platforms)
+    for kind in RECORDING_COMMANDS:
+        bus.services[kind] = app.recordings.handle  # type: ignore[assignment]
     if hasattr(scheduler, "on_elected"):
         scheduler.on_elected = app.rearm  # a process taking over the jobs re-arms them from the database
     return app

@@ -95,6 +95,8 @@ def board_blocks(board: Board, say: Say, *, buttons: bool = True) -> list[dict[s
                  hands=term(rules.hand_mode.value), limit=limit, cooldown=rules.hand_cooldown)]
     if board.hands_locked:
         footer.append(_t(say, N_("Hands are locked.")))
+    if board.rules.record:  # a Slack stage is never recorded (bots get no huddle audio), but the rule is shown
+        footer.append(_t(say, N_("Recording is on, but Slack gives bots no huddle audio: nothing is recorded.")))
     if board.moderators:
         footer.append(_t(say, N_("Moderators: {names}"),
                          names=Markup(", ".join(mention(m) for m in board.moderators))))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from bot.domain import errors
 from bot.domain.access import is_moderator
+from bot.domain.commands import Command
 from bot.domain.members import Actor
 from bot.domain.stage import Stage
 from bot.i18n.markers import N_
@@ -23,6 +24,32 @@ class ReplayNotFound(errors.StageError):
 
 class NotYourSegment(errors.StageError):
     message = N_("Only moderators can strike someone else's voice from a replay.")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordConsent(Command):
+    """A member's answer to being recorded on the stages of a space, kept until they change it."""
+
+    platform: str
+    space_id: str
+    accepted: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StrikeVoice(Command):
+    """Leave a member's voice out of a stage's replay: a moderator's strike, or a member removing their own.
+    (Not a StageCommand: it applies to a closed stage's replay too.)"""
+
+    stage_id: str
+    user_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeleteReplay(Command):
+    replay_id: str
+
+
+RECORDING_COMMANDS = (RecordConsent, StrikeVoice, DeleteReplay)
 
 
 @dataclass(frozen=True, slots=True)

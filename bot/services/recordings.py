@@ -58,6 +58,19 @@ class Recordings:
         self.folder, self.retention = folder, timedelta(days=retention_days)
         self.listeners: list[Callable[[str, str, str], object]] = []  # (platform, space_id, stage_id or "")
 
+    async def handle(self, command: recording.RecordConsent | recording.StrikeVoice | recording.DeleteReplay
+                     ) -> Message:
+        """The bus hands recording commands here; each is stored with its audit entry before it is answered."""
+        match command:
+            case recording.RecordConsent():
+                return await self.consent(command.platform, command.space_id, command.actor,
+                                          accepted=command.accepted)
+            case recording.StrikeVoice():
+                return await self.strike(command.stage_id, command.actor, command.user_id)
+            case recording.DeleteReplay():
+                return await self.delete(command.replay_id, command.actor)
+        raise TypeError(command)
+
     # ---- consent -----------------------------------------------------------------------------------
 
     async def consent(self, platform: str, space_id: str, actor: Actor, *, accepted: bool) -> Message:

@@ -20,6 +20,8 @@ from adapters.discord.recording.capture import RATE, Capture, Gate
 from adapters.discord.recording.mixdown import mixdown
 from adapters.discord.recording.oggopus import Chapter
 from adapters.discord.recording.publish import post
+from bot.i18n.markers import N_
+from bot.i18n.message import Message
 from bot.ports import StageRef
 from bot.services.board import Board
 from bot.services.dispatch import Dispatcher
@@ -69,11 +71,13 @@ class Recorder:
             self._cues.listen(ref, capture)
             self._refresh(ref.stage_id)
             session.watch = asyncio.create_task(self._watch(session), name=f"recording:{ref.stage_id}")
+            self._announce(ref)
         elif session.recording != record:
             session.recording = record
             self._refresh(ref.stage_id)
             if record:
                 self._cues.listen(ref, session.capture)
+                self._announce(ref)
 
     async def _watch(self, session: Session) -> None:
         """A lost voice connection (the voice server went away, discord.py could not resume, the bot was moved
@@ -103,6 +107,10 @@ class Recorder:
             now = after.channel is not None and after.channel.id == channel_id and not after.suppress
             user_id = str(member.id)
             session.names[user_id] = member.display_name
+            joined = after.channel is not None and after.channel.id == channel_id and (
+                before.channel is None or before.channel.id != channel_id)
+            if session.recording and (joined or (now and not was)):
+                self._tell(session.ref, user_id, speaking=now and not was)
             if now and not was:
                 session.turns.append([user_id, session.capture.position(), None])
             elif was and not now:
@@ -112,6 +120,32 @@ class Recorder:
                         break
             if after.channel is None or after.channel.id != channel_id:
                 session.capture.forget(user_id)
+
+    def _announce(self, ref: StageRef) -> None:
+        async def announce() -> None:
+            locale = await self._ctx.app.locales.for_space(ref.platform, ref.space_id)
+            await self._ctx.platform.announce(ref, Message.of(N_(
+                "🔴 “{title}” is being recorded. Only members who accept are heard in the replay "
+                "(/record consent on); everyone else is left out."), title=ref.title), locale)
+        self.lanes.submit(ref.stage_id, announce)
+
+    def _tell(self, ref: StageRef, user_id: str, *, speaking: bool) -> None:
+        """Whoever joins a recorded stage, or is given the floor there, learns it and where they stand."""
+        async def tell() -> None:
+            accepted = user_id in await self._recordings.consented(ref.platform, ref.space_id)
+            if accepted:
+                message = Message.of(N_("🔴 “{title}” is being recorded and you accepted: your voice is in the "
+                                        "replay. /record consent off takes it back."), title=ref.title)
+            elif speaking:
+                message = Message.of(N_("🔴 You have the floor on “{title}”, which is being recorded: you are not "
+                                        "heard in the replay unless you accept with /record consent on."),
+                                     title=ref.title)
+            else:
+                message = Message.of(N_("🔴 “{title}” is being recorded. If you speak, you are heard in the replay "
+                                        "only once you accept with /record consent on."), title=ref.title)
+            locale = await self._ctx.app.locales.for_member(ref.platform, ref.space_id, user_id)
+            await self._ctx.platform.notify(ref, user_id, message, locale)
+        self.lanes.submit(ref.stage_id, tell)
 
     def closed(self, board: Board) -> None:
         session = self.sessions.pop(board.ref.stage_id, None)
