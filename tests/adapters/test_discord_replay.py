@@ -23,6 +23,7 @@ from bot.bootstrap import build
 from bot.config import Settings
 from bot.domain import commands as c
 from bot.domain.members import Actor
+from bot.domain.recording import StrikeVoice
 from tests.adapters.test_discord_harness import Bot, make_world, reply
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.discord_voice import FakeVoiceServer, make_certificate
@@ -190,6 +191,22 @@ async def test_the_replay_holds_the_consenting_speaker_only_at_the_right_times(f
         assert written and not any(frame in blob for frame in dave_frames for blob in written)
         assert not any(str(world.dave.id) in p.name for p in bot.replay_dir.rglob("*"))
         assert session.capture.refused.get(str(world.dave.id), 0) > 0
+        # Linked from the recap: attached where the stage was, the very bytes of the file.
+        posts = [m for m in fake_discord.store.messages.values() if m.attachments]
+        assert len(posts) == 1 and posts[0].channel_id == world.stage.id
+        assert fake_discord.store.uploads[int(posts[0].attachments[0]["id"])] == (bot.replay_dir / replay.file).read_bytes()
+        first_post = posts[0].id
+
+        # Carol asks for her voice to be removed: the replay is mixed again without her, and posted again.
+        removed = await bot.app.bus.handle(StrikeVoice(actor=Actor(str(world.carol.id)), stage_id=stage_id,
+                                                       user_id=str(world.carol.id)))
+        assert removed.msgid.startswith("Your voice is removed")
+        await until(lambda: len(recorder.published) == 2, timeout=20)
+        await recorder.lanes.drain()
+        samples, tags = decode(bot.replay_dir / replay.file)
+        assert np.abs(samples).max() < 50 and "CHAPTER001" not in tags and "ARTIST" not in tags
+        posts = [m for m in fake_discord.store.messages.values() if m.attachments]
+        assert len(posts) == 1 and posts[0].id != first_post and first_post not in fake_discord.store.messages
     finally:
         await bot.stop()
         # discord.py logs its own reconnect attempts after the 4006 at ERROR: expected here, and nothing else.
