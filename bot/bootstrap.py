@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 import uuid
@@ -44,6 +45,7 @@ class App:
     inbox: Inbox
     recordings: Recordings
     platforms: dict[str, StagePlatform] = field(default_factory=dict)
+    _purging: asyncio.Task[None] | None = None
 
     def register(self, platform: StagePlatform) -> None:
         self.platforms[platform.name] = platform
@@ -60,6 +62,18 @@ class App:
             started = self.scheduler.start()
             if inspect.isawaitable(started):  # the APScheduler one opens its job table off the loop
                 await started
+        self._purging = asyncio.create_task(self._purge_replays(), name="replays:retention")
+
+    async def _purge_replays(self, every: float = 3600.0) -> None:
+        """Replays past REPLAY_RETENTION_DAYS are deleted at start and every hour after."""
+        while True:
+            try:
+                removed = await self.recordings.purge()
+                if removed:
+                    log.info("deleted %d replay(s) past their retention: %s", len(removed), ", ".join(removed))
+            except Exception:
+                log.exception("could not delete the replays past their retention; trying again in an hour")
+            await asyncio.sleep(every)
 
     async def rearm(self) -> None:
         """Arms every job from what is stored; what ran out meanwhile is applied now."""
@@ -74,6 +88,8 @@ class App:
         await self.dispatcher.drain()
 
     async def stop(self) -> None:
+        if self._purging is not None:
+            self._purging.cancel()
         if hasattr(self.scheduler, "stop"):
             await self.scheduler.stop()
         await self.dispatcher.close()

@@ -36,10 +36,17 @@ class DiscordAdapter:
         self.platform.cues = CuePlayer.build(self.ctx, settings)  # a bad CUE_*_WAV stops the start here
         self.platform.recorder = Recorder(self.ctx, self.platform.cues, app.recordings)
         self._task: asyncio.Task[None] | None = None
+        self._links: object | None = None  # the HTTP listener serving replays too large to attach
 
     async def start(self, *, wait_ready: float | None = None) -> None:
         """Logs in and connects; with ``wait_ready``, returns once the first READY was handled."""
         self.app.register(self.platform)
+        secret = self.settings.replay_link_secret
+        if self.settings.replay_http_port and secret is not None:
+            from adapters.web import replays
+
+            self._links = await replays.start(self.app.recordings, secret.get_secret_value(),
+                                              self.settings.replay_http_port)
         token = self.settings.discord_token.get_secret_value()  # type: ignore[union-attr]
         self._task = asyncio.create_task(self.client.start(token), name="discord:client")
         if wait_ready is not None:
@@ -78,6 +85,8 @@ class DiscordAdapter:
         await ctx.boards.close()
         if self.platform.recorder is not None:
             await self.platform.recorder.close()  # replays being mixed are finished and posted
+        if self._links is not None:
+            await self._links.cleanup()  # type: ignore[attr-defined]
         if self.platform.cues is not None:
             await self.platform.cues.close()
         await ctx.direct.close()

@@ -18,12 +18,10 @@ import pytest
 from mutagen.ogg import OggPage
 from mutagen.oggopus import OggOpus
 
-from adapters.discord.service import DiscordAdapter
-from bot.bootstrap import build
-from bot.config import Settings
 from bot.domain import commands as c
 from bot.domain.members import Actor
 from bot.domain.recording import StrikeVoice
+from tests.adapters.recording_support import RecordingBot
 from tests.adapters.test_discord_harness import Bot, make_world, reply
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.discord_voice import FakeVoiceServer, make_certificate
@@ -32,28 +30,6 @@ from tests.fakes.discord_voice.audio import frequency
 pytestmark = pytest.mark.skipif(not __import__("discord").opus._load_default(), reason="libopus is not installed")
 
 RATE = 48_000
-
-
-class RecordingBot(Bot):
-    connector_factory = None
-    replay_dir: Path | None = None
-
-    @property
-    def settings(self) -> Settings:
-        base = super().settings
-        return base.model_copy(update={"replay_dir": self.replay_dir})
-
-    async def start(self) -> Bot:
-        self.app = build(self.settings, clock=self.clock)
-        await self.app.start()
-        self.adapter = DiscordAdapter(self.app, self.settings, identify_delay=0.05, guild_ready_timeout=0.05,
-                                      board_interval=self.board_interval)
-        self.adapter.client.http.connector = self.connector_factory()  # type: ignore[misc]
-        self.adapter.platform.cues.connect_timeout = 5.0  # type: ignore[union-attr]
-        await self.adapter.start(wait_ready=5.0)
-        await self.adapter.client.tree.sync()
-        await self.settle()
-        return self
 
 
 @pytest.fixture
