@@ -5,32 +5,24 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Mapping
 
-from bot.bootstrap import App, build
+from adapters.platforms import PLATFORMS, PlatformSettings, Serve
+from bot.bootstrap import build
 from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
-Serve = Callable[[App, Settings, asyncio.Event], Awaitable[None]]
+
+def configured(found: Mapping[str, PlatformSettings]) -> dict[str, tuple[Serve, PlatformSettings]]:
+    """The platforms whose settings ask for them (a token set), each with how it serves and its settings."""
+    return {platform.name: (platform.server(), found[platform.name])
+            for platform in PLATFORMS if platform.name in found and found[platform.name].enabled}
 
 
-def configured(settings: Settings) -> dict[str, Serve]:
-    """The adapters whose settings are present; each serves until the stop event is set."""
-    adapters: dict[str, Serve] = {}
-    if settings.discord_token is not None:
-        from adapters.discord.service import serve as serve_discord
-
-        adapters["discord"] = serve_discord
-    if settings.slack_bot_token is not None:
-        from adapters.slack.service import serve as serve_slack
-
-        adapters["slack"] = serve_slack
-    return adapters
-
-
-async def run(settings: Settings) -> int:
-    adapters = configured(settings)
+async def run(settings: Settings, platforms: Mapping[str, PlatformSettings]) -> int:
+    """Serves every configured platform (``platforms``: their settings by name, see adapters.platforms)."""
+    adapters = configured(platforms)
     if not adapters:
         log.error("no adapter is configured: set DISCORD_TOKEN and/or SLACK_BOT_TOKEN (or try `podium console`)")
         return 2
@@ -40,8 +32,8 @@ async def run(settings: Settings) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    tasks = {name: asyncio.create_task(serve(app, settings, stop), name=f"adapter:{name}")
-             for name, serve in adapters.items()}
+    tasks = {name: asyncio.create_task(serve(app, own, stop), name=f"adapter:{name}")
+             for name, (serve, own) in adapters.items()}
     log.info("podium running with %s", ", ".join(tasks))
     try:
         done, _ = await asyncio.wait([*tasks.values(), asyncio.create_task(stop.wait())],

@@ -23,7 +23,7 @@ from bot.services.dispatch import Dispatcher
 from bot.services.locales import Locales
 from bot.services.notifications import Notifier
 from bot.services.schedule_notifications import ScheduleNotifier
-from bot.services.platform_state import BoardMessages, Inbox
+from bot.services.platform_state import BoardMessages, Inbox, RequestInbox
 from bot.services.queries import Queries
 from bot.services.recordings import Recordings
 
@@ -43,6 +43,7 @@ class App:
     cache: StageCache
     boards: BoardMessages
     inbox: Inbox
+    requests: RequestInbox
     recordings: Recordings
     platforms: dict[str, StagePlatform] = field(default_factory=dict)
     _purging: asyncio.Task[None] | None = None
@@ -122,6 +123,7 @@ def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = No
     queries = Queries(uow=lambda: SqlUnitOfWork(db, cache, read_only=True), db=db, clock=clock)
     app = App(settings=settings, db=db, clock=clock, scheduler=scheduler, bus=bus, queries=queries,
               locales=locales, dispatcher=dispatcher, cache=cache, boards=BoardMessages(db), inbox=Inbox(db),
+              requests=RequestInbox(db),
               recordings=Recordings(db=db, clock=clock, uow=lambda: SqlUnitOfWork(db, cache, read_only=True),
                                     folder=settings.replay_dir, retention_days=settings.replay_retention_days),
               platforms=platforms)

@@ -3,29 +3,37 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from pydantic import ValidationError
 
-from bot.config import Settings
+from adapters.platforms import PLATFORMS
+from bot.config import Settings, problems
+
+T = TypeVar("T")
 
 app = typer.Typer(help="Podium: live audio stages with a fair hand queue.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-app.add_typer(__import__("adapters.slack.cli", fromlist=["slack_app"]).slack_app, name="slack")
-app.add_typer(__import__("adapters.discord.cli", fromlist=["discord_app"]).discord_app, name="discord")
+for _platform in PLATFORMS:  # `podium discord …`, `podium slack …`
+    app.add_typer(_platform.typer_app(), name=_platform.name)
+
+
+def validated(read: Callable[[], T]) -> T:
+    """Settings read from the environment and `.env`; what is wrong is told in a line each, then exit 2."""
+    try:
+        return read()
+    except ValidationError as error:
+        for line in problems(error):
+            typer.echo(line, err=True)
+        raise typer.Exit(2) from None
 
 
 def _settings(database_url: str | None = None) -> Settings:
-    try:
-        settings = Settings()
-    except ValidationError as error:
-        for problem in error.errors():
-            typer.echo(f"configuration: {'.'.join(map(str, problem['loc'])) or 'settings'}: {problem['msg']}",
-                       err=True)
-        raise typer.Exit(2) from None
+    settings = validated(Settings)
     if database_url:
         settings = settings.model_copy(update={"database_url": database_url})
     logging.basicConfig(level=settings.log_level.upper(),
@@ -47,9 +55,12 @@ def run() -> None:
     """Run the bot: the Discord adapter when DISCORD_TOKEN is set, Slack when SLACK_BOT_TOKEN is set."""
     import asyncio
 
+    from adapters.platforms import read_settings
     from adapters.runner import run as run_adapters
 
-    raise typer.Exit(asyncio.run(run_adapters(_serving(_settings()))))
+    settings = _settings()
+    platforms = validated(read_settings)
+    raise typer.Exit(asyncio.run(run_adapters(_serving(settings), platforms)))
 
 
 @app.command()

@@ -1,11 +1,15 @@
-"""Settings read from the environment and `.env`. Build one with `Settings()`; nothing is read at import."""
+"""Settings read from the environment and `.env`. Build one with `Settings()`; nothing is read at import.
+
+The core's settings know no platform: each adapter reads its own (DISCORD_*, SLACK_*) with a class of its own
+derived from `EnvSettings`, from the same environment and `.env`.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.domain.rules import HandMode, QueueMode, Rules
@@ -50,10 +54,38 @@ def _split_list(value: Any) -> Any:
     return value
 
 
-class Settings(BaseSettings):
+# A comma-separated list in the environment (`A, B,C`), a list in code.
+CommaList = Annotated[list[str], NoDecode, BeforeValidator(_split_list)]
+
+
+class EnvSettings(BaseSettings):
+    """What every settings class shares, the core's and each adapter's: read from the environment and `.env`
+    (empty values count as unset), and a secret that still holds a placeholder is refused, by its name."""
+
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", env_nested_delimiter="__", extra="ignore", env_ignore_empty=True,
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True,
     )
+
+    @classmethod
+    def env_name(cls, field: str) -> str:
+        """The variable a field is read from (`token` of the Discord settings: DISCORD_TOKEN)."""
+        alias = cls.model_fields[field].validation_alias
+        if isinstance(alias, str):
+            return alias.upper()
+        return f"{cls.model_config.get('env_prefix', '')}{field}".upper()
+
+    @model_validator(mode="after")
+    def _no_placeholder_secrets(self) -> Self:
+        for name in type(self).model_fields:
+            secret = getattr(self, name)
+            if isinstance(secret, SecretStr) and secret.get_secret_value().strip().lower() in _PLACEHOLDERS:
+                raise ValueError(f"{self.env_name(name)} still holds a placeholder; set the real value or leave it "
+                                 "empty")
+        return self
+
+
+class Settings(EnvSettings):
+    model_config = SettingsConfigDict(env_nested_delimiter="__")
 
     database_url: str | None = Field(None, description="SQLAlchemy URL; empty means SQLite at SQLITE_PATH")
     sqlite_path: Path = Path("data/podium.db")
@@ -73,27 +105,6 @@ class Settings(BaseSettings):
     replay_link_secret: SecretStr | None = Field(None, description="signs replay links; empty: links are off")
     replay_public_url: str = Field("", description="how members reach REPLAY_HTTP_PORT, e.g. https://podium.example")
     replay_http_port: int = Field(0, ge=0, le=65535, description="serves replays too big to attach; 0: off")
-
-    discord_token: SecretStr | None = None
-    discord_api_base: str = "https://discord.com/api/v10"
-    discord_gateway_url: str = "wss://gateway.discord.gg/"
-    discord_moderator_roles: Annotated[list[str], NoDecode] = []
-    # Voice cues (RULES__CUES): a WAV file (48 kHz 16-bit) replaces a built-in sound; empty keeps it.
-    cue_opened_wav: Path | None = None
-    cue_floor_wav: Path | None = None
-    cue_warning_wav: Path | None = None
-    cue_time_up_wav: Path | None = None
-
-    slack_bot_token: SecretStr | None = None
-    slack_signing_secret: SecretStr | None = None
-    slack_app_token: SecretStr | None = None
-    slack_api_url: str = "https://slack.com/api/"
-    slack_port: int = Field(3000, ge=1, le=65535)
-    slack_path: str = "/slack/events"
-    slack_moderators: Annotated[list[str], NoDecode] = []
-
-    _split_roles = field_validator("discord_moderator_roles", "slack_moderators", mode="before")(
-        classmethod(lambda cls, v: _split_list(v)))
 
     @field_validator("default_locale")
     @classmethod
@@ -115,17 +126,6 @@ class Settings(BaseSettings):
             raise ValueError(f"DEFAULT_TIMEZONE {value!r} is not a known time zone") from None
         return value
 
-    @model_validator(mode="after")
-    def _no_placeholder_secrets(self) -> Settings:
-        for name in ("discord_token", "slack_bot_token", "slack_signing_secret", "slack_app_token",
-                     "replay_link_secret"):
-            secret = getattr(self, name)
-            if secret is not None and secret.get_secret_value().strip().lower() in _PLACEHOLDERS:
-                raise ValueError(f"{name.upper()} still holds a placeholder; set the real value or leave it empty")
-        if self.slack_bot_token and not (self.slack_signing_secret or self.slack_app_token):
-            raise ValueError("SLACK_BOT_TOKEN needs SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)")
-        return self
-
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.sqlite_path}"
@@ -133,3 +133,9 @@ class Settings(BaseSettings):
     @property
     def default_rules(self) -> Rules:
         return self.rules.to_rules()
+
+
+def problems(error: ValidationError) -> list[str]:
+    """What is wrong with the settings, a line each, for the operator (the command line prints them)."""
+    return [f"configuration: {'.'.join(map(str, problem['loc'])) or 'settings'}: {problem['msg']}"
+            for problem in error.errors()]

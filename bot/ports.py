@@ -127,6 +127,9 @@ class UnitOfWork(Protocol):
 
     async def __aexit__(self, *exc: object) -> None: ...
 
+    async def serialize(self, key: str) -> None:
+        """Commands with the same key, from any process, run one after the other from here to the end."""
+
     async def commit(self) -> None: ...
 
     def collect_events(self) -> Sequence[Event | ScheduleEvent]: ...

@@ -4,27 +4,31 @@ inside the commands, so `podium --help` stays light."""
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 
-if TYPE_CHECKING:
-    from bot.config import Settings
+from adapters.discord.settings import DiscordSettings
+from bot.config import problems
 
 discord_app = typer.Typer(help="Discord: register the commands, invite the bot.", no_args_is_help=True)
 
 
-def _discord_settings() -> Settings:
-    from bot.cli import _settings
-
-    settings = _settings()
-    if settings.discord_token is None:
+def _discord_settings() -> DiscordSettings:
+    try:
+        settings = DiscordSettings()
+    except ValidationError as error:
+        for line in problems(error):
+            typer.echo(line, err=True)
+        raise typer.Exit(2) from None
+    if settings.token is None:
         typer.echo("configuration: DISCORD_TOKEN is not set", err=True)
         raise typer.Exit(2)
     return settings
 
 
-async def register(settings: Settings, guild_id: int | None = None) -> list[str]:
+async def register(settings: DiscordSettings, guild_id: int | None = None) -> list[str]:
     """Registers every Podium command (with their French names) globally, or in one server at once."""
     import discord
     from discord import app_commands
@@ -33,12 +37,12 @@ async def register(settings: Settings, guild_id: int | None = None) -> list[str]
     from adapters.discord.endpoints import pointed_at
     from adapters.discord.translator import CatalogueTranslator
 
-    assert settings.discord_token is not None
-    with pointed_at(settings.discord_api_base, settings.discord_gateway_url):
+    assert settings.token is not None
+    with pointed_at(settings.api_base, settings.gateway_url):
         async with discord.Client(intents=discord.Intents.none()) as client:
             tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
             install(tree)
-            await client.login(settings.discord_token.get_secret_value())
+            await client.login(settings.token.get_secret_value())
             await tree.set_translator(CatalogueTranslator())
             if guild_id is None:
                 synced = await tree.sync()
@@ -49,15 +53,15 @@ async def register(settings: Settings, guild_id: int | None = None) -> list[str]
     return sorted(command.name for command in synced)
 
 
-async def application_id(settings: Settings) -> int:
+async def application_id(settings: DiscordSettings) -> int:
     import discord
 
     from adapters.discord.endpoints import pointed_at
 
-    assert settings.discord_token is not None
-    with pointed_at(settings.discord_api_base, settings.discord_gateway_url):
+    assert settings.token is not None
+    with pointed_at(settings.api_base, settings.gateway_url):
         async with discord.Client(intents=discord.Intents.none()) as client:
-            await client.login(settings.discord_token.get_secret_value())
+            await client.login(settings.token.get_secret_value())
             assert client.application_id is not None
             return client.application_id
 

@@ -16,7 +16,7 @@ from aiohttp import web
 
 from adapters.slack.adapter import SlackAdapter
 from bot.bootstrap import App
-from bot.config import Settings
+from adapters.slack.settings import SlackSettings
 
 log = logging.getLogger(__name__)
 
@@ -43,15 +43,15 @@ _REFUSALS = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_exp
                        "not_allowed_token_type", "invalid_token", "missing_scope"})
 
 
-async def check_tokens(adapter: SlackAdapter, settings: Settings) -> None:
+async def check_tokens(adapter: SlackAdapter, settings: SlackSettings) -> None:
     """Asks Slack once whether it takes the tokens, so a wrong one stops the adapter with its name rather
     than failing every request (HTTP mode) or retrying for ever (Socket Mode). Slack out of reach or in
     trouble is not a refusal: the adapter starts and the clients retry."""
     from slack_sdk.errors import SlackApiError
 
     checks: list[tuple[str, Callable[[], Awaitable[object]]]] = [("SLACK_BOT_TOKEN", adapter.client.auth_test)]
-    if settings.slack_app_token is not None:
-        app_token = settings.slack_app_token.get_secret_value()
+    if settings.app_token is not None:
+        app_token = settings.app_token.get_secret_value()
         checks.append(("SLACK_APP_TOKEN", lambda: adapter.client.apps_connections_open(app_token=app_token)))
     for setting, check in checks:
         try:
@@ -67,17 +67,17 @@ async def check_tokens(adapter: SlackAdapter, settings: Settings) -> None:
             log.warning("slack: could not check %s (%r); starting anyway", setting, error)
 
 
-async def serve(app: App, settings: Settings, stop: asyncio.Event) -> None:
+async def serve(app: App, settings: SlackSettings, stop: asyncio.Event) -> None:
     adapter = SlackAdapter.build(app, settings)
     await check_tokens(adapter, settings)
     await adapter.start()
     try:
-        if settings.slack_app_token is not None:
+        if settings.app_token is not None:
             await _socket_mode(adapter, settings, stop)
         else:
-            runner, port = await start_http(adapter.bolt, host="0.0.0.0", port=settings.slack_port,
-                                            path=settings.slack_path)
-            log.info("slack: listening for signed requests on port %d at %s", port, settings.slack_path)
+            runner, port = await start_http(adapter.bolt, host="0.0.0.0", port=settings.port,
+                                            path=settings.path)
+            log.info("slack: listening for signed requests on port %d at %s", port, settings.path)
             try:
                 await stop.wait()
             finally:
@@ -86,11 +86,11 @@ async def serve(app: App, settings: Settings, stop: asyncio.Event) -> None:
         await adapter.stop()
 
 
-async def _socket_mode(adapter: SlackAdapter, settings: Settings, stop: asyncio.Event) -> None:
+async def _socket_mode(adapter: SlackAdapter, settings: SlackSettings, stop: asyncio.Event) -> None:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-    assert settings.slack_app_token is not None
-    handler = AsyncSocketModeHandler(adapter.bolt, settings.slack_app_token.get_secret_value(),
+    assert settings.app_token is not None
+    handler = AsyncSocketModeHandler(adapter.bolt, settings.app_token.get_secret_value(),
                                      web_client=adapter.client)
     await handler.connect_async()
     log.info("slack: connected in Socket Mode")

@@ -40,7 +40,7 @@ async def post(ctx: Context, replay: Replay, path: Path) -> None:
                 await old.get_partial_message(int(replay.posted_message_id)).delete()  # type: ignore[attr-defined]
             except discord.HTTPException as error:
                 log.info("replay %s: the earlier post could not be removed: %r", replay.id, error)
-    settings = ctx.settings
+    settings = ctx.app.settings  # REPLAY_* are the core's settings
     try:
         if replay.bytes <= guild.filesize_limit:
             message = await channel.send(text, file=discord.File(path, filename=f"replay-{replay.id}.ogg"))

@@ -1,7 +1,7 @@
 """recording consent, struck segments and replays
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-04 00:30:00
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 from bot.persistence.types import UtcDateTime
 
 revision = '0008'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
