@@ -110,13 +110,15 @@ def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = No
     scheduler = _scheduler(scheduler, settings, clock, db)
     locales = Locales(db, settings.default_locale, settings.default_timezone)
     platforms: dict[str, StagePlatform] = {}
+    recordings = Recordings(db=db, clock=clock, uow=lambda: SqlUnitOfWork(db, cache, read_only=True),
+                            folder=settings.replay_dir, retention_days=settings.replay_retention_days)
     bus = MessageBus(
         uow=lambda: SqlUnitOfWork(db, cache), clock=clock, scheduler=scheduler,
         defaults=settings.default_rules, new_id=lambda: uuid.uuid4().hex[:12], dispatcher=dispatcher,
         calendar=calendar.series, space_timezone=locales.timezone,
         reminder_lead=settings.schedule_reminder_lead,
         reminder_grace=timedelta(seconds=settings.schedule_reminder_grace),
-        on_events=Notifier(platforms, locales), on_schedule_events=ScheduleNotifier(platforms, locales),
+        on_events=Notifier(platforms, locales, recordings.timeline), on_schedule_events=ScheduleNotifier(platforms, locales),
         shared_jobs=db.shared)
     if getattr(scheduler, "run", "absent") is None:
         scheduler.run = bus.handle
@@ -124,8 +126,7 @@ def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = No
     app = App(settings=settings, db=db, clock=clock, scheduler=scheduler, bus=bus, queries=queries,
               locales=locales, dispatcher=dispatcher, cache=cache, boards=BoardMessages(db), inbox=Inbox(db),
               requests=RequestInbox(db),
-              recordings=Recordings(db=db, clock=clock, uow=lambda: SqlUnitOfWork(db, cache, read_only=True),
-                                    folder=settings.replay_dir, retention_days=settings.replay_retention_days),
+              recordings=recordings,
               platforms=platforms)
     for kind in RECORDING_COMMANDS:
         bus.services[kind] = app.recordings.handle  # type: ignore[assignment]

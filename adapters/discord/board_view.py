@@ -15,6 +15,7 @@ from adapters.discord.buttons import BoardButton
 from adapters.discord.members import mention, say
 from bot.domain.members import Recap
 from bot.i18n.markers import N_
+from bot.services.timeline import timeline_messages
 from bot.i18n.message import Mention, Message
 from bot.i18n.terms import term
 from bot.services.board import Board
@@ -103,4 +104,5 @@ def recap_embed(title: str, recap: Recap, locale: str) -> discord.Embed:
                  served=recap.hands_served, waiting=len(recap.still_waiting))
     lines = [say(Message.of(N_("{member}: {seconds} s, turns: {turns}"), member=Mention(s.user_id),
                             seconds=round(s.talk_seconds), turns=s.turns), locale) for s in recap.speakers[:20]]
+    lines += [say(line, locale) for line in timeline_messages(recap)]
     return discord.Embed(title=f"🏁 {title}", description="\n".join([summary, *lines])[:4000], colour=ENDED)

@@ -13,6 +13,7 @@ from typing import Any
 from adapters.slack.text import Markup, Say, date_token, escape, mention
 from bot.domain.members import Recap
 from bot.i18n.markers import N_
+from bot.services.timeline import timeline_messages
 from bot.i18n.message import Message
 from bot.i18n.terms import term
 from bot.services.board import Board
@@ -127,6 +128,7 @@ def recap_lines(title: str, recap: Recap, say: Say) -> list[str]:
                 raised=recap.hands_raised, served=recap.hands_served, waiting=len(recap.still_waiting))]
     lines += [_t(say, N_("{member}: {seconds} s, turns: {turns}"), member=Markup(mention(s.user_id)),
                  seconds=round(s.talk_seconds), turns=s.turns) for s in recap.speakers]
+    lines += [say(line) for line in timeline_messages(recap)]
     return lines
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bot.domain import errors
 from bot.domain.access import is_moderator
 from bot.domain.commands import Command
-from bot.domain.members import Actor
+from bot.domain.members import Actor, Turn
 from bot.domain.stage import Stage
 from bot.i18n.markers import N_
 
@@ -50,15 +50,7 @@ class DeleteReplay(Command):
 
 
 RECORDING_COMMANDS = (RecordConsent, StrikeVoice, DeleteReplay)
-
-
-@dataclass(frozen=True, slots=True)
-class Turn:
-    """Someone had the floor: seconds from the start of the stage, and for how long."""
-
-    user_id: str
-    start: float
-    seconds: float
+__all__ = ["Turn"]
 
 
 def heard(*, recording: bool, consented: Iterable[str], struck: Iterable[str]) -> frozenset[str]:

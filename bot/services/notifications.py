@@ -5,9 +5,11 @@ Every event that implies platform work is decided here, so adapters never ask wh
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
 
 from bot.domain import events as ev
+from bot.domain.members import Turn
 from bot.i18n.markers import N_
 from bot.i18n.message import Mention, Message
 from bot.ports import CuePlatform, StagePlatform
@@ -38,8 +40,9 @@ def _cue_of(event: ev.Event) -> str | None:
 
 
 class Notifier:
-    def __init__(self, platforms: Mapping[str, StagePlatform], locales: Locales) -> None:
-        self._platforms, self._locales = platforms, locales
+    def __init__(self, platforms: Mapping[str, StagePlatform], locales: Locales,
+                 timeline: Callable[[str], Awaitable[Sequence[Turn]]] | None = None) -> None:
+        self._platforms, self._locales, self._timeline = platforms, locales, timeline
 
     async def __call__(self, events: Sequence[ev.Event], board: Board) -> None:
         platform = self._platforms.get(board.ref.platform)
@@ -65,6 +68,8 @@ class Notifier:
             case ev.StageOpened():
                 await self._guard(event, platform.stage_opened(board))
             case ev.StageClosed(recap=recap, speakers=speakers):
+                if self._timeline is not None:  # who had the floor when: the recap's chapters on every platform
+                    recap = replace(recap, timeline=tuple(await self._timeline(event.stage_id)))
                 for user_id in speakers:
                     await self._guard(event, platform.set_speaker(ref, user_id, speaking=False))
                 await self._guard(event, platform.stage_closed(board, recap))

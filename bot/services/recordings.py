@@ -17,7 +17,7 @@ from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.domain import recording
-from bot.domain.members import Actor
+from bot.domain.members import Actor, Turn
 from bot.domain.stage import Stage
 from bot.i18n.markers import N_
 from bot.i18n.message import Mention, Message
@@ -213,7 +213,7 @@ class Recordings:
 
     # ---- the timeline --------------------------------------------------------------------------------
 
-    async def timeline(self, stage_id: str) -> list[recording.Turn]:
+    async def timeline(self, stage_id: str) -> list[Turn]:
         """Who had the floor when, from the audit log: the chapters of a recap where there is no audio."""
         def read() -> list[Any]:
             with self._db.engine.connect() as conn:
@@ -252,8 +252,8 @@ class Recordings:
                 log.exception("a recording listener failed on %s:%s %s", platform, space_id, stage_id)
 
 
-def _turn(user_id: str, opened: datetime, start: datetime, end: datetime) -> recording.Turn:
-    return recording.Turn(user_id, round((start - opened).total_seconds(), 1),
+def _turn(user_id: str, opened: datetime, start: datetime, end: datetime) -> Turn:
+    return Turn(user_id, round((start - opened).total_seconds(), 1),
                           round(max(0.0, (end - start).total_seconds()), 1))
 
 

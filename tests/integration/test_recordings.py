@@ -144,3 +144,25 @@ async def test_the_timeline_says_who_had_the_floor_when(apps) -> None:
     await app.bus.handle(c.CloseStage(actor=HOST, stage_id=stage_id))
     turns = await app.recordings.timeline(stage_id)
     assert [(t.user_id, t.start, t.seconds) for t in turns] == [("carol", 10.0, 30.0), ("dave", 40.0, 20.0)]
+
+
+async def test_every_platform_gets_the_timeline_in_its_recap_and_shows_it(apps, platform) -> None:
+    from adapters.console.render import recap_text, sayer
+    from adapters.slack.blocks import recap_lines
+    from adapters.slack.text import sayer as slack_sayer
+
+    clock = ManualClock(T0)
+    app = await apps.start(clock=clock, platform=platform)
+    stage_id = await open_live(app, present={"carol", "dave"})
+    clock.advance(timedelta(seconds=75))
+    await app.bus.handle(c.ApproveSpeaker(actor=HOST, stage_id=stage_id, user_id="carol"))
+    clock.advance(timedelta(seconds=3600))
+    await app.bus.handle(c.CloseStage(actor=HOST, stage_id=stage_id))  # carol still speaking: her turn ends here
+    await app.settle()
+    (closed,) = platform.of(stage_id, "stage_closed")
+    recap = closed.args["recap"]
+    assert [(t.user_id, t.start, t.seconds) for t in recap.timeline] == [("carol", 75.0, 3600.0)]
+    console = recap_text("Town hall", recap, sayer("en"))
+    assert console[-2:] == ["  Timeline:", "  1:15 carol spoke for 1:00:00"]
+    slack = recap_lines("Town hall", recap, slack_sayer("fr"))
+    assert slack[-1] == "1:15 <@carol> a parlé pendant 1:00:00"
