@@ -158,6 +158,7 @@ class ScheduleRow(SQLModel, table=True):
     last_opened: datetime | None = _when()
     platform_event_id: str | None = Field(default=None, max_length=40, index=True)
     created_at: datetime = _when(nullable=False)
+    record: bool = False  # each occurrence opens recorded
     version: int = 0
 
 

@@ -166,3 +166,19 @@ async def test_every_platform_gets_the_timeline_in_its_recap_and_shows_it(apps, 
     assert console[-2:] == ["  Timeline:", "  1:15 carol spoke for 1:00:00"]
     slack = recap_lines("Town hall", recap, slack_sayer("fr"))
     assert slack[-1] == "1:15 <@carol> a parlé pendant 1:00:00"
+
+
+async def test_record_on_at_open_and_in_a_schedule_records_from_the_start(apps) -> None:
+    clock = ManualClock(T0)
+    app = await apps.start(clock=clock)
+    await app.recordings.consent(PLATFORM, SPACE, CAROL, accepted=True)
+    plain = await open_live(app, "chan-1")
+    recorded_at_open = await open_live(app, "chan-2", record=True)
+    assert await app.recordings.heard(plain) == frozenset()
+    assert await app.recordings.heard(recorded_at_open) == {"carol"}
+    await app.bus.handle(c.ScheduleStage(actor=HOST, platform=PLATFORM, space_id=SPACE, channel_id="chan-3",
+                                         title="Weekly AMA", start="2026-03-03 18:00", timezone="UTC", record=True))
+    clock.advance(timedelta(days=1))
+    await app.settle()
+    recorded_by_series = await app.queries.live_stage(PLATFORM, SPACE, "chan-3")
+    assert await app.recordings.heard(recorded_by_series) == {"carol"}

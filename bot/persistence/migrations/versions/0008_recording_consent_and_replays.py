@@ -19,6 +19,8 @@ depends_on = None
 
 def upgrade() -> None:
     # Stages already stored keep recording off: their rules JSON has no "record" key, read as the default.
+    with op.batch_alter_table('schedule', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('record', sa.Boolean(), nullable=False, server_default=sa.false()))
     op.create_table(
         'recording_consent',
         sa.Column('platform', sa.String(length=20), nullable=False),
@@ -60,6 +62,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('schedule', schema=None) as batch_op:
+        batch_op.drop_column('record')
     op.drop_table('replay')
     op.drop_table('replay_strike')
     op.drop_table('recording_consent')
