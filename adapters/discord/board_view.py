@@ -13,12 +13,13 @@ import discord
 
 from adapters.discord.buttons import BoardButton
 from adapters.discord.members import mention, say
+from adapters.discord.recording.consent import ConsentButton
 from bot.domain.members import Recap
 from bot.i18n.markers import N_
-from bot.services.timeline import timeline_messages
 from bot.i18n.message import Mention, Message
 from bot.i18n.terms import term
 from bot.services.board import Board
+from bot.services.timeline import timeline_messages
 
 LIVE, ENDED = 0x5865F2, 0x747F8D
 NOTE_CHARACTERS = 60
@@ -94,6 +95,9 @@ def board_view(board: Board, locale: str) -> discord.ui.View | None:
                               style=discord.ButtonStyle.success, row=1))
     view.add_item(BoardButton("deny", stage_id, label=_t(locale, N_("Deny…")),
                               style=discord.ButtonStyle.danger, row=1))
+    if board.rules.record:
+        view.add_item(ConsentButton("on", label=_t(locale, N_("Accept being recorded")), row=2))
+        view.add_item(ConsentButton("off", label=_t(locale, N_("Don't record me")), row=2))
     return view
 
 

@@ -22,7 +22,7 @@ from bot.domain import commands as c
 from bot.domain.members import Actor
 from bot.domain.recording import StrikeVoice
 from tests.adapters.recording_support import RecordingBot
-from tests.adapters.test_discord_harness import Bot, make_world, reply
+from tests.adapters.test_discord_harness import Bot, channel_posts, dms, make_world, reply
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.discord_voice import FakeVoiceServer, make_certificate
 from tests.fakes.discord_voice.audio import frequency
@@ -113,11 +113,12 @@ async def test_the_replay_holds_the_consenting_speaker_only_at_the_right_times(f
     bot.connector_factory, bot.replay_dir = voice.certificate.connector, tmp_path / "replays"
     await bot.start()
     try:
-        guild_id = str(world.guild.id)
-        await bot.app.recordings.consent("discord", guild_id, Actor(str(world.carol.id)), accepted=True)
         await bot.command(world, world.alice, "stage", "open", title="Weekly AMA")
         stage_id = await bot.stage_id(world)
         assert reply(await bot.command(world, world.bob, "stage", "rules", changes="record=on")).startswith("Rules")
+        await bot.settle()
+        accepted = await bot.press(world, world.carol, "podium:consent:on")  # the board's button
+        assert reply(accepted).startswith("You accepted being recorded")
         recorder = bot.adapter.platform.recorder
         await until(lambda: stage_id in recorder.sessions and voice.current() is not None
                     and voice.current().address is not None)
@@ -167,6 +168,12 @@ async def test_the_replay_holds_the_consenting_speaker_only_at_the_right_times(f
         assert written and not any(frame in blob for frame in dave_frames for blob in written)
         assert not any(str(world.dave.id) in p.name for p in bot.replay_dir.rglob("*"))
         assert session.capture.refused.get(str(world.dave.id), 0) > 0
+        # Told where they stand: the stage's chat when recording began, each speaker when given the floor.
+        assert any("is being recorded. Only members who accept" in m.content
+                   for m in channel_posts(fake_discord, world.stage))
+        assert any("you accepted: your voice is in the replay" in text for text in dms(fake_discord, world.carol))
+        assert any("you are not heard in the replay unless you accept" in text
+                   for text in dms(fake_discord, world.dave))
         # Linked from the recap: attached where the stage was, the very bytes of the file.
         posts = [m for m in fake_discord.store.messages.values() if m.attachments]
         assert len(posts) == 1 and posts[0].channel_id == world.stage.id
