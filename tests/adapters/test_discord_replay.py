@@ -194,3 +194,41 @@ async def test_the_replay_holds_the_consenting_speaker_only_at_the_right_times(f
         await bot.stop()
         # discord.py logs its own reconnect attempts after the 4006 at ERROR: expected here, and nothing else.
         discord_errors[:] = [r for r in discord_errors if not r.getMessage().startswith("Disconnected from voice")]
+
+
+async def test_what_is_said_while_a_moderator_moved_the_bot_away_is_not_recorded(fake_discord, voice, tmp_path,
+                                                                                  discord_errors):
+    world = make_world(fake_discord)
+    lobby = fake_discord.add_voice_channel(world.guild, "lobby")
+    bot = RecordingBot(fake_discord, tmp_path / "podium.db", rules={"speaking_time_limit": 0})
+    bot.connector_factory, bot.replay_dir = voice.certificate.connector, tmp_path / "replays"
+    await bot.start()
+    try:
+        await bot.command(world, world.alice, "stage", "open", title="Weekly AMA")
+        stage_id = await bot.stage_id(world)
+        await bot.command(world, world.bob, "stage", "rules", changes="record=on")
+        await bot.settle()
+        await bot.press(world, world.carol, "podium:consent:on")
+        recorder = bot.adapter.platform.recorder
+        await until(lambda: stage_id in recorder.sessions and voice.current() is not None
+                    and str(world.carol.id) in recorder.sessions[stage_id].gate.allowed)
+        session = recorder.sessions[stage_id]
+        await give_floor(bot, world, world.carol)
+        bot_id = fake_discord.store.bot.id
+        fake_discord.member_join_voice(world.guild, bot_id, lobby)  # a moderator drags the bot out
+        await voice.drop(4014)  # as Discord's voice server does for a client moved elsewhere
+        await until(lambda: bot.adapter.client.get_guild(world.guild.id).voice_client is None
+                    or bot.adapter.client.get_guild(world.guild.id).voice_client.channel.id == lobby.id)
+        away = await voice.speak(world.carol.id, tone(440.0, 0.8)) - session.capture.started
+        await until(lambda: fake_discord.voice_state(world.guild, bot_id).channel_id == world.stage.id, timeout=15)
+        await until(lambda: voice.current() is not None, timeout=15)
+        back = await voice.speak(world.carol.id, tone(440.0, 0.8)) - session.capture.started
+        await asyncio.sleep(0.2)
+        await bot.command(world, world.alice, "stage", "close")
+        await until(lambda: recorder.published, timeout=20)
+        samples, _ = decode(bot.replay_dir / recorder.published[-1].file)
+        spans = loud_spans(samples)
+        assert len(spans) == 1 and spans[0][0] == pytest.approx(back, abs=0.1), (spans, away, back)
+    finally:
+        await bot.stop()
+        discord_errors[:] = [r for r in discord_errors if not r.getMessage().startswith("Disconnected from voice")]

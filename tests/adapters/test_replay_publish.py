@@ -53,7 +53,7 @@ async def test_a_replay_is_attached_up_to_the_upload_limit_and_linked_beyond(fak
         await post(bot.adapter.ctx, replay, bot.replay_dir / replay.file)
         new = [m for i, m in fake_discord.store.messages.items() if i not in before]
         assert len(new) == 1 and new[0].channel_id == world.stage.id
-        assert "Replay of “Weekly AMA” (10 min" in new[0].content
+        assert f"Replay {replay.id} of “Weekly AMA” (10 min" in new[0].content
         if attached:
             assert [a["size"] for a in new[0].attachments] == [size]
             assert "https://podium.example/replays/" not in new[0].content

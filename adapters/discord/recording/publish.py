@@ -31,8 +31,9 @@ async def post(ctx: Context, replay: Replay, path: Path) -> None:
         return
     locale = await ctx.app.locales.for_space(PLATFORM, replay.space_id)
     minutes = max(1, round(replay.seconds / 60))
-    text = render(Message.of(N_("Replay of “{title}” ({minutes} min, chapters inside), kept until {until}."),
-                             title=replay.title, minutes=minutes, until=replay.expires_at.date().isoformat()), locale)
+    text = render(Message.of(N_("Replay {replay_id} of “{title}” ({minutes} min, chapters inside), kept until {until}."),
+                             replay_id=replay.id, title=replay.title, minutes=minutes,
+                             until=replay.expires_at.date().isoformat()), locale)
     if replay.posted_message_id and replay.posted_channel_id:
         old = guild.get_channel(int(replay.posted_channel_id))
         if isinstance(old, discord.abc.Messageable):
