@@ -218,6 +218,6 @@ class Recorder:
         kept = await self._recordings.published(Replay(**{
             **{name: getattr(replay, name) for name in Replay.__dataclass_fields__},
             "bytes": mixed.bytes, "speakers": tuple(sorted(tracks)), "chapters": tuple(chapters)}))
-        self.published.append(kept)
         if post_it:
             await post(self._ctx, kept, folder / kept.file)
+        self.published.append(kept)  # once posted: what follows a replay (tests, logs) sees it whole
