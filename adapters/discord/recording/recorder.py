@@ -17,8 +17,6 @@ from typing import TYPE_CHECKING
 import discord
 
 from adapters.discord.recording.capture import RATE, Capture, Gate
-from adapters.discord.recording.mixdown import mixdown
-from adapters.discord.recording.oggopus import Chapter
 from adapters.discord.recording.publish import post
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
@@ -205,6 +203,9 @@ class Recorder:
         await self._write(replay, await self._recordings.struck(stage_id), post_it=replay.posted_message_id is not None)
 
     async def _write(self, replay: Replay, struck: frozenset[str], *, post_it: bool) -> None:
+        from adapters.discord.recording.mixdown import mixdown  # numpy and mutagen load with the first replay
+        from adapters.discord.recording.oggopus import Chapter
+
         folder = self._recordings.folder
         tracks = {path.stem: path for path in self._recordings.sources(replay.stage_id)
                   if path.suffix == ".spool" and path.stem not in struck}
