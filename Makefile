@@ -24,7 +24,10 @@ system-deps:
 demo: $(STAMP)
 	@$(BIN)/podium console
 
+# The layers (import-linter contracts in pyproject.toml) and the types (mypy, strict on bot/) first: seconds.
 test: $(STAMP) system-deps
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
@@ -35,7 +38,7 @@ bench-replays: $(STAMP) system-deps
 	$(BIN)/python -m bench.replay_bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .import_linter_cache .grimp_cache
 
 # Refresh the message template and the catalogues after changing user-facing sentences.
 catalogues: $(STAMP)

@@ -1,4 +1,7 @@
-"""House rules that keep the shape of the code: the core knows no platform, nothing runs at import."""
+"""House rules that keep the shape of the code, beyond what `make test` checks first with import-linter (the
+layers, no platform library in the core, no cycles; contracts in pyproject.toml) and mypy: the domain imports
+only plain Python (an allow-list, which a contract cannot state), nothing runs at import, the settings are
+documented, and tests share support only through tests/fakes and tests/support."""
 
 from __future__ import annotations
 
@@ -15,7 +18,6 @@ if TYPE_CHECKING:
     from bot.config import EnvSettings
 
 ROOT = Path(__file__).resolve().parents[1]
-PLATFORM_LIBRARIES = {"discord", "slack_bolt", "slack_sdk", "apscheduler"}
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -27,12 +29,6 @@ def imported_modules(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module.split(".")[0])
     return names
-
-
-def test_core_imports_no_platform_or_scheduler_library() -> None:
-    offenders = {str(p.relative_to(ROOT)): sorted(imported_modules(p) & PLATFORM_LIBRARIES)
-                 for p in (ROOT / "bot").rglob("*.py") if imported_modules(p) & PLATFORM_LIBRARIES}
-    assert offenders == {}
 
 
 def test_domain_is_pure() -> None:
@@ -98,3 +94,24 @@ def test_the_core_settings_know_no_platform() -> None:
         "DISCORD_TOKEN", "DISCORD_API_BASE", "DISCORD_GATEWAY_URL", "DISCORD_MODERATOR_ROLES",
         "CUE_OPENED_WAV", "CUE_FLOOR_WAV", "CUE_WARNING_WAV", "CUE_TIME_UP_WAV"}
     assert all(SlackSettings.env_name(name).startswith("SLACK_") for name in SlackSettings.model_fields)
+
+
+def test_tests_share_support_only_through_tests_fakes_and_tests_support() -> None:
+    """A test module never imports another test module (nor a conftest): what tests share lives in
+    tests/fakes (fakes of platforms and ports) and tests/support (builders, harnesses, fixtures)."""
+    shared = ("tests.fakes", "tests.support")
+    offenders = {}
+    for path in (ROOT / "tests").rglob("*.py"):
+        package = list(path.relative_to(ROOT).with_suffix("").parts[:-1])
+        names = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = package[:len(package) - node.level + 1] if node.level else []
+                names.add(".".join([*base, *([node.module] if node.module else [])]))
+        wrong = sorted(name for name in names if name.split(".")[0] == "tests" and name != "tests"
+                       and not name.startswith(shared))
+        if wrong:
+            offenders[str(path.relative_to(ROOT))] = wrong
+    assert offenders == {}
