@@ -36,7 +36,7 @@ class DiscordAdapter:
         self.platform = DiscordPlatform(self.ctx)
         self.client.attach(self.ctx, self.platform)
         self.platform.cues = CuePlayer.build(self.ctx, settings)  # a bad CUE_*_WAV stops the start here
-        self.platform.recorder = Recorder(self.ctx, self.platform.cues, app.recordings)
+        self.platform.recorder = Recorder(self.ctx, self.platform.cues, app.recordings, self.platform)
         self._task: asyncio.Task[None] | None = None
         self._links: object | None = None  # the HTTP listener serving replays too large to attach
 

@@ -23,13 +23,13 @@ from bot.i18n.markers import N_
 from bot.i18n.message import Mention, Message
 from bot.persistence.database import Database
 from bot.persistence.replay_tables import ConsentRow, ReplayRow, StrikeRow
-from bot.persistence.tables import AuditRow
+from bot.persistence.tables import AuditRow, table_of
 from bot.ports import Clock, UnitOfWork
 
 log = logging.getLogger(__name__)
 
-consent_t, strike_t, replay_t, audit_t = (ConsentRow.__table__, StrikeRow.__table__, ReplayRow.__table__,
-                                          AuditRow.__table__)
+consent_t, strike_t, replay_t, audit_t = (table_of(ConsentRow), table_of(StrikeRow), table_of(ReplayRow),
+                                          table_of(AuditRow))
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,7 +225,8 @@ class Recordings:
         opened = next((row.at for row in rows if row.kind == "StageOpened"), None)
         if opened is None:
             return []
-        turns, since = [], {}
+        turns: list[Turn] = []
+        since: dict[str, datetime] = {}
         for row in rows:
             if row.kind == "SpeakerApproved" and row.target_id:
                 since.setdefault(row.target_id, row.at)

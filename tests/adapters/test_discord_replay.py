@@ -21,8 +21,8 @@ from mutagen.oggopus import OggOpus
 from bot.domain import commands as c
 from bot.domain.members import Actor
 from bot.domain.recording import StrikeVoice
-from tests.adapters.recording_support import RecordingBot
-from tests.adapters.test_discord_harness import Bot, channel_posts, dms, make_world, reply
+from tests.support.recording import RecordingBot
+from tests.support.discord import Bot, channel_posts, dms, make_world, reply
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.discord_voice import FakeVoiceServer, make_certificate
 from tests.fakes.discord_voice.audio import frequency

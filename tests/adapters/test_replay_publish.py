@@ -15,8 +15,8 @@ from adapters.web.replays import replay_app
 from bot.domain.members import Actor
 from bot.services.recordings import Replay
 from bot.services.replay_links import signed_url, valid
-from tests.adapters.recording_support import RecordingBot
-from tests.adapters.test_discord_harness import make_world
+from tests.support.recording import RecordingBot
+from tests.support.discord import make_world
 
 LIMIT = 10 * 2**20  # a server without boosts
 SECRET = "a-long-secret-for-replay-links"

@@ -15,9 +15,9 @@ from bot.domain import errors
 from bot.domain.members import Actor
 from bot.domain.recording import NotYourSegment, ReplayNotFound
 from bot.services.recordings import Replay
-from tests.integration.support import HOST, PLATFORM, SPACE, open_live
+from tests.support.stages import HOST, PLATFORM, SPACE, open_live
 
-from tests.integration.conftest import T0  # the clock every integration app starts at
+from tests.support.apps import T0
 CAROL, DAVE, ERIN = Actor("carol"), Actor("dave"), Actor("erin")
 
 

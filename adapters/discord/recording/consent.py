@@ -10,6 +10,7 @@ from typing import Any
 
 import discord
 
+from adapters.discord.context import context_of
 from adapters.discord.members import PLATFORM
 from adapters.discord.replies import respond
 from bot.domain.members import Actor
@@ -26,12 +27,12 @@ class ConsentButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
         self.answer = answer
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button[Any],
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
                              match: re.Match[str], /) -> ConsentButton:
         return cls(match["answer"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        ctx = interaction.client.podium  # type: ignore[attr-defined]
+        ctx = context_of(interaction)
 
         async def answer() -> Message:
             if interaction.guild is None:  # a consent is for a server; a button copied into a DM is refused

@@ -45,10 +45,10 @@ def frames(path: Path) -> Iterator[tuple[int, np.ndarray]]:
             if 0 < missing <= CONCEALED:
                 for lost in range(1, missing + 1):
                     guess = (decoder.decode(packet, fec=True) if lost == missing
-                             else decoder.decode(None))
+                             else decoder.decode(None, fec=False))
                     yield previous + lost * FRAME, _samples(guess)
         try:
-            pcm = decoder.decode(packet)
+            pcm = decoder.decode(packet, fec=False)
         except opus.OpusError:
             continue  # a damaged frame is a short silence, not the end of the replay
         previous = position

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import discord
 
@@ -20,14 +20,22 @@ from adapters.discord.recording.capture import RATE, Capture, Gate
 from adapters.discord.recording.publish import post
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
-from bot.ports import StageRef
+from bot.ports import StagePlatform, StageRef
 from bot.services.board import Board
 from bot.services.dispatch import Dispatcher
 from bot.services.recordings import Recordings, Replay
 
 if TYPE_CHECKING:
     from adapters.discord.context import Context
-    from adapters.discord.cues.player import CuePlayer
+    from adapters.discord.recording.client import Sink
+
+
+class Joiner(Protocol):
+    """What joins the stage's voice channel for the recorder (the cue player, which owns the connection)."""
+
+    enabled: bool
+
+    def listen(self, ref: StageRef, sink: Sink | None) -> None: ...
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +52,9 @@ class Session:
 
 
 class Recorder:
-    def __init__(self, ctx: Context, cues: CuePlayer, recordings: Recordings, *, watch_every: float = 1.0) -> None:
-        self._ctx, self._cues, self._recordings = ctx, cues, recordings
+    def __init__(self, ctx: Context, cues: Joiner, recordings: Recordings, platform: StagePlatform, *,
+                 watch_every: float = 1.0) -> None:
+        self._ctx, self._cues, self._recordings, self._platform = ctx, cues, recordings, platform
         self.watch_every = watch_every
         self.sessions: dict[str, Session] = {}
         self.lanes = Dispatcher()
@@ -122,7 +131,7 @@ class Recorder:
     def _announce(self, ref: StageRef) -> None:
         async def announce() -> None:
             locale = await self._ctx.app.locales.for_space(ref.platform, ref.space_id)
-            await self._ctx.platform.announce(ref, Message.of(N_(
+            await self._platform.announce(ref, Message.of(N_(
                 "🔴 “{title}” is being recorded. Only members who accept are heard in the replay "
                 "(/record consent on); everyone else is left out."), title=ref.title), locale)
         self.lanes.submit(ref.stage_id, announce)
@@ -142,7 +151,7 @@ class Recorder:
                 message = Message.of(N_("🔴 “{title}” is being recorded. If you speak, you are heard in the replay "
                                         "only once you accept with /record consent on."), title=ref.title)
             locale = await self._ctx.app.locales.for_member(ref.platform, ref.space_id, user_id)
-            await self._ctx.platform.notify(ref, user_id, message, locale)
+            await self._platform.notify(ref, user_id, message, locale)
         self.lanes.submit(ref.stage_id, tell)
 
     def closed(self, board: Board) -> None:

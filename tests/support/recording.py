@@ -8,7 +8,7 @@ from typing import Any
 from adapters.discord.service import DiscordAdapter
 from bot.bootstrap import build
 from bot.config import Settings
-from tests.adapters.test_discord_harness import Bot
+from tests.support.discord import Bot
 
 
 class RecordingBot(Bot):
