@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import socket
 import uuid
 from datetime import timedelta
 from dataclasses import dataclass, field
@@ -15,11 +16,13 @@ from bot.config import Settings
 from bot.domain.recording import RECORDING_COMMANDS
 from bot.persistence import schema
 from bot.persistence.database import Database
+from bot.persistence.outbox import SqlOutbox
 from bot.persistence.repository import SqlStageRepository, StageCache
 from bot.persistence.uow import SqlUnitOfWork
 from bot.ports import Clock, StagePlatform
 from bot.services.bus import MessageBus
-from bot.services.dispatch import Dispatcher
+from bot.services.delivery import Deliveries
+from bot.services.outbox import OutboxDispatcher
 from bot.services.locales import Locales
 from bot.services.notifications import Notifier
 from bot.services.schedule_notifications import ScheduleNotifier
@@ -30,7 +33,7 @@ from bot.services.recordings import Recordings
 log = logging.getLogger(__name__)
 
 
-@dataclass
+@dataclass(eq=False)
 class App:
     settings: Settings
     db: Database
@@ -39,17 +42,37 @@ class App:
     bus: MessageBus
     queries: Queries
     locales: Locales
-    dispatcher: Dispatcher
+    dispatcher: OutboxDispatcher
     cache: StageCache
     boards: BoardMessages
     inbox: Inbox
     requests: RequestInbox
+    outbox: SqlOutbox
     recordings: Recordings
     platforms: dict[str, StagePlatform] = field(default_factory=dict)
+    started: bool = False
+    _waiting: set[str] = field(default_factory=set)
     _purging: asyncio.Task[None] | None = None
 
-    def register(self, platform: StagePlatform) -> None:
+    def register(self, platform: StagePlatform, *, connected: bool = True) -> None:
+        """An adapter's platform. Effects for it go out once it is connected: at once here, or when the
+        adapter calls `connected` (Discord: once its gateway is ready)."""
         self.platforms[platform.name] = platform
+        if connected and self.started:
+            self.dispatcher.connect_soon(platform.name)
+        elif connected:
+            self._waiting.add(platform.name)
+
+    async def connected(self, platform: str) -> None:
+        """The platform's adapter can act now: what waited for it (committed while it was away, or
+        left undelivered by a previous run) goes out, oldest first."""
+        if self.started:
+            await self.dispatcher.connect(platform)
+        else:
+            self._waiting.add(platform)
+
+    def disconnected(self, platform: str) -> None:
+        self.dispatcher.disconnect(platform)
 
     async def migrate(self) -> None:
         await self.db.run(schema.upgrade, self.db)
@@ -58,6 +81,10 @@ class App:
         """Upgrades the schema, applies what ran out while the bot was away, and arms the timers."""
         if migrate:
             await self.migrate()
+        self.started = True
+        for platform in sorted(self._waiting):
+            await self.dispatcher.connect(platform)
+        self._waiting.clear()
         await self.rearm()
         if hasattr(self.scheduler, "start"):
             started = self.scheduler.start()
@@ -106,27 +133,28 @@ def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = No
     clock = clock or SystemClock()
     db = Database(database_url or settings.resolved_database_url)
     cache = StageCache()
-    dispatcher = Dispatcher()
+    outbox = SqlOutbox(db, owner=settings.instance_name or socket.gethostname()[:60])
     scheduler = _scheduler(scheduler, settings, clock, db)
     locales = Locales(db, settings.default_locale, settings.default_timezone)
     platforms: dict[str, StagePlatform] = {}
     recordings = Recordings(db=db, clock=clock, uow=lambda: SqlUnitOfWork(db, cache, read_only=True),
                             folder=settings.replay_dir, retention_days=settings.replay_retention_days)
+    queries = Queries(uow=lambda: SqlUnitOfWork(db, cache, read_only=True), db=db, clock=clock)
+    deliveries = Deliveries(platforms=platforms, queries=queries, stages=Notifier(locales, recordings.timeline),
+                            series=ScheduleNotifier(locales))
+    dispatcher = OutboxDispatcher(store=outbox, deliver=deliveries, now=clock.now)
     bus = MessageBus(
-        uow=lambda: SqlUnitOfWork(db, cache), clock=clock, scheduler=scheduler,
+        uow=lambda: SqlUnitOfWork(db, cache, outbox=outbox), clock=clock, scheduler=scheduler,
         defaults=settings.default_rules, new_id=lambda: uuid.uuid4().hex[:12], dispatcher=dispatcher,
         calendar=calendar.series, space_timezone=locales.timezone,
         reminder_lead=settings.schedule_reminder_lead,
         reminder_grace=timedelta(seconds=settings.schedule_reminder_grace),
-        on_events=Notifier(platforms, locales, recordings.timeline), on_schedule_events=ScheduleNotifier(platforms, locales),
         shared_jobs=db.shared)
     if getattr(scheduler, "run", "absent") is None:
         scheduler.run = bus.handle
-    queries = Queries(uow=lambda: SqlUnitOfWork(db, cache, read_only=True), db=db, clock=clock)
     app = App(settings=settings, db=db, clock=clock, scheduler=scheduler, bus=bus, queries=queries,
               locales=locales, dispatcher=dispatcher, cache=cache, boards=BoardMessages(db), inbox=Inbox(db),
-              requests=RequestInbox(db),
-              recordings=recordings,
+              requests=RequestInbox(db), outbox=outbox, recordings=recordings,
               platforms=platforms)
     for kind in RECORDING_COMMANDS:
         bus.services[kind] = app.recordings.handle  # type: ignore[assignment]

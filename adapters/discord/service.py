@@ -42,7 +42,7 @@ class DiscordAdapter:
 
     async def start(self, *, wait_ready: float | None = None) -> None:
         """Logs in and connects; with ``wait_ready``, returns once the first READY was handled."""
-        self.app.register(self.platform)
+        self.app.register(self.platform, connected=False)  # effects go out once the gateway is ready
         core = self.app.settings
         if core.replay_http_port and core.replay_link_secret is not None:
             from adapters.web import replays
@@ -94,6 +94,7 @@ class DiscordAdapter:
             await self.platform.cues.close()
         await ctx.direct.close()
         if self.app.platforms.get(PLATFORM) is self.platform:
+            self.app.disconnected(PLATFORM)
             del self.app.platforms[PLATFORM]
         await self.client.close()
         if self._task is not None:
