@@ -13,6 +13,7 @@ import discord
 
 from adapters.discord.buttons import BoardButton
 from adapters.discord.members import mention, say
+from adapters.discord.recording.consent import ConsentButton
 from bot.domain.members import Recap
 from bot.i18n.markers import N_
 from bot.i18n.message import Duration, Message
@@ -34,6 +35,8 @@ def board_embed(board: Board, locale: str) -> discord.Embed:
     lines = [board.topic] if board.topic else []
     if board.hands_locked and live:
         lines.append("🔒 " + _t(locale, N_("Hands are locked.")))
+    if board.rules.record and live:
+        lines.append("🔴 " + _t(locale, N_("Recording: only members who accepted (/record consent on) are heard.")))
     if not live:
         lines.append(_t(locale, N_("This stage has ended.")))
     embed = discord.Embed(title=f"🎙️ {board.ref.title}", description="\n".join(lines) or None,
@@ -90,12 +93,15 @@ def board_view(board: Board, locale: str) -> discord.ui.View | None:
                               style=discord.ButtonStyle.success, row=1))
     view.add_item(BoardButton("deny", stage_id, label=_t(locale, N_("Deny…")),
                               style=discord.ButtonStyle.danger, row=1))
+    if board.rules.record:
+        view.add_item(ConsentButton("on", label=_t(locale, N_("Accept being recorded")), row=2))
+        view.add_item(ConsentButton("off", label=_t(locale, N_("Don't record me")), row=2))
     return view
 
 
 def recap_embed(title: str, recap: Recap, locale: str) -> discord.Embed:
     summary, *speakers = recap_messages(title, recap)
-    lines = [say(summary, locale), *(say(line, locale) for line in speakers[:20])]
+    lines = [say(summary, locale), *(say(line, locale) for line in speakers)]
     return discord.Embed(title=f"🏁 {title}", description="\n".join(lines)[:4000], colour=ENDED)
 
 

@@ -92,6 +92,8 @@ def board_blocks(board: Board, say: Say, *, buttons: bool = True) -> list[dict[s
     footer = [say(rules_summary(rules))]
     if board.hands_locked:
         footer.append(_t(say, N_("Hands are locked.")))
+    if board.rules.record:  # a Slack stage is never recorded (bots get no huddle audio), but the rule is shown
+        footer.append(_t(say, N_("Recording is on, but Slack gives bots no huddle audio: nothing is recorded.")))
     if board.moderators:
         footer.append(_t(say, N_("Moderators: {names}"),
                          names=Markup(", ".join(mention(m) for m in board.moderators))))

@@ -53,6 +53,8 @@ class MessageBus:
         self._armed_series: dict[str, dict[str, datetime]] = {}
         self.dispatcher = dispatcher
         self._locks: weakref.WeakValueDictionary[str, Lock] = weakref.WeakValueDictionary()
+        # Commands a service of their own stores and answers (recording consent, replays), by type.
+        self.services: dict[type[c.Command], Callable[[c.Command], Awaitable[Message]]] = {}
         # When time alone next changes each stage this process knows, as of its last commit.
         self._armed: dict[str, datetime | None] = {}
 
@@ -63,6 +65,15 @@ class MessageBus:
 
     async def handle_touching(self, command: c.Command) -> tuple[Message, Board | None]:
         """Runs a command; also returns the board of the stage it changed, as committed (None if none)."""
+        service = self.services.get(type(command))
+        if service is not None:
+            try:
+                return await service(command), None
+            except errors.StageError:
+                raise
+            except Exception:
+                log.exception("command %r failed", command)
+                raise errors.Unexpected() from None
         async with self._lock(_lock_key(command)):
             if isinstance(command, c.StageCommand) and not isinstance(command, c.ExpireDue):
                 await self._expire_if_due(command.stage_id)

@@ -13,6 +13,7 @@ from bot.i18n.markers import N_
 from bot.i18n.message import Duration, Mention, Message
 from bot.i18n.terms import term
 from bot.services.board import Board
+from bot.services.timeline import timeline_messages
 from bot.surface.grammar import Grammar
 from bot.surface.rows import Row
 
@@ -45,13 +46,15 @@ def rules_summary(rules: Rules) -> Message:
 
 
 def recap_messages(title: str, recap: Recap) -> list[Message]:
-    """The recap's summary, then one line per speaker (members as mentions, shown each platform's way)."""
+    """The recap's summary, one line per speaker (members as mentions, shown each platform's way), then its
+    timeline (the replay's chapters)."""
     return [Message.of(N_("Recap of “{title}”: {length}, peak audience {peak}, {raised} hands raised, {served} served, "
                           "{waiting} still waiting."), title=title, length=Duration(recap.duration_seconds),
                        peak=recap.peak_audience, raised=recap.hands_raised, served=recap.hands_served,
                        waiting=len(recap.still_waiting)),
             *(Message.of(N_("{member}: {length}, turns: {turns}"), member=Mention(s.user_id),
-                         length=Duration(s.talk_seconds), turns=s.turns) for s in recap.speakers)]
+                         length=Duration(s.talk_seconds), turns=s.turns) for s in recap.speakers),
+            *timeline_messages(recap)]
 
 
 def rule_lines(rules: Rules) -> list[Message]:
