@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.bootstrap import App, build
 from bot.config import Settings
+from bot.startup import StartupError
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +33,8 @@ def configured(settings: Settings) -> dict[str, Serve]:
 async def run(settings: Settings) -> int:
     adapters = configured(settings)
     if not adapters:
-        log.error("no adapter is configured: set DISCORD_TOKEN and/or SLACK_BOT_TOKEN (or try `podium console`)")
-        return 2
+        raise StartupError("DISCORD_TOKEN", None, "and SLACK_BOT_TOKEN are both empty: no platform to serve",
+                           "one of them set (or try `podium console`, which needs none)")
     app = build(settings)
     await app.start()
     stop = asyncio.Event()
@@ -47,10 +48,14 @@ async def run(settings: Settings) -> int:
         done, _ = await asyncio.wait([*tasks.values(), asyncio.create_task(stop.wait())],
                                      return_when=asyncio.FIRST_COMPLETED)
         failed = [t for t in done if t in tasks.values() and t.exception() is not None]
+        refused = [t.exception() for t in failed if isinstance(t.exception(), StartupError)]
         for task in failed:
-            log.error("%s stopped: %s", task.get_name(), task.exception() or "")
+            if not isinstance(task.exception(), StartupError):
+                log.error("%s stopped: %s", task.get_name(), task.exception() or "")
         stop.set()
         await asyncio.gather(*tasks.values(), return_exceptions=True)
+        if refused:  # a setting the platform refused: the admin's three lines, exit status 2 (bot.cli)
+            raise refused[0]  # type: ignore[misc]
         return 1 if failed else 0
     finally:
         await app.stop()

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
-from pydantic import ValidationError
+from pydantic_settings import BaseSettings
 
+from bot import startup as bot_startup
 from bot.config import Settings
+from bot.logs import configure as configure_logging
+from bot.startup import EXIT_CODE, SettingError, StartupError, check_keys, explain, load
 
 app = typer.Typer(help="Podium: live audio stages with a fair hand queue.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -18,18 +24,87 @@ app.add_typer(__import__("adapters.slack.cli", fromlist=["slack_app"]).slack_app
 app.add_typer(__import__("adapters.discord.cli", fromlist=["discord_app"]).discord_app, name="discord")
 
 
-def _settings(database_url: str | None = None) -> Settings:
+def settings_classes() -> list[type[BaseSettings]]:
+    """Every settings class of the process: the core's and each adapter's, so a misspelt key of any of
+    them is caught (adapters declare theirs in adapters/<name>/settings.py)."""
+    import importlib
+
+    classes: list[type[BaseSettings]] = [Settings]
+    for name in ("discord", "slack"):
+        try:
+            module = importlib.import_module(f"adapters.{name}.settings")
+        except ModuleNotFoundError:
+            continue
+        classes += [value for value in vars(module).values() if isinstance(value, type)
+                    and issubclass(value, BaseSettings) and value is not BaseSettings
+                    and value.__module__ == module.__name__]
+    return classes
+
+
+def debugging() -> bool:
+    """Tracebacks are for LOG_LEVEL=DEBUG; read raw, since the settings may be what failed."""
+    from dotenv import dotenv_values
+
+    level = os.environ.get("LOG_LEVEL") or dotenv_values(".env").get("LOG_LEVEL") or ""
+    return level.strip().upper() == "DEBUG"
+
+
+def fail(error: StartupError, cause: BaseException | None = None) -> NoReturn:
+    for line in error.lines():
+        typer.echo(line, err=True)
+    if debugging():
+        import traceback
+
+        traceback.print_exception(cause or error)
+    raise typer.Exit(EXIT_CODE)
+
+
+@contextmanager
+def reported(variable: str, value: str) -> Iterator[None]:
+    """Failures at start (database, platform) become the admin's three lines and exit status 2."""
     try:
-        settings = Settings()
-    except ValidationError as error:
-        for problem in error.errors():
-            typer.echo(f"configuration: {'.'.join(map(str, problem['loc'])) or 'settings'}: {problem['msg']}",
-                       err=True)
-        raise typer.Exit(2) from None
-    if database_url:
-        settings = settings.model_copy(update={"database_url": database_url})
-    logging.basicConfig(level=settings.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        yield
+    except (typer.Exit, KeyboardInterrupt):
+        raise
+    except Exception as error:
+        known = explain(error, variable=variable, value=value)
+        if known is None:
+            raise
+        fail(known, error)
+
+
+def database_setting(settings: Settings, override: str | None = None) -> tuple[str, str]:
+    """Which setting an admin changes when the database fails, and its value."""
+    if override:
+        return "--database-url", override
+    if settings.database_url:
+        return "DATABASE_URL", settings.database_url
+    return "SQLITE_PATH", str(settings.sqlite_path)
+
+
+def _settings(database_url: str | None = None, *, one_shot: bool = False) -> Settings:
+    """The settings, or the admin's three lines and exit status 2. A one-shot command (db, discord, doctor)
+    logs warnings and worse only, unless LOG_LEVEL=DEBUG: its own output is the answer."""
+    from dotenv import dotenv_values
+
+    try:
+        env_file = Path(".env")
+        check_keys(settings_classes(), dotenv=dotenv_values(env_file) if env_file.is_file() else {})
+        settings: Settings = load(Settings)
+        if database_url:
+            bot_startup.database_url(database_url)
+            settings = settings.model_copy(update={"database_url": database_url})
+    except StartupError as error:
+        fail(error)
+    except SettingError as error:  # the --database-url option
+        fail(StartupError("--database-url", error.value, error.problem, error.expected))
+    level = settings.log_level
+    if one_shot and level != "DEBUG":
+        level = "ERROR" if level in {"ERROR", "CRITICAL"} else "WARNING"
+        logging.getLogger("discord").setLevel(logging.ERROR)  # discord.py's intent notices are no news here
+    configure_logging(level, settings.log_format)
+    for note in settings.notes:
+        logging.getLogger("bot.config").warning("%s", note)
     return settings
 
 
@@ -49,22 +124,32 @@ def run() -> None:
 
     from adapters.runner import run as run_adapters
 
-    raise typer.Exit(asyncio.run(run_adapters(_serving(_settings()))))
+    settings = _serving(_settings())
+    with reported(*database_setting(settings)):
+        raise typer.Exit(asyncio.run(run_adapters(settings)))
+
+
+DEMO_DATABASE = Path("data/demo.db")
 
 
 @app.command()
 def console(
     script: Annotated[Path | None, typer.Option(help="Run these commands instead of a prompt.",
                                                 exists=True, dir_okay=False)] = None,
-    database_url: Annotated[str | None, typer.Option(help="Overrides DATABASE_URL.")] = None,
+    database_url: Annotated[str | None, typer.Option(
+        help=f"The console's database; default: SQLite at {DEMO_DATABASE}, never the bot's DATABASE_URL.")] = None,
+    fresh: Annotated[bool, typer.Option("--fresh", help="Start from an empty demo database.")] = False,
 ) -> None:
     """Play a stage in the terminal as several members of a simulated space."""
-    from adapters.console.main import run
+    from adapters.console.main import fresh_start, run
 
-    settings = _serving(_settings(database_url))
+    settings = _serving(_settings(database_url or f"sqlite:///{DEMO_DATABASE}"))
     if not settings.log_level.upper() == "DEBUG":
         logging.getLogger().setLevel(logging.WARNING)
-    raise typer.Exit(run(settings, script))
+    with reported(*database_setting(settings, database_url or f"sqlite:///{DEMO_DATABASE}")):
+        if fresh:
+            fresh_start(settings.resolved_database_url)
+        raise typer.Exit(run(settings, script))
 
 
 @db_app.command("upgrade")
@@ -73,11 +158,12 @@ def db_upgrade(database_url: Annotated[str | None, typer.Option(help="Overrides 
     from bot.persistence import schema
     from bot.persistence.database import Database
 
-    settings = _settings(database_url)
-    db = Database(settings.resolved_database_url)
-    schema.upgrade(db)
-    typer.echo(f"database at revision {schema.current(db)}")
-    db.engine.dispose()
+    settings = _settings(database_url, one_shot=True)
+    with reported(*database_setting(settings, database_url)):
+        db = Database(settings.resolved_database_url)
+        schema.upgrade(db)
+        typer.echo(f"database at revision {schema.current(db)}")
+        db.engine.dispose()
 
 
 @db_app.command("current")
@@ -86,10 +172,11 @@ def db_current(database_url: Annotated[str | None, typer.Option(help="Overrides 
     from bot.persistence import schema
     from bot.persistence.database import Database
 
-    settings = _settings(database_url)
-    db = Database(settings.resolved_database_url)
-    typer.echo(f"database: {schema.current(db) or 'empty'}; newest: {schema.head()}")
-    db.engine.dispose()
+    settings = _settings(database_url, one_shot=True)
+    with reported(*database_setting(settings, database_url)):
+        db = Database(settings.resolved_database_url)
+        typer.echo(f"database: {schema.current(db) or 'empty'}; newest: {schema.head()}")
+        db.engine.dispose()
 
 
 def main() -> None:

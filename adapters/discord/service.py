@@ -12,6 +12,7 @@ from adapters.discord.cues.player import CuePlayer
 from adapters.discord.endpoints import pointed_at
 from adapters.discord.members import PLATFORM
 from adapters.discord.platform import DiscordPlatform
+from adapters.discord.startup import reported
 from bot.bootstrap import App
 from bot.config import Settings
 
@@ -87,7 +88,7 @@ class DiscordAdapter:
 
 async def serve(app: App, settings: Settings, stop: asyncio.Event, *, identify_delay: float = 5.0,
                 guild_ready_timeout: float = 2.0) -> None:
-    with pointed_at(settings.discord_api_base, settings.discord_gateway_url):
+    with reported(settings), pointed_at(settings.discord_api_base, settings.discord_gateway_url):
         adapter = DiscordAdapter(app, settings, identify_delay=identify_delay,
                                  guild_ready_timeout=guild_ready_timeout)
         await adapter.start()

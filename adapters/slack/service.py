@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Awaitable, Callable
 
 import aiohttp
@@ -17,6 +18,7 @@ from aiohttp import web
 from adapters.slack.adapter import SlackAdapter
 from bot.bootstrap import App
 from bot.config import Settings
+from bot.startup import StartupError
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +36,7 @@ async def start_http(bolt: object, *, host: str, port: int, path: str) -> tuple[
     return runner, runner.addresses[0][1]
 
 
-class SlackTokenRefused(RuntimeError):
+class SlackTokenRefused(StartupError):
     """A token in `.env` that Slack refuses: nothing can work until the operator fixes it."""
 
 
@@ -59,8 +61,10 @@ async def check_tokens(adapter: SlackAdapter, settings: Settings) -> None:
         except SlackApiError as error:
             reason = error.response.get("error")
             if reason in _REFUSALS:
-                raise SlackTokenRefused(f"{setting} is refused by Slack ({reason}); set the right token in .env"
-                                        ) from None
+                token = settings.slack_app_token if setting == "SLACK_APP_TOKEN" else settings.slack_bot_token
+                raise SlackTokenRefused(setting, token, f"is refused by Slack ({reason})",
+                                        "the token from your app's page at api.slack.com/apps (OAuth & Permissions "
+                                        "for xoxb-, Basic Information for xapp-)") from None
             log.warning("slack: could not check %s (%s, HTTP %s); starting anyway", setting, reason,
                         error.response.status_code)
         except (aiohttp.ClientError, OSError) as error:
@@ -75,8 +79,12 @@ async def serve(app: App, settings: Settings, stop: asyncio.Event) -> None:
         if settings.slack_app_token is not None:
             await _socket_mode(adapter, settings, stop)
         else:
-            runner, port = await start_http(adapter.bolt, host="0.0.0.0", port=settings.slack_port,
-                                            path=settings.slack_path)
+            try:
+                runner, port = await start_http(adapter.bolt, host="0.0.0.0", port=settings.slack_port,
+                                                path=settings.slack_path)
+            except OSError as error:
+                raise StartupError("SLACK_PORT", settings.slack_port, f"cannot be listened on ({os.strerror(error.errno or 0).lower()})",
+                                   "a free port (another process holds this one)") from error
             log.info("slack: listening for signed requests on port %d at %s", port, settings.slack_path)
             try:
                 await stop.wait()
