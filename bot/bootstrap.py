@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,7 @@ from bot.persistence.uow import SqlUnitOfWork
 from bot.ports import Clock, StagePlatform
 from bot.services.bus import MessageBus
 from bot.services.dispatch import Dispatcher
+from bot.metrics import Metrics, TrackedDispatcher
 from bot.services.locales import Locales
 from bot.services.notifications import Notifier
 from bot.services.schedule_notifications import ScheduleNotifier
@@ -41,6 +43,9 @@ class App:
     boards: BoardMessages
     inbox: Inbox
     platforms: dict[str, StagePlatform] = field(default_factory=dict)
+    metrics: Metrics = field(default_factory=Metrics)
+    # Whether each adapter is connected to its platform now (/readyz); an adapter adds itself as it starts.
+    connected: dict[str, Callable[[], bool]] = field(default_factory=dict)
 
     def register(self, platform: StagePlatform) -> None:
         self.platforms[platform.name] = platform
@@ -86,8 +91,11 @@ def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = No
     clock = clock or SystemClock()
     db = Database(database_url or settings.resolved_database_url)
     cache = StageCache()
-    dispatcher = Dispatcher()
+    dispatcher = TrackedDispatcher()
+    metrics = Metrics()
     scheduler = _scheduler(scheduler, settings, clock, db)
+    if hasattr(scheduler, "on_late"):
+        scheduler.on_late = metrics.late
     locales = Locales(db, settings.default_locale, settings.default_timezone)
     platforms: dict[str, StagePlatform] = {}
     bus = MessageBus(
@@ -97,13 +105,13 @@ def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = No
         reminder_lead=settings.schedule_reminder_lead,
         reminder_grace=timedelta(seconds=settings.schedule_reminder_grace),
         on_events=Notifier(platforms, locales), on_schedule_events=ScheduleNotifier(platforms, locales),
-        shared_jobs=db.shared)
+        shared_jobs=db.shared, metrics=metrics)
     if getattr(scheduler, "run", "absent") is None:
         scheduler.run = bus.handle
     queries = Queries(uow=lambda: SqlUnitOfWork(db, cache, read_only=True), db=db, clock=clock)
     app = App(settings=settings, db=db, clock=clock, scheduler=scheduler, bus=bus, queries=queries,
               locales=locales, dispatcher=dispatcher, cache=cache, boards=BoardMessages(db), inbox=Inbox(db),
-              platforms=platforms)
+              platforms=platforms, metrics=metrics)
     if hasattr(scheduler, "on_elected"):
         scheduler.on_elected = app.rearm  # a process taking over the jobs re-arms them from the database
     return app

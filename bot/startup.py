@@ -82,8 +82,10 @@ def env_name(settings: type[BaseSettings], loc: tuple[Any, ...]) -> str:
     if not parts:
         return settings.__name__
     field = settings.model_fields.get(parts[0])
-    head = (field.alias if field is not None and field.alias else parts[0])
-    return (prefix + delimiter.join([head, *parts[1:]])).upper()
+    alias = field.validation_alias or field.alias if field is not None else None
+    if isinstance(alias, str):  # an alias is the variable's whole name: no prefix
+        return delimiter.join([alias, *parts[1:]]).upper()
+    return (prefix + delimiter.join(parts)).upper()
 
 
 def _expected(problem: Mapping[str, Any]) -> str:

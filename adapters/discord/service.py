@@ -11,6 +11,7 @@ from adapters.discord.context import Context
 from adapters.discord.cues.player import CuePlayer
 from adapters.discord.endpoints import pointed_at
 from adapters.discord.members import PLATFORM
+from adapters.discord.metrics import trace
 from adapters.discord.platform import DiscordPlatform
 from adapters.discord.startup import reported
 from bot.bootstrap import App
@@ -29,7 +30,8 @@ class DiscordAdapter:
         if settings.discord_token is None:
             raise ValueError("DISCORD_TOKEN is not set")
         self.app, self.settings = app, settings
-        self.client = PodiumClient(identify_delay=identify_delay, guild_ready_timeout=guild_ready_timeout)
+        self.client = PodiumClient(identify_delay=identify_delay, guild_ready_timeout=guild_ready_timeout,
+                                   http_trace=trace(app.metrics))
         self.ctx = Context.build(app, settings, self.client, board_interval=board_interval)
         self.platform = self.ctx.platform = DiscordPlatform(self.ctx)
         self.client.attach(self.ctx, self.platform)
@@ -92,7 +94,10 @@ async def serve(app: App, settings: Settings, stop: asyncio.Event, *, identify_d
         adapter = DiscordAdapter(app, settings, identify_delay=identify_delay,
                                  guild_ready_timeout=guild_ready_timeout)
         await adapter.start()
+        client = adapter.client
+        app.connected[PLATFORM] = lambda: client.is_ready() and not client.is_closed()
         try:
             await adapter.run_until(stop)
         finally:
+            app.connected.pop(PLATFORM, None)
             await adapter.close()

@@ -58,7 +58,7 @@ class SlackAdapter:
     @classmethod
     def build(cls, app: App, settings: Settings, *, client: Any = None, board_interval: float = 1.0
               ) -> SlackAdapter:
-        return cls(app, settings, client=client or web_client(settings), board_interval=board_interval)
+        return cls(app, settings, client=client or web_client(settings, metrics=app.metrics), board_interval=board_interval)
 
     def _bolt(self) -> AsyncApp:
         from adapters.slack import actions, commands, events

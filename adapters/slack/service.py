@@ -86,9 +86,11 @@ async def serve(app: App, settings: Settings, stop: asyncio.Event) -> None:
                 raise StartupError("SLACK_PORT", settings.slack_port, f"cannot be listened on ({os.strerror(error.errno or 0).lower()})",
                                    "a free port (another process holds this one)") from error
             log.info("slack: listening for signed requests on port %d at %s", port, settings.slack_path)
+            app.connected["slack"] = lambda: True  # Slack calls us: listening is being connected
             try:
                 await stop.wait()
             finally:
+                app.connected.pop("slack", None)
                 await runner.cleanup()
     finally:
         await adapter.stop()
@@ -102,7 +104,10 @@ async def _socket_mode(adapter: SlackAdapter, settings: Settings, stop: asyncio.
                                      web_client=adapter.client)
     await handler.connect_async()
     log.info("slack: connected in Socket Mode")
+    client = handler.client
+    adapter.app.connected["slack"] = lambda: client.current_session is not None and not client.current_session.closed
     try:
         await stop.wait()
     finally:
+        adapter.app.connected.pop("slack", None)
         await handler.close_async()

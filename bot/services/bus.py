@@ -9,10 +9,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 import weakref
 from asyncio import Lock
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from bot.domain import commands as c
 from bot.domain import errors
@@ -26,6 +28,9 @@ from bot.i18n.message import Message
 from bot.ports import Clock, ConcurrencyConflict, Scheduler, UnitOfWork
 from bot.services.board import Board, board_of
 from bot.services.dispatch import Dispatcher
+
+if TYPE_CHECKING:
+    from bot.metrics import Metrics
 from bot.services.handlers import HANDLERS, Context, Handler
 from bot.services.schedule_handlers import SCHEDULE_HANDLERS
 from bot.services.schedule_view import ScheduleView, schedule_view
@@ -44,8 +49,9 @@ class MessageBus:
         reminder_grace: timedelta = timedelta(minutes=10),
         on_events: Callable[[Sequence[Event], Board], object] | None = None,
         on_schedule_events: Callable[[Sequence[ScheduleEvent], ScheduleView], object] | None = None,
-        shared_jobs: bool = False,
+        shared_jobs: bool = False, metrics: Metrics | None = None,
     ) -> None:
+        self.metrics = metrics
         self._shared_jobs = shared_jobs
         self._uow, self.clock, self._scheduler = uow, clock, scheduler
         self._defaults, self._new_id = defaults, new_id
@@ -61,10 +67,20 @@ class MessageBus:
 
     async def handle(self, command: c.Command) -> Message:
         """Runs a command; raises a StageError (nothing changed) or returns the acknowledgement."""
-        async with self._lock(_lock_key(command)):
-            if isinstance(command, c.StageCommand) and not isinstance(command, c.ExpireDue):
-                await self._expire_if_due(command.stage_id)
-            return await self._run(command)
+        started, outcome = time.perf_counter(), "failed"
+        try:
+            async with self._lock(_lock_key(command)):
+                if isinstance(command, c.StageCommand) and not isinstance(command, c.ExpireDue):
+                    await self._expire_if_due(command.stage_id)
+                reply = await self._run(command)
+            outcome = "ok"
+            return reply
+        except errors.StageError as error:
+            outcome = "failed" if isinstance(error, errors.Unexpected) else "refused"
+            raise
+        finally:
+            if self.metrics is not None:
+                self.metrics.command(type(command).__name__, outcome, time.perf_counter() - started)
 
     def _lock(self, key: str) -> Lock:
         lock = self._locks.get(key)
@@ -159,6 +175,8 @@ class MessageBus:
             await self._scheduler.schedule(key, due, c.ExpireDue(stage_id=stage_id, actor=SYSTEM))
 
     def _publish(self, events: Sequence[Event], board: Board) -> None:
+        if self.metrics is not None:
+            self.metrics.stage(board.ref.stage_id, live=board.state == "live", queue_length=board.queue_length)
         if self.on_events is None or not events:
             return
         sink = self.on_events
