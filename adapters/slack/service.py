@@ -104,8 +104,8 @@ async def _socket_mode(adapter: SlackAdapter, settings: Settings, stop: asyncio.
                                      web_client=adapter.client)
     await handler.connect_async()
     log.info("slack: connected in Socket Mode")
-    client = handler.client
-    adapter.app.connected["slack"] = lambda: client.current_session is not None and not client.current_session.closed
+    link = handler.client  # the Socket Mode connection, not the Web API client
+    adapter.app.connected["slack"] = lambda: link.current_session is not None and not link.current_session.closed
     try:
         await stop.wait()
     finally:
