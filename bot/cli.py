@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from pydantic_settings import BaseSettings
@@ -127,6 +127,47 @@ def run() -> None:
     settings = _serving(_settings())
     with reported(*database_setting(settings)):
         raise typer.Exit(asyncio.run(run_adapters(settings)))
+
+
+@app.command()
+def doctor(slack_url: Annotated[str | None, typer.Option(
+        help="Your Slack Request URL (HTTP mode): checked with a signed request, as Slack sends.")] = None) -> None:
+    """Check the settings, the database and each configured platform: a ✓/✗ table, a fix for each ✗."""
+    import asyncio
+
+    from bot.doctor import Check, database_checks, failed, passed, table
+
+    checks: list[Check] = []
+    try:
+        from dotenv import dotenv_values
+
+        check_keys(settings_classes(), dotenv=dotenv_values(".env") if Path(".env").is_file() else {})
+        settings: Settings = load(Settings)
+    except (StartupError, SettingError) as error:
+        problem = error if isinstance(error, StartupError) else StartupError(
+            error.variable, error.value, error.problem, error.expected)
+        more = f" (also wrong: {', '.join(problem.more)})" if problem.more else ""
+        checks.append(failed("settings", problem.lines()[0].removeprefix("podium: ") + more,
+                             f"expected {problem.expected}"))
+    else:
+        configure_logging("DEBUG" if settings.log_level == "DEBUG" else "ERROR", settings.log_format)
+        checks.append(passed("settings", "the environment and .env are valid"))
+        checks += database_checks(settings, *database_setting(settings))
+        checks += asyncio.run(_platform_checks(settings, slack_url))
+    for line in table(checks):
+        typer.echo(line)
+    failures = sum(check.ok is False for check in checks)
+    typer.echo(f"{failures} problem{'s' if failures != 1 else ''} found" if failures else "all good")
+    raise typer.Exit(1 if failures else 0)
+
+
+async def _platform_checks(settings: Settings, slack_url: str | None) -> list[Any]:
+    from adapters.discord import doctor as discord_doctor
+    from adapters.slack import doctor as slack_doctor
+
+    cues = settings.rules.cues
+    return [*await discord_doctor.checks(settings, cues=cues),
+            *await slack_doctor.checks(settings, request_url=slack_url)]
 
 
 DEMO_DATABASE = Path("data/demo.db")
