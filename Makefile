@@ -21,8 +21,9 @@ system-deps:
 	  else echo "warning: libopus0 is missing and cannot be installed here; voice cues are disabled"; fi; \
 	fi
 
+# ARGS=--fresh starts from an empty demo database (data/demo.db; the bot's own database is never touched).
 demo: $(STAMP)
-	@$(BIN)/podium console
+	@$(BIN)/podium console $(ARGS)
 
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -q

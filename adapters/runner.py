@@ -6,37 +6,29 @@ import asyncio
 import logging
 import os
 import signal
+from collections.abc import Mapping
 from typing import Any
-from collections.abc import Awaitable, Callable
 
+from adapters.platforms import PLATFORMS, PlatformSettings, Serve
 from bot.bootstrap import App, build
 from bot.config import Settings
 from bot.startup import StartupError
 
 log = logging.getLogger(__name__)
 
-Serve = Callable[[App, Settings, asyncio.Event], Awaitable[None]]
 
-
-def configured(settings: Settings) -> dict[str, Serve]:
-    """The adapters whose settings are present; each serves until the stop event is set."""
-    adapters: dict[str, Serve] = {}
-    if settings.discord_token is not None:
-        from adapters.discord.service import serve as serve_discord
-
-        adapters["discord"] = serve_discord
-    if settings.slack_bot_token is not None:
-        from adapters.slack.service import serve as serve_slack
-
-        adapters["slack"] = serve_slack
-    return adapters
+def configured(found: Mapping[str, PlatformSettings]) -> dict[str, tuple[Serve, PlatformSettings]]:
+    """The platforms whose settings ask for them (a token set), each with how it serves and its settings."""
+    return {platform.name: (platform.server(), found[platform.name])
+            for platform in PLATFORMS if platform.name in found and found[platform.name].enabled}
 
 
 STOP_WITHIN = 8.0  # seconds for the adapters to finish in-flight work on SIGTERM; the whole stop stays under 10
 
 
-async def run(settings: Settings) -> int:
-    adapters = configured(settings)
+async def run(settings: Settings, platforms: Mapping[str, PlatformSettings]) -> int:
+    """Serves every configured platform (``platforms``: their settings by name, see adapters.platforms)."""
+    adapters = configured(platforms)
     if not adapters:
         raise StartupError("DISCORD_TOKEN", None, "and SLACK_BOT_TOKEN are both empty: no platform to serve",
                            "one of them set (or try `podium console`, which needs none)")
@@ -56,7 +48,7 @@ async def run(settings: Settings) -> int:
             log.warning("platform work still pending at stop; the next start repairs it")
 
 
-async def _listen(app: App, adapters: dict[str, Serve], settings: Settings) -> Any:
+async def _listen(app: App, adapters: dict[str, tuple[Serve, PlatformSettings]], settings: Settings) -> Any:
     from adapters.health import start
 
     assert settings.metrics_port is not None
@@ -69,13 +61,13 @@ async def _listen(app: App, adapters: dict[str, Serve], settings: Settings) -> A
     return runner
 
 
-async def _serve(app: App, settings: Settings, adapters: dict[str, Serve]) -> int:
+async def _serve(app: App, settings: Settings, adapters: dict[str, tuple[Serve, PlatformSettings]]) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    tasks = {name: asyncio.create_task(serve(app, settings, stop), name=f"adapter:{name}")
-             for name, serve in adapters.items()}
+    tasks = {name: asyncio.create_task(serve(app, own, stop), name=f"adapter:{name}")
+             for name, (serve, own) in adapters.items()}
     log.info("podium running with %s", ", ".join(tasks))
     done, _ = await asyncio.wait([*tasks.values(), asyncio.create_task(stop.wait())],
                                  return_when=asyncio.FIRST_COMPLETED)

@@ -52,6 +52,7 @@ def _timed(handle: Callable[[Any], Awaitable[Any]], committed: dict[str, float])
 async def storm(folder: Path) -> DiscordStormResult:
     from adapters.discord.endpoints import pointed_at
     from adapters.discord.service import DiscordAdapter
+    from adapters.discord.settings import DiscordSettings
     from bot.bootstrap import build
     from bot.config import Settings
     from tests.fakes.discord import FakeDiscord
@@ -65,15 +66,16 @@ async def storm(folder: Path) -> DiscordStormResult:
         members = [fake.add_member(guild, f"m{n:05d}").user for n in range(MEMBERS)]
         for user in [host, *members]:
             fake.member_join_voice(guild, user, stage)
-        settings = Settings(_env_file=None, discord_token=fake.token, discord_api_base=fake.api_base,
-                            discord_gateway_url=fake.gateway_url, database_url=f"sqlite:///{folder / 'storm.db'}",
+        settings = Settings(_env_file=None, database_url=f"sqlite:///{folder / 'storm.db'}",
                             rules={"max_queue_length": MEMBERS * 2})
+        discord_settings = DiscordSettings(_env_file=None, token=fake.token, api_base=fake.api_base,
+                                           gateway_url=fake.gateway_url)
         app = build(settings)
         await app.start()
         committed: dict[str, float] = {}
         app.bus.handle = _timed(app.bus.handle, committed)  # type: ignore[method-assign]
-        with pointed_at(settings.discord_api_base, settings.discord_gateway_url):
-            adapter = DiscordAdapter(app, settings, guild_ready_timeout=0.5)
+        with pointed_at(discord_settings.api_base, discord_settings.gateway_url):
+            adapter = DiscordAdapter(app, discord_settings, guild_ready_timeout=0.5)
             await adapter.start(wait_ready=60)
             try:
                 await adapter.client.tree.sync()

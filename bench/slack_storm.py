@@ -16,6 +16,7 @@ from pathlib import Path
 
 from adapters.slack.adapter import SlackAdapter
 from adapters.slack.service import start_http
+from adapters.slack.settings import SlackSettings
 from bench.machine import percentile
 from bot.bootstrap import build
 from bot.config import Settings
@@ -52,12 +53,13 @@ async def storm(folder: Path) -> SlackStormResult:
         host = fake.add_user("host", is_admin=True)
         members = [fake.add_user(f"member{i:04d}") for i in range(MEMBERS)]
         room = fake.add_channel("storm", members=[host.id, *(m.id for m in members)])
-        settings = Settings(_env_file=None, slack_bot_token=fake.token, slack_signing_secret=SECRET,
-                            slack_api_url=fake.api_url, log_level="WARNING",
+        settings = Settings(_env_file=None, log_level="WARNING",
                             rules={"must_be_present": False, "hand_cooldown": 0, "max_queue_length": MEMBERS})
+        slack_settings = SlackSettings(_env_file=None, bot_token=fake.token, signing_secret=SECRET,
+                                       api_url=fake.api_url)
         app = build(settings, database_url=f"sqlite:///{folder / 'storm.db'}", scheduler="memory")
         await app.start()
-        adapter = SlackAdapter.build(app, settings)
+        adapter = SlackAdapter.build(app, slack_settings)
         await adapter.start()
         runner, port = await start_http(adapter.bolt, host="127.0.0.1", port=0, path="/slack/events")
         try:

@@ -23,7 +23,7 @@ from bot.metrics import Metrics, TrackedDispatcher
 from bot.services.locales import Locales
 from bot.services.notifications import Notifier
 from bot.services.schedule_notifications import ScheduleNotifier
-from bot.services.platform_state import BoardMessages, Inbox
+from bot.services.platform_state import BoardMessages, Inbox, RequestInbox
 from bot.services.queries import Queries
 
 log = logging.getLogger(__name__)
@@ -42,6 +42,7 @@ class App:
     cache: StageCache
     boards: BoardMessages
     inbox: Inbox
+    requests: RequestInbox
     platforms: dict[str, StagePlatform] = field(default_factory=dict)
     metrics: Metrics = field(default_factory=Metrics)
     # Whether each adapter is connected to its platform now (/readyz); an adapter adds itself as it starts.
@@ -111,7 +112,7 @@ def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = No
     queries = Queries(uow=lambda: SqlUnitOfWork(db, cache, read_only=True), db=db, clock=clock)
     app = App(settings=settings, db=db, clock=clock, scheduler=scheduler, bus=bus, queries=queries,
               locales=locales, dispatcher=dispatcher, cache=cache, boards=BoardMessages(db), inbox=Inbox(db),
-              platforms=platforms, metrics=metrics)
+              requests=RequestInbox(db), platforms=platforms, metrics=metrics)
     if hasattr(scheduler, "on_elected"):
         scheduler.on_elected = app.rearm  # a process taking over the jobs re-arms them from the database
     return app

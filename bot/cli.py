@@ -12,6 +12,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from pydantic_settings import BaseSettings
 
+from adapters.platforms import PLATFORMS, PlatformSettings
 from bot import startup as bot_startup
 from bot.config import Settings
 from bot.logs import configure as configure_logging
@@ -20,25 +21,22 @@ from bot.startup import EXIT_CODE, SettingError, StartupError, check_keys, expla
 app = typer.Typer(help="Podium: live audio stages with a fair hand queue.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-app.add_typer(__import__("adapters.slack.cli", fromlist=["slack_app"]).slack_app, name="slack")
-app.add_typer(__import__("adapters.discord.cli", fromlist=["discord_app"]).discord_app, name="discord")
+for _platform in PLATFORMS:  # `podium discord …`, `podium slack …`
+    app.add_typer(_platform.typer_app(), name=_platform.name)
 
 
 def settings_classes() -> list[type[BaseSettings]]:
-    """Every settings class of the process: the core's and each adapter's, so a misspelt key of any of
-    them is caught (adapters declare theirs in adapters/<name>/settings.py)."""
-    import importlib
+    """Every settings class of the process, the core's and each platform's, so a misspelt key of any of them
+    is caught."""
+    return [Settings, *(platform.settings_class() for platform in PLATFORMS)]  # type: ignore[misc]
 
-    classes: list[type[BaseSettings]] = [Settings]
-    for name in ("discord", "slack"):
-        try:
-            module = importlib.import_module(f"adapters.{name}.settings")
-        except ModuleNotFoundError:
-            continue
-        classes += [value for value in vars(module).values() if isinstance(value, type)
-                    and issubclass(value, BaseSettings) and value is not BaseSettings
-                    and value.__module__ == module.__name__]
-    return classes
+
+def platform_settings() -> dict[str, PlatformSettings]:
+    """Each platform's settings, or the admin's three lines and exit status 2."""
+    try:
+        return {platform.name: load(platform.settings_class()) for platform in PLATFORMS}  # type: ignore[arg-type]
+    except StartupError as error:
+        fail(error)
 
 
 def debugging() -> bool:
@@ -124,9 +122,10 @@ def run() -> None:
 
     from adapters.runner import run as run_adapters
 
-    settings = _serving(_settings())
+    settings = _settings()
+    platforms = platform_settings()
     with reported(*database_setting(settings)):
-        raise typer.Exit(asyncio.run(run_adapters(settings)))
+        raise typer.Exit(asyncio.run(run_adapters(_serving(settings), platforms)))
 
 
 @app.command()
@@ -143,6 +142,7 @@ def doctor(slack_url: Annotated[str | None, typer.Option(
 
         check_keys(settings_classes(), dotenv=dotenv_values(".env") if Path(".env").is_file() else {})
         settings: Settings = load(Settings)
+        platforms = {platform.name: load(platform.settings_class()) for platform in PLATFORMS}  # type: ignore[arg-type]
     except (StartupError, SettingError) as error:
         problem = error if isinstance(error, StartupError) else StartupError(
             error.variable, error.value, error.problem, error.expected)
@@ -153,7 +153,7 @@ def doctor(slack_url: Annotated[str | None, typer.Option(
         configure_logging("DEBUG" if settings.log_level == "DEBUG" else "ERROR", settings.log_format)
         checks.append(passed("settings", "the environment and .env are valid"))
         checks += database_checks(settings, *database_setting(settings))
-        checks += asyncio.run(_platform_checks(settings, slack_url))
+        checks += asyncio.run(_platform_checks(settings, platforms, slack_url=slack_url))
     for line in table(checks):
         typer.echo(line)
     failures = sum(check.ok is False for check in checks)
@@ -161,13 +161,11 @@ def doctor(slack_url: Annotated[str | None, typer.Option(
     raise typer.Exit(1 if failures else 0)
 
 
-async def _platform_checks(settings: Settings, slack_url: str | None) -> list[Any]:
-    from adapters.discord import doctor as discord_doctor
-    from adapters.slack import doctor as slack_doctor
-
-    cues = settings.rules.cues
-    return [*await discord_doctor.checks(settings, cues=cues),
-            *await slack_doctor.checks(settings, request_url=slack_url)]
+async def _platform_checks(settings: Settings, platforms: dict[str, Any], **options: Any) -> list[Any]:
+    checks: list[Any] = []
+    for platform in PLATFORMS:
+        checks += await platform.doctor_checks()(platforms[platform.name], settings, **options)
+    return checks
 
 
 DEMO_DATABASE = Path("data/demo.db")

@@ -1,15 +1,19 @@
-"""Settings read from the environment and `.env`. Build one with `Settings()`; nothing is read at import."""
+"""Settings read from the environment and `.env`. Build one with `Settings()`; nothing is read at import.
+
+The core's settings know no platform: each adapter reads its own (DISCORD_*, SLACK_*) with a class of its own
+derived from `EnvSettings`, from the same environment and `.env`.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 import difflib
 from enum import StrEnum
 
-from pydantic import (BaseModel, Field, PrivateAttr, SecretStr, ValidationInfo, field_validator,
-                      model_validator)
+from pydantic import (BaseModel, BeforeValidator, Field, PrivateAttr, SecretStr, ValidationError, ValidationInfo,
+                      field_validator, model_validator)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.domain.errors import InvalidRule
@@ -107,10 +111,37 @@ def _split_list(value: Any) -> Any:
     return value
 
 
-class Settings(BaseSettings):
+# A comma-separated list in the environment (`A, B,C`), a list in code.
+CommaList = Annotated[list[str], NoDecode, BeforeValidator(_split_list)]
+
+
+class EnvSettings(BaseSettings):
+    """What every settings class shares, the core's and each adapter's: read from the environment and `.env`
+    (empty values count as unset), and a secret that still holds a placeholder is refused, by its name."""
+
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", env_nested_delimiter="__", extra="ignore", env_ignore_empty=True,
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True,
     )
+
+    @classmethod
+    def env_name(cls, field: str) -> str:
+        """The variable a field is read from (`token` of the Discord settings: DISCORD_TOKEN)."""
+        alias = cls.model_fields[field].validation_alias
+        if isinstance(alias, str):
+            return alias.upper()
+        return f"{cls.model_config.get('env_prefix', '')}{field}".upper()
+
+    @model_validator(mode="after")
+    def _no_placeholder_secrets(self) -> Self:
+        for name in type(self).model_fields:
+            secret = getattr(self, name)
+            if isinstance(secret, SecretStr):
+                refuse_placeholder(self.env_name(name), secret)
+        return self
+
+
+class Settings(EnvSettings):
+    model_config = SettingsConfigDict(env_nested_delimiter="__")
 
     database_url: str | None = Field(None, description="SQLAlchemy URL; empty means SQLite at SQLITE_PATH")
     sqlite_path: Path = Path("data/podium.db")
@@ -126,27 +157,6 @@ class Settings(BaseSettings):
         300, ge=1, description="seconds; a job that comes due while the bot is down still runs this late")
     schedule_reminder_lead: int = Field(900, ge=0, description="seconds before a scheduled start; 0: none")
     schedule_reminder_grace: int = Field(600, ge=0, description="a reminder later than this is skipped")
-
-    discord_token: SecretStr | None = None
-    discord_api_base: str = "https://discord.com/api/v10"
-    discord_gateway_url: str = "wss://gateway.discord.gg/"
-    discord_moderator_roles: Annotated[list[str], NoDecode] = []
-    # Voice cues (RULES__CUES): a WAV file (48 kHz 16-bit) replaces a built-in sound; empty keeps it.
-    cue_opened_wav: Path | None = None
-    cue_floor_wav: Path | None = None
-    cue_warning_wav: Path | None = None
-    cue_time_up_wav: Path | None = None
-
-    slack_bot_token: SecretStr | None = None
-    slack_signing_secret: SecretStr | None = None
-    slack_app_token: SecretStr | None = None
-    slack_api_url: str = "https://slack.com/api/"
-    slack_port: int = Field(3000, ge=1, le=65535)
-    slack_path: str = "/slack/events"
-    slack_moderators: Annotated[list[str], NoDecode] = []
-
-    _split_roles = field_validator("discord_moderator_roles", "slack_moderators", mode="before")(
-        classmethod(lambda cls, v: _split_list(v)))
 
     @field_validator("log_level", "log_format", mode="before")
     @classmethod
@@ -183,15 +193,6 @@ class Settings(BaseSettings):
             raise ValueError("an IANA time zone such as UTC or Europe/Paris") from None
         return value
 
-    @model_validator(mode="after")
-    def _no_placeholder_secrets(self) -> Settings:
-        for name in ("discord_token", "slack_bot_token", "slack_signing_secret", "slack_app_token"):
-            refuse_placeholder(name.upper(), getattr(self, name))
-        if self.slack_bot_token and not (self.slack_signing_secret or self.slack_app_token):
-            raise SettingError("SLACK_BOT_TOKEN", self.slack_bot_token, "is set alone",
-                               "SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode) beside it")
-        return self
-
     @property
     def notes(self) -> list[str]:
         """Defaults adjusted at load, to be logged once logging is set up."""
@@ -204,3 +205,9 @@ class Settings(BaseSettings):
     @property
     def default_rules(self) -> Rules:
         return self.rules.to_rules()
+
+
+def problems(error: ValidationError) -> list[str]:
+    """What is wrong with the settings, a line each, for the operator (the command line prints them)."""
+    return [f"configuration: {'.'.join(map(str, problem['loc'])) or 'settings'}: {problem['msg']}"
+            for problem in error.errors()]

@@ -66,6 +66,12 @@ class StagePlatform(Protocol):
 
     async def set_access(self, stage: StageRef, user_id: str, *, allowed: bool) -> None: ...
 
+    async def withdraw_hand(self, stage: StageRef, user_id: str) -> None:
+        """A hand was lowered (by its member or a moderator): a platform that mirrors hands clears its own."""
+
+    async def restore_access(self, stage: StageRef, user_id: str) -> None:
+        """A block was lifted: the member may join again as anyone else (or as invited) would."""
+
     async def schedule_changed(self, schedule: ScheduleView) -> None:
         """A series was created, edited, cancelled or moved to its next occurrence: show it (announce
         it, mirror it as a platform event, offer an RSVP button), or take it down when it is over."""
@@ -120,6 +126,9 @@ class UnitOfWork(Protocol):
     async def __aenter__(self) -> UnitOfWork: ...
 
     async def __aexit__(self, *exc: object) -> None: ...
+
+    async def serialize(self, key: str) -> None:
+        """Commands with the same key, from any process, run one after the other from here to the end."""
 
     async def commit(self) -> None: ...
 

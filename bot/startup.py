@@ -41,7 +41,7 @@ class SettingError(ValueError):
 
     def __init__(self, variable: str, value: Any, problem: str, expected: str, *, secret: bool | None = None
                  ) -> None:
-        super().__init__(f"{variable}: {problem}")
+        super().__init__(f"{variable} {problem}; expected {expected}")
         self.variable, self.value, self.problem, self.expected = variable, value, problem, expected
         self.secret = secret
 

@@ -7,6 +7,12 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+import pytest
+
+if TYPE_CHECKING:
+    from bot.config import EnvSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 PLATFORM_LIBRARIES = {"discord", "slack_bolt", "slack_sdk", "apscheduler"}
@@ -56,18 +62,39 @@ def test_importing_everything_starts_nothing() -> None:
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
 
 
+def every_settings_class() -> list[type[EnvSettings]]:
+    from adapters.platforms import PLATFORMS
+    from bot.config import Settings
+
+    return [Settings, *(cast("type[EnvSettings]", platform.settings_class()) for platform in PLATFORMS)]
+
+
 def test_env_example_documents_every_setting() -> None:
-    from bot.config import RuleDefaults, Settings
+    from bot.config import RuleDefaults
 
     documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(encoding="utf-8"), re.M))
-    expected = {name.upper() for name in Settings.model_fields if name != "rules"}
+    expected = {kind.env_name(name) for kind in every_settings_class() for name in kind.model_fields
+                if name != "rules"}
     expected |= {f"RULES__{name.upper()}" for name in RuleDefaults.model_fields}
     assert documented == expected
 
 
-def test_env_example_defaults_match_the_code(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from bot.config import Settings
-
+def test_env_example_defaults_match_the_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".env").write_text((ROOT / ".env.example").read_text(encoding="utf-8"), encoding="utf-8")
-    assert Settings() == Settings(_env_file=None)
+    for kind in every_settings_class():
+        assert kind() == kind(_env_file=None)  # type: ignore[call-arg]
+
+
+def test_the_core_settings_know_no_platform() -> None:
+    """DISCORD_* and SLACK_* are read by the adapters' own settings, not the core's, from the same `.env`."""
+    from adapters.discord.settings import DiscordSettings
+    from adapters.slack.settings import SlackSettings
+    from bot.config import Settings
+
+    core = {Settings.env_name(name) for name in Settings.model_fields}
+    assert not {name for name in core if name.startswith(("DISCORD_", "SLACK_", "CUE_"))}
+    assert {DiscordSettings.env_name(name) for name in DiscordSettings.model_fields} == {
+        "DISCORD_TOKEN", "DISCORD_API_BASE", "DISCORD_GATEWAY_URL", "DISCORD_MODERATOR_ROLES",
+        "CUE_OPENED_WAV", "CUE_FLOOR_WAV", "CUE_WARNING_WAV", "CUE_TIME_UP_WAV"}
+    assert all(SlackSettings.env_name(name).startswith("SLACK_") for name in SlackSettings.model_fields)

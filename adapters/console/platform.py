@@ -47,6 +47,12 @@ class ConsolePlatform:
     async def disconnect(self, stage: StageRef, user_id: str) -> None:
         self._on_disconnect(stage, user_id)
 
+    async def withdraw_hand(self, stage: StageRef, user_id: str) -> None:
+        pass  # the console keeps no hands of its own: the board shows the core's queue
+
+    async def restore_access(self, stage: StageRef, user_id: str) -> None:
+        pass  # the simulated room asks the core at every /join, which already lets the member in
+
     async def schedule_changed(self, schedule: ScheduleView) -> None:
         self._write("  " + schedule_text(schedule, sayer(self._locale())))
 

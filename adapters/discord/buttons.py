@@ -16,7 +16,6 @@ from adapters.discord.replies import Outcome, respond
 from adapters.discord.targets import Target, target_of_stage
 from bot.domain import commands as c
 from bot.domain.errors import QueueEmpty
-from bot.domain.members import Actor
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
 
@@ -72,7 +71,6 @@ class QueuePicker(discord.ui.DynamicItem[discord.ui.Select[Any]],
 
 async def run(ctx: Context, interaction: discord.Interaction, target: Target, command: c.Command) -> Message:
     """One core command; its author hears about the Discord work it causes, should Discord refuse it."""
-    from adapters.discord.context import lane
     from adapters.discord.replies import reader_locale
 
     # Remembered before the command runs: the platform work it causes may start before this function resumes.
@@ -85,18 +83,6 @@ async def run(ctx: Context, interaction: discord.Interaction, target: Target, co
     except Exception:
         ctx.reporter.restore(where, witness)
         raise
-    platform, channel = ctx.platform, target.channel
-    if platform is None:
-        return reply
-    # What Discord keeps besides the core's state follows it, after the reply, in the channel's order:
-    # a hand lowered through the bot is withdrawn in Discord too; an unblocked member may connect again.
-    match command:
-        case c.DenyHand(user_id=user_id) | c.LowerHand(actor=Actor(user_id=user_id)):
-            ctx.lanes.submit(lane(channel.guild.id, channel.id),
-                             lambda: platform.withdraw_request(target.stage_id, channel, user_id))
-        case c.UnblockMember(user_id=user_id):
-            ctx.lanes.submit(lane(channel.guild.id, channel.id),
-                             lambda: platform.restore_access(target.stage_id, channel, user_id))
     return reply
 
 

@@ -5,24 +5,27 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
-if TYPE_CHECKING:
-    from bot.config import Settings
+from adapters.discord.settings import DiscordSettings
 
 T = TypeVar("T")
 
 discord_app = typer.Typer(help="Discord: register the commands, invite the bot.", no_args_is_help=True)
 
 
-def _discord_settings() -> Settings:
+def _discord_settings() -> DiscordSettings:
     from bot.cli import _settings, fail
-    from bot.startup import StartupError
+    from bot.startup import StartupError, load
 
-    settings = _settings(one_shot=True)
-    if settings.discord_token is None:
+    _settings(one_shot=True)  # the core's settings are checked (and logging set up) as for any command
+    try:
+        settings: DiscordSettings = load(DiscordSettings)
+    except StartupError as error:
+        fail(error)
+    if settings.token is None:
         fail(StartupError("DISCORD_TOKEN", None, "is not set", "the bot token of your Discord application"))
     return settings
 
@@ -37,7 +40,7 @@ def _run(work: Coroutine[Any, Any, T]) -> T:
         fail(error, error.__cause__)
 
 
-async def register(settings: Settings, guild_id: int | None = None) -> list[str]:
+async def register(settings: DiscordSettings, guild_id: int | None = None) -> list[str]:
     """Registers every Podium command (with their French names) globally, or in one server at once."""
     import discord
     from discord import app_commands
@@ -47,12 +50,12 @@ async def register(settings: Settings, guild_id: int | None = None) -> list[str]
     from adapters.discord.startup import reported
     from adapters.discord.translator import CatalogueTranslator
 
-    assert settings.discord_token is not None
-    with reported(settings), pointed_at(settings.discord_api_base, settings.discord_gateway_url):
+    assert settings.token is not None
+    with reported(settings), pointed_at(settings.api_base, settings.gateway_url):
         async with discord.Client(intents=discord.Intents.none()) as client:
             tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
             install(tree)
-            await client.login(settings.discord_token.get_secret_value())
+            await client.login(settings.token.get_secret_value())
             await tree.set_translator(CatalogueTranslator())
             if guild_id is None:
                 synced = await tree.sync()
@@ -63,16 +66,16 @@ async def register(settings: Settings, guild_id: int | None = None) -> list[str]
     return sorted(command.name for command in synced)
 
 
-async def application_id(settings: Settings) -> int:
+async def application_id(settings: DiscordSettings) -> int:
     import discord
 
     from adapters.discord.endpoints import pointed_at
     from adapters.discord.startup import reported
 
-    assert settings.discord_token is not None
-    with reported(settings), pointed_at(settings.discord_api_base, settings.discord_gateway_url):
+    assert settings.token is not None
+    with reported(settings), pointed_at(settings.api_base, settings.gateway_url):
         async with discord.Client(intents=discord.Intents.none()) as client:
-            await client.login(settings.discord_token.get_secret_value())
+            await client.login(settings.token.get_secret_value())
             assert client.application_id is not None
             return client.application_id
 

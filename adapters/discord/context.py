@@ -16,8 +16,8 @@ from adapters.discord.directory import StageDirectory
 from adapters.discord.expectations import Expectations
 from adapters.discord.failures import Reporter
 from adapters.discord.pacing import Pacer
+from adapters.discord.settings import DiscordSettings
 from bot.bootstrap import App
-from bot.config import Settings
 from bot.services.dispatch import Dispatcher
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ class Pacing:
 @dataclass
 class Context:
     app: App
-    settings: Settings
+    settings: DiscordSettings
     client: discord.Client
     directory: StageDirectory
     lanes: Dispatcher  # per stage channel: voice events and reconciliation, in arrival order
@@ -51,7 +51,7 @@ class Context:
     platform: DiscordPlatform | None = None  # set once built: it needs this context
 
     @classmethod
-    def build(cls, app: App, settings: Settings, client: discord.Client, *, board_interval: float = 1.0) -> Context:
+    def build(cls, app: App, settings: DiscordSettings, client: discord.Client, *, board_interval: float = 1.0) -> Context:
         pacing = Pacing()
         reporter = Reporter(client=client, app=app, pacer=pacing.posts)
         return cls(app=app, settings=settings, client=client, directory=StageDirectory(app.queries),
@@ -61,7 +61,7 @@ class Context:
 
     @property
     def moderator_roles(self) -> list[str]:
-        return self.settings.discord_moderator_roles
+        return self.settings.moderator_roles
 
 
 def lane(guild_id: int | str, channel_id: int | str) -> str:

@@ -17,6 +17,7 @@ from adapters.discord.invite import invite_url, required_permissions
 from bot.doctor import Check, failed, passed, skipped
 
 if TYPE_CHECKING:
+    from adapters.discord.settings import DiscordSettings
     from bot.config import Settings
 
 PORTAL = "https://discord.com/developers/applications"
@@ -29,27 +30,28 @@ CHANNEL_LEVEL = discord.Permissions(view_channel=True, send_messages=True, embed
                                     manage_channels=True, manage_roles=True, mute_members=True, move_members=True)
 
 
-async def checks(settings: Settings, *, cues: bool, opus: Callable[[], bool] | None = None) -> list[Check]:
-    results = [_opus(cues, opus)]
-    if settings.discord_token is None:
+async def checks(settings: DiscordSettings, core: Settings, *, opus: Callable[[], bool] | None = None,
+                 **_: Any) -> list[Check]:
+    results = [_opus(core.rules.cues, opus)]
+    if settings.token is None:
         return [skipped("discord", "DISCORD_TOKEN is empty: Discord is not served"), *results]
     http = discord.http.HTTPClient(asyncio.get_running_loop())
-    with pointed_at(settings.discord_api_base, settings.discord_gateway_url):
+    with pointed_at(settings.api_base, settings.gateway_url):
         try:
             return [*await _checks(http, settings), *results]
         finally:
             await http.close()
 
 
-async def _checks(http: discord.http.HTTPClient, settings: Settings) -> list[Check]:
-    assert settings.discord_token is not None
+async def _checks(http: discord.http.HTTPClient, settings: DiscordSettings) -> list[Check]:
+    assert settings.token is not None
     try:
-        me = await http.static_login(settings.discord_token.get_secret_value())
+        me = await http.static_login(settings.token.get_secret_value())
     except discord.LoginFailure:
         return [failed("discord token", "refused by Discord (401 Unauthorized)",
                        f"set DISCORD_TOKEN to the bot token ({PORTAL}, Bot, Reset Token)")]
     except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
-        return [failed("discord reachable", f"{settings.discord_api_base}: {type(error).__name__}: {error}",
+        return [failed("discord reachable", f"{settings.api_base}: {type(error).__name__}: {error}",
                        "let this host reach Discord (network, DNS, proxy), or fix DISCORD_API_BASE")]
     results = [passed("discord token", f"the bot {me['username']} ({me['id']})")]
     application = await http.application_info()

@@ -214,25 +214,25 @@ class DiscordPlatform:
         await self.set_speaker(stage, user_id, speaking=False)
         self.tell(stage, user_id, refusal)
 
-    async def withdraw_request(self, stage_id: str, channel: discord.StageChannel, user_id: str) -> None:
+    async def withdraw_hand(self, stage: StageRef, user_id: str) -> None:
         """Clears a member's Discord request to speak once the core has lowered their hand."""
-        member = channel.guild.get_member(int(user_id))
+        channel = self.channel(stage)
+        member = channel.guild.get_member(int(user_id)) if channel is not None else None
         voice = member.voice if member is not None else None
         if voice is None or voice.channel != channel or not voice.suppress or voice.requested_to_speak_at is None:
             return
-        ref = StageRef(stage_id=stage_id, platform=PLATFORM, space_id=str(channel.guild.id),
-                       channel_id=str(channel.id), title=channel.name)
-        await self.set_speaker(ref, user_id, speaking=False)
+        await self.set_speaker(stage, user_id, speaking=False)
 
-    async def restore_access(self, stage_id: str, channel: discord.StageChannel, user_id: str) -> None:
+    async def restore_access(self, stage: StageRef, user_id: str) -> None:
         """After an unblock: the member connects as anyone else would (or as invited, on an invite-only stage)."""
-        roster = await self._ctx.app.queries.roster(stage_id)
-        board = await self._ctx.app.queries.board(stage_id, lines=0)
+        channel = self.channel(stage)
+        if channel is None:
+            return
+        roster = await self._ctx.app.queries.roster(stage.stage_id)
+        board = await self._ctx.app.queries.board(stage.stage_id, lines=0)
         allowed = True if board.visibility == Visibility.INVITE_ONLY and user_id in roster.invited else None
-        ref = StageRef(stage_id=stage_id, platform=PLATFORM, space_id=str(channel.guild.id),
-                       channel_id=str(channel.id), title=channel.name)
-        await self._ctx.reporter.guard(ref, Message.of(N_("change who may join {channel}"), channel=_channel_tag(
-            ref.channel_id)), access.set_connect(channel, access.member_target(channel, user_id), allowed))
+        await self._ctx.reporter.guard(stage, Message.of(N_("change who may join {channel}"), channel=_channel_tag(
+            stage.channel_id)), access.set_connect(channel, access.member_target(channel, user_id), allowed))
 
     def _room(self, channel_id: str) -> asyncio.Lock:
         """Opening and closing stages in one channel take turns: the Discord stage instance is shared."""

@@ -15,7 +15,7 @@ from adapters.discord.metrics import trace
 from adapters.discord.platform import DiscordPlatform
 from adapters.discord.startup import reported
 from bot.bootstrap import App
-from bot.config import Settings
+from adapters.discord.settings import DiscordSettings
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +25,9 @@ DRAIN_SECONDS = 5.0
 class DiscordAdapter:
     """The client, its context and the platform, wired for one run; `serve` is the usual way in."""
 
-    def __init__(self, app: App, settings: Settings, *, identify_delay: float = 5.0,
+    def __init__(self, app: App, settings: DiscordSettings, *, identify_delay: float = 5.0,
                  guild_ready_timeout: float = 2.0, board_interval: float = 1.0) -> None:
-        if settings.discord_token is None:
+        if settings.token is None:
             raise ValueError("DISCORD_TOKEN is not set")
         self.app, self.settings = app, settings
         self.client = PodiumClient(identify_delay=identify_delay, guild_ready_timeout=guild_ready_timeout,
@@ -41,7 +41,8 @@ class DiscordAdapter:
     async def start(self, *, wait_ready: float | None = None) -> None:
         """Logs in and connects; with ``wait_ready``, returns once the first READY was handled."""
         self.app.register(self.platform)
-        token = self.settings.discord_token.get_secret_value()  # type: ignore[union-attr]
+        assert self.settings.token is not None  # checked when built
+        token = self.settings.token.get_secret_value()
         self._task = asyncio.create_task(self.client.start(token), name="discord:client")
         if wait_ready is not None:
             deadline = asyncio.get_running_loop().time() + wait_ready
@@ -88,9 +89,9 @@ class DiscordAdapter:
                 await self._task
 
 
-async def serve(app: App, settings: Settings, stop: asyncio.Event, *, identify_delay: float = 5.0,
+async def serve(app: App, settings: DiscordSettings, stop: asyncio.Event, *, identify_delay: float = 5.0,
                 guild_ready_timeout: float = 2.0) -> None:
-    with reported(settings), pointed_at(settings.discord_api_base, settings.discord_gateway_url):
+    with reported(settings), pointed_at(settings.api_base, settings.gateway_url):
         adapter = DiscordAdapter(app, settings, identify_delay=identify_delay,
                                  guild_ready_timeout=guild_ready_timeout)
         await adapter.start()

@@ -14,15 +14,15 @@ import discord
 from bot.startup import StartupError
 
 if TYPE_CHECKING:
-    from bot.config import Settings
+    from adapters.discord.settings import DiscordSettings
 
 PORTAL = "https://discord.com/developers/applications"
 
 
-def explain(error: BaseException, settings: Settings) -> StartupError | None:
+def explain(error: BaseException, settings: DiscordSettings) -> StartupError | None:
     if isinstance(error, StartupError):
         return error
-    token = settings.discord_token
+    token = settings.token
     if isinstance(error, discord.LoginFailure):
         return StartupError("DISCORD_TOKEN", token, "is refused by Discord (401 Unauthorized)",
                             f"the bot token of your application ({PORTAL}, Bot, Reset Token)")
@@ -31,16 +31,16 @@ def explain(error: BaseException, settings: Settings) -> StartupError | None:
                             f"Server Members Intent switched on ({PORTAL}, Bot, Privileged Gateway Intents)")
     if isinstance(error, (aiohttp.ClientError, OSError, asyncio.TimeoutError)):
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        return StartupError("DISCORD_API_BASE", settings.discord_api_base, f"cannot be reached ({reason})",
+        return StartupError("DISCORD_API_BASE", settings.api_base, f"cannot be reached ({reason})",
                             "Discord's API reachable from this host (network, DNS, proxy), or your proxy's URL")
     if isinstance(error, discord.HTTPException) and error.status >= 500:
-        return StartupError("DISCORD_API_BASE", settings.discord_api_base,
+        return StartupError("DISCORD_API_BASE", settings.api_base,
                             f"answers {error.status} {error.text or ''}".strip(), "Discord back up; try again later")
     return None
 
 
 @contextlib.contextmanager
-def reported(settings: Settings) -> Iterator[None]:
+def reported(settings: DiscordSettings) -> Iterator[None]:
     try:
         yield
     except Exception as error:

@@ -39,7 +39,7 @@ def actor_in(ctx: Context, interaction: discord.Interaction, channel: discord.ab
         if found is None:
             raise ServerOnly()
         member = found
-    return actor_of(member, channel, ctx.settings.discord_moderator_roles)
+    return actor_of(member, channel, ctx.settings.moderator_roles)
 
 
 def stage_channel_here(interaction: discord.Interaction) -> discord.StageChannel | None:

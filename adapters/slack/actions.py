@@ -1,8 +1,9 @@
 """Board buttons, the raise-hand modal, App Home buttons and the RSVP buttons of a scheduled stage's
 announcement: each click becomes one core command.
 
-Every click is acknowledged first; the command runs after the ack. Only opening the modal happens
-right away, because the trigger_id it needs expires three seconds after the click.
+Every click is acknowledged once its command committed (or once the click is kept in the durable inbox,
+see replies.py). Opening the modal stores nothing: it is acked first, as the trigger_id it needs expires
+three seconds after the click.
 """
 
 from __future__ import annotations
@@ -43,10 +44,11 @@ def register(bolt: Any, adapter: SlackAdapter) -> None:
         return adapter.replies.in_channel(where.channel_id, where.user_id, where.thread_ts)
 
     async def run(body: dict[str, Any], respond: Any, what: str,
-                  work: Callable[[Where], Awaitable[Outcome]]) -> None:
+                  work: Callable[[Where], Awaitable[Outcome]], ack: Any = None) -> None:
         where = where_of(body)
         await adapter.replies.run(lambda: work(where), send=send_for(body, respond, where),
-                                  team_id=where.team_id, user_id=where.user_id, what=what)
+                                  team_id=where.team_id, user_id=where.user_id, what=what,
+                                  ack=ack, request=body if ack is not None else None)
         if (body.get("view") or {}).get("type") == "home":
             await home.publish_quietly(adapter, where.team_id, where.user_id)
 
@@ -66,7 +68,7 @@ def register(bolt: Any, adapter: SlackAdapter) -> None:
 
     @bolt.view(RAISE_MODAL)
     async def raise_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
-        await ack()  # closes the modal; the answer comes as an ephemeral message
+        # The ack (once committed) closes the modal; the answer comes as an ephemeral message.
         meta = json.loads(view.get("private_metadata") or "{}")
         value = view["state"]["values"].get(NOTE_BLOCK, {}).get(NOTE_INPUT, {}).get("value") or ""
         where = Where(team_id=body["team"]["id"], user_id=body["user"]["id"], channel_id=meta.get("channel"),
@@ -77,41 +79,36 @@ def register(bolt: Any, adapter: SlackAdapter) -> None:
             return await adapter.handle(c.RaiseHand(actor=actor, stage_id=meta["stage"], note=value.strip()))
         await adapter.replies.run(work, send=adapter.replies.in_channel(where.channel_id, where.user_id,
                                                                          where.thread_ts),
-                                  team_id=where.team_id, user_id=where.user_id, what="raising a hand")
+                                  team_id=where.team_id, user_id=where.user_id, what="raising a hand",
+                                  ack=ack, request=body)
         if meta.get("home"):
             await home.publish_quietly(adapter, where.team_id, where.user_id)
 
     @bolt.action(_indexed(LOWER))
     async def lower_clicked(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
-        await ack()
-
         async def work(where: Where) -> Outcome:
             actor = await adapter.actor(where.user_id)
             return await adapter.handle(c.LowerHand(actor=actor, stage_id=action["value"]))
-        await run(body, respond, "lowering a hand", work)
+        await run(body, respond, "lowering a hand", work, ack)
 
     @bolt.action(NEXT)
     async def next_clicked(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
-        await ack()
-
         async def work(where: Where) -> Outcome:
             actor = await adapter.actor(where.user_id)
             return with_note(await adapter.handle(c.ApproveNext(actor=actor, stage_id=action["value"])), CANNOT_UNMUTE)
-        await run(body, respond, "giving the floor to the next in line", work)
+        await run(body, respond, "giving the floor to the next in line", work, ack)
 
     @bolt.action(re.compile(rf"^{AUDIENCE}_\d+$"))
     async def audience_clicked(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
-        await ack()
         stage_id, user_id = action["value"].split(":", 1)
 
         async def work(where: Where) -> Outcome:
             actor = await adapter.actor(where.user_id)
             return await adapter.handle(c.MoveToAudience(actor=actor, stage_id=stage_id, user_id=user_id))
-        await run(body, respond, "moving a speaker back to the audience", work)
+        await run(body, respond, "moving a speaker back to the audience", work, ack)
 
     @bolt.action(re.compile(rf"^{QUEUE}_\d+$"))
     async def queue_chosen(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
-        await ack()
         verb, stage_id, user_id = action["selected_option"]["value"].split(":", 2)
 
         async def work(where: Where) -> Outcome:
@@ -120,15 +117,13 @@ def register(bolt: Any, adapter: SlackAdapter) -> None:
                 return with_note(await adapter.handle(c.ApproveSpeaker(actor=actor, stage_id=stage_id,
                                                                     user_id=user_id)), CANNOT_UNMUTE)
             return await adapter.handle(c.DenyHand(actor=actor, stage_id=stage_id, user_id=user_id))
-        await run(body, respond, f"{verb} from the queue", work)
+        await run(body, respond, f"{verb} from the queue", work, ack)
 
 
     @bolt.action(re.compile(rf"^({GOING}|{NOT_GOING})$"))
     async def rsvp_clicked(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
-        await ack()
-
         async def work(where: Where) -> Outcome:
             actor = await adapter.actor(where.user_id)
             return await adapter.handle(c.Rsvp(actor=actor, schedule_id=action["value"],
                                                going=action["action_id"] == GOING))
-        await run(body, respond, "answering a scheduled stage", work)
+        await run(body, respond, "answering a scheduled stage", work, ack)

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -21,13 +22,16 @@ from adapters.slack.client import web_client
 from adapters.slack.directory import PLATFORM, Directory
 from adapters.slack.platform import SlackPlatform
 from adapters.slack.replies import Replies
+from adapters.slack.settings import SlackSettings
 from adapters.slack.state import SlackState
 from adapters.slack.text import is_group_id
 from bot.bootstrap import App
-from bot.config import Settings
 from bot.domain import commands as c
 from bot.domain.members import Actor
 from bot.i18n.message import Message
+
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,30 +45,31 @@ class Where:
 
 
 class SlackAdapter:
-    def __init__(self, app: App, settings: Settings, *, client: Any, board_interval: float = 1.0) -> None:
+    def __init__(self, app: App, settings: SlackSettings, *, client: Any, board_interval: float = 1.0) -> None:
         self.app, self.settings, self.client = app, settings, client
         self.state = SlackState(app.db)
-        self.directory = Directory(client, moderators=settings.slack_moderators, locales=app.locales)
+        self.directory = Directory(client, moderators=settings.moderators, locales=app.locales)
         self.keeper = BoardKeeper(client=client, boards=app.boards, state=self.state, locales=app.locales,
                                   interval=board_interval)
         self.announcer = Announcer(client=client, state=self.state, locales=app.locales,
-                                   reminder_lead=settings.schedule_reminder_lead, interval=board_interval)
+                                   reminder_lead=app.settings.schedule_reminder_lead, interval=board_interval)
         self.platform = SlackPlatform(client=client, keeper=self.keeper, announcer=self.announcer, state=self.state,
                                       queries=app.queries, locales=app.locales)
-        self.replies = Replies(client=client, directory=self.directory)
+        self.replies = Replies(client=client, directory=self.directory, inbox=app.requests, now=app.clock.now)
+        self._replaying: asyncio.Task[None] | None = None
         self.huddle_lock = asyncio.Lock()  # huddle events change shared bindings: one at a time
         self.bolt = self._bolt()
 
     @classmethod
-    def build(cls, app: App, settings: Settings, *, client: Any = None, board_interval: float = 1.0
+    def build(cls, app: App, settings: SlackSettings, *, client: Any = None, board_interval: float = 1.0
               ) -> SlackAdapter:
         return cls(app, settings, client=client or web_client(settings, metrics=app.metrics), board_interval=board_interval)
 
     def _bolt(self) -> AsyncApp:
         from adapters.slack import actions, commands, events
 
-        http = self.settings.slack_app_token is None
-        secret = self.settings.slack_signing_secret
+        http = self.settings.app_token is None
+        secret = self.settings.signing_secret
         bolt = AsyncApp(client=self.client, signing_secret=secret.get_secret_value() if secret else "",
                         request_verification_enabled=http, process_before_response=False)
         events.register(bolt, self)
@@ -74,8 +79,27 @@ class SlackAdapter:
 
     async def start(self) -> None:
         self.app.register(self.platform)
+        self._replaying = asyncio.create_task(self._replay_kept(), name="slack:kept-requests")
+
+    async def _replay_kept(self) -> None:
+        """Requests acked while their command had not yet committed when the bot last stopped: worked
+        through once, in the order they came (no signature to check: they were checked when they came)."""
+        from slack_bolt.request.async_request import AsyncBoltRequest
+
+        from adapters.slack.replies import REPLAYED
+
+        for kept in await self.app.requests.pending(PLATFORM):
+            try:
+                await self.bolt.async_dispatch(AsyncBoltRequest(body={**kept.body, REPLAYED: kept.key},
+                                                                mode="socket_mode"))
+            except Exception:
+                log.exception("slack: working through kept request %s failed", kept.key)
 
     async def stop(self) -> None:
+        self.replies.abandon()
+        if self._replaying is not None:
+            self._replaying.cancel()
+            await asyncio.gather(self._replaying, return_exceptions=True)
         await self.app.dispatcher.drain()
         await self.keeper.drain()
         await self.announcer.drain()
@@ -83,6 +107,8 @@ class SlackAdapter:
     async def settle(self) -> None:
         """Waits until the core's platform work and the board and announcement edits it asked for are done
         (tests)."""
+        if self._replaying is not None:
+            await asyncio.gather(self._replaying, return_exceptions=True)
         await self.app.settle()
         await self.keeper.drain()
         await self.announcer.drain()

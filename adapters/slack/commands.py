@@ -1,6 +1,7 @@
 """`/stage`: each subcommand becomes one core command with plain ids (or a read), answered ephemerally.
 
-The ack goes back at once; the command runs after it and its answer goes to the response_url.
+The command runs first and the ack goes back once it committed (an answer means it is stored, see
+replies.py); the answer then goes to the response_url.
 """
 
 from __future__ import annotations
@@ -48,7 +49,6 @@ def register(bolt: Any, adapter: SlackAdapter) -> None:
 
     @bolt.command("/stage")
     async def stage(ack: Any, command: dict[str, Any], respond: Any) -> None:
-        await ack()
         where = Where(team_id=command["team_id"], user_id=command["user_id"], channel_id=command["channel_id"])
 
         async def work() -> Outcome:
@@ -56,7 +56,8 @@ def register(bolt: Any, adapter: SlackAdapter) -> None:
             return await HANDLERS[line.name](adapter, where, line)
 
         await adapter.replies.run(work, send=adapter.replies.by_response_url(respond), team_id=where.team_id,
-                                  user_id=where.user_id, what=f"/stage {command.get('text', '')!r}")
+                                  user_id=where.user_id, what=f"/stage {command.get('text', '')!r}",
+                                  ack=ack, request=command)
 
 
 def _target(line: Line, index: int = 0) -> str:

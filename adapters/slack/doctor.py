@@ -19,6 +19,7 @@ from adapters.slack.cli import MANIFEST
 from bot.doctor import Check, failed, passed, skipped
 
 if TYPE_CHECKING:
+    from adapters.slack.settings import SlackSettings
     from bot.config import Settings
 
 APPS = "https://api.slack.com/apps"
@@ -38,11 +39,13 @@ def manifest_scopes() -> set[str]:
     return scopes
 
 
-async def checks(settings: Settings, *, request_url: str | None = None) -> list[Check]:
-    if settings.slack_bot_token is None:
+async def checks(settings: SlackSettings, core: Settings | None = None, *, slack_url: str | None = None,
+                 **_: Any) -> list[Check]:
+    """`slack_url`: the Request URL to send a signed challenge to (HTTP mode)."""
+    if settings.bot_token is None:
         return [skipped("slack", "SLACK_BOT_TOKEN is empty: Slack is not served")]
-    client = AsyncWebClient(token=settings.slack_bot_token.get_secret_value(),
-                            base_url=settings.slack_api_url.rstrip("/") + "/", timeout=15)
+    client = AsyncWebClient(token=settings.bot_token.get_secret_value(),
+                            base_url=settings.api_url.rstrip("/") + "/", timeout=15)
     try:
         answer = await client.auth_test()
     except SlackApiError as error:
@@ -50,11 +53,11 @@ async def checks(settings: Settings, *, request_url: str | None = None) -> list[
         return [failed("slack token", f"refused by Slack ({reason})",
                        f"set SLACK_BOT_TOKEN to the Bot User OAuth Token ({APPS}, OAuth & Permissions)")]
     except (aiohttp.ClientError, OSError, TimeoutError) as error:
-        return [failed("slack reachable", f"{settings.slack_api_url}: {type(error).__name__}: {error}",
+        return [failed("slack reachable", f"{settings.api_url}: {type(error).__name__}: {error}",
                        "let this host reach slack.com (network, DNS, proxy), or fix SLACK_API_URL")]
     results = [passed("slack token", f"the bot {answer.get('user')} in {answer.get('team')}"),
                _scopes(answer.headers), _clock(answer.headers)]
-    results.append(await _way_in(client, settings, request_url))
+    results.append(await _way_in(client, settings, slack_url))
     return results
 
 
@@ -79,10 +82,10 @@ def _clock(headers: Any) -> Check:
                   "synchronise the clock (systemd-timesyncd or chrony): Slack refuses signatures 5 min old")
 
 
-async def _way_in(client: AsyncWebClient, settings: Settings, request_url: str | None) -> Check:
-    if settings.slack_app_token is not None:
+async def _way_in(client: AsyncWebClient, settings: SlackSettings, request_url: str | None) -> Check:
+    if settings.app_token is not None:
         try:
-            await client.apps_connections_open(app_token=settings.slack_app_token.get_secret_value())
+            await client.apps_connections_open(app_token=settings.app_token.get_secret_value())
         except SlackApiError as error:
             return failed("slack socket mode", f"SLACK_APP_TOKEN refused ({error.response.get('error')})",
                           f"an app-level token with connections:write ({APPS}, Basic Information, App-Level "
@@ -90,8 +93,8 @@ async def _way_in(client: AsyncWebClient, settings: Settings, request_url: str |
         return passed("slack socket mode", "SLACK_APP_TOKEN opens a connection")
     if request_url is None:
         return skipped("slack request url", "not checked: pass --slack-url https://YOUR-HOST/slack/events")
-    assert settings.slack_signing_secret is not None
-    return await _request_url(request_url, settings.slack_signing_secret.get_secret_value())
+    assert settings.signing_secret is not None
+    return await _request_url(request_url, settings.signing_secret.get_secret_value())
 
 
 async def _request_url(url: str, secret: str) -> Check:

@@ -72,6 +72,12 @@ class SlackPlatform:
         else:
             log.info("Slack cannot take %s out of the huddle of stage %s", user_id, stage.stage_id)
 
+    async def withdraw_hand(self, stage: StageRef, user_id: str) -> None:
+        pass  # Slack keeps no hands of its own: the board, updated after every change, shows the queue
+
+    async def restore_access(self, stage: StageRef, user_id: str) -> None:
+        pass  # a block kicked them from a private channel; being let back is not being invited back
+
     async def set_access(self, stage: StageRef, user_id: str, *, allowed: bool) -> None:
         if not await self._private(stage):
             return

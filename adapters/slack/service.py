@@ -17,7 +17,7 @@ from aiohttp import web
 
 from adapters.slack.adapter import SlackAdapter
 from bot.bootstrap import App
-from bot.config import Settings
+from adapters.slack.settings import SlackSettings
 from bot.startup import StartupError
 
 log = logging.getLogger(__name__)
@@ -45,15 +45,15 @@ _REFUSALS = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_exp
                        "not_allowed_token_type", "invalid_token", "missing_scope"})
 
 
-async def check_tokens(adapter: SlackAdapter, settings: Settings) -> None:
+async def check_tokens(adapter: SlackAdapter, settings: SlackSettings) -> None:
     """Asks Slack once whether it takes the tokens, so a wrong one stops the adapter with its name rather
     than failing every request (HTTP mode) or retrying for ever (Socket Mode). Slack out of reach or in
     trouble is not a refusal: the adapter starts and the clients retry."""
     from slack_sdk.errors import SlackApiError
 
     checks: list[tuple[str, Callable[[], Awaitable[object]]]] = [("SLACK_BOT_TOKEN", adapter.client.auth_test)]
-    if settings.slack_app_token is not None:
-        app_token = settings.slack_app_token.get_secret_value()
+    if settings.app_token is not None:
+        app_token = settings.app_token.get_secret_value()
         checks.append(("SLACK_APP_TOKEN", lambda: adapter.client.apps_connections_open(app_token=app_token)))
     for setting, check in checks:
         try:
@@ -61,7 +61,7 @@ async def check_tokens(adapter: SlackAdapter, settings: Settings) -> None:
         except SlackApiError as error:
             reason = error.response.get("error")
             if reason in _REFUSALS:
-                token = settings.slack_app_token if setting == "SLACK_APP_TOKEN" else settings.slack_bot_token
+                token = settings.app_token if setting == "SLACK_APP_TOKEN" else settings.bot_token
                 raise SlackTokenRefused(setting, token, f"is refused by Slack ({reason})",
                                         "the token from your app's page at api.slack.com/apps (OAuth & Permissions "
                                         "for xoxb-, Basic Information for xapp-)") from None
@@ -71,21 +71,22 @@ async def check_tokens(adapter: SlackAdapter, settings: Settings) -> None:
             log.warning("slack: could not check %s (%r); starting anyway", setting, error)
 
 
-async def serve(app: App, settings: Settings, stop: asyncio.Event) -> None:
+async def serve(app: App, settings: SlackSettings, stop: asyncio.Event) -> None:
     adapter = SlackAdapter.build(app, settings)
     await check_tokens(adapter, settings)
     await adapter.start()
     try:
-        if settings.slack_app_token is not None:
+        if settings.app_token is not None:
             await _socket_mode(adapter, settings, stop)
         else:
             try:
-                runner, port = await start_http(adapter.bolt, host="0.0.0.0", port=settings.slack_port,
-                                                path=settings.slack_path)
+                runner, port = await start_http(adapter.bolt, host="0.0.0.0", port=settings.port,
+                                                path=settings.path)
             except OSError as error:
-                raise StartupError("SLACK_PORT", settings.slack_port, f"cannot be listened on ({os.strerror(error.errno or 0).lower()})",
+                raise StartupError("SLACK_PORT", settings.port,
+                                   f"cannot be listened on ({os.strerror(error.errno or 0).lower()})",
                                    "a free port (another process holds this one)") from error
-            log.info("slack: listening for signed requests on port %d at %s", port, settings.slack_path)
+            log.info("slack: listening for signed requests on port %d at %s", port, settings.path)
             app.connected["slack"] = lambda: True  # Slack calls us: listening is being connected
             try:
                 await stop.wait()
@@ -96,11 +97,11 @@ async def serve(app: App, settings: Settings, stop: asyncio.Event) -> None:
         await adapter.stop()
 
 
-async def _socket_mode(adapter: SlackAdapter, settings: Settings, stop: asyncio.Event) -> None:
+async def _socket_mode(adapter: SlackAdapter, settings: SlackSettings, stop: asyncio.Event) -> None:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-    assert settings.slack_app_token is not None
-    handler = AsyncSocketModeHandler(adapter.bolt, settings.slack_app_token.get_secret_value(),
+    assert settings.app_token is not None
+    handler = AsyncSocketModeHandler(adapter.bolt, settings.app_token.get_secret_value(),
                                      web_client=adapter.client)
     await handler.connect_async()
     log.info("slack: connected in Socket Mode")

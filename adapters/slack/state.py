@@ -2,7 +2,7 @@
 it follows, its board in the huddle's thread, and whether the stage closes when the huddle ends; per
 scheduled series, the message that announces it.
 
-Rows in the core's database (declared in bot/persistence/tables.py, versioned with Alembic), so that
+Rows in the core's database (declared in adapters/slack/tables.py, versioned with Alembic), so that
 several bot processes on one PostgreSQL share them. The core knows nothing of huddles.
 """
 
@@ -15,7 +15,8 @@ from sqlalchemy import Table, delete, insert, select, update
 
 from adapters.slack.directory import PLATFORM
 from bot.persistence.database import Database
-from bot.persistence.tables import ScheduleMessageRow, SlackHuddleRow, SlackStageRow
+from adapters.slack.tables import SlackHuddleRow, SlackStageRow
+from bot.persistence.tables import ScheduleMessageRow
 
 huddle_t: Table = SlackHuddleRow.__table__  # type: ignore[attr-defined]
 stage_t: Table = SlackStageRow.__table__  # type: ignore[attr-defined]

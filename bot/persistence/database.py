@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 T = TypeVar("T")
@@ -35,9 +35,12 @@ class Database:
         self.shared = self.dialect != "sqlite"
         self.engine: Engine = create_engine(
             parsed, echo=echo, pool_pre_ping=self.dialect != "sqlite",
+            # Beyond the workers' connections, up to `workers` more are held by commands waiting on the event
+            # loop with their stage's lock taken (see `lock`); `holders` bounds them.
             **({"connect_args": {"check_same_thread": False}} if self.dialect == "sqlite" else
-               {"pool_size": workers, "max_overflow": 0}),
+               {"pool_size": workers, "max_overflow": workers}),
         )
+        self.holders = asyncio.Semaphore(workers)
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="podium-db")
         self._checkpointer: _Checkpointer | None = None
         self._writer: Connection | None = None
@@ -62,6 +65,21 @@ class Database:
             self._writer = self.engine.connect()
         return self._writer
 
+    def lock(self, key: str) -> Connection:
+        """A connection in a transaction holding `key`'s lock, taken in the worker thread (PostgreSQL).
+
+        A transaction-level advisory lock: another process asking for the same key waits until this
+        transaction ends, so commands on one stage queue behind each other instead of conflicting.
+        """
+        conn = self.engine.connect()
+        try:
+            conn.begin()
+            conn.execute(_ADVISORY_LOCK, {"key": key})
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
     def committed(self) -> None:
         """Called by the writer after each commit: SQLite's WAL is folded back by another thread."""
         if self._checkpointer is not None:
@@ -81,6 +99,9 @@ class Database:
             self._writer.close()
             self._writer = None
         self.engine.dispose()
+
+
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -108,6 +129,21 @@ class _Checkpointer:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="podium-wal")
         self._since = 0
         self._running = False
+
+    def lock(self, key: str) -> Connection:
+        """A connection in a transaction holding `key`'s lock, taken in the worker thread (PostgreSQL).
+
+        A transaction-level advisory lock: another process asking for the same key waits until this
+        transaction ends, so commands on one stage queue behind each other instead of conflicting.
+        """
+        conn = self.engine.connect()
+        try:
+            conn.begin()
+            conn.execute(_ADVISORY_LOCK, {"key": key})
+        except BaseException:
+            conn.close()
+            raise
+        return conn
 
     def committed(self) -> None:
         self._since += 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, text
+from sqlalchemy import JSON, BigInteger, Column, Index, text
 from sqlmodel import Field, SQLModel
 
 from bot.persistence.types import UtcDateTime
@@ -180,26 +180,28 @@ class ScheduleMessageRow(SQLModel, table=True):
     message_id: str = Field(max_length=40)
 
 
-class SlackHuddleRow(SQLModel, table=True):
-    """A Slack huddle seen in a channel: its thread there, who is in it, whether it ended."""
+class OutboxRow(SQLModel, table=True):
+    """A platform effect a committed command caused, written in the command's own transaction and deleted
+    once the platform acknowledged it. `position` orders one stream (a stage or a series): the stream's
+    version at that commit, then the effect's place among the commit's effects."""
 
-    __tablename__ = "slack_huddle"
+    __tablename__ = "outbox"
 
-    room_id: str = Field(primary_key=True, max_length=40)
-    team_id: str = Field(max_length=40)
-    channel_id: str = Field(max_length=40, index=True)
-    thread_ts: str = Field(max_length=40)
-    participants: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    ended: bool = False
+    stream: str = Field(primary_key=True, max_length=40)
+    position: int = Field(primary_key=True, sa_type=BigInteger)
+    platform: str = Field(max_length=20, index=True)
+    kind: str = Field(max_length=30)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _when(nullable=False)
 
 
-class SlackStageRow(SQLModel, table=True):
-    """Per live Slack stage: the huddle it follows, its board in the huddle's thread, whether the huddle's
-    end closes it."""
+class RequestInboxRow(SQLModel, table=True):
+    """A platform request acknowledged before its command could commit (the platform's patience ran out):
+    kept so that a restarted bot works it through once."""
 
-    __tablename__ = "slack_stage"
+    __tablename__ = "request_inbox"
 
-    stage_id: str = Field(primary_key=True, max_length=40)
-    follow_huddle: bool = False
-    room_id: str | None = Field(default=None, max_length=40, index=True)
-    thread_board_ts: str | None = Field(default=None, max_length=40)
+    key: str = Field(primary_key=True, max_length=120)
+    platform: str = Field(max_length=20)
+    body: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    received_at: datetime = _when(nullable=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
@@ -36,6 +37,19 @@ class SqlUnitOfWork:
         self._read_only = read_only
         self._events: list[Event | ScheduleEvent] = []
         self._stored: dict[str, dict[str, Any]] = {}
+        self._held: Connection | None = None  # a transaction holding a stage's lock (shared databases)
+
+    async def serialize(self, key: str) -> None:
+        """On a database several processes share, holds `key`'s lock until this unit of work ends, so what
+        the command reads is still true when it commits; alone on SQLite the bus's own lock suffices."""
+        if not self._db.shared or self._held is not None:
+            return
+        await self._db.holders.acquire()
+        try:
+            self._held = await self._db.run(self._db.lock, key)
+        except BaseException:
+            self._db.holders.release()
+            raise
 
     async def __aenter__(self) -> SqlUnitOfWork:
         self.stages = SqlStageRepository(self._db, self._cache)
@@ -45,6 +59,12 @@ class SqlUnitOfWork:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        if self._held is not None:  # nothing committed (a refusal, a failure): roll back, let the next one in
+            held, self._held = self._held, None
+            try:
+                await self._db.run(held.close)
+            finally:
+                self._db.holders.release()
         # Whatever was changed in memory but not committed must not outlive this unit of work.
         if self._read_only:
             return
@@ -60,7 +80,12 @@ class SqlUnitOfWork:
         series = self.schedules.changed()
         if not changed and not series:
             return
-        await self._db.run(self._write, changed, series)
+        held, self._held = self._held, None
+        try:
+            await self._db.run(self._write, changed, series, held)
+        finally:
+            if held is not None:
+                self._db.holders.release()
         for schedule in series:
             self.schedules.committed(schedule)
             self._events.extend(schedule.pull_events())
@@ -74,18 +99,20 @@ class SqlUnitOfWork:
     def collect_events(self) -> Sequence[Event | ScheduleEvent]:
         return self._events
 
-    def _write(self, changed: list[Stage], series: list[ScheduledStage]) -> None:
-        conn = self._db.writer()
+    def _write(self, changed: list[Stage], series: list[ScheduledStage], held: Connection | None) -> None:
+        conn = held or self._db.writer()
         try:
-            with conn.begin():
+            with conn.begin() if held is None else nullcontext():
                 # Series first: a stage opened from a series refers to it.
                 for schedule in series:
                     self.schedules.write(conn, schedule)
                 for stage in changed:
                     self._write_stage(conn, stage)
+            if held is not None:
+                held.commit()
         finally:
             if self._db.dialect != "sqlite":
-                conn.close()
+                conn.close()  # a held transaction not committed is rolled back here
         self._db.committed()
 
     def _write_stage(self, conn: Connection, stage: Stage) -> None:

@@ -103,6 +103,7 @@ class MessageBus:
         for attempt in range(1, _RETRIES + 1):
             try:
                 async with self._uow() as uow:
+                    await uow.serialize(_lock_key(command))
                     ctx = Context(now=self.clock.now(), defaults=self._defaults, new_id=self._new_id,
                                   calendar=self._calendar, space_timezone=self._space_timezone,
                                   reminder_lead=self._reminder_lead, reminder_grace=self._reminder_grace)

@@ -1,4 +1,6 @@
-"""Turns committed events into platform work: the floor, the board, and who must be told what."""
+"""Turns committed events into platform work: the floor, the board, and who must be told what.
+
+Every event that implies platform work is decided here, so adapters never ask which command ran."""
 
 from __future__ import annotations
 
@@ -91,7 +93,10 @@ class Notifier:
                 denied = (Message.of(N_("A moderator lowered your hand on “{title}”: {reason}"), title=title,
                                      reason=reason) if reason else
                           Message.of(N_("A moderator lowered your hand on “{title}”."), title=title))
+                await self._guard(event, platform.withdraw_hand(ref, target))
                 await self._guard(event, self._tell(platform, board, target, denied))
+            case ev.HandLowered() if target:
+                await self._guard(event, platform.withdraw_hand(ref, target))
             case ev.HandDropped() if target:
                 await self._guard(event, self._tell(platform, board, target, Message.of(
                     N_("You left “{title}” for too long; your hand was lowered."), title=title)))
@@ -99,6 +104,8 @@ class Notifier:
                 await self._guard(event, platform.disconnect(ref, target))
                 if isinstance(event, ev.MemberBlocked):
                     await self._guard(event, platform.set_access(ref, target, allowed=False))
+            case ev.MemberUnblocked() if target:
+                await self._guard(event, platform.restore_access(ref, target))
             case ev.MemberInvited() if target:
                 await self._guard(event, platform.set_access(ref, target, allowed=True))
                 await self._guard(event, self._tell(platform, board, target, Message.of(

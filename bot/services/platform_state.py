@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.persistence.database import Database
-from bot.persistence.tables import BoardMessageRow, ProcessedEventRow
+from bot.persistence.tables import BoardMessageRow, ProcessedEventRow, RequestInboxRow
 
 board_t = BoardMessageRow.__table__
 processed_t = ProcessedEventRow.__table__
+request_t = RequestInboxRow.__table__
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,3 +78,45 @@ class Inbox:
         except IntegrityError:
             return False
         return True
+
+
+@dataclass(frozen=True, slots=True)
+class KeptRequest:
+    key: str
+    body: dict[str, Any]
+
+
+class RequestInbox:
+    """Platform requests acknowledged before their command committed, worked through once after a restart.
+
+    An adapter keeps a request here only when its command could not commit within the platform's patience
+    (Slack's 3 s); the ack then means "stored" all the same.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def keep(self, key: str, platform: str, body: dict[str, Any], now: datetime) -> None:
+        await self._db.run(self._keep, key, platform, body, now)
+
+    async def done(self, key: str) -> None:
+        await self._db.run(self._done, key)
+
+    async def pending(self, platform: str) -> list[KeptRequest]:
+        return await self._db.run(self._pending, platform)
+
+    def _keep(self, key: str, platform: str, body: dict[str, Any], now: datetime) -> None:
+        try:
+            with self._db.engine.begin() as conn:
+                conn.execute(insert(request_t).values(key=key, platform=platform, body=body, received_at=now))
+        except IntegrityError:
+            pass  # kept already (a second delay of the same request)
+
+    def _done(self, key: str) -> None:
+        with self._db.engine.begin() as conn:
+            conn.execute(delete(request_t).where(request_t.c.key == key))
+
+    def _pending(self, platform: str) -> list[KeptRequest]:
+        query = select(request_t).where(request_t.c.platform == platform).order_by(request_t.c.received_at)
+        with self._db.engine.connect() as conn:
+            return [KeptRequest(row.key, row.body) for row in conn.execute(query)]

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from adapters.discord.service import DiscordAdapter
+from adapters.discord.settings import DiscordSettings
 from bot.bootstrap import App, build
 from bot.clock import ManualClock
 from bot.config import Settings
@@ -72,15 +73,18 @@ class Bot:
 
     @property
     def settings(self) -> Settings:
-        return Settings(_env_file=None, discord_token=self.fake.token, discord_api_base=self.fake.api_base,
-                        discord_gateway_url=self.fake.gateway_url, discord_moderator_roles=[MOD_ROLE],
-                        database_url=f"sqlite:///{self.database}",
+        return Settings(_env_file=None, database_url=f"sqlite:///{self.database}",
                         rules={"hand_cooldown": 0, "grace_period": 60, **self.rules})
+
+    @property
+    def discord_settings(self) -> DiscordSettings:
+        return DiscordSettings(_env_file=None, token=self.fake.token, api_base=self.fake.api_base,
+                               gateway_url=self.fake.gateway_url, moderator_roles=[MOD_ROLE])
 
     async def start(self) -> Bot:
         self.app = build(self.settings, clock=self.clock)
         await self.app.start()
-        self.adapter = DiscordAdapter(self.app, self.settings, identify_delay=0.05, guild_ready_timeout=0.05,
+        self.adapter = DiscordAdapter(self.app, self.discord_settings, identify_delay=0.05, guild_ready_timeout=0.05,
                                       board_interval=self.board_interval)
         await self.adapter.start(wait_ready=5.0)
         if not self.synced:

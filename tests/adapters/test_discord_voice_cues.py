@@ -28,7 +28,7 @@ class VoiceBot(Bot):
     async def start(self) -> Bot:
         self.app = build(self.settings, clock=self.clock)
         await self.app.start()
-        self.adapter = DiscordAdapter(self.app, self.settings, identify_delay=0.05, guild_ready_timeout=0.05,
+        self.adapter = DiscordAdapter(self.app, self.discord_settings, identify_delay=0.05, guild_ready_timeout=0.05,
                                       board_interval=self.board_interval)
         self.adapter.client.http.connector = self.connector_factory()  # type: ignore[misc]
         self.adapter.platform.cues.connect_timeout = 5.0  # type: ignore[union-attr]

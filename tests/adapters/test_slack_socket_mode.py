@@ -17,6 +17,7 @@ import pytest
 
 from adapters.slack.blocks import NOTE_INPUT
 from adapters.slack.service import SlackTokenRefused, serve
+from adapters.slack.settings import SlackSettings
 from bot.bootstrap import App, build
 from bot.clock import ManualClock
 from bot.config import Settings
@@ -94,13 +95,12 @@ async def socket_world(tmp_path: Path, *, prepare: Callable[[FakeSlack], None] |
         if prepare is not None:
             prepare(fake)
         people, room = populate(fake)
-        settings = Settings(_env_file=None, slack_bot_token=fake.token, slack_app_token=fake.app_token,
-                            slack_api_url=fake.api_url, default_locale="en",
-                            rules={"hand_cooldown": 0, "grace_period": 60, **rules})
+        settings = Settings(_env_file=None, default_locale="en", rules={"hand_cooldown": 0, "grace_period": 60, **rules})
+        own = SlackSettings(_env_file=None, bot_token=fake.token, app_token=fake.app_token, api_url=fake.api_url)
         app = build(settings, clock=ManualClock(), database_url=f"sqlite:///{tmp_path / 'podium.db'}")
         await app.start()
         stop = asyncio.Event()
-        serving = asyncio.create_task(serve(app, settings, stop))
+        serving = asyncio.create_task(serve(app, own, stop))
         try:
             await fake.socket.wait_open()
             yield SocketWorld(fake, app, SocketSender(fake), people, room)
@@ -213,21 +213,21 @@ async def test_app_home_opened_over_the_socket_publishes_the_members_home(tmp_pa
 
 
 @pytest.mark.parametrize(("tokens", "named", "error"), [
-    ({"slack_app_token": "bot"}, "SLACK_APP_TOKEN", "not_allowed_token_type"),  # the bot token in its place
-    ({"slack_bot_token": "xoxb-0000000001-not-this-one"}, "SLACK_BOT_TOKEN", "invalid_auth"),
+    ({"app_token": "bot"}, "SLACK_APP_TOKEN", "not_allowed_token_type"),  # the bot token in its place
+    ({"bot_token": "xoxb-0000000001-not-this-one"}, "SLACK_BOT_TOKEN", "invalid_auth"),
 ])
 async def test_a_token_slack_refuses_stops_the_adapter_at_once_and_names_it(
         tmp_path: Path, tokens: dict[str, str], named: str, error: str) -> None:
     async with FakeSlack() as fake:
-        values = {"slack_bot_token": fake.token, "slack_app_token": fake.app_token, **tokens}
-        if values["slack_app_token"] == "bot":
-            values["slack_app_token"] = fake.token
-        settings = Settings(_env_file=None, slack_api_url=fake.api_url, **values)
-        app = build(settings, clock=ManualClock(), database_url=f"sqlite:///{tmp_path / 'podium.db'}")
+        values = {"bot_token": fake.token, "app_token": fake.app_token, **tokens}
+        if values["app_token"] == "bot":
+            values["app_token"] = fake.token
+        own = SlackSettings(_env_file=None, api_url=fake.api_url, **values)
+        app = build(Settings(_env_file=None), clock=ManualClock(), database_url=f"sqlite:///{tmp_path / 'podium.db'}")
         await app.start()
         try:
             with pytest.raises(SlackTokenRefused) as refused:
-                await asyncio.wait_for(serve(app, settings, asyncio.Event()), 5)
+                await asyncio.wait_for(serve(app, own, asyncio.Event()), 5)
         finally:
             await app.stop()
         assert refused.value.variable == named

@@ -17,6 +17,7 @@ from typing import Any
 
 from adapters.slack.adapter import SlackAdapter
 from adapters.slack.service import start_http
+from adapters.slack.settings import SlackSettings
 from bot.bootstrap import App, build
 from bot.clock import ManualClock
 from bot.config import Settings
@@ -147,10 +148,14 @@ def blocks_text(blocks: Any) -> str:
     return "\n".join(found)
 
 
-def slack_settings(fake: FakeSlack, **values: Any) -> Settings:
+def core_settings(**values: Any) -> Settings:
     rules = {"hand_cooldown": 0, "grace_period": 60, **values.pop("rules", {})}
-    return Settings(_env_file=None, slack_bot_token=fake.token, slack_signing_secret=SECRET,
-                    slack_api_url=fake.api_url, default_locale="en", rules=rules, **values)
+    return Settings(_env_file=None, default_locale="en", rules=rules, **values)
+
+
+def slack_settings(fake: FakeSlack, **values: Any) -> SlackSettings:
+    return SlackSettings(_env_file=None, bot_token=fake.token, signing_secret=SECRET, api_url=fake.api_url,
+                         **values)
 
 
 def populate(fake: FakeSlack) -> tuple[dict[str, User], Channel]:
@@ -167,14 +172,14 @@ def populate(fake: FakeSlack) -> tuple[dict[str, User], Channel]:
 
 
 @asynccontextmanager
-async def slack_world(tmp_path: Path, *, board_interval: float = 0.05, **settings: Any) -> AsyncIterator[World]:
+async def slack_world(tmp_path: Path, *, board_interval: float = 0.05, moderators: str = "",
+                      **settings: Any) -> AsyncIterator[World]:
     async with FakeSlack() as fake:
         people, room = populate(fake)
-        config = slack_settings(fake, **settings)
         clock = ManualClock()
-        app = build(config, clock=clock, database_url=f"sqlite:///{tmp_path / 'podium.db'}")
+        app = build(core_settings(**settings), clock=clock, database_url=f"sqlite:///{tmp_path / 'podium.db'}")
         await app.start()
-        adapter = SlackAdapter.build(app, config, board_interval=board_interval)
+        adapter = SlackAdapter.build(app, slack_settings(fake, moderators=moderators), board_interval=board_interval)
         await adapter.start()
         runner, port = await start_http(adapter.bolt, host="127.0.0.1", port=0, path=PATH)
         try:

@@ -14,9 +14,11 @@ import pytest
 
 from adapters.discord import doctor as discord_doctor
 from adapters.discord.cli import register
+from adapters.discord.settings import DiscordSettings
 from adapters.slack import doctor as slack_doctor
 from adapters.slack.adapter import SlackAdapter
 from adapters.slack.service import start_http
+from adapters.slack.settings import SlackSettings
 from bot.bootstrap import build
 from bot.clock import ManualClock
 from bot.config import Settings
@@ -38,9 +40,13 @@ def failures(checks: list[Check]) -> dict[str, tuple[str, str]]:
 
 # ---- Discord ---------------------------------------------------------------------------------------------
 
-def discord_settings(fake: FakeDiscord, **values: Any) -> Settings:
-    return Settings(_env_file=None, **{"discord_token": fake.token, "discord_api_base": fake.api_base,
-                                       "discord_gateway_url": fake.gateway_url, **values})
+def discord_settings(fake: FakeDiscord, **values: Any) -> DiscordSettings:
+    return DiscordSettings(_env_file=None, **{"token": fake.token, "api_base": fake.api_base,
+                                              "gateway_url": fake.gateway_url, **values})
+
+
+def core(**rules: Any) -> Settings:
+    return Settings(_env_file=None, rules=rules)
 
 
 @pytest.fixture
@@ -55,7 +61,7 @@ async def discord_world() -> Any:
 async def test_a_healthy_discord_set_up_passes(discord_world: Any) -> None:
     fake, guild, _ = discord_world
     await register(discord_settings(fake))
-    checks = await discord_doctor.checks(discord_settings(fake), cues=True, opus=lambda: True)
+    checks = await discord_doctor.checks(discord_settings(fake), core(cues=True), opus=lambda: True)
     assert failures(checks) == {}
     assert [c.name for c in checks] == ["discord token", "discord members intent", "discord server Podium Guild",
                                         "discord stage #town-hall", "discord commands", "libopus"]
@@ -64,7 +70,7 @@ async def test_a_healthy_discord_set_up_passes(discord_world: Any) -> None:
 
 async def test_a_token_discord_refuses(discord_world: Any) -> None:
     fake, _, _ = discord_world
-    checks = await discord_doctor.checks(discord_settings(fake, discord_token="MTIz.wrong.token"), cues=False)
+    checks = await discord_doctor.checks(discord_settings(fake, token="MTIz.wrong.token"), core())
     assert failures(checks) == {"discord token": (
         "refused by Discord (401 Unauthorized)",
         "set DISCORD_TOKEN to the bot token (https://discord.com/developers/applications, Bot, Reset Token)")}
@@ -74,7 +80,7 @@ async def test_the_members_intent_switched_off(discord_world: Any) -> None:
     fake, _, _ = discord_world
     await register(discord_settings(fake))
     fake.store.privileged_intents.discard("members")
-    found = failures(await discord_doctor.checks(discord_settings(fake), cues=False))
+    found = failures(await discord_doctor.checks(discord_settings(fake), core()))
     assert list(found) == ["discord members intent"]
     assert found["discord members intent"][1].endswith("Bot, Privileged Gateway Intents")
 
@@ -86,7 +92,7 @@ async def test_permissions_missing_in_the_server_and_in_a_stage_channel(discord_
     bot_role.permissions &= ~permissions.MANAGE_ROLES
     guild.roles[guild.id].permissions &= ~permissions.EMBED_LINKS  # @everyone loses it, and the bot with it
     fake.set_overwrite(stage, bot_role.id, type=0, deny=permissions.CONNECT | permissions.MUTE_MEMBERS)
-    found = failures(await discord_doctor.checks(discord_settings(fake), cues=False))
+    found = failures(await discord_doctor.checks(discord_settings(fake), core()))
     assert found["discord server Podium Guild"][0] == "missing embed links, manage roles"
     assert found["discord stage #town-hall"] == (
         "missing embed links, connect, mute members, manage roles",
@@ -98,57 +104,57 @@ async def test_a_server_without_a_stage_channel(discord_world: Any) -> None:
     other = fake.add_guild("Quiet Guild")
     fake.add_text_channel(other, "general")
     await register(discord_settings(fake))
-    found = failures(await discord_doctor.checks(discord_settings(fake), cues=False))
+    found = failures(await discord_doctor.checks(discord_settings(fake), core()))
     assert list(found) == ["discord server Quiet Guild stages"]
 
 
 async def test_commands_missing_then_out_of_date(discord_world: Any) -> None:
     fake, _, _ = discord_world
-    found = failures(await discord_doctor.checks(discord_settings(fake), cues=False))
+    found = failures(await discord_doctor.checks(discord_settings(fake), core()))
     assert found["discord commands"][0].startswith("missing: /")
     assert found["discord commands"][1] == "podium discord sync"
     await register(discord_settings(fake))
     stored = next(iter(fake.store.global_commands.values()))
     stored["description"] = "an older description"
-    found = failures(await discord_doctor.checks(discord_settings(fake), cues=False))
+    found = failures(await discord_doctor.checks(discord_settings(fake), core()))
     assert found["discord commands"][0] == f"out of date: /{stored['name']}"
 
 
 async def test_libopus_missing_while_cues_are_on(discord_world: Any) -> None:
     fake, _, _ = discord_world
     await register(discord_settings(fake))
-    found = failures(await discord_doctor.checks(discord_settings(fake), cues=True, opus=lambda: False))
+    found = failures(await discord_doctor.checks(discord_settings(fake), core(cues=True), opus=lambda: False))
     assert found == {"libopus": ("not found: voice cues stay silent",
                                  "apt-get install libopus0 (the container image has it), or RULES__CUES=false")}
-    off = by_name(await discord_doctor.checks(discord_settings(fake), cues=False, opus=lambda: False))
+    off = by_name(await discord_doctor.checks(discord_settings(fake), core(), opus=lambda: False))
     assert off["libopus"].ok is None
 
 
 async def test_discord_out_of_reach() -> None:
-    settings = Settings(_env_file=None, discord_token="MTIz.a.b", discord_api_base="http://127.0.0.1:9/api/v10")
-    found = failures(await discord_doctor.checks(settings, cues=False))
+    settings = DiscordSettings(_env_file=None, token="MTIz.a.b", api_base="http://127.0.0.1:9/api/v10")
+    found = failures(await discord_doctor.checks(settings, core()))
     assert list(found) == ["discord reachable"] and "ClientConnectorError" in found["discord reachable"][0]
 
 
 # ---- Slack -----------------------------------------------------------------------------------------------
 
-def slack_settings(fake: FakeSlack, **values: Any) -> Settings:
-    return Settings(_env_file=None, **{"slack_bot_token": fake.token, "slack_signing_secret": SECRET,
-                                       "slack_api_url": fake.api_url, **values})
+def slack_settings(fake: FakeSlack, **values: Any) -> SlackSettings:
+    return SlackSettings(_env_file=None, **{"bot_token": fake.token, "signing_secret": SECRET,
+                                            "api_url": fake.api_url, **values})
 
 
 async def test_a_healthy_slack_set_up_passes_with_its_request_url(tmp_path: Path) -> None:
     async with FakeSlack() as fake:
         settings = slack_settings(fake)
-        app = build(settings, clock=ManualClock(), database_url=f"sqlite:///{tmp_path / 'podium.db'}")
+        app = build(core(), clock=ManualClock(), database_url=f"sqlite:///{tmp_path / 'podium.db'}")
         await app.start()
         adapter = SlackAdapter.build(app, settings)
         runner, port = await start_http(adapter.bolt, host="127.0.0.1", port=0, path="/slack/events")
         try:
             url = f"http://127.0.0.1:{port}/slack/events"
-            checks = await slack_doctor.checks(settings, request_url=url)
-            wrong = await slack_doctor.checks(slack_settings(fake, slack_signing_secret="0" * 32), request_url=url)
-            missing = await slack_doctor.checks(settings, request_url=f"http://127.0.0.1:{port}/elsewhere")
+            checks = await slack_doctor.checks(settings, slack_url=url)
+            wrong = await slack_doctor.checks(slack_settings(fake, signing_secret="0" * 32), slack_url=url)
+            missing = await slack_doctor.checks(settings, slack_url=f"http://127.0.0.1:{port}/elsewhere")
         finally:
             await runner.cleanup()
             await app.stop()
@@ -160,7 +166,7 @@ async def test_a_healthy_slack_set_up_passes_with_its_request_url(tmp_path: Path
 
 async def test_a_slack_token_slack_refuses() -> None:
     async with FakeSlack() as fake:
-        found = failures(await slack_doctor.checks(slack_settings(fake, slack_bot_token="xoxb-1-not-this-one")))
+        found = failures(await slack_doctor.checks(slack_settings(fake, bot_token="xoxb-1-not-this-one")))
     assert found == {"slack token": (
         "refused by Slack (invalid_auth)",
         "set SLACK_BOT_TOKEN to the Bot User OAuth Token (https://api.slack.com/apps, OAuth & Permissions)")}
@@ -188,8 +194,8 @@ async def test_a_clock_out_of_step_with_slacks(skew: float, ok: bool) -> None:
 
 async def test_socket_mode_with_a_refused_app_token() -> None:
     async with FakeSlack() as fake:
-        good = by_name(await slack_doctor.checks(slack_settings(fake, slack_app_token=fake.app_token)))
-        bad = failures(await slack_doctor.checks(slack_settings(fake, slack_app_token="xapp-1-A0-000-not-this")))
+        good = by_name(await slack_doctor.checks(slack_settings(fake, app_token=fake.app_token)))
+        bad = failures(await slack_doctor.checks(slack_settings(fake, app_token="xapp-1-A0-000-not-this")))
     assert good["slack socket mode"].ok is True
     assert bad["slack socket mode"][0] == "SLACK_APP_TOKEN refused (invalid_auth)"
 

@@ -63,7 +63,7 @@ async def test_refusals_speak_the_members_slack_language(tmp_path: Path) -> None
 
 
 async def test_admins_and_slack_moderators_moderate_everywhere_and_guests_are_not_members(tmp_path: Path) -> None:
-    async with slack_world(tmp_path, rules={"must_be_present": False}, slack_moderators="S0CREW001") as w:
+    async with slack_world(tmp_path, rules={"must_be_present": False}, moderators="S0CREW001") as w:
         w.fake.add_usergroup("stage-crew", [w["frank"].id], id="S0CREW001")
         await w.command("carol", 'open "Members" visibility=members')
         await w.command("bob", "raise")

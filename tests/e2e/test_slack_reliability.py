@@ -76,12 +76,14 @@ async def test_forged_and_replayed_requests_get_401_and_change_nothing(tmp_path:
         assert [m.blocks[0]["text"]["text"] for m in w.fake.messages(w.room.id) if m.blocks] == ["Real"]
 
 
-async def test_every_ack_is_immediate_even_when_slack_is_slow(tmp_path: Path) -> None:
+async def test_every_ack_is_in_time_even_when_slack_is_slow(tmp_path: Path) -> None:
     async with slack_world(tmp_path) as w:
-        w.fake.rate_limit("users.info", retry_after=3)  # the work after the ack waits 3 s; the ack does not
+        # The work waits 3 s for Slack; the ack cannot wait for its commit, so it waits only until the
+        # request is kept in the durable inbox (test_slack_durable_acks.py), well inside Slack's 3 s.
+        w.fake.rate_limit("users.info", retry_after=3)
         started = time.monotonic()
         response = await w.slack.slash_command("/stage", 'open "Slow"', user=w["alice"], channel=w.room)
-        assert response.status == 200 and response.ack_seconds < 0.5
+        assert response.status == 200 and response.in_time and response.ack_seconds < 2.8
         hook = w.fake.response_urls[response.payload["response_url"]]
         await eventually(lambda: hook.posts, timeout=10, what="the answer after the wait")
         assert time.monotonic() - started >= 3.0

@@ -38,7 +38,7 @@ async def test_rules_are_listed_and_a_bad_value_changes_nothing(tmp_path: Path) 
 
 
 async def test_max_speakers_and_auto_approve(tmp_path: Path) -> None:
-    async with slack_world(tmp_path, rules={"must_be_present": False}, slack_moderators="") as w:
+    async with slack_world(tmp_path, rules={"must_be_present": False}, moderators="") as w:
         vip = w.fake.add_usergroup("vip", [w["carol"].id])
         await opened(w, "max_speakers=1", f"auto_approve=<!subteam^{vip.id}|@vip>")
         assert (await w.command("carol", "raise")).text == en(N_("You were approved at once: you have the floor."))

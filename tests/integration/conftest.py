@@ -232,6 +232,12 @@ class FakePlatform:
     async def set_access(self, stage: StageRef, user_id: str, *, allowed: bool) -> None:
         self._record("set_access", stage.stage_id, user_id, allowed=allowed)
 
+    async def withdraw_hand(self, stage: StageRef, user_id: str) -> None:
+        self._record("withdraw_hand", stage.stage_id, user_id)
+
+    async def restore_access(self, stage: StageRef, user_id: str) -> None:
+        self._record("restore_access", stage.stage_id, user_id)
+
     async def schedule_changed(self, schedule: ScheduleView) -> None:
         self._record("schedule_changed", schedule.schedule_id, schedule=schedule)
 

@@ -78,3 +78,36 @@ async def test_a_platform_refusal_stops_neither_later_calls_nor_other_stages(
         assert [(call.method, call.user_id) for call in platform.of(stage_id)] == expected, stage_id
     refusals = [r for r in caplog.records if r.levelno >= logging.ERROR and "set_speaker refused" in r.exc_text]
     assert len(refusals) == 2  # logged with context, once per refused call
+
+
+async def test_a_lowered_or_denied_hand_is_withdrawn_on_the_platform(apps: Apps, platform: FakePlatform) -> None:
+    # The notifier, not the adapter, decides it: a platform mirroring hands (Discord's requests to speak)
+    # clears the request whichever path lowered the hand.
+    app = await apps.start(platform=platform)
+    stage_id = await open_live(app, present={"alice", "bob", "carol"})
+    for user_id in ("alice", "bob", "carol"):
+        await app.bus.handle(c.RaiseHand(actor=Actor(user_id), stage_id=stage_id))
+    await app.settle()
+    platform.calls.clear()
+
+    await app.bus.handle(c.LowerHand(actor=Actor("alice"), stage_id=stage_id))
+    await app.bus.handle(c.DenyHand(actor=HOST, stage_id=stage_id, user_id="bob", reason="off topic"))
+    await app.settle()
+
+    assert [call.user_id for call in platform.of(stage_id, "withdraw_hand")] == ["alice", "bob"]
+    # bob: next in line, then denied; carol: next in line
+    assert [call.user_id for call in platform.of(stage_id, "notify")] == ["bob", "bob", "carol"]
+
+
+async def test_an_unblocked_member_gets_access_back(apps: Apps, platform: FakePlatform) -> None:
+    app = await apps.start(platform=platform)
+    stage_id = await open_live(app, present={"alice", "bob"})
+    await app.bus.handle(c.RemoveMember(actor=HOST, stage_id=stage_id, user_id="bob", block=True))
+    await app.settle()
+    platform.calls.clear()
+
+    await app.bus.handle(c.UnblockMember(actor=HOST, stage_id=stage_id, user_id="bob"))
+    await app.settle()
+
+    assert [(call.method, call.user_id) for call in platform.of(stage_id)] == [
+        ("restore_access", "bob"), ("show_board", None)]

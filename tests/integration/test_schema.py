@@ -9,9 +9,11 @@ from sqlalchemy import Engine, inspect, text
 from sqlmodel import SQLModel
 
 import bot.persistence.tables  # noqa: F401  (the tables the code expects, on SQLModel.metadata)
+from adapters.platforms import load_tables
 from bot.persistence import schema
 from bot.persistence.database import Database
 
+load_tables()  # and the platforms' own (Slack's), migrated in the same history
 TABLES = set(SQLModel.metadata.tables)
 
 

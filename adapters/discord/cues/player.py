@@ -17,7 +17,7 @@ import discord
 
 from adapters.discord.context import Context
 from adapters.discord.cues.sound import Cue, library
-from bot.config import Settings
+from adapters.discord.settings import DiscordSettings
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
 from bot.ports import StageRef
@@ -33,7 +33,7 @@ def opus_available() -> bool:
     return discord.opus.is_loaded() or discord.opus._load_default()
 
 
-def cue_files(settings: Settings) -> dict[Cue, tuple[str, object]]:
+def cue_files(settings: DiscordSettings) -> dict[Cue, tuple[str, object]]:
     return {Cue.OPENED: ("CUE_OPENED_WAV", settings.cue_opened_wav),
             Cue.FLOOR: ("CUE_FLOOR_WAV", settings.cue_floor_wav),
             Cue.WARNING: ("CUE_WARNING_WAV", settings.cue_warning_wav),
@@ -50,7 +50,7 @@ class CuePlayer:
         self.played: list[tuple[str, Cue]] = []  # (stage, cue), newest last: operators' logs and tests read it
 
     @classmethod
-    def build(cls, ctx: Context, settings: Settings) -> CuePlayer:
+    def build(cls, ctx: Context, settings: DiscordSettings) -> CuePlayer:
         """Reads the configured WAV files now, so a bad one stops the start-up (CueFileError)."""
         sounds = library(cue_files(settings))  # type: ignore[arg-type]
         enabled = opus_available()

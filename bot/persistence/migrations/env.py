@@ -7,7 +7,9 @@ from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 import bot.persistence.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from adapters.platforms import load_tables
 
+load_tables()  # the platforms' own tables (Slack's huddles), migrated in the same history
 config = context.config
 target_metadata = SQLModel.metadata
 
