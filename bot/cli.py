@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, cast
 
 import typer
 from pydantic_settings import BaseSettings
 
 from adapters.platforms import PLATFORMS, PlatformSettings
-from bot import startup as bot_startup
 from bot.config import Settings
 from bot.logs import configure as configure_logging
-from bot.startup import EXIT_CODE, SettingError, StartupError, check_keys, explain, load
+from bot.launch import core_settings, fail
+from bot.startup import SettingError, StartupError, check_keys, explain, load
 
 app = typer.Typer(help="Podium: live audio stages with a fair hand queue.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -28,7 +27,7 @@ for _platform in PLATFORMS:  # `podium discord …`, `podium slack …`
 def settings_classes() -> list[type[BaseSettings]]:
     """Every settings class of the process, the core's and each platform's, so a misspelt key of any of them
     is caught."""
-    return [Settings, *(platform.settings_class() for platform in PLATFORMS)]  # type: ignore[misc]
+    return [Settings, *(cast("type[BaseSettings]", platform.settings_class()) for platform in PLATFORMS)]
 
 
 def platform_settings() -> dict[str, PlatformSettings]:
@@ -39,30 +38,12 @@ def platform_settings() -> dict[str, PlatformSettings]:
         fail(error)
 
 
-def debugging() -> bool:
-    """Tracebacks are for LOG_LEVEL=DEBUG; read raw, since the settings may be what failed."""
-    from dotenv import dotenv_values
-
-    level = os.environ.get("LOG_LEVEL") or dotenv_values(".env").get("LOG_LEVEL") or ""
-    return level.strip().upper() == "DEBUG"
-
-
-def fail(error: StartupError, cause: BaseException | None = None) -> NoReturn:
-    for line in error.lines():
-        typer.echo(line, err=True)
-    if debugging():
-        import traceback
-
-        traceback.print_exception(cause or error)
-    raise typer.Exit(EXIT_CODE)
-
-
 @contextmanager
 def reported(variable: str, value: str) -> Iterator[None]:
     """Failures at start (database, platform) become the admin's three lines and exit status 2."""
     try:
         yield
-    except (typer.Exit, KeyboardInterrupt):
+    except (typer.Exit, SystemExit, KeyboardInterrupt):
         raise
     except Exception as error:
         known = explain(error, variable=variable, value=value)
@@ -81,29 +62,8 @@ def database_setting(settings: Settings, override: str | None = None) -> tuple[s
 
 
 def _settings(database_url: str | None = None, *, one_shot: bool = False) -> Settings:
-    """The settings, or the admin's three lines and exit status 2. A one-shot command (db, discord, doctor)
-    logs warnings and worse only, unless LOG_LEVEL=DEBUG: its own output is the answer."""
-    from dotenv import dotenv_values
-
-    try:
-        env_file = Path(".env")
-        check_keys(settings_classes(), dotenv=dotenv_values(env_file) if env_file.is_file() else {})
-        settings: Settings = load(Settings)
-        if database_url:
-            bot_startup.database_url(database_url)
-            settings = settings.model_copy(update={"database_url": database_url})
-    except StartupError as error:
-        fail(error)
-    except SettingError as error:  # the --database-url option
-        fail(StartupError("--database-url", error.value, error.problem, error.expected))
-    level = settings.log_level
-    if one_shot and level != "DEBUG":
-        level = "ERROR" if level in {"ERROR", "CRITICAL"} else "WARNING"
-        logging.getLogger("discord").setLevel(logging.ERROR)  # discord.py's intent notices are no news here
-    configure_logging(level, settings.log_format)
-    for note in settings.notes:
-        logging.getLogger("bot.config").warning("%s", note)
-    return settings
+    """The core's settings, every key of the environment and `.env` checked against every settings class."""
+    return core_settings(database_url, one_shot=one_shot, classes=settings_classes())
 
 
 def _serving(settings: Settings) -> Settings:

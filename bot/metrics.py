@@ -20,7 +20,7 @@ _ID = re.compile(r"/(\d{5,}|[0-9a-f]{12,})(?=/|$)")
 
 class Metrics:
     def __init__(self) -> None:
-        disable_created_metrics()  # the *_created series only double the scrape
+        disable_created_metrics()  # type: ignore[no-untyped-call]  # *_created series only double the scrape
         self.registry = CollectorRegistry()
         r = self.registry
         self.commands = Counter("podium_commands", "Commands handled, by kind and outcome (ok, refused, failed)",

@@ -17,10 +17,10 @@ discord_app = typer.Typer(help="Discord: register the commands, invite the bot."
 
 
 def _discord_settings() -> DiscordSettings:
-    from bot.cli import _settings, fail
+    from bot.launch import core_settings, fail
     from bot.startup import StartupError, load
 
-    _settings(one_shot=True)  # the core's settings are checked (and logging set up) as for any command
+    core_settings(one_shot=True)  # the core's settings are checked (and logging set up) as for any command
     try:
         settings: DiscordSettings = load(DiscordSettings)
     except StartupError as error:
@@ -31,7 +31,7 @@ def _discord_settings() -> DiscordSettings:
 
 
 def _run(work: Coroutine[Any, Any, T]) -> T:
-    from bot.cli import fail
+    from bot.launch import fail
     from bot.startup import StartupError
 
     try:

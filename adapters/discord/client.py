@@ -43,8 +43,9 @@ class PodiumClient(discord.Client):
     def __init__(self, *, identify_delay: float = 5.0, guild_ready_timeout: float = 2.0,
                  http_trace: aiohttp.TraceConfig | None = None) -> None:
         wanted = intents()
+        traced: dict[str, Any] = {"http_trace": http_trace} if http_trace is not None else {}
         super().__init__(intents=wanted, guild_ready_timeout=guild_ready_timeout, chunk_guilds_at_startup=False,
-                         member_cache_flags=discord.MemberCacheFlags.from_intents(wanted), http_trace=http_trace)
+                         member_cache_flags=discord.MemberCacheFlags.from_intents(wanted), **traced)
         self.tree = app_commands.CommandTree(self)
         install(self.tree)
         self.identify_delay = identify_delay

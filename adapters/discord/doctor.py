@@ -74,7 +74,7 @@ async def _checks(http: discord.http.HTTPClient, settings: DiscordSettings) -> l
 # ---- permissions ------------------------------------------------------------------------------------------
 
 async def _permissions(http: discord.http.HTTPClient, me: int, application_id: int,
-                       summary: dict[str, Any]) -> list[Check]:
+                       summary: Any) -> list[Check]:
     guild_id = int(summary["id"])
     guild = await http.get_guild(guild_id)
     member = await http.get_member(guild_id, me)
@@ -106,7 +106,7 @@ def _base(guild_id: int, owner: int, me: int, roles: dict[int, int], mine: list[
     return ALL if have & ADMINISTRATOR else have
 
 
-def _in_channel(base: int, guild_id: int, me: int, mine: list[int], overwrites: list[dict[str, Any]]) -> int:
+def _in_channel(base: int, guild_id: int, me: int, mine: list[int], overwrites: Any) -> int:
     """Discord's order: @everyone's overwrite, then the roles' (denies, then allows), then the member's."""
     if base & ADMINISTRATOR or base == ALL:
         return ALL
@@ -168,9 +168,9 @@ async def expected_commands() -> list[dict[str, Any]]:
     return [await command.get_translated_payload(tree, translator) for command in tree.get_commands()]
 
 
-def _signature(command: dict[str, Any]) -> Any:
+def _signature(command: Any) -> Any:
     """What makes a command current: its names, descriptions and options (Discord adds ids and versions)."""
-    def option(o: dict[str, Any]) -> Any:
+    def option(o: Any) -> Any:
         return (o["name"], int(o.get("type") or 1), o.get("description", ""), bool(o.get("required", False)),
                 tuple(sorted((c["name"], str(c["value"])) for c in o.get("choices") or [])),
                 tuple(option(sub) for sub in o.get("options") or []))

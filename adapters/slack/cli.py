@@ -29,7 +29,7 @@ def print_manifest(
     socket_mode: Annotated[bool, typer.Option(help="For Socket Mode (SLACK_APP_TOKEN): no Request URL.")] = False,
 ) -> None:
     """Print the Slack app manifest to paste at api.slack.com/apps."""
-    from bot.cli import fail
+    from bot.launch import fail
     from bot.startup import StartupError
 
     if not socket_mode and not url:

@@ -14,7 +14,7 @@ import weakref
 from asyncio import Lock
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from bot.domain import commands as c
 from bot.domain import errors
@@ -28,9 +28,6 @@ from bot.i18n.message import Message
 from bot.ports import Clock, ConcurrencyConflict, Scheduler, UnitOfWork
 from bot.services.board import Board, board_of
 from bot.services.dispatch import Dispatcher
-
-if TYPE_CHECKING:
-    from bot.metrics import Metrics
 from bot.services.handlers import HANDLERS, Context, Handler
 from bot.services.schedule_handlers import SCHEDULE_HANDLERS
 from bot.services.schedule_view import ScheduleView, schedule_view
@@ -41,6 +38,14 @@ _RETRIES = 8
 _BACKOFF = 0.002  # seconds; doubled on each conflict, with jitter so two processes stop colliding in step
 
 
+class Observer(Protocol):
+    """What the bus reports for the operator's metrics (bot.metrics.Metrics)."""
+
+    def command(self, kind: str, outcome: str, seconds: float) -> None: ...
+
+    def stage(self, stage_id: str, *, live: bool, queue_length: int) -> None: ...
+
+
 class MessageBus:
     def __init__(
         self, *, uow: Callable[[], UnitOfWork], clock: Clock, scheduler: Scheduler,
@@ -49,7 +54,7 @@ class MessageBus:
         reminder_grace: timedelta = timedelta(minutes=10),
         on_events: Callable[[Sequence[Event], Board], object] | None = None,
         on_schedule_events: Callable[[Sequence[ScheduleEvent], ScheduleView], object] | None = None,
-        shared_jobs: bool = False, metrics: Metrics | None = None,
+        shared_jobs: bool = False, metrics: Observer | None = None,
     ) -> None:
         self.metrics = metrics
         self._shared_jobs = shared_jobs
