@@ -98,3 +98,24 @@ def test_the_core_settings_know_no_platform() -> None:
         "DISCORD_TOKEN", "DISCORD_API_BASE", "DISCORD_GATEWAY_URL", "DISCORD_MODERATOR_ROLES",
         "CUE_OPENED_WAV", "CUE_FLOOR_WAV", "CUE_WARNING_WAV", "CUE_TIME_UP_WAV"}
     assert all(SlackSettings.env_name(name).startswith("SLACK_") for name in SlackSettings.model_fields)
+
+
+def test_tests_share_support_only_through_tests_fakes_and_tests_support() -> None:
+    """A test module never imports another test module (nor a conftest): what tests share lives in
+    tests/fakes (fakes of platforms and ports) and tests/support (builders, harnesses, fixtures)."""
+    shared = ("tests.fakes", "tests.support")
+    offenders = {}
+    for path in (ROOT / "tests").rglob("*.py"):
+        package = list(path.relative_to(ROOT).with_suffix("").parts[:-1])
+        names = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = package[:len(package) - node.level + 1] if node.level else []
+                names.add(".".join([*base, *([node.module] if node.module else [])]))
+        wrong = sorted(name for name in names if name.split(".")[0] == "tests" and name != "tests"
+                       and not name.startswith(shared))
+        if wrong:
+            offenders[str(path.relative_to(ROOT))] = wrong
+    assert offenders == {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain import errors
-from tests.adapters.test_discord_harness import bot, dms, mention, podium_errors, refusal, reply, world  # noqa: F401
+from tests.support.discord import bot, dms, mention, podium_errors, refusal, reply, world  # noqa: F401
 from tests.fakes.discord import ChannelFull
 from tests.fakes.discord import permissions as perms
 

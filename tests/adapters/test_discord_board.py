@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.adapters.test_discord_harness import (  # noqa: F401 - fixtures
+from tests.support.discord import (  # noqa: F401 - fixtures
     Bot, bot, channel_posts, dms, embed_text, mention, podium_errors, reply, world)
 
 EDIT = "PATCH /channels/{channel_id}/messages/{message_id}"

@@ -9,7 +9,7 @@ from bot.domain import errors
 from bot.i18n.catalog import render
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
-from tests.adapters.test_discord_harness import (  # noqa: F401 - fixtures
+from tests.support.discord import (  # noqa: F401 - fixtures
     bot, dms, embed_text, is_ephemeral, mention, podium_errors, refusal, reply, world)
 from tests.fakes.discord import permissions as perms
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from tests.adapters.test_discord_harness import (  # noqa: F401 - fixtures
+from tests.support.discord import (  # noqa: F401 - fixtures
     bot, channel_posts, dms, is_ephemeral, mention, podium_errors, reply, world)
 from tests.fakes.discord import permissions as perms
 

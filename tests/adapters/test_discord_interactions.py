@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.members import SYSTEM
-from tests.adapters.test_discord_harness import bot, podium_errors, reply, world  # noqa: F401 - fixtures
+from tests.support.discord import bot, podium_errors, reply, world  # noqa: F401 - fixtures
 
 
 async def test_slow_work_is_deferred_then_answered_by_a_follow_up(world, bot):

@@ -6,7 +6,7 @@ import asyncio
 import time
 
 from adapters.discord.pacing import Pacer
-from tests.adapters.test_discord_harness import bot, podium_errors, world  # noqa: F401 - fixtures
+from tests.support.discord import bot, podium_errors, world  # noqa: F401 - fixtures
 
 VOICE_PATCH = "PATCH /guilds/{guild_id}/voice-states/{user_id}"
 

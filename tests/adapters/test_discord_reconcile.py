@@ -3,7 +3,7 @@ stage with the voice states Discord reports, so no hand and no speaker is lost a
 
 from __future__ import annotations
 
-from tests.adapters.test_discord_harness import bot, dms, mention, podium_errors, reply, world  # noqa: F401
+from tests.support.discord import bot, dms, mention, podium_errors, reply, world  # noqa: F401
 
 
 async def test_a_dropped_gateway_resumes_and_applies_what_happened_meanwhile(world, bot):

@@ -14,7 +14,7 @@ from bot.domain.members import Actor
 from bot.domain.schedule import parse_local
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
-from tests.adapters.test_discord_harness import (  # noqa: F401 - fixtures
+from tests.support.discord import (  # noqa: F401 - fixtures
     bot, channel_posts, dms, is_ephemeral, podium_errors, refusal, reply, world)
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.domain import errors
-from tests.adapters.test_discord_harness import (  # noqa: F401 - fixtures
+from tests.support.discord import (  # noqa: F401 - fixtures
     bot, dms, embed_text, mention, podium_errors, refusal, reply, world)
 
 VOICE_PATCH = "PATCH /guilds/{guild_id}/voice-states/{user_id}"

@@ -11,7 +11,7 @@ import pytest
 from adapters.discord.cues.sound import NOTES, Cue, render
 from adapters.discord.service import DiscordAdapter
 from bot.bootstrap import build
-from tests.adapters.test_discord_harness import Bot, make_world, reply
+from tests.support.discord import Bot, make_world, reply
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.discord import permissions as perms
 from tests.fakes.discord_voice import FakeVoiceServer, make_certificate

@@ -14,7 +14,7 @@ from discord.http import Route
 
 from tests.fakes.discord import FakeDiscord, running
 from tests.fakes.discord import permissions as perms
-from tests.adapters.fake_discord_world import client, raw, world  # noqa: F401  (fixtures)
+from tests.support.fake_discord_world import client, raw, world  # noqa: F401  (fixtures)
 
 VOICE_PATCH = "PATCH /guilds/{guild_id}/voice-states/{user_id}"
 SEND = "POST /channels/{channel_id}/messages"

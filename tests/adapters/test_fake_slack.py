@@ -19,7 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from tests.fakes.slack import FakeSlack, SlackSender, events, serve_bolt_app
 from tests.fakes.slack.spec import SPEC_PATH
-from tests.adapters.fake_slack_world import api_error, fake, people, stage_blocks  # noqa: F401  (fixtures)
+from tests.support.fake_slack_world import api_error, fake, people, stage_blocks  # noqa: F401  (fixtures)
 
 SECRET = "5f1c0ffee0a1b2c3d4e5f60718293a4b"
 

@@ -13,7 +13,7 @@ import pytest
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
-from tests.adapters.fake_slack_world import api_error, fake, people, stage_blocks  # noqa: F401  (fixtures)
+from tests.support.fake_slack_world import api_error, fake, people, stage_blocks  # noqa: F401  (fixtures)
 from tests.fakes.slack import FakeSlack, SocketSender, events
 
 MODAL = {"type": "modal", "callback_id": "topic", "title": {"type": "plain_text", "text": "Topic"},

@@ -19,7 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from tests.fakes.slack import FakeSlack, SlackSender, events, serve_bolt_app
 from tests.fakes.slack.spec import SPEC_PATH
-from tests.adapters.fake_slack_world import api_error, fake, people, stage_blocks  # noqa: F401  (fixtures)
+from tests.support.fake_slack_world import api_error, fake, people, stage_blocks  # noqa: F401  (fixtures)
 
 
 async def test_without_a_retry_handler_429_reaches_the_caller_with_retry_after(fake, people):

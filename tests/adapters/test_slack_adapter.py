@@ -18,7 +18,7 @@ from adapters.slack.text import plain_ids, user_id
 from bot.i18n.catalog import supported_locale
 from bot.domain import commands as c
 from bot.domain.errors import UnknownCommand
-from tests.adapters.test_slack_support import blocks_text, eventually, slack_world
+from tests.support.slack import blocks_text, eventually, slack_world
 from tests.fakes.slack import events as slack_events
 
 
@@ -95,7 +95,7 @@ def modal_stage(modal) -> str:
 
 async def test_a_stage_opened_while_huddle_events_are_handled_starts_with_everyone_and_one_thread_board(
         tmp_path: Path) -> None:
-    from tests.e2e.test_slack_lifecycle import start_huddle
+    from tests.support.slack import start_huddle
 
     async with slack_world(tmp_path, rules={"must_be_present": False}) as w:
         await start_huddle(w, "alice", "bob", "carol")  # acked; Podium is still handling them

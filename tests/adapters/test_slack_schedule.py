@@ -23,7 +23,7 @@ from bot.i18n.markers import N_
 from bot.i18n.message import Message
 from bot.ports import StageRef
 from bot.services.schedule_view import ScheduleView
-from tests.adapters.test_slack_support import World, blocks_text, eventually, slack_world
+from tests.support.slack import World, blocks_text, eventually, slack_world
 from tests.fakes.slack import Message as SlackMessage
 from tests.fakes.slack import events as slack_events
 

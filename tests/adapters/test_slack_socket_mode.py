@@ -24,7 +24,7 @@ from bot.config import Settings
 from bot.i18n.catalog import render
 from bot.i18n.markers import N_
 from bot.i18n.message import Message as Text
-from tests.adapters.test_slack_support import blocks_text, eventually, populate
+from tests.support.slack import blocks_text, eventually, populate
 from tests.fakes.slack import Channel, Delivery, FakeSlack, Message, SocketSender, User, events
 
 

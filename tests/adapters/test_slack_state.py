@@ -11,12 +11,10 @@ from sqlmodel import SQLModel
 from adapters.slack.state import Huddle, SlackState
 from bot.persistence import schema
 from bot.persistence.database import Database
-from tests.integration import conftest as integration
+from tests.support.databases import database_url, db, pg_url, plain_engine  # noqa: F401 - fixtures
 
 SLACK_TABLES = {"slack_huddle", "slack_stage"}
-# Run on SQLite and on PostgreSQL, like tests/integration.
-database_url, pg_url, plain_engine, db = (integration.database_url, integration.pg_url, integration.plain_engine,
-                                         integration.db)
+# Run on SQLite and on PostgreSQL, like tests/integration (the fixtures above).
 
 
 def created_at_start_before_0004(engine: Engine) -> None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,14 +10,9 @@ from bot.domain.errors import StageNotFound
 from bot.i18n.catalog import render
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
+from tests.support.console import podium
 
 SCRIPTS = Path(__file__).with_name("scripts")
-
-
-def podium(*args: str, database: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "DEFAULT_LOCALE": "en", "LOG_LEVEL": "WARNING"}
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
-                          env=env, timeout=120, cwd=database.parent)
 
 
 def section(output: str, command: str, occurrence: int = 0) -> list[str]:

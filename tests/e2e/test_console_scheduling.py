@@ -7,7 +7,7 @@ from pathlib import Path
 
 from babel.dates import format_datetime
 
-from tests.e2e.test_console_lifecycle import podium
+from tests.support.console import podium
 
 
 def test_a_scheduled_stage_reminds_then_opens_after_a_restart(tmp_path: Path) -> None:

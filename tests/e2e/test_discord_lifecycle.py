@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from bot.domain import errors
-from tests.adapters.test_discord_harness import (  # noqa: F401 - fixtures and helpers
-    MOD_ROLE, World, channel_posts, dms, embed_text, make_world, mention, refusal, reply, world)
-from tests.adapters.conftest import discord_errors, fake_discord  # noqa: F401 - fixtures
 from tests.fakes.discord import FakeDiscord, InteractionRecord
+from tests.support.discord import (  # noqa: F401 - fixtures and helpers
+    MOD_ROLE, World, channel_posts, discord_errors, dms, embed_text, fake_discord, make_world, mention, refusal,
+    reply, world)
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from tests.adapters.test_slack_support import eventually, slack_world
+from tests.support.slack import eventually, slack_world
 
 
 def _hands(db_path: Path, user_id: str) -> int:

@@ -10,38 +10,12 @@ from adapters.slack.blocks import NOTE_INPUT
 from bot.i18n.catalog import render
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
-from tests.adapters.test_slack_support import World, blocks_text, eventually, slack_world
 from tests.fakes.slack import events
+from tests.support.slack import World, blocks_text, eventually, join_huddle, leave_huddle, slack_world, start_huddle
 
 
 def en(msgid: str, **params: object) -> str:
     return render(Message(msgid, params), "en", mention=lambda u: f"<@{u}>")
-
-
-async def start_huddle(w: World, *names: str) -> str:
-    """As Slack does it: the huddle_thread message, then per member who joins their huddle state and an
-    edit of that message listing who is in."""
-    started = events.huddle_started(w.fake.state, w.room, created_by=w[names[0]])
-    await w.event(events.user_huddle_changed(w.fake.state, w[names[0]], call_id=started["room"]["id"]))
-    await w.event(started)
-    room_id = started["room"]["id"]
-    for name in names[1:]:
-        await join_huddle(w, room_id, name)
-    return room_id
-
-
-def _in_huddle(w: World, room_id: str) -> list[str]:
-    return [u.id for u in w.people.values() if u.huddle_call_id == room_id]
-
-
-async def join_huddle(w: World, room_id: str, name: str) -> None:
-    await w.event(events.user_huddle_changed(w.fake.state, w[name], call_id=room_id))
-    await w.event(events.huddle_changed(w.fake.state, w.room, room_id, participants=_in_huddle(w, room_id)))
-
-
-async def leave_huddle(w: World, room_id: str, name: str) -> None:
-    await w.event(events.user_huddle_changed(w.fake.state, w[name], call_id=None))
-    await w.event(events.huddle_changed(w.fake.state, w.room, room_id, participants=_in_huddle(w, room_id)))
 
 
 def board_text(message) -> str:

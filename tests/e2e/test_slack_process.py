@@ -10,7 +10,7 @@ import socket
 import sys
 from pathlib import Path
 
-from tests.adapters.test_slack_support import PATH, SECRET, eventually, populate
+from tests.support.slack import PATH, SECRET, eventually, populate
 from tests.fakes.slack import FakeSlack, SlackSender
 
 

@@ -11,7 +11,7 @@ import pytest
 from bot.i18n.catalog import render
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
-from tests.adapters.test_slack_support import eventually, slack_world
+from tests.support.slack import eventually, slack_world
 from tests.fakes.slack import events
 
 

@@ -8,7 +8,7 @@ from bot.domain.rules import Rules
 from bot.i18n.catalog import render
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
-from tests.adapters.test_slack_support import World, slack_world
+from tests.support.slack import World, slack_world
 
 
 def en(msgid: str, **params: object) -> str:

@@ -21,14 +21,13 @@ from bot.domain import commands as c
 from bot.domain.commands import Command
 from scheduler.aps import ApsScheduler
 from bot.domain.members import Actor
-from tests.integration.test_aps_scheduler import (  # noqa: F401  (pg_schema_url is a fixture)
+from tests.support.aps import (
     HOST,
     ON_TIME,
     Recorder,
     audit,
     expire,
     open_stage,
-    pg_schema_url,
     settings,
     soon,
     start_app,
@@ -40,10 +39,10 @@ pytestmark = pytest.mark.postgres
 ROOT = Path(__file__).resolve().parents[2]
 
 
-async def test_one_scheduler_leads_and_another_takes_over_when_it_stops(pg_schema_url: str) -> None:
+async def test_one_scheduler_leads_and_another_takes_over_when_it_stops(pg_url: str) -> None:
     first_seen, second_seen = Recorder(), Recorder()
-    first = ApsScheduler(pg_schema_url, run=first_seen.run)
-    second = ApsScheduler(pg_schema_url, run=second_seen.run)
+    first = ApsScheduler(pg_url, run=first_seen.run)
+    second = ApsScheduler(pg_url, run=second_seen.run)
     try:
         await first.start()
         await second.start()
@@ -65,8 +64,8 @@ async def test_one_scheduler_leads_and_another_takes_over_when_it_stops(pg_schem
         await second.stop()
 
 
-async def test_a_job_a_leader_claimed_and_lost_is_re_armed_by_the_next_leader(pg_schema_url: str) -> None:
-    url, rules = pg_schema_url, {"speaking_time_limit": 1, "warn_before": 0, "idle_close": 0}
+async def test_a_job_a_leader_claimed_and_lost_is_re_armed_by_the_next_leader(pg_url: str) -> None:
+    url, rules = pg_url, {"speaking_time_limit": 1, "warn_before": 0, "idle_close": 0}
     a = build(settings(rules=rules), scheduler="aps", database_url=url)
     lost: list[Command] = []
 
@@ -154,8 +153,8 @@ class Worker:
 
 
 async def test_two_processes_run_each_job_exactly_once_and_a_standby_takes_over(
-        pg_schema_url: str, tmp_path: Path) -> None:
-    url = pg_schema_url
+        pg_url: str, tmp_path: Path) -> None:
+    url = pg_url
     setup = build(settings(), scheduler="memory", database_url=url)  # migrates once, before the workers
     await setup.start()
     stage_id = await open_stage(setup)

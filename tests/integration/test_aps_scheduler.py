@@ -10,152 +10,19 @@ from __future__ import annotations
 import asyncio
 import json
 import pickle
-import socket
-import uuid
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import psycopg
 import pytest
-from psycopg import sql
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, text
 
 from bot.bootstrap import App, build
-from bot.config import Settings
 from bot.domain import commands as c
-from bot.domain.commands import Command
-from bot.domain.members import SYSTEM, Actor
-from bot.persistence.tables import AuditRow
+from bot.domain.members import Actor
 from scheduler.aps import ApsScheduler
-
-PG_HOST, PG_PORT, PG_DATABASE, PG_USER = "127.0.0.1", 5432, "test", "postgres"
-ON_TIME = timedelta(milliseconds=250)
-HOST = Actor("host")
-audit_t = AuditRow.__table__
-
-
-# ---- databases -------------------------------------------------------------------------------------
-
-def _admin() -> psycopg.Connection[Any]:
-    return psycopg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname=PG_DATABASE, connect_timeout=2,
-                           autocommit=True)
-
-
-@pytest.fixture
-def pg_schema_url() -> Iterator[str]:
-    """A PostgreSQL URL whose connections see only a fresh schema of their own."""
-    try:
-        socket.create_connection((PG_HOST, PG_PORT), timeout=1).close()
-    except OSError as error:
-        pytest.skip(f"PostgreSQL not reachable at {PG_HOST}:{PG_PORT}: {error}")
-    name = f"test_aps_{uuid.uuid4().hex[:12]}"
-    with _admin() as admin:
-        admin.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(name)))
-    try:
-        yield (f"postgresql+psycopg://{PG_USER}@{PG_HOST}:{PG_PORT}/{PG_DATABASE}"
-               f"?options=-csearch_path%3D{name}&application_name={name}")
-    finally:
-        with _admin() as admin:
-            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
-                          (name,))
-            admin.execute("SET lock_timeout = '5s'")
-            admin.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(name)))
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def aps_url(request: pytest.FixtureRequest, tmp_path: Any) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'podium.db'}"
-    return request.getfixturevalue("pg_schema_url")
-
-
-# ---- helpers ---------------------------------------------------------------------------------------
-
-class Recorder:
-    """A ``run`` that notes when each command arrived."""
-
-    def __init__(self) -> None:
-        self.fired: list[tuple[datetime, Command]] = []
-        self._arrived = asyncio.Event()
-
-    async def run(self, command: Command) -> None:
-        self.fired.append((datetime.now(UTC), command))
-        self._arrived.set()
-
-    async def wait_for(self, count: int, within: float = 3.0) -> None:
-        async with asyncio.timeout(within):
-            while len(self.fired) < count:
-                self._arrived.clear()
-                await self._arrived.wait()
-
-
-class Schedulers:
-    def __init__(self, url: str) -> None:
-        self.url, self.running = url, []  # type: ignore[var-annotated]
-
-    async def start(self, recorder: Recorder, **options: Any) -> ApsScheduler:
-        scheduler = ApsScheduler(self.url, run=recorder.run, **options)
-        self.running.append(scheduler)
-        await scheduler.start()
-        return scheduler
-
-
-@pytest.fixture
-async def schedulers(aps_url: str) -> AsyncIterator[Schedulers]:
-    made = Schedulers(aps_url)
-    try:
-        yield made
-    finally:
-        for scheduler in made.running:
-            await scheduler.stop()
-
-
-def soon(seconds: float) -> datetime:
-    return datetime.now(UTC) + timedelta(seconds=seconds)
-
-
-def expire(stage_id: str) -> c.ExpireDue:
-    return c.ExpireDue(stage_id=stage_id, actor=SYSTEM)
-
-
-def settings(**values: Any) -> Settings:
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
-
-
-async def start_app(url: str, **values: Any) -> App:
-    app = build(settings(**values), scheduler="aps", database_url=url)
-    await app.start()
-    return app
-
-
-async def open_stage(app: App, *present: str) -> str:
-    await app.bus.handle(c.OpenStage(actor=HOST, platform="fake", space_id="space", channel_id="chan",
-                                     title="Town hall", present=frozenset({"host", *present})))
-    return await app.queries.live_stage("fake", "space", "chan")
-
-
-def audit(url: str, stage_id: str) -> list[dict[str, Any]]:
-    """The stage's audit log, read through the core's table definition by a connection of its own."""
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(select(audit_t.c.kind, audit_t.c.at, audit_t.c.target_id, audit_t.c.reason,
-                                       audit_t.c.data).where(audit_t.c.stage_id == stage_id)
-                                .order_by(audit_t.c.id)).mappings().all()
-    finally:
-        engine.dispose()
-    return [dict(row) for row in rows]
-
-
-def topics(url: str, stage_id: str) -> list[str]:
-    return [row["data"]["topic"] for row in audit(url, stage_id) if row["kind"] == "TopicChanged"]
-
-
-async def until(check: Any, within: float = 3.0) -> None:
-    async with asyncio.timeout(within):
-        while not check():
-            await asyncio.sleep(0.02)
+from tests.support.aps import (  # noqa: F401 - aps_url and schedulers are fixtures
+    HOST, ON_TIME, Recorder, Schedulers, aps_url, audit, expire, open_stage, schedulers, settings, soon, start_app,
+    topics, until)
 
 
 # ---- the port --------------------------------------------------------------------------------------

@@ -15,8 +15,8 @@ from sqlalchemy import Engine, make_url, text
 
 from bot.domain import commands as c
 from bot.domain.members import Actor
-from tests.integration.conftest import Apps
-from tests.integration.support import load, open_live
+from tests.support.apps import Apps
+from tests.support.stages import load, open_live
 
 TICK = 0.005
 

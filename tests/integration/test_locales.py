@@ -10,8 +10,9 @@ from sqlalchemy import Engine, text
 from bot.bootstrap import App
 from bot.domain import commands as c
 from bot.domain import errors
-from tests.integration.conftest import Apps, FakePlatform
-from tests.integration.support import HOST, PLATFORM, SPACE
+from tests.fakes.platform import FakePlatform
+from tests.support.apps import Apps
+from tests.support.stages import HOST, PLATFORM, SPACE
 
 OTHER_SPACE = "space-2"
 

@@ -9,8 +9,9 @@ import pytest
 from bot.domain import commands as c
 from bot.domain.members import Actor
 from bot.i18n.message import Message
-from tests.integration.conftest import Apps, Call, FakePlatform
-from tests.integration.support import HOST, open_live
+from tests.fakes.platform import Call, FakePlatform
+from tests.support.apps import Apps
+from tests.support.stages import HOST, open_live
 
 
 async def test_approving_gives_the_floor_and_tells_the_speaker(apps: Apps, platform: FakePlatform) -> None:

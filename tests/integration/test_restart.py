@@ -14,8 +14,8 @@ from bot.domain import errors
 from bot.domain.members import Actor
 from bot.domain.rules import QueueMode
 from bot.i18n.message import Mention
-from tests.integration.conftest import T0, Apps
-from tests.integration.support import HOST, audit_kinds, load, open_live, snapshot
+from tests.support.apps import T0, Apps
+from tests.support.stages import HOST, audit_kinds, load, open_live, snapshot
 
 ROOM = {"alice", "bob", "carol", "dave", "erin"}
 

@@ -13,7 +13,8 @@ from bot.clock import ManualClock
 from bot.domain import commands as c
 from bot.domain import errors
 from bot.domain.members import Actor
-from tests.integration.conftest import Apps, FakePlatform
+from tests.fakes.platform import FakePlatform
+from tests.support.apps import Apps
 
 PARIS = ZoneInfo("Europe/Paris")
 T0 = datetime(2026, 3, 16, 9, 0, tzinfo=UTC)  # a Monday, two weeks before summer time starts in Paris

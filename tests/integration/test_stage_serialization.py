@@ -14,8 +14,8 @@ from sqlalchemy import Engine
 
 from bot.domain import commands as c
 from bot.domain.members import Actor
-from tests.integration.conftest import Apps
-from tests.integration.support import audit_kinds, load, open_live
+from tests.support.apps import Apps
+from tests.support.stages import audit_kinds, load, open_live
 
 pytestmark = pytest.mark.postgres
 

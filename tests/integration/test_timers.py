@@ -11,8 +11,9 @@ from bot.clock import ManualClock
 from bot.domain import commands as c
 from bot.domain.members import Actor
 from bot.domain.timers import next_due, speaking_deadline
-from tests.integration.conftest import T0, Apps, Call, FakePlatform
-from tests.integration.support import HOST, audit_kinds, load, open_live
+from tests.fakes.platform import Call, FakePlatform
+from tests.support.apps import T0, Apps
+from tests.support.stages import HOST, audit_kinds, load, open_live
 
 
 async def speaking_alice(app: App) -> str:

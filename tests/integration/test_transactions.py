@@ -11,8 +11,8 @@ from bot.domain import commands as c
 from bot.domain import errors
 from bot.domain.members import Actor
 from bot.persistence.repository import load_stage
-from tests.integration.conftest import Apps
-from tests.integration.support import (
+from tests.support.apps import Apps
+from tests.support.stages import (
     HOST, PLATFORM, SPACE, accept_inserts, counts, load, open_live, open_stage, refuse_inserts, snapshot,
     stored_version,
 )

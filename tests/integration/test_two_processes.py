@@ -20,8 +20,8 @@ from bot.bootstrap import App
 from bot.domain import commands as c
 from bot.domain import errors
 from bot.domain.members import Actor
-from tests.integration.conftest import Apps
-from tests.integration.support import HOST, PLATFORM, SPACE, audit_kinds, load, open_live, open_stage
+from tests.support.apps import Apps
+from tests.support.stages import HOST, PLATFORM, SPACE, audit_kinds, load, open_live, open_stage
 
 pytestmark = pytest.mark.postgres
 

@@ -5,7 +5,7 @@ from datetime import datetime
 import pytest
 
 from bot.domain.stage import Stage
-from tests.unit.builders import NOW, open_stage
+from tests.support.builders import NOW, open_stage
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from bot.domain.rules import HandMode
 from bot.domain.stage import Stage
 from bot.domain.validation import Visibility
 from bot.i18n.message import Mention
-from tests.unit.builders import ANN, BOB, CAT, HOST, NOW, OUTSIDER, PLATFORM_MOD, at, open_stage, raise_hands
+from tests.support.builders import ANN, BOB, CAT, HOST, NOW, OUTSIDER, PLATFORM_MOD, at, open_stage, raise_hands
 
 DEPUTY = Actor("deputy")
 SPEAKER_ROLE = frozenset({"speaker"})

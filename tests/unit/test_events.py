@@ -13,7 +13,7 @@ from bot.domain.members import SYSTEM, Actor, Recap
 from bot.domain.moderation import add_moderator, invite, remove, remove_moderator, unblock
 from bot.domain.stage import Stage
 from bot.domain.timers import expire_due
-from tests.unit.builders import ANN, BOB, CAT, HOST, NOW, at, open_stage
+from tests.support.builders import ANN, BOB, CAT, HOST, NOW, at, open_stage
 
 T = at(100)
 Expected = tuple[str, str, str | None, str]  # kind, actor_id, target_id, reason

@@ -8,7 +8,7 @@ from bot.domain.members import Hand
 from bot.domain.queue import HandQueue
 from bot.domain.rules import QueueMode
 from bot.domain.stage import Stage
-from tests.unit.builders import ANN, BOB, CAT, DAN, HOST, NOW, at, kinds, of_kind, open_stage, raise_hands
+from tests.support.builders import ANN, BOB, CAT, DAN, HOST, NOW, at, kinds, of_kind, open_stage, raise_hands
 
 
 def _spoke(stage: Stage, seconds_by_member: dict[str, float]) -> None:

@@ -17,7 +17,7 @@ from bot.domain.rules import QueueMode
 from bot.domain.stage import Stage
 from bot.domain.timers import expire_due, next_due
 from bot.domain.validation import Visibility
-from tests.unit.builders import HOST, at, open_stage, snapshot
+from tests.support.builders import HOST, at, open_stage, snapshot
 
 PEOPLE = ["host", "ann", "bob", "cat", "dan", "eve", "fay", "gus"]
 RULE_CHANGES = [

@@ -10,7 +10,7 @@ from bot.domain.moderation import add_moderator, invite, remove, remove_moderato
 from bot.domain.stage import Stage, StageState
 from bot.domain.validation import Visibility
 from bot.i18n.message import Mention
-from tests.unit.builders import ANN, BOB, CAT, DAN, HOST, NOW, at, kinds, make_speaker, open_stage, raise_hands
+from tests.support.builders import ANN, BOB, CAT, DAN, HOST, NOW, at, kinds, make_speaker, open_stage, raise_hands
 
 
 class TestAddModerator:

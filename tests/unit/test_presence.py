@@ -8,7 +8,7 @@ from bot.domain import moderation
 from bot.domain.members import Actor
 from bot.domain.stage import Stage
 from bot.domain.validation import Visibility
-from tests.unit.builders import (
+from tests.support.builders import (
     ANN, BOB, CAT, HOST, NOW, OUTSIDER, PLATFORM_MOD, at, make_speaker, open_stage, raise_hands,
 )
 

@@ -13,7 +13,7 @@ from bot.domain.members import Actor
 from bot.domain.moderation import add_moderator, invite, remove, remove_moderator, unblock
 from bot.domain.stage import Stage
 from bot.domain.validation import Visibility
-from tests.unit.builders import ANN, BOB, CAT, HOST, at, open_stage, snapshot
+from tests.support.builders import ANN, BOB, CAT, HOST, at, open_stage, snapshot
 
 FAY, GUS, HAL, IVY, ZED = Actor("fay"), Actor("gus"), Actor("hal"), Actor("ivy"), Actor("zed")
 T = at(10)  # when every refused command is tried

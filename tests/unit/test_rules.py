@@ -8,7 +8,7 @@ from bot.domain import errors
 from bot.domain import events as ev
 from bot.domain.rules import HandMode, QueueMode, Rules
 from bot.domain.stage import Stage
-from tests.unit.builders import ANN, HOST, at, snapshot
+from tests.support.builders import ANN, HOST, at, snapshot
 
 ALL_RULES = (
     "max_speakers", "speaking_time_limit", "warn_before", "hand_mode", "hand_roles", "queue_mode",

@@ -8,7 +8,7 @@ from bot.domain import moderation
 from bot.domain.members import Actor
 from bot.domain.stage import Stage
 from bot.i18n.message import Mention
-from tests.unit.builders import (
+from tests.support.builders import (
     ANN, BOB, CAT, DAN, HOST, NOW, at, kinds, make_speaker, of_kind, open_stage, raise_hands,
 )
 

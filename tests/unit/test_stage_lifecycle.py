@@ -11,7 +11,7 @@ from bot.domain.members import Actor, Recap, SpeakerRecap
 from bot.domain.rules import Rules
 from bot.domain.stage import Stage, StageState
 from bot.domain.validation import Visibility
-from tests.unit.builders import (
+from tests.support.builders import (
     ANN, BOB, CAT, DAN, EVE, HOST, NOW, OUTSIDER, PLATFORM_MOD, at, kinds, make_speaker, open_stage, raise_hands,
     snapshot,
 )

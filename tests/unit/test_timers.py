@@ -6,7 +6,7 @@ from bot.domain import events as ev
 from bot.domain.members import SYSTEM
 from bot.domain.stage import Stage, StageState
 from bot.domain.timers import expire_due, next_due, speaking_deadline
-from tests.unit.builders import ANN, BOB, CAT, HOST, at, kinds, make_speaker, open_stage, raise_hands
+from tests.support.builders import ANN, BOB, CAT, HOST, at, kinds, make_speaker, open_stage, raise_hands
 
 
 def _timed(**rules: object) -> Stage:

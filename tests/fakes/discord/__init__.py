@@ -13,7 +13,7 @@ Start and point discord.py at it::
                 ...
         fake.assert_no_spec_violations()
 
-(tests/adapters/conftest.py has the ``fake_discord`` fixture doing this, plus
+(tests/support/discord.py has the ``fake_discord`` fixture doing this, plus
 a check that discord.py logged no ERROR.)
 
 Hooks "as members would": ``member_join_voice``, ``member_leave_voice``,

@@ -21,6 +21,7 @@ from adapters.slack.settings import SlackSettings
 from bot.bootstrap import App, build
 from bot.clock import ManualClock
 from bot.config import Settings
+from tests.fakes.slack import events
 from tests.fakes.slack import AppResponse, Channel, FakeSlack, Message, SlackSender, User
 
 SECRET = "8f14e45fceea167a5a36dedd4bea2543"
@@ -191,3 +192,31 @@ async def slack_world(tmp_path: Path, *, board_interval: float = 0.05, moderator
             await adapter.stop()
             await app.stop()
         fake.assert_no_spec_violations()
+
+
+# ---- huddles, as Slack reports them
+
+async def start_huddle(w: World, *names: str) -> str:
+    """As Slack does it: the huddle_thread message, then per member who joins their huddle state and an
+    edit of that message listing who is in."""
+    started = events.huddle_started(w.fake.state, w.room, created_by=w[names[0]])
+    await w.event(events.user_huddle_changed(w.fake.state, w[names[0]], call_id=started["room"]["id"]))
+    await w.event(started)
+    room_id = started["room"]["id"]
+    for name in names[1:]:
+        await join_huddle(w, room_id, name)
+    return room_id
+
+
+def _in_huddle(w: World, room_id: str) -> list[str]:
+    return [u.id for u in w.people.values() if u.huddle_call_id == room_id]
+
+
+async def join_huddle(w: World, room_id: str, name: str) -> None:
+    await w.event(events.user_huddle_changed(w.fake.state, w[name], call_id=room_id))
+    await w.event(events.huddle_changed(w.fake.state, w.room, room_id, participants=_in_huddle(w, room_id)))
+
+
+async def leave_huddle(w: World, room_id: str, name: str) -> None:
+    await w.event(events.user_huddle_changed(w.fake.state, w[name], call_id=None))
+    await w.event(events.huddle_changed(w.fake.state, w.room, room_id, participants=_in_huddle(w, room_id)))
