@@ -20,7 +20,7 @@ WORK = ROOT / "build" / "screenshots"
 
 
 async def discord_board() -> tuple[dict[str, Any], dict[str, str]]:
-    from tests.adapters.test_discord_harness import Bot, make_world
+    from tests.support.discord import Bot, make_world
     from tests.fakes.discord import FakeDiscord, pointed_at
 
     async with FakeDiscord(heartbeat_interval_ms=500) as fake:
@@ -45,7 +45,7 @@ async def discord_board() -> tuple[dict[str, Any], dict[str, str]]:
 
 
 async def slack_board() -> tuple[list[dict[str, Any]], dict[str, str]]:
-    from tests.adapters.test_slack_support import slack_world
+    from tests.support.slack import join_huddle, slack_world
     from tests.fakes.slack import events
 
     with tempfile.TemporaryDirectory() as folder:
@@ -55,9 +55,7 @@ async def slack_board() -> tuple[list[dict[str, Any]], dict[str, str]]:
             await w.event(events.user_huddle_changed(w.fake.state, w["alice"], call_id=room))
             await w.event(started)
             for name in ("carol", "dave", "frank"):
-                await w.event(events.user_huddle_changed(w.fake.state, w[name], call_id=room))
-                inside = [u.id for u in w.people.values() if u.huddle_call_id == room]
-                await w.event(events.huddle_changed(w.fake.state, w.room, room, participants=inside))
+                await join_huddle(w, room, name)
             await w.command("alice", 'open "Weekly AMA" topic="Pricing"')
             for member in ("carol", "frank"):
                 await w.command(member, 'raise "about pricing"' if member == "carol" else "raise")

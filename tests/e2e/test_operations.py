@@ -13,7 +13,7 @@ import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
 
 from adapters import health
-from tests.adapters.test_slack_support import slack_world
+from tests.support.slack import slack_world
 
 PODIUM = str(Path(sys.executable).with_name("podium"))
 
