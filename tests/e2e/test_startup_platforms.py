@@ -64,3 +64,24 @@ async def test_a_slack_port_already_taken(tmp_path: Path) -> None:
     assert last_three(lines) == [
         f'podium: SLACK_PORT="{port}": cannot be listened on (address already in use)',
         "  expected: a free port (another process holds this one)"]
+
+
+async def test_discord_out_of_reach_at_podium_run(tmp_path: Path) -> None:
+    code, lines = await podium_run(tmp_path, DISCORD_TOKEN="MTIz.abc.def", DISCORD_API_BASE="http://127.0.0.1:9/api/v10")
+    assert code == 2
+    shown = last_three(lines)
+    assert shown[0].startswith('podium: DISCORD_API_BASE="http://127.0.0.1:9/api/v10": cannot be reached (')
+    assert shown[1] == "  expected: Discord's API reachable from this host (network, DNS, proxy), or your proxy's URL"
+
+
+async def test_the_metrics_port_already_taken(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        async with FakeDiscord() as fake:
+            code, lines = await podium_run(tmp_path, DISCORD_TOKEN=fake.token, DISCORD_API_BASE=fake.api_base,
+                                           DISCORD_GATEWAY_URL=fake.gateway_url, METRICS_PORT=str(port))
+    assert code == 2
+    assert last_three(lines) == [f'podium: METRICS_PORT="{port}": cannot be listened on (address already in use)',
+                                 "  expected: a free port, or leave METRICS_PORT empty"]
