@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from datetime import UTC, datetime
 from collections.abc import Iterable
 
 from aiohttp import web
@@ -23,8 +24,9 @@ DB_TIMEOUT = 3.0
 async def readiness(app: App, adapters: Iterable[str]) -> tuple[bool, dict[str, str]]:
     checks: dict[str, str] = {}
     ready = True
+    stored: tuple[int, datetime | None] = (0, None)
     try:
-        await asyncio.wait_for(app.db.run(_ping, app), DB_TIMEOUT)
+        stored = await asyncio.wait_for(app.db.run(_outbox, app), DB_TIMEOUT)
         checks["database"] = "ok"
     except Exception as error:  # any failure here is the answer, not a crash of the listener
         ready, checks["database"] = False, f"unreachable: {type(error).__name__}"
@@ -33,15 +35,27 @@ async def readiness(app: App, adapters: Iterable[str]) -> tuple[bool, dict[str, 
         up = probe is not None and probe()
         checks[name] = "connected" if up else "not connected"
         ready = ready and up
-    pending, oldest = _pending(app)
+    # Platform work is pending in two places: effects stored in the outbox table (written with the commit,
+    # deleted once the platform acknowledged them) and jobs this process's dispatcher holds in memory.
+    rows, since = stored
+    stored_age = (app.clock.now() - _aware(since)).total_seconds() if since is not None else 0.0
+    held, held_age = _pending(app)
+    pending, oldest = rows + held, max(stored_age, held_age)
     stuck = pending > 0 and oldest > STUCK_AFTER
     checks["outbox"] = f"{'stuck' if stuck else 'ok'}: {pending} pending, oldest {oldest:.0f} s"
     return ready and not stuck, checks
 
 
-def _ping(app: App) -> None:
+def _outbox(app: App) -> tuple[int, datetime | None]:
     with app.db.engine.connect() as conn:
-        conn.execute(text("SELECT 1"))
+        count, oldest = conn.execute(text("SELECT count(*), min(created_at) FROM outbox")).one()
+    if isinstance(oldest, str):  # SQLite hands timestamps back as text
+        oldest = datetime.fromisoformat(oldest)
+    return int(count), oldest
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _pending(app: App) -> tuple[int, float]:

@@ -101,6 +101,28 @@ async def test_platform_work_stuck_makes_the_process_unready(tmp_path: Path) -> 
         assert (await health.readiness(w.app, ["slack"]))[0]
 
 
+async def test_an_outbox_effect_waiting_too_long_makes_the_process_unready(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import text
+
+    async with slack_world(tmp_path) as w:
+        w.app.connected["slack"] = lambda: True
+
+        def store(age: float) -> None:
+            with w.app.db.engine.begin() as conn:
+                conn.execute(text("INSERT INTO outbox (stream, position, platform, kind, payload, created_at) "
+                                  "VALUES ('s1', :p, 'slack', 'board', '{}', :at)"),
+                             {"p": int(age), "at": w.app.clock.now() - timedelta(seconds=age)})
+
+        await w.app.db.run(store, 5.0)
+        ready, checks = await health.readiness(w.app, ["slack"])
+        assert ready and checks["outbox"] == "ok: 1 pending, oldest 5 s"
+        await w.app.db.run(store, 61.0)
+        ready, checks = await health.readiness(w.app, ["slack"])
+        assert not ready and checks["outbox"] == "stuck: 2 pending, oldest 61 s"
+
+
 def test_json_logs(tmp_path: Path) -> None:
     result = subprocess.run([PODIUM, "db", "upgrade"], capture_output=True, text=True, cwd=tmp_path, timeout=60,
                             env={"PATH": "/usr/bin:/bin", "LOG_FORMAT": "json", "LOG_LEVEL": "DEBUG",
