@@ -158,20 +158,26 @@ def unknown_key(variable: str, value: Any, known: set[str]) -> StartupError:
     return StartupError(variable, value, problem, expected)
 
 
-# Environment variables that look like ours; anything else in the environment belongs to someone else.
+# Environment variables of Podium's families. The environment is shared with other programs (slack-bolt reads
+# SLACK_CLIENT_ID, a benchmark PODIUM_BENCH_…), so outside RULES__ only a near miss of a known name is refused.
 FAMILIES = ("PODIUM_", "RULES__", "DISCORD_", "SLACK_", "DATABASE_", "SQLITE_", "CUE_", "SCHEDULE_", "SCHEDULER_",
             "METRICS_", "LOG_")
+NEAR_MISS = 0.85
 
 
 def check_keys(classes: Iterable[type[BaseSettings]], *, environ: Mapping[str, str] | None = None,
                dotenv: Mapping[str, str | None] | None = None) -> None:
-    """Refuses a key of the `.env` file that no settings class knows, and an environment variable of one of
-    Podium's families (RULES__…, DISCORD_…) that is misspelt."""
+    """Refuses a key of the `.env` file that no settings class knows, an unknown RULES__ variable, and an
+    environment variable that is a near miss of a setting (DISCORD_TOKN)."""
     known = known_names(classes)
     environ = os.environ if environ is None else environ
     found = [(key, value) for key, value in (dotenv or {}).items() if key.upper() not in known]
-    found += [(key, value) for key, value in environ.items()
-              if key.upper().startswith(FAMILIES) and key.upper() not in known]
+    for key, value in environ.items():
+        name = key.upper()
+        if name in known or not name.startswith(FAMILIES):
+            continue
+        if name.startswith("RULES__") or difflib.get_close_matches(name, sorted(known), n=1, cutoff=NEAR_MISS):
+            found.append((key, value))
     if found:
         key, value = found[0]
         error = unknown_key(key.upper(), value, known)

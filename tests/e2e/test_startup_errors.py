@@ -205,3 +205,9 @@ def test_the_slack_manifest_needs_a_request_url(tmp_path: Path) -> None:
         "endpoints")
     ok = podium(tmp_path, "slack", "manifest", "--url", "https://podium.example.org/slack/events")
     assert ok.returncode == 0 and "request_url: https://podium.example.org/slack/events" in ok.stdout
+
+
+def test_other_programs_variables_are_left_alone(tmp_path: Path) -> None:
+    result = podium(tmp_path, "db", "upgrade", SLACK_CLIENT_ID="123.456", PODIUM_BENCH_POSTGRES="1",
+                    LOG_DIR="/var/log/elsewhere")
+    assert result.returncode == 0, result.stderr
