@@ -26,14 +26,17 @@ system-deps:
 demo: $(STAMP)
 	@$(BIN)/podium console $(ARGS)
 
+# The layers (import-linter contracts in pyproject.toml) and the types (mypy, strict on bot/) first: seconds.
 test: $(STAMP) system-deps
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .import_linter_cache .grimp_cache
 
 # Refresh the message template and the catalogues after changing user-facing sentences.
 catalogues: $(STAMP)

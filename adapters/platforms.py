@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -27,7 +27,7 @@ class PlatformSettings(Protocol):
     def enabled(self) -> bool: ...
 
 
-Serve = Callable[["App", Any, asyncio.Event], Awaitable[None]]
+Serve = Callable[["App", Any, asyncio.Event], Coroutine[Any, Any, None]]
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,7 @@ async def speaking_timers(url: str, spread: float = SPREAD) -> dict[str, Any]:
     from bot.config import Settings
     from bot.domain import commands as c
     from bot.domain.members import Actor
-    from bot.persistence.tables import AuditRow
+    from bot.persistence.tables import AuditRow, table_of
     from scheduler.aps import ApsScheduler  # noqa: F401  (imported before the baseline is read)
 
     baseline = _rss_mb()
@@ -140,7 +140,7 @@ async def speaking_timers(url: str, spread: float = SPREAD) -> dict[str, Any]:
     peak = _rss_mb()
     await app.stop()
 
-    audit_t = AuditRow.__table__
+    audit_t = table_of(AuditRow)
     engine = create_engine(url)
     with engine.connect() as conn:
         rows = conn.execute(select(audit_t.c.stage_id, audit_t.c.kind, audit_t.c.at, audit_t.c.reason).where(

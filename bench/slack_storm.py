@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from adapters.slack.adapter import SlackAdapter
+from adapters.slack.assembly import assemble
 from adapters.slack.service import start_http
 from adapters.slack.settings import SlackSettings
 from bench.machine import percentile
@@ -59,7 +59,7 @@ async def storm(folder: Path) -> SlackStormResult:
                                        api_url=fake.api_url)
         app = build(settings, database_url=f"sqlite:///{folder / 'storm.db'}", scheduler="memory")
         await app.start()
-        adapter = SlackAdapter.build(app, slack_settings)
+        adapter = assemble(app, slack_settings)
         await adapter.start()
         runner, port = await start_http(adapter.bolt, host="127.0.0.1", port=0, path="/slack/events")
         try:

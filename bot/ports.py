@@ -1,4 +1,5 @@
-"""What the core needs from the outside world, as Protocols. Adapters and tests provide them."""
+"""What the core needs from the outside world, as Protocols, and the values that cross them (a stage's
+address, its board, a series). Adapters and tests provide the Protocols."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from bot.domain.rules import Rules
+
 if TYPE_CHECKING:
     from bot.domain.commands import Command
     from bot.domain.events import Event
@@ -16,8 +19,6 @@ if TYPE_CHECKING:
     from bot.domain.schedule_events import ScheduleEvent
     from bot.domain.stage import Stage
     from bot.i18n.message import Message
-    from bot.services.board import Board
-    from bot.services.schedule_view import ScheduleView
 
 
 class ConcurrencyConflict(Exception):
@@ -42,6 +43,61 @@ class StageRef:
     space_id: str
     channel_id: str
     title: str
+
+
+# ---- what the core hands its platforms: snapshots taken right after a commit (bot/services builds them)
+
+@dataclass(frozen=True, slots=True)
+class SpeakerLine:
+    user_id: str
+    since: datetime
+    seconds_left: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class QueueLine:
+    position: int
+    user_id: str
+    note: str
+    present: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    ref: StageRef
+    state: str
+    topic: str
+    host_id: str
+    visibility: str
+    capacity: int
+    hands_locked: bool
+    rules: Rules
+    speakers: tuple[SpeakerLine, ...]
+    queue: tuple[QueueLine, ...]
+    queue_length: int
+    present_count: int
+    moderators: tuple[str, ...]
+    taken_at: datetime
+    version: int
+    schedule_id: str | None = None  # the series it was opened from, if any
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleView:
+    ref: StageRef  # stage_id holds the series id; notifications about the series use it
+    topic: str
+    host_id: str
+    timezone: str
+    next_at: datetime | None
+    duration: int
+    recurrence: str
+    state: str
+    rsvps: tuple[str, ...]
+    platform_event_id: str | None
+
+    @property
+    def schedule_id(self) -> str:
+        return self.ref.stage_id
 
 
 class StagePlatform(Protocol):
@@ -116,12 +172,17 @@ class ScheduleRepository(Protocol):
 
     async def count_active(self, platform: str, space_id: str) -> int: ...
 
+    async def by_platform_event(self, platform: str, event_id: str) -> str | None: ...
+
 
 class UnitOfWork(Protocol):
     """One transaction: what a handler changed is committed together or not at all."""
 
-    stages: StageRepository
-    schedules: ScheduleRepository
+    @property
+    def stages(self) -> StageRepository: ...
+
+    @property
+    def schedules(self) -> ScheduleRepository: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -43,7 +43,7 @@ async def schedule(s: ConsoleSession, line: Line) -> Message:
     return await _run(s, c.ScheduleStage(
         actor=_actor(s), platform="console", space_id=s.space.id, channel_id=s.channel, title=line.arg(0),
         start=line.options["start"], timezone=line.options.get("tz"),
-        duration=3600 if "duration" not in line.options else _duration(line),
+        duration=_duration(line) or 3600,
         recurrence=line.options.get("repeat", "once"), topic=line.options.get("topic", "")))
 
 

@@ -29,12 +29,12 @@ async def set_connect(channel: discord.StageChannel, target: discord.abc.Snowfla
     overwrite = discord.PermissionOverwrite() if current is None else discord.PermissionOverwrite(**dict(current))
     if overwrite.connect is allowed:
         return
-    overwrite.connect = allowed
+    overwrite.update(connect=allowed)
     if overwrite.is_empty():
         if current is not None:
-            await channel.set_permissions(target, overwrite=None, reason=REASON)  # type: ignore[arg-type]
+            await channel.set_permissions(target, overwrite=None, reason=REASON)  # type: ignore[call-overload]
         return
-    await channel.set_permissions(target, overwrite=overwrite, reason=REASON)  # type: ignore[arg-type]
+    await channel.set_permissions(target, overwrite=overwrite, reason=REASON)  # type: ignore[call-overload]
 
 
 def moderator_roles(channel: discord.StageChannel, configured: Iterable[str]) -> list[discord.Role]:

@@ -12,7 +12,7 @@ import discord
 from babel.dates import get_day_names
 from discord import app_commands
 
-from adapters.discord.buttons import context_of
+from adapters.discord.context import context_of
 from adapters.discord.members import PLATFORM, display_name, say
 from adapters.discord.targets import target
 from bot.domain.errors import StageError

@@ -102,3 +102,9 @@ def recap_embed(title: str, recap: Recap, locale: str) -> discord.Embed:
     lines = [say(Message.of(N_("{member}: {seconds} s, turns: {turns}"), member=Mention(s.user_id),
                             seconds=round(s.talk_seconds), turns=s.turns), locale) for s in recap.speakers[:20]]
     return discord.Embed(title=f"🏁 {title}", description="\n".join([summary, *lines])[:4000], colour=ENDED)
+
+
+def board_content(board: Board, locale: str) -> dict[str, Any]:
+    """The board message: its embed and buttons, mentioning nobody (boards.py sends and edits it)."""
+    return {"embed": board_embed(board, locale), "view": board_view(board, locale),
+            "allowed_mentions": discord.AllowedMentions.none()}

@@ -10,10 +10,10 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
 import discord
 
-from adapters.discord.board_view import board_embed, board_view
 from adapters.discord.failures import Reporter
 from adapters.discord.members import PLATFORM
 from bot.bootstrap import App
@@ -26,11 +26,15 @@ log = logging.getLogger(__name__)
 
 INTERVAL = 1.0
 
+#: A board as a message's content in a locale: the keyword arguments of `send` and `edit` (board_view.py).
+Content = Callable[[Board, str], dict[str, Any]]
+
 
 class BoardPublisher:
-    def __init__(self, *, client: discord.Client, app: App, reporter: Reporter, interval: float = INTERVAL,
+    def __init__(self, *, client: discord.Client, app: App, reporter: Reporter, content: Content,
+                 interval: float = INTERVAL,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        self._client, self._app, self._reporter = client, app, reporter
+        self._client, self._app, self._reporter, self._content = client, app, reporter, content
         self.interval, self._clock = interval, clock
         self._pending: dict[str, Board] = {}
         self._last: dict[str, float] = {}
@@ -43,7 +47,7 @@ class BoardPublisher:
             log.warning("stage %s: channel %s is not in the cache", board.ref.stage_id, board.ref.channel_id)
             return
         locale = await self._app.locales.for_space(PLATFORM, board.ref.space_id)
-        kwargs = _content(board, locale)
+        kwargs = self._content(board, locale)
         sent: list[discord.Message] = []
 
         async def send() -> None:
@@ -100,14 +104,9 @@ class BoardPublisher:
         locale = await self._app.locales.for_space(PLATFORM, board.ref.space_id)
         message = channel.get_partial_message(int(stored.message_id))  # type: ignore[attr-defined]
         try:
-            await message.edit(**_content(board, locale))
+            await message.edit(**self._content(board, locale))
         except discord.NotFound:  # someone deleted it: a board must be there
             await self.post(board)
         except (discord.HTTPException, OSError) as error:
             action = Message.of(N_("update the board in {channel}"), channel=f"<#{board.ref.channel_id}>")
             await self._reporter.report(board.ref, action, error)
-
-
-def _content(board: Board, locale: str) -> dict[str, object]:
-    return {"embed": board_embed(board, locale), "view": board_view(board, locale),
-            "allowed_mentions": discord.AllowedMentions.none()}

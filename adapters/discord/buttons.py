@@ -7,26 +7,21 @@ re-attach: discord.py matches the template and rebuilds the item on every press.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
+from adapters.discord.context import Context, context_of
+from adapters.discord.invoke import run
 from adapters.discord.members import display_name, say
 from adapters.discord.replies import Outcome, respond
-from adapters.discord.targets import Target, target_of_stage
+from adapters.discord.targets import target_of_stage
 from bot.domain import commands as c
 from bot.domain.errors import QueueEmpty
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
 
-if TYPE_CHECKING:
-    from adapters.discord.context import Context
-
 PICK_LIMIT = 25  # options in a Discord select menu
-
-
-def context_of(interaction: discord.Interaction) -> Context:
-    return interaction.client.podium  # type: ignore[attr-defined]
 
 
 class BoardButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
@@ -39,7 +34,7 @@ class BoardButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
         self.action, self.stage_id = action, stage_id
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button[Any],
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
                              match: re.Match[str], /) -> BoardButton:
         return cls(match["action"], match["stage"])
 
@@ -58,39 +53,16 @@ class QueuePicker(discord.ui.DynamicItem[discord.ui.Select[Any]],
         self.action, self.stage_id = action, stage_id
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Select[Any],
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
                              match: re.Match[str], /) -> QueuePicker:
         return cls(match["action"], match["stage"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
         ctx = context_of(interaction)
-        values = (interaction.data or {}).get("values") or []
+        data: dict[str, Any] = dict(interaction.data or {})
+        values = [str(value) for value in data.get("values") or []]
         await respond(ctx, interaction, lambda: _picked(ctx, interaction, self.action, self.stage_id, values),
                       what=f"pick {self.action}")
-
-
-async def run(ctx: Context, interaction: discord.Interaction, target: Target, command: c.Command) -> Message:
-    """One core command; its author hears about the Discord work it causes, should Discord refuse it."""
-    from adapters.discord.replies import reader_locale
-
-    # Remembered before the command runs: the platform work it causes may start before this function resumes.
-    where = (str(target.channel.guild.id), str(target.channel.id))
-    witness = ctx.reporter.witness(where)
-    if _moderates(command):
-        ctx.reporter.remember(where, interaction, await reader_locale(ctx, interaction))
-    try:
-        reply = await ctx.app.bus.handle(command)
-    except Exception:
-        ctx.reporter.restore(where, witness)
-        raise
-    return reply
-
-
-def _moderates(command: c.Command) -> bool:
-    """Accepted, this command shows its author moderates the stage: Discord's refusals are theirs to hear."""
-    if isinstance(command, c.MoveToAudience):
-        return command.user_id != command.actor.user_id
-    return not isinstance(command, c.RaiseHand | c.LowerHand)
 
 
 async def _pressed(ctx: Context, interaction: discord.Interaction, action: str, stage_id: str) -> Outcome:

@@ -15,12 +15,13 @@ from discord import app_commands
 from adapters.discord.buttons import BoardButton, QueuePicker
 from adapters.discord.commands_floor import install
 from adapters.discord.context import Context, lane
+from adapters.discord.invoke import attempt
 from adapters.discord.members import bot_actor
 from adapters.discord.platform import DiscordPlatform
 from adapters.discord.reconcile import Reconciler
 from adapters.discord.scheduled_events import ScheduledEvents
 from adapters.discord.translator import CatalogueTranslator
-from adapters.discord.voice import VoiceSync, attempt
+from adapters.discord.voice import VoiceSync
 from bot.domain import commands as c
 
 log = logging.getLogger(__name__)
@@ -55,15 +56,17 @@ class PodiumClient(discord.Client):
         for event, going in (("GUILD_SCHEDULED_EVENT_USER_ADD", True), ("GUILD_SCHEDULED_EVENT_USER_REMOVE", False)):
             parsers[event] = functools.partial(self._interest, parsers[event], going)
         self.podium: Context | None = None
+        self.platform: DiscordPlatform | None = None
         self.voice: VoiceSync | None = None
         self.reconciler: Reconciler | None = None
         self.events: ScheduledEvents | None = None
 
     def attach(self, ctx: Context, platform: DiscordPlatform) -> None:
-        self.podium = ctx
+        self.podium, self.platform = ctx, platform
         self.events = platform.events
         self.voice = VoiceSync(ctx, platform)
-        self.reconciler = platform.reconciler = Reconciler(ctx, platform)
+        self.reconciler = Reconciler(ctx, platform)
+        platform.reconcile = self.reconciler.stage
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(CatalogueTranslator())
@@ -96,8 +99,8 @@ class PodiumClient(discord.Client):
 
     async def on_stage_instance_delete(self, instance: discord.StageInstance) -> None:
         """A moderator ended the stage in Discord: the core closes it too (the recap is posted)."""
-        ctx = self.podium
-        if ctx is None or ctx.platform is None or ctx.platform.ended_by_bot(instance.id):
+        ctx, platform = self.podium, self.platform
+        if ctx is None or platform is None or platform.ended_by_bot(instance.id):
             return
 
         async def close() -> None:

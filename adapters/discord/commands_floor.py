@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import discord
 from discord import app_commands
 
 from adapters.discord import autocomplete
-from adapters.discord.buttons import context_of, run
+from adapters.discord.context import context_of
+from adapters.discord.invoke import run
 from adapters.discord.commands_stage import MEMBER, REASON, REASON_HELP, STAGE, STAGE_HELP, stage_command
 from adapters.discord.members import mention, say
 from adapters.discord.replies import Outcome, respond
@@ -128,8 +130,8 @@ async def queue(interaction: discord.Interaction, stage: str | None = None) -> N
     await respond(ctx, interaction, work, what="/queue")
 
 
-async def _on_member(interaction: discord.Interaction, stage: str | None, what: str, kind: type[c.StageCommand],
-                     typed: str, **values: Any) -> None:
+async def _on_member(interaction: discord.Interaction, stage: str | None, what: str,
+                     kind: Callable[..., c.StageCommand], typed: str, **values: Any) -> None:
     ctx = context_of(interaction)
 
     async def work() -> Outcome:
@@ -146,5 +148,7 @@ def install(tree: app_commands.CommandTree[Any]) -> None:
     from adapters.discord.commands_schedule import rsvp
     from adapters.discord.commands_stage import StageCommands
 
-    for command in (StageCommands(), HandCommands(), SpeakerCommands(), ModCommands(), queue, rsvp):
+    commands: list[app_commands.Group | app_commands.Command[Any, ..., Any]] = [
+        StageCommands(), HandCommands(), SpeakerCommands(), ModCommands(), queue, rsvp]
+    for command in commands:
         tree.add_command(command)

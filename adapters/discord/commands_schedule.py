@@ -13,8 +13,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord import autocomplete
-from adapters.discord.buttons import context_of
-from adapters.discord.context import Context
+from adapters.discord.context import Context, context_of
 from adapters.discord.errors import NoSchedules, NothingToChange, ScheduleWhere, SeveralSchedules
 from adapters.discord.members import PLATFORM, say
 from adapters.discord.replies import Outcome, reader_locale, respond

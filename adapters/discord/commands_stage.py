@@ -10,7 +10,8 @@ from discord import app_commands
 
 from adapters.discord import autocomplete
 from adapters.discord.board_view import board_embed, recap_embed
-from adapters.discord.buttons import context_of, run
+from adapters.discord.context import context_of
+from adapters.discord.invoke import run
 from adapters.discord.commands_schedule import schedule_commands
 from adapters.discord.errors import NotAStageChannel
 from adapters.discord.members import PLATFORM, say

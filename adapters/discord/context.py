@@ -6,11 +6,9 @@ Built once per `serve` (never at import): the client is created first, then this
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
 import discord
 
-from adapters.discord.boards import BoardPublisher
+from adapters.discord.boards import BoardPublisher, Content
 from adapters.discord.direct import DirectMessages
 from adapters.discord.directory import StageDirectory
 from adapters.discord.expectations import Expectations
@@ -19,9 +17,6 @@ from adapters.discord.pacing import Pacer
 from adapters.discord.settings import DiscordSettings
 from bot.bootstrap import App
 from bot.services.dispatch import Dispatcher
-
-if TYPE_CHECKING:
-    from adapters.discord.platform import DiscordPlatform
 
 
 @dataclass
@@ -48,20 +43,26 @@ class Context:
     boards: BoardPublisher
     direct: DirectMessages
     expected: Expectations
-    platform: DiscordPlatform | None = None  # set once built: it needs this context
 
     @classmethod
-    def build(cls, app: App, settings: DiscordSettings, client: discord.Client, *, board_interval: float = 1.0) -> Context:
+    def build(cls, app: App, settings: DiscordSettings, client: discord.Client, *, board_content: Content,
+              board_interval: float = 1.0) -> Context:
         pacing = Pacing()
         reporter = Reporter(client=client, app=app, pacer=pacing.posts)
         return cls(app=app, settings=settings, client=client, directory=StageDirectory(app.queries),
                    lanes=Dispatcher(), pacing=pacing, reporter=reporter,
-                   boards=BoardPublisher(client=client, app=app, reporter=reporter, interval=board_interval),
+                   boards=BoardPublisher(client=client, app=app, reporter=reporter, content=board_content,
+                                         interval=board_interval),
                    direct=DirectMessages(client=client, pacer=pacing.direct), expected=Expectations())
 
     @property
     def moderator_roles(self) -> list[str]:
         return self.settings.moderator_roles
+
+
+def context_of(interaction: discord.Interaction) -> Context:
+    """The context of the client an interaction arrived on (set when the client was attached)."""
+    return interaction.client.podium  # type: ignore[attr-defined, no-any-return]
 
 
 def lane(guild_id: int | str, channel_id: int | str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import discord
@@ -32,7 +33,6 @@ from bot.services.schedule_view import ScheduleView
 
 if TYPE_CHECKING:
     from adapters.discord.cues.player import CuePlayer
-    from adapters.discord.reconcile import Reconciler
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,8 @@ class DiscordPlatform:
         self._ending: set[int] = set()
         self._rooms: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._topics: dict[str, str] = {}
-        self.reconciler: Reconciler | None = None  # set by the client: opening a stage reconciles it
+        # Set by the client: opening a stage reconciles it (reconcile.py's Reconciler.stage).
+        self.reconcile: Callable[[StageRef], None] | None = None
         self.cues: CuePlayer | None = None  # set by the adapter: voice cues (cues/player.py)
 
     # ---- lifecycle ------------------------------------------------------------------------------
@@ -76,8 +77,8 @@ class DiscordPlatform:
                                                  channel=_channel_tag(ref.channel_id)),
                                  access.open_room(channel, board, ctx.moderator_roles))
         await ctx.boards.post(board)
-        if self.reconciler is not None:
-            self.reconciler.stage(ref)  # hands raised in Discord before the opening join the queue
+        if self.reconcile is not None:
+            self.reconcile(ref)  # hands raised in Discord before the opening join the queue
 
     async def ensure_instance(self, channel: discord.StageChannel, board: Board, *,
                               event_id: str | None = None) -> None:

@@ -17,7 +17,8 @@ import discord
 
 from adapters.discord.context import Context, lane
 from adapters.discord.members import PLATFORM, actor_of, bot_actor
-from adapters.discord.voice import KEPT_OUT, attempt, ref_of
+from adapters.discord.invoke import attempt
+from adapters.discord.voice import KEPT_OUT, ref_of
 from bot.domain import commands as c
 from bot.domain import errors
 from bot.domain.members import Actor

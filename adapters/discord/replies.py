@@ -62,7 +62,7 @@ async def respond(ctx: Context, interaction: discord.Interaction, work: Callable
     if outcome is None:
         return
     locale = await reader_locale(ctx, interaction)
-    shown = outcome(locale) if callable(outcome) else {"content": say(outcome, locale)}
+    shown: dict[str, Any] = outcome(locale) if callable(outcome) else {"content": say(outcome, locale)}
     shown.setdefault("allowed_mentions", discord.AllowedMentions.none())
     try:
         if interaction.response.is_done():

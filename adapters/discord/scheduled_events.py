@@ -19,7 +19,7 @@ import discord
 
 from adapters.discord.context import Context
 from adapters.discord.members import PLATFORM
-from adapters.discord.voice import attempt
+from adapters.discord.invoke import attempt
 from bot.domain import commands as c
 from bot.domain.errors import ScheduleNotActive, ScheduleNotFound, StageNotFound
 from bot.domain.members import SYSTEM, Actor
@@ -129,7 +129,7 @@ class ScheduledEvents:
     async def _create(self, view: ScheduleView, wanted: Shape) -> None:
         payload = {key: value for key, value in wanted.items() if value is not None}
         payload.update(entity_type=STAGE_INSTANCE, channel_id=view.ref.channel_id, privacy_level=GUILD_ONLY)
-        made: list[dict[str, Any]] = []
+        made: list[Any] = []  # the event as Discord returned it
 
         async def create() -> None:
             made.append(await self._ctx.client.http.create_guild_scheduled_event(

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 
+from adapters.discord.board_view import board_content
 from adapters.discord.client import PodiumClient
 from adapters.discord.context import Context
 from adapters.discord.cues.player import CuePlayer
@@ -32,8 +33,9 @@ class DiscordAdapter:
         self.app, self.settings = app, settings
         self.client = PodiumClient(identify_delay=identify_delay, guild_ready_timeout=guild_ready_timeout,
                                    http_trace=trace(app.metrics))
-        self.ctx = Context.build(app, settings, self.client, board_interval=board_interval)
-        self.platform = self.ctx.platform = DiscordPlatform(self.ctx)
+        self.ctx = Context.build(app, settings, self.client, board_content=board_content,
+                                 board_interval=board_interval)
+        self.platform = DiscordPlatform(self.ctx)
         self.client.attach(self.ctx, self.platform)
         self.platform.cues = CuePlayer.build(self.ctx, settings)  # a bad CUE_*_WAV stops the start here
         self._task: asyncio.Task[None] | None = None

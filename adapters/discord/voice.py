@@ -8,6 +8,7 @@ disconnects) and tells the member why.
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from adapters.discord.context import Context, lane
+from adapters.discord.invoke import attempt
 from adapters.discord.members import PLATFORM, actor_of, bot_actor
 from bot.domain import commands as c
 from bot.domain import errors
@@ -44,17 +46,6 @@ class Seen:
         return cls(state.channel.id if state.channel else None, state.suppress, state.requested_to_speak_at)
 
 
-async def attempt(ctx: Context, command: c.Command, *quiet: type[errors.StageError]) -> errors.StageError | None:
-    """Runs a command the bot sends on a member's behalf; returns the refusal, unless it is one of ``quiet``."""
-    try:
-        await ctx.app.bus.handle(command)
-    except quiet:
-        return None
-    except errors.StageError as refusal:
-        return refusal
-    return None
-
-
 def ref_of(stage_id: str, channel: discord.StageChannel) -> StageRef:
     return StageRef(stage_id=stage_id, platform=PLATFORM, space_id=str(channel.guild.id),
                     channel_id=str(channel.id), title=channel.name)
@@ -72,7 +63,7 @@ class VoiceSync:
         channels = {state.channel for state in (before, after) if isinstance(state.channel, discord.StageChannel)}
         for channel in channels:
             self._ctx.lanes.submit(lane(member.guild.id, channel.id),
-                                   lambda channel=channel: self._apply(member, was, now, channel))
+                                   functools.partial(self._apply, member, was, now, channel))
 
     async def _apply(self, member: discord.Member, before: Seen, after: Seen, channel: discord.StageChannel) -> None:
         ctx = self._ctx

@@ -1,6 +1,6 @@
 """The Slack adapter assembled: one bolt AsyncApp whose listeners turn Slack's requests into core commands.
 
-    adapter = SlackAdapter.build(app, settings)          # the Web API client follows SLACK_API_URL
+    adapter = assemble(app, settings)                    # assembly.py; the Web API client follows SLACK_API_URL
     await adapter.start()                                # its platform registered (app.start() migrated)
     ... serve adapter.bolt over HTTP or Socket Mode ...
     await adapter.stop()
@@ -18,7 +18,6 @@ from slack_bolt.async_app import AsyncApp
 
 from adapters.slack.announcements import Announcer
 from adapters.slack.boards import BoardKeeper
-from adapters.slack.client import web_client
 from adapters.slack.directory import PLATFORM, Directory
 from adapters.slack.platform import SlackPlatform
 from adapters.slack.replies import Replies
@@ -58,24 +57,13 @@ class SlackAdapter:
         self.replies = Replies(client=client, directory=self.directory, inbox=app.requests, now=app.clock.now)
         self._replaying: asyncio.Task[None] | None = None
         self.huddle_lock = asyncio.Lock()  # huddle events change shared bindings: one at a time
-        self.bolt = self._bolt()
-
-    @classmethod
-    def build(cls, app: App, settings: SlackSettings, *, client: Any = None, board_interval: float = 1.0
-              ) -> SlackAdapter:
-        return cls(app, settings, client=client or web_client(settings, metrics=app.metrics), board_interval=board_interval)
+        self.bolt = self._bolt()  # its listeners are registered by assembly.assemble, which builds adapters
 
     def _bolt(self) -> AsyncApp:
-        from adapters.slack import actions, commands, events
-
         http = self.settings.app_token is None
         secret = self.settings.signing_secret
-        bolt = AsyncApp(client=self.client, signing_secret=secret.get_secret_value() if secret else "",
+        return AsyncApp(client=self.client, signing_secret=secret.get_secret_value() if secret else "",
                         request_verification_enabled=http, process_before_response=False)
-        events.register(bolt, self)
-        commands.register(bolt, self)
-        actions.register(bolt, self)
-        return bolt
 
     async def start(self) -> None:
         self.app.register(self.platform)

@@ -16,6 +16,7 @@ import aiohttp
 from aiohttp import web
 
 from adapters.slack.adapter import SlackAdapter
+from adapters.slack.assembly import assemble
 from bot.bootstrap import App
 from adapters.slack.settings import SlackSettings
 from bot.startup import StartupError
@@ -72,7 +73,7 @@ async def check_tokens(adapter: SlackAdapter, settings: SlackSettings) -> None:
 
 
 async def serve(app: App, settings: SlackSettings, stop: asyncio.Event) -> None:
-    adapter = SlackAdapter.build(app, settings)
+    adapter = assemble(app, settings)
     await check_tokens(adapter, settings)
     await adapter.start()
     try:

@@ -16,11 +16,11 @@ from sqlalchemy import Table, delete, insert, select, update
 from adapters.slack.directory import PLATFORM
 from bot.persistence.database import Database
 from adapters.slack.tables import SlackHuddleRow, SlackStageRow
-from bot.persistence.tables import ScheduleMessageRow
+from bot.persistence.tables import ScheduleMessageRow, table_of
 
-huddle_t: Table = SlackHuddleRow.__table__  # type: ignore[attr-defined]
-stage_t: Table = SlackStageRow.__table__  # type: ignore[attr-defined]
-announcement_t: Table = ScheduleMessageRow.__table__  # type: ignore[attr-defined]
+huddle_t = table_of(SlackHuddleRow)
+stage_t = table_of(SlackStageRow)
+announcement_t = table_of(ScheduleMessageRow)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from datetime import datetime
 from math import ceil
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from bot.domain import errors
 from bot.domain.members import Actor, Participant
-from bot.domain.rules import HandMode
+from bot.domain.rules import HandMode, Rules
 from bot.domain.validation import Visibility
 from bot.i18n.message import Mention
 
-if TYPE_CHECKING:
-    from bot.domain.stage import Stage
+
+class Stage(Protocol):
+    """What these checks read of a stage (the Stage aggregate in stage.py, which calls them)."""
+
+    host_id: str
+    participants: dict[str, Participant]
+    visibility: str
+    rules: Rules
+    hands_locked: bool
+
+    def position(self, user_id: str) -> int | None: ...
 
 
 def is_moderator(stage: Stage, actor: Actor) -> bool:

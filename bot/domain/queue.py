@@ -33,7 +33,7 @@ class HandQueue:
     def add(self, user_id: str, hand: Hand) -> int:
         key = self._key(user_id, hand)
         self._order.add(key)
-        return self._order.index(key) + 1
+        return int(self._order.index(key)) + 1
 
     def remove(self, user_id: str, hand: Hand) -> None:
         self._order.discard(self._key(user_id, hand))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain import errors
@@ -238,7 +239,7 @@ class ScheduledStage:
         if actor.user_id != self.host_id and not actor.platform_moderator:
             raise errors.NotModerator()
 
-    def _record(self, kind: type[sev.ScheduleEvent], actor: Actor, now: datetime, **values: object) -> None:
+    def _record(self, kind: type[sev.ScheduleEvent], actor: Actor, now: datetime, **values: Any) -> None:
         self.events.append(kind(schedule_id=self.id, at=now, actor_id=actor.user_id, **values))
 
 

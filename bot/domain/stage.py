@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from bot.domain import errors
 from bot.domain import events as ev
@@ -330,6 +331,7 @@ class Stage:
         self.idle_since = None
 
     def end_turn(self, member: Participant, now: datetime) -> None:
+        assert member.speaking_since is not None, "only a speaker's turn ends"
         member.talk_seconds += max(0.0, (now - member.speaking_since).total_seconds())
         member.turns += 1
         member.speaking_since, member.warned = None, False
@@ -355,7 +357,7 @@ class Stage:
     def watch_head(self, actor: Actor, now: datetime) -> HeadWatch:
         return HeadWatch(self, actor, now)
 
-    def record(self, kind: type[ev.Event], actor: Actor, now: datetime, **values: object) -> None:
+    def record(self, kind: type[ev.Event], actor: Actor, now: datetime, **values: Any) -> None:
         self.events.append(kind(stage_id=self.id, at=now, actor_id=actor.user_id, **values))
 
 

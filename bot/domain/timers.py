@@ -33,6 +33,7 @@ def expire_due(stage: Stage, actor: Actor, now: datetime) -> None:
                 stage.record(ev.HandDropped, actor, now, target_id=user_id)
     for user_id in sorted(stage.speaking) if rules.speaking_time_limit else ():
         member = stage.participants[user_id]
+        assert member.speaking_since is not None, "every member in stage.speaking has the floor"
         left = rules.speaking_time_limit - (now - member.speaking_since).total_seconds()
         if left <= 0:
             # Expired while nobody looked (the bot was down): the turn ended at the limit, not now.
@@ -50,7 +51,7 @@ def expire_due(stage: Stage, actor: Actor, now: datetime) -> None:
 
 def speaking_deadline(stage: Stage, user_id: str) -> datetime | None:
     member = stage.participants.get(user_id)
-    if member is None or not member.speaking or not stage.rules.speaking_time_limit:
+    if member is None or member.speaking_since is None or not stage.rules.speaking_time_limit:
         return None
     return member.speaking_since + timedelta(seconds=stage.rules.speaking_time_limit)
 
@@ -66,7 +67,7 @@ def _due_at(stage: Stage, member: Participant) -> datetime | None:
     rules = stage.rules
     if member.hand is not None and not member.present and member.left_at is not None:
         moments.append(member.left_at + timedelta(seconds=rules.grace_period))
-    if member.speaking and rules.speaking_time_limit:
+    if member.speaking_since is not None and rules.speaking_time_limit:
         limit = member.speaking_since + timedelta(seconds=rules.speaking_time_limit)
         moments.append(limit if member.warned or not rules.warn_before
                        else limit - timedelta(seconds=rules.warn_before))

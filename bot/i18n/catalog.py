@@ -33,7 +33,9 @@ def catalogue(locale: str) -> dict[str, str]:
     path = CATALOGUES / locale / "LC_MESSAGES" / "podium.po"
     with path.open("rb") as handle:
         entries = read_po(handle, locale=locale)
-    return {m.id: m.string for m in entries if m.id and m.string and not m.fuzzy}
+    # Podium's sentences are singular (no ngettext): an entry's id and translation are plain strings.
+    return {m.id: m.string for m in entries
+            if isinstance(m.id, str) and isinstance(m.string, str) and m.id and m.string and not m.fuzzy}
 
 
 def supported_locale(tag: object) -> str | None:

@@ -130,21 +130,6 @@ class _Checkpointer:
         self._since = 0
         self._running = False
 
-    def lock(self, key: str) -> Connection:
-        """A connection in a transaction holding `key`'s lock, taken in the worker thread (PostgreSQL).
-
-        A transaction-level advisory lock: another process asking for the same key waits until this
-        transaction ends, so commands on one stage queue behind each other instead of conflicting.
-        """
-        conn = self.engine.connect()
-        try:
-            conn.begin()
-            conn.execute(_ADVISORY_LOCK, {"key": key})
-        except BaseException:
-            conn.close()
-            raise
-        return conn
-
     def committed(self) -> None:
         self._since += 1
         if self._since >= self.EVERY and not self._running:

@@ -10,24 +10,28 @@ SQLAlchemy. Driver errors are raised as SQLAlchemy raises them, and a lost conne
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 
 
 class Compiled:
     def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
-        compiled = statement.compile(dialect=dialect)
+        # DML compiles with the dialect's SQLCompiler, whose bind names and processors are read below.
+        compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
         self.sql = str(compiled)
         self._positional = compiled.positiontup is not None
         self._names: list[str] = list(compiled.positiontup or compiled.bind_names.values())
         processors = compiled._bind_processors  # the conversions SQLAlchemy itself would apply
-        self._processors = {name: processors[name] for name in self._names if name in processors}
+        # Podium binds no tuples, whose processors would come as a sequence: each is one callable here.
+        self._processors: dict[str, Callable[[Any], Any]] = {
+            name: found for name in self._names if callable(found := processors.get(name))}
         self._dialect = dialect
 
     def params(self, values: Mapping[str, Any]) -> Any:

@@ -14,10 +14,10 @@ from bot.domain.errors import StageNotFound
 from bot.domain.stage import Stage
 from bot.persistence.database import Database
 from bot.persistence.mapping import participant_from, stage_from, stage_values
-from bot.persistence.tables import ParticipantRow, StageRow
+from bot.persistence.tables import ParticipantRow, StageRow, table_of
 
-stage_t = StageRow.__table__
-participant_t = ParticipantRow.__table__
+stage_t = table_of(StageRow)
+participant_t = table_of(ParticipantRow)
 
 
 class StageCache:

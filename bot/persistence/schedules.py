@@ -10,12 +10,12 @@ from bot.domain.errors import ScheduleNotFound
 from bot.domain.schedule import ScheduledStage
 from bot.persistence.database import Database
 from bot.persistence.mapping import schedule_audit_values, schedule_from, schedule_values
-from bot.persistence.tables import AuditRow, RsvpRow, ScheduleRow
+from bot.persistence.tables import AuditRow, RsvpRow, ScheduleRow, table_of
 from bot.ports import ConcurrencyConflict
 
-schedule_t = ScheduleRow.__table__
-rsvp_t = RsvpRow.__table__
-audit_t = AuditRow.__table__
+schedule_t = table_of(ScheduleRow)
+rsvp_t = table_of(RsvpRow)
+audit_t = table_of(AuditRow)
 
 
 class SqlScheduleRepository:

@@ -5,10 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, text
+from sqlalchemy import JSON, BigInteger, Column, Index, Table, text
 from sqlmodel import Field, SQLModel
 
 from bot.persistence.types import UtcDateTime
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """A model's SQLAlchemy Core table, for the statements written with Core (SQLModel sets `__table__` when
+    the class is created, where type checkers do not see it)."""
+    table = getattr(model, "__table__", None)
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} declares no table")
+    return table
 
 
 def _when(*, nullable: bool = True, index: bool = False) -> Any:

@@ -22,11 +22,11 @@ from bot.persistence.fastsql import Compiled
 from bot.persistence.mapping import audit_values, participant_values, recap_values, stage_values
 from bot.persistence.repository import SqlStageRepository, StageCache, participant_t, stage_t
 from bot.persistence.schedules import SqlScheduleRepository
-from bot.persistence.tables import AuditRow, RecapRow
+from bot.persistence.tables import AuditRow, RecapRow, table_of
 from bot.ports import ConcurrencyConflict
 
-audit_t = AuditRow.__table__
-recap_t = RecapRow.__table__
+audit_t = table_of(AuditRow)
+recap_t = table_of(RecapRow)
 
 
 class SqlUnitOfWork:

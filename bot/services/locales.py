@@ -13,12 +13,12 @@ from bot.i18n.catalog import LOCALES
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
 from bot.persistence.database import Database
-from bot.persistence.tables import MemberSettingRow, SpaceSettingRow
+from bot.persistence.tables import MemberSettingRow, SpaceSettingRow, table_of
 
 log = logging.getLogger(__name__)
 
-member_t = MemberSettingRow.__table__
-space_t = SpaceSettingRow.__table__
+member_t = table_of(MemberSettingRow)
+space_t = table_of(SpaceSettingRow)
 
 
 class Locales:

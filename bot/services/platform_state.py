@@ -10,11 +10,11 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.persistence.database import Database
-from bot.persistence.tables import BoardMessageRow, ProcessedEventRow, RequestInboxRow
+from bot.persistence.tables import BoardMessageRow, ProcessedEventRow, RequestInboxRow, table_of
 
-board_t = BoardMessageRow.__table__
-processed_t = ProcessedEventRow.__table__
-request_t = RequestInboxRow.__table__
+board_t = table_of(BoardMessageRow)
+processed_t = table_of(ProcessedEventRow)
+request_t = table_of(RequestInboxRow)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,16 +14,16 @@ from bot.domain.errors import StageNotFound
 from bot.domain.members import Actor, Recap, SpeakerRecap
 from bot.i18n.message import Message
 from bot.persistence.database import Database
-from bot.persistence.tables import AuditRow, RecapRow, ScheduleRow, StageRow
+from bot.persistence.tables import AuditRow, RecapRow, ScheduleRow, StageRow, table_of
 from bot.ports import Clock, StageRef, UnitOfWork
 from bot.services.board import Board, board_of
 from bot.services.describe import describe
 from bot.services.schedule_view import ScheduleView, schedule_view
 
-audit_t = AuditRow.__table__
-recap_t = RecapRow.__table__
-stage_t = StageRow.__table__
-schedule_t = ScheduleRow.__table__
+audit_t = table_of(AuditRow)
+recap_t = table_of(RecapRow)
+stage_t = table_of(StageRow)
+schedule_t = table_of(ScheduleRow)
 
 
 @dataclass(frozen=True, slots=True)

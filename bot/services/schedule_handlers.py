@@ -12,7 +12,7 @@ from bot.domain.stage import Stage
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
 from bot.ports import UnitOfWork
-from bot.services.handlers import Context
+from bot.services.handlers import Context, Handler
 
 
 async def schedule_stage(cmd: c.ScheduleStage, uow: UnitOfWork, ctx: Context) -> Message:
@@ -89,7 +89,7 @@ def _local(moment, timezone: str):  # type: ignore[no-untyped-def]
     return moment.astimezone(ZoneInfo(timezone)) if moment is not None else ""
 
 
-SCHEDULE_HANDLERS = {
+SCHEDULE_HANDLERS: dict[type[c.Command], Handler] = {
     c.ScheduleStage: schedule_stage, c.EditSchedule: edit_schedule, c.CancelSchedule: cancel_schedule,
     c.Rsvp: rsvp, c.LinkScheduleEvent: link_schedule_event, c.SendReminder: send_reminder,
     c.StartScheduled: start_scheduled,

@@ -1,30 +1,12 @@
-"""What adapters show of a scheduled stage: the series and its next occurrence."""
+"""What adapters show of a scheduled stage: the series and its next occurrence (the ScheduleView is declared
+with the port it crosses, bot/ports.py; this module takes it from a series)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from bot.domain.schedule import ScheduledStage
-from bot.ports import StageRef
+from bot.ports import ScheduleView, StageRef
 
-
-@dataclass(frozen=True, slots=True)
-class ScheduleView:
-    ref: StageRef  # stage_id holds the series id; notifications about the series use it
-    topic: str
-    host_id: str
-    timezone: str
-    next_at: datetime | None
-    duration: int
-    recurrence: str
-    state: str
-    rsvps: tuple[str, ...]
-    platform_event_id: str | None
-
-    @property
-    def schedule_id(self) -> str:
-        return self.ref.stage_id
+__all__ = ["ScheduleView", "schedule_view"]
 
 
 def schedule_view(schedule: ScheduledStage) -> ScheduleView:

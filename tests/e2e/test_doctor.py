@@ -16,7 +16,7 @@ from adapters.discord import doctor as discord_doctor
 from adapters.discord.cli import register
 from adapters.discord.settings import DiscordSettings
 from adapters.slack import doctor as slack_doctor
-from adapters.slack.adapter import SlackAdapter
+from adapters.slack.assembly import assemble
 from adapters.slack.service import start_http
 from adapters.slack.settings import SlackSettings
 from bot.bootstrap import build
@@ -148,7 +148,7 @@ async def test_a_healthy_slack_set_up_passes_with_its_request_url(tmp_path: Path
         settings = slack_settings(fake)
         app = build(core(), clock=ManualClock(), database_url=f"sqlite:///{tmp_path / 'podium.db'}")
         await app.start()
-        adapter = SlackAdapter.build(app, settings)
+        adapter = assemble(app, settings)
         runner, port = await start_http(adapter.bolt, host="127.0.0.1", port=0, path="/slack/events")
         try:
             url = f"http://127.0.0.1:{port}/slack/events"

@@ -80,8 +80,8 @@ async def test_a_request_too_slow_to_commit_in_time_is_kept_and_worked_through_a
         stage_id = await w.stage_id()
         w.adapter.replies.abandon()
         await asyncio.sleep(3.2)
-        from adapters.slack.adapter import SlackAdapter
-        again = SlackAdapter.build(w.app, w.adapter.settings, board_interval=0.05)
+        from adapters.slack.assembly import assemble
+        again = assemble(w.app, w.adapter.settings, board_interval=0.05)
         await again.start()
         await eventually(lambda: _hands(tmp_path / "podium.db", w["carol"].id) == 1, timeout=10,
                          what="the kept request applied")

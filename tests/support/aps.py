@@ -17,12 +17,12 @@ from bot.config import Settings
 from bot.domain import commands as c
 from bot.domain.commands import Command
 from bot.domain.members import SYSTEM, Actor
-from bot.persistence.tables import AuditRow
+from bot.persistence.tables import AuditRow, table_of
 from scheduler.aps import ApsScheduler
 
 ON_TIME = timedelta(milliseconds=250)
 HOST = Actor("host")
-audit_t = AuditRow.__table__
+audit_t = table_of(AuditRow)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.slack.adapter import SlackAdapter
+from adapters.slack.assembly import assemble
 from adapters.slack.service import start_http
 from adapters.slack.settings import SlackSettings
 from bot.bootstrap import App, build
@@ -180,7 +181,7 @@ async def slack_world(tmp_path: Path, *, board_interval: float = 0.05, moderator
         clock = ManualClock()
         app = build(core_settings(**settings), clock=clock, database_url=f"sqlite:///{tmp_path / 'podium.db'}")
         await app.start()
-        adapter = SlackAdapter.build(app, slack_settings(fake, moderators=moderators), board_interval=board_interval)
+        adapter = assemble(app, slack_settings(fake, moderators=moderators), board_interval=board_interval)
         await adapter.start()
         runner, port = await start_http(adapter.bolt, host="127.0.0.1", port=0, path=PATH)
         try:

@@ -7,7 +7,7 @@ Create Date: 2026-11-21 22:44:14.960411
 from __future__ import annotations
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import bot.persistence.types

@@ -7,7 +7,7 @@ Create Date: 2026-11-21 23:17:31.327450
 from __future__ import annotations
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import bot.persistence.types

@@ -7,7 +7,7 @@ Create Date: 2026-11-22 00:04:48.394219
 from __future__ import annotations
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 
