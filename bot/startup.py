@@ -171,7 +171,8 @@ def check_keys(classes: Iterable[type[BaseSettings]], *, environ: Mapping[str, s
     environment variable that is a near miss of a setting (DISCORD_TOKN)."""
     known = known_names(classes)
     environ = os.environ if environ is None else environ
-    found = [(key, value) for key, value in (dotenv or {}).items() if key.upper() not in known]
+    found: list[tuple[str, str | None]] = [(key, value) for key, value in (dotenv or {}).items()
+                                           if key.upper() not in known]
     for key, value in environ.items():
         name = key.upper()
         if name in known or not name.startswith(FAMILIES):
@@ -179,8 +180,8 @@ def check_keys(classes: Iterable[type[BaseSettings]], *, environ: Mapping[str, s
         if name.startswith("RULES__") or difflib.get_close_matches(name, sorted(known), n=1, cutoff=NEAR_MISS):
             found.append((key, value))
     if found:
-        key, value = found[0]
-        error = unknown_key(key.upper(), value, known)
+        first, shown_value = found[0]
+        error = unknown_key(first.upper(), shown_value, known)
         error.more = sorted({k.upper() for k, _ in found[1:]})
         raise error
 
