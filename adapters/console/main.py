@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
+from typing import Any, TypeVar
 from pathlib import Path
 
 from adapters.console.session import ConsoleSession
@@ -14,6 +16,7 @@ from bot.i18n.markers import N_
 from bot.i18n.message import Message
 
 EXPECT_REFUSAL = "!"
+T = TypeVar("T")
 
 
 def interactive(settings: Settings, *, history: Path | None = None) -> int:
@@ -22,7 +25,7 @@ def interactive(settings: Settings, *, history: Path | None = None) -> int:
     tty = sys.stdin.isatty() and sys.stdout.isatty()
     with asyncio.Runner() as runner:
         session = ConsoleSession(settings)
-        runner.run(session.start())
+        _quietly(runner, session.start())
         session.say("", Message.of(N_("Podium console: you are {member} in #{channel}. Type /help, or /quit to "
                                       "leave."), member=session.who, channel=session.channel))
         remember = _history(history) if tty else None
@@ -43,8 +46,8 @@ def interactive(settings: Settings, *, history: Path | None = None) -> int:
                 if not tty:
                     print(session.prompt + text.rstrip())
                 try:
-                    outcome = runner.run(session.execute(text.strip()))
-                except KeyboardInterrupt:
+                    outcome = _quietly(runner, session.execute(text.strip()))
+                except KeyboardInterrupt:  # pressed while the command ran: it finished; the prompt comes back
                     print()
                     continue
                 if outcome.quit:
@@ -52,7 +55,18 @@ def interactive(settings: Settings, *, history: Path | None = None) -> int:
         finally:
             if remember is not None:
                 remember()
-            runner.run(session.stop())
+            _quietly(runner, session.stop())
+
+
+def _quietly(runner: asyncio.Runner, work: Coroutine[Any, Any, T]) -> T:
+    """Runs `work` with SIGINT held back. The threads it starts (the database's) inherit the mask, so Ctrl-C
+    always reaches the main thread, where readline waits: delivered to another thread, it would not wake the
+    prompt until the next key. A Ctrl-C pressed meanwhile arrives when the work is done."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        return runner.run(work)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _history(path: Path | None) -> Callable[[], None] | None:
