@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench system-deps clean catalogues image screenshots
+.PHONY: demo test bench bench-replays chaos system-deps clean catalogues image screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ test: $(STAMP) system-deps
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# A recorded stage of one simulated hour: memory while capturing and mixing, CPU per speaker (needs libopus).
+bench-replays: $(STAMP) system-deps
+	$(BIN)/python -m bench.replay_bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .import_linter_cache .grimp_cache
@@ -73,3 +77,8 @@ image: $(STAMP)
 screenshots: $(STAMP)
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium fonts-dejavu-core >/dev/null)
 	$(BIN)/python docs/screenshots.py
+
+# Kills `podium run` at random moments of a storm, on SQLite and PostgreSQL, and reports what was lost or
+# doubled (bench/chaos.py). CHAOS_KILLS (default 100) and CHAOS_COMMANDS (10000) bound it.
+chaos: $(STAMP)
+	$(BIN)/python -m bench.chaos

@@ -31,16 +31,14 @@ async def readiness(app: App, adapters: Iterable[str]) -> tuple[bool, dict[str, 
     except Exception as error:  # any failure here is the answer, not a crash of the listener
         ready, checks["database"] = False, f"unreachable: {type(error).__name__}"
     for name in adapters:
-        probe = app.connected.get(name)
+        probe = app.links.get(name)
         up = probe is not None and probe()
         checks[name] = "connected" if up else "not connected"
         ready = ready and up
-    # Platform work is pending in two places: effects stored in the outbox table (written with the commit,
-    # deleted once the platform acknowledged them) and jobs this process's dispatcher holds in memory.
-    rows, since = stored
-    stored_age = (app.clock.now() - _aware(since)).total_seconds() if since is not None else 0.0
-    held, held_age = _pending(app)
-    pending, oldest = rows + held, max(stored_age, held_age)
+    # Every platform effect is written to the outbox with its command's commit and deleted once the platform
+    # acknowledged it: the oldest row left says whether deliveries get through.
+    pending, since = stored
+    oldest = max(0.0, (app.clock.now() - _aware(since)).total_seconds()) if since is not None else 0.0
     stuck = pending > 0 and oldest > STUCK_AFTER
     checks["outbox"] = f"{'stuck' if stuck else 'ok'}: {pending} pending, oldest {oldest:.0f} s"
     return ready and not stuck, checks
@@ -57,10 +55,6 @@ def _outbox(app: App) -> tuple[int, datetime | None]:
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
-
-def _pending(app: App) -> tuple[int, float]:
-    pending = getattr(app.dispatcher, "pending", None)
-    return pending() if callable(pending) else (0, 0.0)
 
 
 def make_app(app: App, adapters: Iterable[str]) -> web.Application:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
+import socket
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -12,24 +14,28 @@ from typing import Any
 
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.domain.recording import RECORDING_COMMANDS
 from bot.persistence import schema
 from bot.persistence.database import Database
+from bot.persistence.outbox import SqlOutbox
 from bot.persistence.repository import SqlStageRepository, StageCache
 from bot.persistence.uow import SqlUnitOfWork
 from bot.ports import Clock, StagePlatform
 from bot.services.bus import MessageBus
-from bot.services.dispatch import Dispatcher
-from bot.metrics import Metrics, TrackedDispatcher
+from bot.metrics import Metrics
+from bot.services.delivery import Deliveries
+from bot.services.outbox import OutboxDispatcher
 from bot.services.locales import Locales
 from bot.services.notifications import Notifier
 from bot.services.schedule_notifications import ScheduleNotifier
 from bot.services.platform_state import BoardMessages, Inbox, RequestInbox
 from bot.services.queries import Queries
+from bot.services.recordings import Recordings
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
+@dataclass(eq=False)
 class App:
     settings: Settings
     db: Database
@@ -38,18 +44,40 @@ class App:
     bus: MessageBus
     queries: Queries
     locales: Locales
-    dispatcher: Dispatcher
+    dispatcher: OutboxDispatcher
     cache: StageCache
     boards: BoardMessages
     inbox: Inbox
     requests: RequestInbox
+    outbox: SqlOutbox
+    recordings: Recordings
     platforms: dict[str, StagePlatform] = field(default_factory=dict)
+    started: bool = False
+    _waiting: set[str] = field(default_factory=set)
+    _purging: asyncio.Task[None] | None = None
     metrics: Metrics = field(default_factory=Metrics)
     # Whether each adapter is connected to its platform now (/readyz); an adapter adds itself as it starts.
-    connected: dict[str, Callable[[], bool]] = field(default_factory=dict)
+    links: dict[str, Callable[[], bool]] = field(default_factory=dict)
 
-    def register(self, platform: StagePlatform) -> None:
+    def register(self, platform: StagePlatform, *, connected: bool = True) -> None:
+        """An adapter's platform. Effects for it go out once it is connected: at once here, or when the
+        adapter calls `connected` (Discord: once its gateway is ready)."""
         self.platforms[platform.name] = platform
+        if connected and self.started:
+            self.dispatcher.connect_soon(platform.name)
+        elif connected:
+            self._waiting.add(platform.name)
+
+    async def connected(self, platform: str) -> None:
+        """The platform's adapter can act now: what waited for it (committed while it was away, or
+        left undelivered by a previous run) goes out, oldest first."""
+        if self.started:
+            await self.dispatcher.connect(platform)
+        else:
+            self._waiting.add(platform)
+
+    def disconnected(self, platform: str) -> None:
+        self.dispatcher.disconnect(platform)
 
     async def migrate(self) -> None:
         await self.db.run(schema.upgrade, self.db)
@@ -58,11 +86,27 @@ class App:
         """Upgrades the schema, applies what ran out while the bot was away, and arms the timers."""
         if migrate:
             await self.migrate()
+        self.started = True
+        for platform in sorted(self._waiting):
+            await self.dispatcher.connect(platform)
+        self._waiting.clear()
         await self.rearm()
         if hasattr(self.scheduler, "start"):
             started = self.scheduler.start()
             if inspect.isawaitable(started):  # the APScheduler one opens its job table off the loop
                 await started
+        self._purging = asyncio.create_task(self._purge_replays(), name="replays:retention")
+
+    async def _purge_replays(self, every: float = 3600.0) -> None:
+        """Replays past REPLAY_RETENTION_DAYS are deleted at start and every hour after."""
+        while True:
+            try:
+                removed = await self.recordings.purge()
+                if removed:
+                    log.info("deleted %d replay(s) past their retention: %s", len(removed), ", ".join(removed))
+            except Exception:
+                log.exception("could not delete the replays past their retention; trying again in an hour")
+            await asyncio.sleep(every)
 
     async def rearm(self) -> None:
         """Arms every job from what is stored; what ran out meanwhile is applied now."""
@@ -77,6 +121,8 @@ class App:
         await self.dispatcher.drain()
 
     async def stop(self) -> None:
+        if self._purging is not None:
+            self._purging.cancel()
         if hasattr(self.scheduler, "stop"):
             await self.scheduler.stop()
         await self.dispatcher.close()
@@ -92,27 +138,34 @@ def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = No
     clock = clock or SystemClock()
     db = Database(database_url or settings.resolved_database_url)
     cache = StageCache()
-    dispatcher = TrackedDispatcher()
+    outbox = SqlOutbox(db, owner=settings.instance_name or socket.gethostname()[:60])
     metrics = Metrics()
     scheduler = _scheduler(scheduler, settings, clock, db)
     if hasattr(scheduler, "on_late"):
         scheduler.on_late = metrics.late
     locales = Locales(db, settings.default_locale, settings.default_timezone)
     platforms: dict[str, StagePlatform] = {}
+    recordings = Recordings(db=db, clock=clock, uow=lambda: SqlUnitOfWork(db, cache, read_only=True),
+                            folder=settings.replay_dir, retention_days=settings.replay_retention_days)
+    queries = Queries(uow=lambda: SqlUnitOfWork(db, cache, read_only=True), db=db, clock=clock)
+    deliveries = Deliveries(platforms=platforms, queries=queries, stages=Notifier(locales, recordings.timeline),
+                            series=ScheduleNotifier(locales))
+    dispatcher = OutboxDispatcher(store=outbox, deliver=deliveries, now=clock.now)
     bus = MessageBus(
-        uow=lambda: SqlUnitOfWork(db, cache), clock=clock, scheduler=scheduler,
+        uow=lambda: SqlUnitOfWork(db, cache, outbox=outbox), clock=clock, scheduler=scheduler,
         defaults=settings.default_rules, new_id=lambda: uuid.uuid4().hex[:12], dispatcher=dispatcher,
         calendar=calendar.series, space_timezone=locales.timezone,
         reminder_lead=settings.schedule_reminder_lead,
         reminder_grace=timedelta(seconds=settings.schedule_reminder_grace),
-        on_events=Notifier(platforms, locales), on_schedule_events=ScheduleNotifier(platforms, locales),
         shared_jobs=db.shared, metrics=metrics)
     if getattr(scheduler, "run", "absent") is None:
         scheduler.run = bus.handle
-    queries = Queries(uow=lambda: SqlUnitOfWork(db, cache, read_only=True), db=db, clock=clock)
     app = App(settings=settings, db=db, clock=clock, scheduler=scheduler, bus=bus, queries=queries,
               locales=locales, dispatcher=dispatcher, cache=cache, boards=BoardMessages(db), inbox=Inbox(db),
-              requests=RequestInbox(db), platforms=platforms, metrics=metrics)
+              requests=RequestInbox(db), outbox=outbox, recordings=recordings,
+              platforms=platforms, metrics=metrics)
+    for kind in RECORDING_COMMANDS:
+        bus.services[kind] = app.recordings.handle  # type: ignore[assignment]
     if hasattr(scheduler, "on_elected"):
         scheduler.on_elected = app.rearm  # a process taking over the jobs re-arms them from the database
     return app

@@ -41,6 +41,7 @@ class RuleDefaults(BaseModel):
     grace_period: int = _D.grace_period
     must_be_present: bool = _D.must_be_present
     cues: bool = _D.cues
+    record: bool = _D.record
     idle_close: int = Field(_D.idle_close, description="seconds; 0 means never")
 
     _adjusted: list[str] = PrivateAttr(default_factory=list)
@@ -145,6 +146,9 @@ class Settings(EnvSettings):
 
     database_url: str | None = Field(None, description="SQLAlchemy URL; empty means SQLite at SQLITE_PATH")
     sqlite_path: Path = Path("data/podium.db")
+    instance_name: str = Field("", max_length=60, description=(
+        "this process among several on one database; empty means the host name. A restarted process takes "
+        "back at once the platform work it left undelivered, another process's after a minute"))
     default_locale: str = "en"
     default_timezone: str = "UTC"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
@@ -157,6 +161,13 @@ class Settings(EnvSettings):
         300, ge=1, description="seconds; a job that comes due while the bot is down still runs this late")
     schedule_reminder_lead: int = Field(900, ge=0, description="seconds before a scheduled start; 0: none")
     schedule_reminder_grace: int = Field(600, ge=0, description="a reminder later than this is skipped")
+
+    # Replays (Discord stages recorded with the speakers' consent): where they are kept, and for how long.
+    replay_dir: Path = Path("data/replays")
+    replay_retention_days: int = Field(30, ge=1, le=3650)
+    replay_link_secret: SecretStr | None = Field(None, description="signs replay links; empty: links are off")
+    replay_public_url: str = Field("", description="how members reach REPLAY_HTTP_PORT, e.g. https://podium.example")
+    replay_http_port: int = Field(0, ge=0, le=65535, description="serves replays too big to attach; 0: off")
 
     @field_validator("log_level", "log_format", mode="before")
     @classmethod

@@ -5,13 +5,10 @@ format; each App has a registry of its own, so two bots in one test process neve
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Awaitable, Callable
 
 from prometheus_client import (CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics,
                                generate_latest)
 
-from bot.services.dispatch import Dispatcher
 
 _LATENCY = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 _LAG = (0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 15.0, 60.0, 300.0)
@@ -64,30 +61,3 @@ class Metrics:
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
-
-
-class TrackedDispatcher(Dispatcher):
-    """The dispatcher, knowing how much platform work committed changes still wait for and since when: what
-    /readyz calls "stuck" (the durable outbox, where there is one, is read instead)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._pending: dict[int, float] = {}
-        self._next = 0
-
-    def submit(self, key: str, job: Callable[[], Awaitable[None]]) -> None:
-        token, self._next = self._next, self._next + 1
-        self._pending[token] = time.monotonic()
-
-        async def tracked() -> None:
-            try:
-                await job()
-            finally:
-                self._pending.pop(token, None)
-        super().submit(key, tracked)
-
-    def pending(self) -> tuple[int, float]:
-        """How many jobs wait or run, and the age in seconds of the oldest (0 when none)."""
-        if not self._pending:
-            return 0, 0.0
-        return len(self._pending), time.monotonic() - min(self._pending.values())

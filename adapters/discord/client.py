@@ -16,11 +16,12 @@ from adapters.discord.buttons import BoardButton, QueuePicker
 from adapters.discord.commands_floor import install
 from adapters.discord.context import Context, lane
 from adapters.discord.invoke import attempt
-from adapters.discord.members import bot_actor
+from adapters.discord.members import PLATFORM, bot_actor
 from adapters.discord.platform import DiscordPlatform
 from adapters.discord.reconcile import Reconciler
 from adapters.discord.scheduled_events import ScheduledEvents
 from adapters.discord.translator import CatalogueTranslator
+from adapters.discord.recording.consent import ConsentButton
 from adapters.discord.voice import VoiceSync
 from bot.domain import commands as c
 
@@ -70,7 +71,7 @@ class PodiumClient(discord.Client):
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(CatalogueTranslator())
-        self.add_dynamic_items(BoardButton, QueuePicker)
+        self.add_dynamic_items(BoardButton, QueuePicker, ConsentButton)
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         # Discord asks for a pause between identifies; the delay is a setting so tests can shorten it.
@@ -79,6 +80,8 @@ class PodiumClient(discord.Client):
 
     async def on_ready(self) -> None:
         log.info("connected to Discord as %s in %d servers", self.user, len(self.guilds))
+        if self.podium is not None:
+            await self.podium.app.connected(PLATFORM)  # platform work that waited for Discord goes out
         self._reconcile_all()
 
     async def on_resumed(self) -> None:

@@ -25,9 +25,13 @@ STAGE_CHANNEL = 13
 MEMBERS_INTENT = (1 << 14) | (1 << 15)  # GATEWAY_GUILD_MEMBERS (verified apps) or _LIMITED (the others)
 ADMINISTRATOR = 1 << 3
 ALL = (1 << 53) - 1
-# Held in a channel, as opposed to server-wide (creating events is a server permission).
-CHANNEL_LEVEL = discord.Permissions(view_channel=True, send_messages=True, embed_links=True, connect=True,
-                                    manage_channels=True, manage_roles=True, mute_members=True, move_members=True)
+
+
+def channel_level() -> discord.Permissions:
+    """What Podium uses in a stage channel: all it asks for, but creating events (a server permission)."""
+    wanted = required_permissions()
+    wanted.create_events = False
+    return wanted
 
 
 async def checks(settings: DiscordSettings, core: Settings, *, opus: Callable[[], bool] | None = None,
@@ -89,7 +93,7 @@ async def _permissions(http: discord.http.HTTPClient, me: int, application_id: i
         if channel.get("type") != STAGE_CHANNEL:
             continue
         have = _in_channel(base, guild_id, me, mine, channel.get("permission_overwrites") or [])
-        results.append(_compare(f"discord stage #{channel['name']}", have, CHANNEL_LEVEL,
+        results.append(_compare(f"discord stage #{channel['name']}", have, channel_level(),
                                 "in the channel's settings, Permissions: allow these for Podium's role"))
     if not any(channel.get("type") == STAGE_CHANNEL for channel in channels):
         results.append(failed(f"{name} stages", "no stage channel", "create a Stage channel (Server settings, "

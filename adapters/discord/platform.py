@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -28,15 +29,24 @@ from bot.domain.validation import Visibility
 from bot.i18n.markers import N_
 from bot.i18n.message import Mention, Message
 from bot.ports import Capability, StageRef
+from bot.services.effects import current
 from bot.services.board import Board
 from bot.services.schedule_view import ScheduleView
 
 if TYPE_CHECKING:
     from adapters.discord.cues.player import CuePlayer
+    from adapters.discord.recording.recorder import Recorder
 
 log = logging.getLogger(__name__)
 
 TOPIC_CHARACTERS = 120  # a Discord stage instance's topic
+
+
+def _nonce() -> str:
+    """The outbox effect being delivered names the post: Discord answers a repeated one with the first.
+    (Outside a delivery, a nonce of its own: nothing to repeat.)"""
+    delivery = current()
+    return delivery.nonce if delivery is not None else uuid.uuid4().hex[:25]
 
 
 def _channel_tag(channel_id: str) -> str:
@@ -59,11 +69,14 @@ class DiscordPlatform:
         # Set by the client: opening a stage reconciles it (reconcile.py's Reconciler.stage).
         self.reconcile: Callable[[StageRef], None] | None = None
         self.cues: CuePlayer | None = None  # set by the adapter: voice cues (cues/player.py)
+        self.recorder: Recorder | None = None  # set by the adapter: stages recorded (recording/recorder.py)
 
     # ---- lifecycle ------------------------------------------------------------------------------
 
     async def stage_opened(self, board: Board) -> None:
         ref, ctx = board.ref, self._ctx
+        if self.recorder is not None:
+            self.recorder.follow(board)
         ctx.directory.opened(ref.space_id, ref.channel_id, ref.stage_id)
         channel = self.channel(ref)
         if channel is None:
@@ -101,6 +114,8 @@ class DiscordPlatform:
         ref, ctx = board.ref, self._ctx
         ctx.directory.closed(ref.space_id, ref.channel_id)
         self._topics.pop(ref.stage_id, None)
+        if self.recorder is not None:
+            self.recorder.closed(board)  # before the bot leaves: what was heard up to the close is kept
         if self.cues is not None:
             self.cues.leave(ref)
         await ctx.boards.final(board)
@@ -115,7 +130,7 @@ class DiscordPlatform:
         locale = await ctx.app.locales.for_space(PLATFORM, ref.space_id)
         await ctx.pacing.posts.wait(ref.channel_id)
         await ctx.reporter.guard(ref, Message.of(N_("post the recap in {channel}"), channel=_channel_tag(
-            ref.channel_id)), channel.send(embed=recap_embed(ref.title, recap, locale)))
+            ref.channel_id)), channel.send(embed=recap_embed(ref.title, recap, locale), nonce=_nonce()))
         roster = await ctx.app.queries.roster(ref.stage_id)
         await ctx.reporter.guard(ref, Message.of(N_("give {channel} back its usual access"),
                                                  channel=_channel_tag(ref.channel_id)),
@@ -125,6 +140,8 @@ class DiscordPlatform:
 
     async def show_board(self, board: Board) -> None:
         self._ctx.boards.show(board)
+        if self.recorder is not None:
+            self.recorder.follow(board)
         topic = (board.topic or board.ref.title)[:TOPIC_CHARACTERS]
         if self._topics.get(board.ref.stage_id, topic) != topic:
             channel = self.channel(board.ref)
@@ -180,7 +197,8 @@ class DiscordPlatform:
             return
         await self._ctx.pacing.posts.wait(stage.channel_id)
         await self._ctx.reporter.guard(stage, Message.of(N_("post in {channel}"), channel=_channel_tag(
-            stage.channel_id)), channel.send(say(message, locale), allowed_mentions=discord.AllowedMentions.none()))
+            stage.channel_id)), channel.send(say(message, locale), allowed_mentions=discord.AllowedMentions.none(),
+                                             nonce=_nonce()))
 
     async def disconnect(self, stage: StageRef, user_id: str) -> None:
         ctx = self._ctx

@@ -14,6 +14,7 @@ from adapters.discord.endpoints import pointed_at
 from adapters.discord.members import PLATFORM
 from adapters.discord.metrics import trace
 from adapters.discord.platform import DiscordPlatform
+from adapters.discord.recording.recorder import Recorder
 from adapters.discord.startup import reported
 from bot.bootstrap import App
 from adapters.discord.settings import DiscordSettings
@@ -38,11 +39,19 @@ class DiscordAdapter:
         self.platform = DiscordPlatform(self.ctx)
         self.client.attach(self.ctx, self.platform)
         self.platform.cues = CuePlayer.build(self.ctx, settings)  # a bad CUE_*_WAV stops the start here
+        self.platform.recorder = Recorder(self.ctx, self.platform.cues, app.recordings, self.platform)
         self._task: asyncio.Task[None] | None = None
+        self._links: object | None = None  # the HTTP listener serving replays too large to attach
 
     async def start(self, *, wait_ready: float | None = None) -> None:
         """Logs in and connects; with ``wait_ready``, returns once the first READY was handled."""
-        self.app.register(self.platform)
+        self.app.register(self.platform, connected=False)  # effects go out once the gateway is ready
+        core = self.app.settings
+        if core.replay_http_port and core.replay_link_secret is not None:
+            from adapters.web import replays
+
+            self._links = await replays.start(self.app.recordings, core.replay_link_secret.get_secret_value(),
+                                              core.replay_http_port)
         assert self.settings.token is not None  # checked when built
         token = self.settings.token.get_secret_value()
         self._task = asyncio.create_task(self.client.start(token), name="discord:client")
@@ -80,10 +89,15 @@ class DiscordAdapter:
             log.warning("platform work still running after %.0f s; stopping anyway", DRAIN_SECONDS)
         await ctx.direct.drain(DRAIN_SECONDS)
         await ctx.boards.close()
+        if self.platform.recorder is not None:
+            await self.platform.recorder.close()  # replays being mixed are finished and posted
+        if self._links is not None:
+            await self._links.cleanup()  # type: ignore[attr-defined]
         if self.platform.cues is not None:
             await self.platform.cues.close()
         await ctx.direct.close()
         if self.app.platforms.get(PLATFORM) is self.platform:
+            self.app.disconnected(PLATFORM)
             del self.app.platforms[PLATFORM]
         await self.client.close()
         if self._task is not None:
@@ -98,9 +112,9 @@ async def serve(app: App, settings: DiscordSettings, stop: asyncio.Event, *, ide
                                  guild_ready_timeout=guild_ready_timeout)
         await adapter.start()
         client = adapter.client
-        app.connected[PLATFORM] = lambda: client.is_ready() and not client.is_closed()
+        app.links[PLATFORM] = lambda: client.is_ready() and not client.is_closed()
         try:
             await adapter.run_until(stop)
         finally:
-            app.connected.pop(PLATFORM, None)
+            app.links.pop(PLATFORM, None)
             await adapter.close()

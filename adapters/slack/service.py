@@ -88,11 +88,11 @@ async def serve(app: App, settings: SlackSettings, stop: asyncio.Event) -> None:
                                    f"cannot be listened on ({os.strerror(error.errno or 0).lower()})",
                                    "a free port (another process holds this one)") from error
             log.info("slack: listening for signed requests on port %d at %s", port, settings.path)
-            app.connected["slack"] = lambda: True  # Slack calls us: listening is being connected
+            app.links["slack"] = lambda: True  # Slack calls us: listening is being connected
             try:
                 await stop.wait()
             finally:
-                app.connected.pop("slack", None)
+                app.links.pop("slack", None)
                 await runner.cleanup()
     finally:
         await adapter.stop()
@@ -107,9 +107,9 @@ async def _socket_mode(adapter: SlackAdapter, settings: SlackSettings, stop: asy
     await handler.connect_async()
     log.info("slack: connected in Socket Mode")
     link = handler.client  # the Socket Mode connection, not the Web API client
-    adapter.app.connected["slack"] = lambda: link.current_session is not None and not link.current_session.closed
+    adapter.app.links["slack"] = lambda: link.current_session is not None and not link.current_session.closed
     try:
         await stop.wait()
     finally:
-        adapter.app.connected.pop("slack", None)
+        adapter.app.links.pop("slack", None)
         await handler.close_async()

@@ -29,6 +29,7 @@ class OpenStage(Command):
     visibility: str = Visibility.PUBLIC
     capacity: int = 0
     present: frozenset[str] = frozenset()  # who is in the audio room already
+    record: bool = False  # recorded from the start (record=on)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -141,6 +142,7 @@ class ScheduleStage(Command):
     duration: int = 3600  # seconds
     recurrence: str = "once"  # once | daily | weekly:mon,thu | cron:M H D M W
     topic: str = ""
+    record: bool = False  # each occurrence is recorded from its start
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

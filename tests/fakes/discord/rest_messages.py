@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from . import errors
 from . import permissions as perms
 from .models import CATEGORY, DM, Channel, Message, User, _emoji, iso, snowflake
 from .routes import Call, route
+
+NONCE_SECONDS = 300  # "the past few minutes"
 
 MAX_CONTENT = 2000  # for bots; the description's 4000 is the Nitro user limit
 EPHEMERAL, LOADING = 1 << 6, 1 << 7
@@ -97,14 +100,48 @@ async def create_message(call: Call) -> dict[str, Any]:
         store.require(guild, perms.SEND_MESSAGES, channel)
     elif channel.type == DM and channel.recipients and channel.recipients[0].id in store.dm_blocked:
         raise errors.cannot_dm()
-    message = new_message(call, channel, call.body(), store.bot)
+    body = call.body()
+    nonce = body.get("nonce")
+    if nonce is not None and body.get("enforce_nonce"):
+        # Discord: the same author's message with this nonce in the past few minutes is answered again
+        # instead of a new one being created.
+        seen = store.nonces.get((channel.id, store.bot.id, str(nonce)))
+        if seen is not None and seen[1] > time.monotonic() - NONCE_SECONDS and seen[0] in store.messages:
+            return store.messages[seen[0]].payload()
+    attachments = uploaded(call, guild)
+    message = new_message(call, channel, {**body, **({"attachments": attachments} if attachments else {})},
+                          store.bot, attachments=attachments)
+    if nonce is not None and body.get("enforce_nonce"):
+        store.nonces[(channel.id, store.bot.id, str(nonce))] = (message.id, time.monotonic())
     emit(call, "MESSAGE_CREATE", message)
     return message.payload()
+
+
+#: What a server's members may upload, by boost tier (10 MiB up to tier 1, then 50 and 100 MiB).
+UPLOAD_LIMITS = {0: 10 * 2**20, 1: 10 * 2**20, 2: 50 * 2**20, 3: 100 * 2**20}
+
+
+def uploaded(call: Call, guild: Any) -> list[dict[str, Any]]:
+    """The files of the request as Discord lists them; one over the server's limit is refused whole (413)."""
+    limit = UPLOAD_LIMITS[getattr(guild, "premium_tier", 0)] if guild is not None else UPLOAD_LIMITS[0]
+    if any(len(content) > limit for _, content in call.files):
+        raise errors.DiscordError(413, 40005, "Request entity too large")
+    attachments = []
+    for filename, content in call.files:
+        attachment_id = snowflake()
+        call.store.uploads[attachment_id] = content
+        attachments.append({"id": str(attachment_id), "filename": filename, "size": len(content),
+                            "url": f"https://cdn.discordapp.com/attachments/{attachment_id}/{filename}",
+                            "proxy_url": f"https://media.discordapp.net/attachments/{attachment_id}/{filename}"})
+    return attachments
 
 
 @route("GET /channels/{channel_id}/messages")
 async def list_messages(call: Call) -> list[dict[str, Any]]:
     channel = call.store.readable_channel(call.params["channel_id"])
+    guild = call.store.guild_of(channel)
+    if guild is not None and not call.store.bot_permissions(guild, channel) & perms.READ_MESSAGE_HISTORY:
+        return []  # Discord answers, but shows no message to whoever may not read the history
     limit = int(call.query.get("limit", 50))
     found = [m for m in call.store.messages.values() if m.channel_id == channel.id and not m.flags & EPHEMERAL]
     return [m.payload() for m in sorted(found, key=lambda m: -m.id)[:limit]]
