@@ -16,6 +16,7 @@ import secrets
 import time
 from email.utils import formatdate
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -53,8 +54,14 @@ class RecordedCall:
         return self.response.get("error")
 
 
-GRANTED = ("commands", "chat:write", "users:read", "usergroups:read", "channels:read", "groups:read",
-           "channels:history", "groups:history", "channels:join", "groups:write")
+MANIFEST = Path(__file__).resolve().parents[3] / "adapters" / "slack" / "manifest.yml"
+
+
+def granted() -> list[str]:
+    """The bot scopes of an app installed from Podium's manifest, as Slack grants them at install."""
+    import yaml
+
+    return list(yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))["oauth_config"]["scopes"]["bot"])
 
 
 class FakeSlack:
@@ -66,7 +73,7 @@ class FakeSlack:
         self.app_token = app_token  # app-level: opens Socket Mode connections (`fake.socket`), nothing else
         # The bot scopes the workspace granted at install (Podium's manifest asks for these); Slack sends them
         # in X-OAuth-Scopes on every answer and refuses a method none of whose scopes is granted.
-        self.scopes: list[str] = list(GRANTED)
+        self.scopes: list[str] = granted()
         self.clock_skew = 0.0  # seconds Slack's clock (its Date header) is ahead of this machine's
         self.socket = SocketMode(self.state)
         self.spec = SlackSpec()
