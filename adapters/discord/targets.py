@@ -10,8 +10,9 @@ import discord
 
 from adapters.discord.errors import NotAStageChannel, SeveralStages, ServerOnly
 from adapters.discord.members import PLATFORM, actor_of
-from bot.domain.errors import StageNotFound, UnknownMember
+from bot.domain.errors import StageNotFound
 from bot.domain.members import Actor
+from bot.surface.members import pick
 
 if TYPE_CHECKING:
     from adapters.discord.context import Context
@@ -76,13 +77,13 @@ async def target_of_stage(ctx: Context, interaction: discord.Interaction, stage_
 
 
 def member_id(guild: discord.Guild, typed: str) -> str:
-    """A member's id from an autocomplete value, a mention, an id or a name."""
+    """A member's id from an autocomplete value, a mention, an id, a name or an unambiguous start of one."""
     text = typed.strip()
     match = _MENTION.match(text)
     if match:
         return match.group(1) or match.group(2)
-    wanted = text.lstrip("@").lower()
-    for member in guild.members:
-        if wanted in (member.name.lower(), member.display_name.lower()):
-            return str(member.id)
-    raise UnknownMember(name=typed)
+    people = [m for m in guild.members if not m.bot]
+    named = [m for m in people if text.lstrip("@").lower() in (m.name.lower(), m.display_name.lower())]
+    if len(named) == 1:
+        return str(named[0].id)
+    return pick(text, [(str(m.id), m.display_name) for m in people])

@@ -18,13 +18,13 @@ from adapters.slack.grammar import GRAMMAR, ROWS, parse
 from adapters.slack.replies import Outcome, Shaped, with_note
 from adapters.slack.shown import shown
 from adapters.slack.text import Say, plain_ids, user_id
-from bot.domain.errors import UnknownMember
 from bot.domain.members import Actor
 from bot.domain.validation import Visibility
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
 from bot.surface.gateway import Done, Place, act
 from bot.surface.grammar import Parsed
+from bot.surface.members import pick
 from bot.surface.show import help_lines
 
 if TYPE_CHECKING:
@@ -62,9 +62,12 @@ async def run(adapter: SlackAdapter, where: Where, parsed: Parsed) -> Outcome:
 
     async def member(typed: str) -> str:
         found = user_id(typed)
-        if found is None:
-            raise UnknownMember(name=typed)
-        return found
+        if found is not None:
+            return found
+        # A name typed without @ (Slack sends it as it is): one of the members this stage knows.
+        roster = await adapter.app.queries.roster(await adapter.live_stage(where))
+        known = roster.present | set(roster.hands) | roster.speakers | roster.moderators | roster.invited
+        return pick(typed, [(uid, (await adapter.directory.member(uid)).name) for uid in sorted(known)])
 
     values = dict(parsed.values)
     if "changes" in values:  # user groups are named in rules by id: `hand_roles=@speakers` is <!subteam^S…>

@@ -30,6 +30,7 @@ class SlackMember:
     guest: bool  # multi- or single-channel guest
     locale: str | None  # ours, from the member's Slack language
     timezone: str | None = None  # the member's Slack time zone, when it is one we know
+    name: str = ""  # the name others see (display name, else real name, else handle): typed names match it
 
 
 class Directory:
@@ -102,7 +103,8 @@ class Directory:
         member = SlackMember(
             user_id=user_id, admin=bool(user.get("is_admin") or user.get("is_owner")),
             guest=bool(user.get("is_restricted") or user.get("is_ultra_restricted")),
-            locale=supported_locale(user.get("locale")), timezone=_known_zone(user.get("tz")))
+            locale=supported_locale(user.get("locale")), timezone=_known_zone(user.get("tz")),
+            name=(user.get("profile") or {}).get("display_name") or user.get("real_name") or user.get("name") or "")
         self._members[user_id] = (self._clock(), member)
         if member.locale is not None:
             await self._locales.learn_member(PLATFORM, user_id, member.locale)

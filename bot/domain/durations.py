@@ -16,7 +16,7 @@ _UNITS = {
 UNIT = {word: seconds for seconds, words in _UNITS.items() for word in words}
 # Words for "no duration". Not "never": `grace_period=never` would mean the opposite of 0.
 NEVER = frozenset({"off", "none", "no", "0", "aucun", "aucune", "non"})
-_PART = re.compile(r"(\d+(?:[.,]\d+)?)\s*([^\W\d_]*)")
+_PART = re.compile(r"(\d+(?:[.,]\d+)?)\s*([^\W\d_]*)", re.ASCII)  # "٣" is no digit here
 
 
 def seconds_of(text: str) -> int | None:
