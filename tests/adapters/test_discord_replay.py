@@ -188,6 +188,9 @@ async def test_the_replay_holds_the_consenting_speaker_only_at_the_right_times(f
         await recorder.lanes.drain()
         samples, tags = decode(bot.replay_dir / replay.file)
         assert np.abs(samples).max() < 50 and "CHAPTER001" not in tags and "ARTIST" not in tags
+        carol_frames = [f for f in voice.members[world.carol.id].frames if len(f) > 8]
+        written = [p.read_bytes() for p in bot.replay_dir.rglob("*") if p.is_file()]
+        assert not any(frame in blob for frame in carol_frames for blob in written)  # her voice left the disk
         posts = [m for m in fake_discord.store.messages.values() if m.attachments]
         assert len(posts) == 1 and posts[0].id != first_post and first_post not in fake_discord.store.messages
     finally:
