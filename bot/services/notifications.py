@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Mapping, Sequence
 from bot.domain import events as ev
 from bot.i18n.markers import N_
 from bot.i18n.message import Mention, Message
-from bot.ports import CuePlatform, StagePlatform
+from bot.ports import Capability, CuePlatform, StagePlatform
 from bot.services.board import Board
 from bot.services.locales import Locales
 
@@ -104,6 +104,12 @@ class Notifier:
                 await self._guard(event, platform.disconnect(ref, target))
                 if isinstance(event, ev.MemberBlocked):
                     await self._guard(event, platform.set_access(ref, target, allowed=False))
+            case ev.MemberKeptOut(refusal=refusal) if target:
+                # Seen in the room by the platform, refused there by the rules: out where the platform can take
+                # members out of the audio room (Discord); elsewhere they only hear why (a huddle keeps them).
+                if Capability.DISCONNECT in platform.capabilities:
+                    await self._guard(event, platform.disconnect(ref, target))
+                await self._guard(event, self._tell(platform, board, target, refusal))
             case ev.MemberUnblocked() if target:
                 await self._guard(event, platform.restore_access(ref, target))
             case ev.MemberInvited() if target:

@@ -78,7 +78,9 @@ async def start_scheduled(cmd: c.StartScheduled, uow: UnitOfWork, ctx: Context) 
     if existing is None:
         stage = Stage.open(id=ctx.new_id(), platform=schedule.platform, space_id=schedule.space_id,
                            channel_id=schedule.channel_id, title=schedule.title, topic=schedule.topic,
-                           host=Actor(schedule.host_id), now=ctx.now, rules=ctx.defaults, schedule_id=schedule.id)
+                           host=Actor(schedule.host_id), now=ctx.now, rules=ctx.defaults, schedule_id=schedule.id,
+                           # Opened by the clock: no platform has told who is in the room yet.
+                           presence_known=False)
         uow.stages.add(stage)
         stage_id = stage.id
     schedule.start(SYSTEM, ctx.now, occurrence=cmd.occurrence, stage_id=stage_id, calendar=ctx.calendar)
