@@ -45,7 +45,7 @@ async def test_once_the_huddle_is_observed_the_rule_applies_and_when_it_ends_pre
         tmp_path: Path) -> None:
     async with slack_world(tmp_path) as w:
         await w.command("alice", 'open "Then a huddle"')
-        assert (await w.command("dave", "raise")).text == en(RAISED_UNSEEN, position=1)
+        assert (await w.command("frank", "raise")).text == en(RAISED_UNSEEN, position=1)
 
         room_id = await start_huddle(w, "alice", "bob")
         await w.until_present("alice", "bob")
@@ -54,7 +54,7 @@ async def test_once_the_huddle_is_observed_the_rule_applies_and_when_it_ends_pre
 
         assert refused.text == en(NOT_PRESENT)
         assert taken.text == en(RAISED, position=2)
-        assert await hands(w) == (w["dave"].id, w["bob"].id)  # dave's hand waits; he is away once it is seen
+        assert await hands(w) == (w["frank"].id, w["bob"].id)  # frank's hand waits; he is away once it is seen
 
         await w.event(events.huddle_changed(w.fake.state, w.room, room_id, participants=[], ended=True))
         await w.until(lambda: _nobody(w), what="everyone out of the ended huddle")
