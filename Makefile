@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench system-deps clean catalogues
+.PHONY: demo test bench chaos system-deps clean catalogues
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,3 +41,8 @@ catalogues: $(STAMP)
 	$(BIN)/pybabel extract --no-default-keywords -k N_ --sort-by-file --omit-header \
 	  -o bot/i18n/podium.pot bot adapters scheduler
 	$(BIN)/pybabel update --no-fuzzy-matching -i bot/i18n/podium.pot -d bot/i18n/locales -D podium -l fr
+
+# Kills `podium run` at random moments of a storm, on SQLite and PostgreSQL, and reports what was lost or
+# doubled (bench/chaos.py). CHAOS_KILLS (default 100) and CHAOS_COMMANDS (10000) bound it.
+chaos: $(STAMP)
+	$(BIN)/python -m bench.chaos

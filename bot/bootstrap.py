@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import socket
 import uuid
 from datetime import timedelta
 from dataclasses import dataclass, field
@@ -13,11 +14,13 @@ from bot.clock import SystemClock
 from bot.config import Settings
 from bot.persistence import schema
 from bot.persistence.database import Database
+from bot.persistence.outbox import SqlOutbox
 from bot.persistence.repository import SqlStageRepository, StageCache
 from bot.persistence.uow import SqlUnitOfWork
 from bot.ports import Clock, StagePlatform
 from bot.services.bus import MessageBus
-from bot.services.dispatch import Dispatcher
+from bot.services.delivery import Deliveries
+from bot.services.outbox import OutboxDispatcher
 from bot.services.locales import Locales
 from bot.services.notifications import Notifier
 from bot.services.schedule_notifications import ScheduleNotifier
@@ -27,7 +30,7 @@ from bot.services.queries import Queries
 log = logging.getLogger(__name__)
 
 
-@dataclass
+@dataclass(eq=False)
 class App:
     settings: Settings
     db: Database
@@ -36,15 +39,35 @@ class App:
     bus: MessageBus
     queries: Queries
     locales: Locales
-    dispatcher: Dispatcher
+    dispatcher: OutboxDispatcher
     cache: StageCache
     boards: BoardMessages
     inbox: Inbox
     requests: RequestInbox
+    outbox: SqlOutbox
     platforms: dict[str, StagePlatform] = field(default_factory=dict)
+    started: bool = False
+    _waiting: set[str] = field(default_factory=set)
 
-    def register(self, platform: StagePlatform) -> None:
+    def register(self, platform: StagePlatform, *, connected: bool = True) -> None:
+        """An adapter's platform. Effects for it go out once it is connected: at once here, or when the
+        adapter calls `connected` (Discord: once its gateway is ready)."""
         self.platforms[platform.name] = platform
+        if connected and self.started:
+            self.dispatcher.connect_soon(platform.name)
+        elif connected:
+            self._waiting.add(platform.name)
+
+    async def connected(self, platform: str) -> None:
+        """The platform's adapter can act now: what waited for it (committed while it was away, or
+        left undelivered by a previous run) goes out, oldest first."""
+        if self.started:
+            await self.dispatcher.connect(platform)
+        else:
+            self._waiting.add(platform)
+
+    def disconnected(self, platform: str) -> None:
+        self.dispatcher.disconnect(platform)
 
     async def migrate(self) -> None:
         await self.db.run(schema.upgrade, self.db)
@@ -53,6 +76,10 @@ class App:
         """Upgrades the schema, applies what ran out while the bot was away, and arms the timers."""
         if migrate:
             await self.migrate()
+        self.started = True
+        for platform in sorted(self._waiting):
+            await self.dispatcher.connect(platform)
+        self._waiting.clear()
         await self.rearm()
         if hasattr(self.scheduler, "start"):
             started = self.scheduler.start()
@@ -87,24 +114,26 @@ def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = No
     clock = clock or SystemClock()
     db = Database(database_url or settings.resolved_database_url)
     cache = StageCache()
-    dispatcher = Dispatcher()
+    outbox = SqlOutbox(db, owner=settings.instance_name or socket.gethostname()[:60])
     scheduler = _scheduler(scheduler, settings, clock, db)
     locales = Locales(db, settings.default_locale, settings.default_timezone)
     platforms: dict[str, StagePlatform] = {}
+    queries = Queries(uow=lambda: SqlUnitOfWork(db, cache, read_only=True), db=db, clock=clock)
+    deliveries = Deliveries(platforms=platforms, queries=queries, stages=Notifier(locales),
+                            series=ScheduleNotifier(locales))
+    dispatcher = OutboxDispatcher(store=outbox, deliver=deliveries, now=clock.now)
     bus = MessageBus(
-        uow=lambda: SqlUnitOfWork(db, cache), clock=clock, scheduler=scheduler,
+        uow=lambda: SqlUnitOfWork(db, cache, outbox=outbox), clock=clock, scheduler=scheduler,
         defaults=settings.default_rules, new_id=lambda: uuid.uuid4().hex[:12], dispatcher=dispatcher,
         calendar=calendar.series, space_timezone=locales.timezone,
         reminder_lead=settings.schedule_reminder_lead,
         reminder_grace=timedelta(seconds=settings.schedule_reminder_grace),
-        on_events=Notifier(platforms, locales), on_schedule_events=ScheduleNotifier(platforms, locales),
         shared_jobs=db.shared)
     if getattr(scheduler, "run", "absent") is None:
         scheduler.run = bus.handle
-    queries = Queries(uow=lambda: SqlUnitOfWork(db, cache, read_only=True), db=db, clock=clock)
     app = App(settings=settings, db=db, clock=clock, scheduler=scheduler, bus=bus, queries=queries,
               locales=locales, dispatcher=dispatcher, cache=cache, boards=BoardMessages(db), inbox=Inbox(db),
-              requests=RequestInbox(db),
+              requests=RequestInbox(db), outbox=outbox,
               platforms=platforms)
     if hasattr(scheduler, "on_elected"):
         scheduler.on_elected = app.rearm  # a process taking over the jobs re-arms them from the database

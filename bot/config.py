@@ -88,6 +88,9 @@ class Settings(EnvSettings):
 
     database_url: str | None = Field(None, description="SQLAlchemy URL; empty means SQLite at SQLITE_PATH")
     sqlite_path: Path = Path("data/podium.db")
+    instance_name: str = Field("", max_length=60, description=(
+        "this process among several on one database; empty means the host name. A restarted process takes "
+        "back at once the platform work it left undelivered, another process's after a minute"))
     default_locale: str = "en"
     default_timezone: str = "UTC"
     log_level: str = "INFO"

@@ -4,10 +4,10 @@ address, its board, a series). Adapters and tests provide the Protocols."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from bot.domain.rules import Rules
 
@@ -32,6 +32,22 @@ class Capability(StrEnum):
     ACCESS_CONTROL = "access_control"  # can let only invited members in
     CAPACITY = "capacity"  # can cap the room's size
     SCHEDULED_EVENTS = "scheduled_events"  # mirrors series as the platform's own events (Discord)
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """An effect as stored: in its stream (a stage, or a series), at its place, for its platform."""
+
+    stream: str
+    position: int
+    platform: str
+    kind: str
+    args: dict[str, Any] = field(default_factory=dict)
+    maybe_done: bool = False  # an earlier attempt may have reached the platform (taken back after a restart)
+
+    @property
+    def id(self) -> str:
+        return f"{self.stream}:{self.position}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +206,9 @@ class UnitOfWork(Protocol):
 
     async def serialize(self, key: str) -> None:
         """Commands with the same key, from any process, run one after the other from here to the end."""
+
+    def record(self, effects: list[OutboxEntry], now: datetime) -> None:
+        """Platform effects written in the same transaction as the changes (the outbox)."""
 
     async def commit(self) -> None: ...
 

@@ -7,6 +7,7 @@ its turn and replaces any older one still waiting. The message id is stored, so 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from bot.services.platform_state import BoardMessage
 log = logging.getLogger(__name__)
 
 INTERVAL = 1.0
+SEARCHED = 50  # recent messages looked through for a board posted but not recorded
 
 #: A board as a message's content in a locale: the keyword arguments of `send` and `edit` (board_view.py).
 Content = Callable[[Board, str], dict[str, Any]]
@@ -51,13 +53,30 @@ class BoardPublisher:
         sent: list[discord.Message] = []
 
         async def send() -> None:
-            sent.append(await channel.send(**kwargs))
+            found = await self._posted_already(channel, board.ref.stage_id)
+            if found is not None:  # posted before a crash or a lost answer, never recorded: that one it is
+                await found.edit(**kwargs)
+                sent.append(found)
+                return
+            # The nonce makes Discord answer a repeated post (discord.py retrying a 5xx) with the first one.
+            sent.append(await channel.send(**kwargs, nonce=board_nonce(board.ref.stage_id)))
 
         action = Message.of(N_("post the board in {channel}"), channel=f"<#{board.ref.channel_id}>")
         if await self._reporter.guard(board.ref, action, send()):
             self._last[board.ref.stage_id] = self._clock()
             await self._app.boards.put(BoardMessage(stage_id=board.ref.stage_id, platform=PLATFORM,
                                                     channel_id=board.ref.channel_id, message_id=str(sent[0].id)))
+
+    async def _posted_already(self, channel: discord.abc.Messageable, stage_id: str) -> discord.Message | None:
+        """The bot's board of this stage among the channel's recent messages (its buttons name the stage)."""
+        me = self._client.user
+        suffix = f":{stage_id}"
+        async for message in channel.history(limit=SEARCHED):
+            if me is not None and message.author.id == me.id and any(
+                    str(getattr(item, "custom_id", "") or "").endswith(suffix)
+                    for row in message.components for item in getattr(row, "children", ())):
+                return message
+        return None
 
     def show(self, board: Board) -> None:
         """Schedules an edit; returns at once (the stage's other platform work does not wait for it)."""
@@ -110,3 +129,7 @@ class BoardPublisher:
         except (discord.HTTPException, OSError) as error:
             action = Message.of(N_("update the board in {channel}"), channel=f"<#{board.ref.channel_id}>")
             await self._reporter.report(board.ref, action, error)
+
+
+def board_nonce(stage_id: str) -> str:
+    return hashlib.sha256(f"board:{stage_id}".encode()).hexdigest()[:25]

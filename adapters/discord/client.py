@@ -15,7 +15,7 @@ from adapters.discord.buttons import BoardButton, QueuePicker
 from adapters.discord.commands_floor import install
 from adapters.discord.context import Context, lane
 from adapters.discord.invoke import attempt
-from adapters.discord.members import bot_actor
+from adapters.discord.members import PLATFORM, bot_actor
 from adapters.discord.platform import DiscordPlatform
 from adapters.discord.reconcile import Reconciler
 from adapters.discord.scheduled_events import ScheduledEvents
@@ -76,6 +76,8 @@ class PodiumClient(discord.Client):
 
     async def on_ready(self) -> None:
         log.info("connected to Discord as %s in %d servers", self.user, len(self.guilds))
+        if self.podium is not None:
+            await self.podium.app.connected(PLATFORM)  # platform work that waited for Discord goes out
         self._reconcile_all()
 
     async def on_resumed(self) -> None:

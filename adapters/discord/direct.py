@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 
 import discord
 
 from adapters.discord.pacing import Pacer
+from bot.services.effects import current
 
 log = logging.getLogger(__name__)
 
@@ -16,13 +18,16 @@ log = logging.getLogger(__name__)
 class DirectMessages:
     def __init__(self, *, client: discord.Client, pacer: Pacer) -> None:
         self._client, self._pacer = client, pacer
-        self._queue: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+        self._queue: asyncio.Queue[tuple[str, str, str | None]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self.sent = 0
         self.undeliverable = 0
 
     def send(self, user_id: str, text: str) -> None:
-        self._queue.put_nowait((user_id, text))
+        # The outbox effect being delivered (if any) names the message: Discord answers a repeated send of
+        # it (after a restart, or discord.py retrying a 5xx) with the first one instead of a second DM.
+        delivery = current()
+        self._queue.put_nowait((user_id, text, delivery.nonce if delivery is not None else None))
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._work(), name="discord:direct-messages")
 
@@ -39,11 +44,12 @@ class DirectMessages:
 
     async def _work(self) -> None:
         while not self._queue.empty():
-            user_id, text = self._queue.get_nowait()
+            user_id, text, nonce = self._queue.get_nowait()
             try:
                 await self._pacer.wait()
                 channel = await self._client.create_dm(discord.Object(id=int(user_id)))
-                await channel.send(text, allowed_mentions=discord.AllowedMentions.none())
+                await channel.send(text, allowed_mentions=discord.AllowedMentions.none(),
+                                   nonce=nonce or uuid.uuid4().hex[:25])
                 self.sent += 1
             except discord.Forbidden:
                 self.undeliverable += 1  # the member closed their DMs: nothing to do about it

@@ -10,9 +10,11 @@ SCOPES = ("bot", "applications.commands")
 def required_permissions() -> discord.Permissions:
     """Each one is used: stage moderation (manage channels, mute and move members: the stage instance, the
     floor, disconnecting), channel access (manage roles and connect: overwrites grant only what the bot holds),
-    the board and recap (view channel, send messages, embed links), and scheduled stages as the server's
+    the board and recap (view channel, send messages, embed links; read message history: after a restart, a
+    board posted but not recorded is found rather than posted twice), and scheduled stages as the server's
     events (create events: the bot edits only the events it created)."""
-    return discord.Permissions(view_channel=True, send_messages=True, embed_links=True, connect=True,
+    return discord.Permissions(view_channel=True, send_messages=True, embed_links=True, read_message_history=True,
+                               connect=True,
                                manage_channels=True, manage_roles=True, mute_members=True, move_members=True,
                                create_events=True)
 

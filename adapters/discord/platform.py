@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -28,6 +29,7 @@ from bot.domain.validation import Visibility
 from bot.i18n.markers import N_
 from bot.i18n.message import Mention, Message
 from bot.ports import Capability, StageRef
+from bot.services.effects import current
 from bot.services.board import Board
 from bot.services.schedule_view import ScheduleView
 
@@ -37,6 +39,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TOPIC_CHARACTERS = 120  # a Discord stage instance's topic
+
+
+def _nonce() -> str:
+    """The outbox effect being delivered names the post: Discord answers a repeated one with the first.
+    (Outside a delivery, a nonce of its own: nothing to repeat.)"""
+    delivery = current()
+    return delivery.nonce if delivery is not None else uuid.uuid4().hex[:25]
 
 
 def _channel_tag(channel_id: str) -> str:
@@ -115,7 +124,7 @@ class DiscordPlatform:
         locale = await ctx.app.locales.for_space(PLATFORM, ref.space_id)
         await ctx.pacing.posts.wait(ref.channel_id)
         await ctx.reporter.guard(ref, Message.of(N_("post the recap in {channel}"), channel=_channel_tag(
-            ref.channel_id)), channel.send(embed=recap_embed(ref.title, recap, locale)))
+            ref.channel_id)), channel.send(embed=recap_embed(ref.title, recap, locale), nonce=_nonce()))
         roster = await ctx.app.queries.roster(ref.stage_id)
         await ctx.reporter.guard(ref, Message.of(N_("give {channel} back its usual access"),
                                                  channel=_channel_tag(ref.channel_id)),
@@ -180,7 +189,8 @@ class DiscordPlatform:
             return
         await self._ctx.pacing.posts.wait(stage.channel_id)
         await self._ctx.reporter.guard(stage, Message.of(N_("post in {channel}"), channel=_channel_tag(
-            stage.channel_id)), channel.send(say(message, locale), allowed_mentions=discord.AllowedMentions.none()))
+            stage.channel_id)), channel.send(say(message, locale), allowed_mentions=discord.AllowedMentions.none(),
+                                             nonce=_nonce()))
 
     async def disconnect(self, stage: StageRef, user_id: str) -> None:
         ctx = self._ctx

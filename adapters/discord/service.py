@@ -39,7 +39,7 @@ class DiscordAdapter:
 
     async def start(self, *, wait_ready: float | None = None) -> None:
         """Logs in and connects; with ``wait_ready``, returns once the first READY was handled."""
-        self.app.register(self.platform)
+        self.app.register(self.platform, connected=False)  # effects go out once the gateway is ready
         assert self.settings.token is not None  # checked when built
         token = self.settings.token.get_secret_value()
         self._task = asyncio.create_task(self.client.start(token), name="discord:client")
@@ -81,6 +81,7 @@ class DiscordAdapter:
             await self.platform.cues.close()
         await ctx.direct.close()
         if self.app.platforms.get(PLATFORM) is self.platform:
+            self.app.disconnected(PLATFORM)
             del self.app.platforms[PLATFORM]
         await self.client.close()
         if self._task is not None:

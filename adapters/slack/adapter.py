@@ -66,8 +66,22 @@ class SlackAdapter:
                         request_verification_enabled=http, process_before_response=False)
 
     async def start(self) -> None:
-        self.app.register(self.platform)
-        self._replaying = asyncio.create_task(self._replay_kept(), name="slack:kept-requests")
+        self.app.register(self.platform, connected=False)
+        # What waited for Slack goes out first (effects committed while it was away or left undelivered
+        # by a previous run), then the boards are repaired and kept requests worked through.
+        await self.app.connected(PLATFORM)
+        self._replaying = asyncio.create_task(self._recover(), name="slack:recover")
+
+    async def _recover(self) -> None:
+        """After a start, once what waited went out: every live stage's board is made current, then the
+        requests acked but not yet committed when the bot last stopped are worked through."""
+        await self.app.dispatcher.drain()
+        for ref in await self.app.queries.live_stages(PLATFORM):
+            try:
+                await self.keeper.repair(await self.app.queries.board(ref.stage_id))
+            except Exception:
+                log.exception("slack: repairing the board of stage %s failed", ref.stage_id)
+        await self._replay_kept()
 
     async def _replay_kept(self) -> None:
         """Requests acked while their command had not yet committed when the bot last stopped: worked

@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 
 from adapters.slack.blocks import board_blocks, board_summary, closed_blocks, recap_lines
 from adapters.slack.directory import PLATFORM
+from adapters.slack.posting import post_once
 from adapters.slack.state import SlackState
 from adapters.slack.text import sayer
 from bot.domain.members import Recap
@@ -32,16 +33,17 @@ log = logging.getLogger(__name__)
 Rendered = tuple[list[dict[str, Any]], str, int]  # blocks, notification text, sequence number shown
 
 
-async def post_in_channel(client: Any, channel_id: str, **content: Any) -> str:
-    """Posts in a channel; the message's ts."""
+async def post_in_channel(client: Any, channel_id: str, *, marker: dict[str, str] | None = None,
+                          search: bool | None = None, **content: Any) -> str:
+    """Posts in a channel (once: see posting.py); the message's ts."""
     try:
-        return (await client.chat_postMessage(channel=channel_id, **content))["ts"]
+        return await post_once(client, channel=channel_id, marker=marker, search=search, **content)
     except SlackApiError as error:
         if error.response.get("error") != "not_in_channel":
             raise
     # A public channel the app was not added to: it may join it (channels:join) and post.
     await client.conversations_join(channel=channel_id)
-    return (await client.chat_postMessage(channel=channel_id, **content))["ts"]
+    return await post_once(client, channel=channel_id, marker=marker, search=False, **content)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,16 +64,27 @@ class BoardKeeper:
         self._tasks: dict[str, asyncio.Task[None]] = {}
         # One lock a stage: its two paths to the thread board must not both post; other stages need not wait.
         self._thread_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        # And one for the channel board: the opening and a repair at start must not both post it.
+        self._post_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     # ---- posting
 
-    async def post(self, board: Board) -> None:
-        """A new stage: its board in the channel, and in the thread of the huddle running there."""
+    async def post(self, board: Board, *, search: bool | None = None) -> None:
+        """A new stage: its board in the channel, and in the thread of the huddle running there. A board
+        that may have been posted already (a retry, a restart) is looked for first, by its stage."""
         ref = board.ref
-        blocks, text, seq = await self._render(self._next_seq(), board)
-        ts = await post_in_channel(self._client, ref.channel_id, text=text, blocks=blocks)
-        await self._boards.put(BoardMessage(ref.stage_id, PLATFORM, ref.channel_id, ts))
-        self._shown[Target(ref.channel_id, ts)] = seq
+        lock = self._post_locks.get(ref.stage_id)
+        if lock is None:
+            lock = self._post_locks[ref.stage_id] = asyncio.Lock()
+        async with lock:
+            if await self._boards.get(ref.stage_id) is not None:
+                self.show(board)  # posted and recorded already: brought up to date instead
+                return
+            blocks, text, seq = await self._render(self._next_seq(), board)
+            ts = await post_in_channel(self._client, ref.channel_id, text=text, blocks=blocks,
+                                       marker={"board": ref.stage_id}, search=search)
+            await self._boards.put(BoardMessage(ref.stage_id, PLATFORM, ref.channel_id, ts))
+            self._shown[Target(ref.channel_id, ts)] = seq
         huddle = await self._state.live_huddle_in(ref.channel_id)
         if huddle is not None:
             await self.post_in_thread(board, huddle.room_id, huddle.thread_ts)
@@ -87,10 +100,33 @@ class BoardKeeper:
             if extra.room_id == room_id and extra.thread_board_ts:
                 return
             blocks, text, seq = await self._render(self._next_seq(), board)
-            posted = await self._client.chat_postMessage(channel=board.ref.channel_id, thread_ts=thread_ts,
-                                                         text=text, blocks=blocks)
-            await self._state.update_stage(board.ref.stage_id, room_id=room_id, thread_board_ts=posted["ts"])
-            self._shown[Target(board.ref.channel_id, posted["ts"])] = seq
+            posted = await post_once(self._client, channel=board.ref.channel_id, thread_ts=thread_ts, text=text,
+                                     blocks=blocks, marker={"board": board.ref.stage_id})
+            await self._state.update_stage(board.ref.stage_id, room_id=room_id, thread_board_ts=posted)
+            self._shown[Target(board.ref.channel_id, posted)] = seq
+
+    async def repair(self, board: Board) -> None:
+        """At start: the board of a live stage is made current on Slack; posted again if it is missing
+        (never recorded, found by its tag or not there at all) or was deleted."""
+        stored = await self._boards.get(board.ref.stage_id)
+        if stored is None:
+            await self.post(board, search=True)
+            return
+        blocks, text, seq = await self._render(self._next_seq(), board)
+        for target in await self.targets(board.ref.stage_id):
+            try:
+                await self._client.chat_update(channel=target.channel_id, ts=target.ts, text=text, blocks=blocks)
+            except SlackApiError as error:
+                if error.response.get("error") not in ("message_not_found", "cant_update_message"):
+                    raise
+                if target.ts != stored.message_id:
+                    continue  # a thread board whose thread is gone stays gone
+                log.warning("board message %s of stage %s is gone; posted again", target.ts, board.ref.stage_id)
+                await self._boards.forget(board.ref.stage_id)
+                await self.post(board, search=False)
+                return
+            self._shown[target] = max(self._shown.get(target, -1), seq)
+        self._last_edit[board.ref.stage_id] = self._clock()
 
     # ---- editing
 
@@ -164,7 +200,8 @@ class BoardKeeper:
         for target in await self.targets(stage_id):
             await self._edit(stage_id, target, final)
         lines = recap_lines(board.ref.title, recap, say)
-        await self._client.chat_postMessage(channel=board.ref.channel_id, text="\n".join(lines))
+        await post_once(self._client, channel=board.ref.channel_id, text="\n".join(lines),
+                        marker={"recap": stage_id})
         for target in await self.targets(stage_id):
             self._shown.pop(target, None)
         self._last_edit.pop(stage_id, None)

@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 from adapters.slack.announcements import Announcer
 from adapters.slack.boards import BoardKeeper
 from adapters.slack.directory import PLATFORM
+from adapters.slack.posting import post_once
 from adapters.slack.state import SlackState
 from adapters.slack.text import say
 from bot.domain.members import Recap
@@ -61,7 +62,7 @@ class SlackPlatform:
 
     async def notify(self, stage: StageRef, user_id: str, message: Message, locale: str) -> None:
         # A user id as the channel posts in the app's direct messages with that member.
-        await self._client.chat_postMessage(channel=user_id, text=say(message, locale))
+        await post_once(self._client, channel=user_id, text=say(message, locale))
 
     async def announce(self, stage: StageRef, message: Message, locale: str) -> None:
         await self._post_public(stage, say(message, locale))
@@ -111,5 +112,5 @@ class SlackPlatform:
         extra = await self._state.stage(stage.stage_id)
         huddle = await self._state.huddle(extra.room_id) if extra.room_id else None
         thread = huddle.thread_ts if huddle is not None and not huddle.ended else None
-        await self._client.chat_postMessage(channel=stage.channel_id, text=text,
-                                            **({"thread_ts": thread} if thread else {}))
+        content: dict[str, Any] = {"text": text, **({"thread_ts": thread} if thread else {})}
+        await post_once(self._client, channel=stage.channel_id, **content)

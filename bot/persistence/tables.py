@@ -199,10 +199,14 @@ class OutboxRow(SQLModel, table=True):
 
     stream: str = Field(primary_key=True, max_length=40)
     position: int = Field(primary_key=True, sa_type=BigInteger)
-    platform: str = Field(max_length=20, index=True)
+    platform: str = Field(max_length=20)  # no index: the table holds only what is not yet delivered
     kind: str = Field(max_length=30)
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = _when(nullable=False)
+    # The process delivering it, until when: a restarted process takes its own back at once, another
+    # process's once that lease ran out.
+    owner: str = Field(max_length=60)
+    claimed_until: datetime = _when(nullable=False)
 
 
 class RequestInboxRow(SQLModel, table=True):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache, lru_cache
 from typing import Any
 
@@ -19,19 +20,23 @@ from bot.domain.schedule_events import ScheduleEvent
 from bot.domain.stage import Stage
 from bot.persistence.database import Database
 from bot.persistence.fastsql import Compiled
+from bot.persistence.outbox import SqlOutbox
 from bot.persistence.mapping import audit_values, participant_values, recap_values, stage_values
 from bot.persistence.repository import SqlStageRepository, StageCache, participant_t, stage_t
 from bot.persistence.schedules import SqlScheduleRepository
 from bot.persistence.tables import AuditRow, RecapRow, table_of
-from bot.ports import ConcurrencyConflict
+from bot.ports import ConcurrencyConflict, OutboxEntry
 
 audit_t = table_of(AuditRow)
 recap_t = table_of(RecapRow)
 
 
 class SqlUnitOfWork:
-    def __init__(self, db: Database, cache: StageCache, *, read_only: bool = False) -> None:
-        self._db, self._cache = db, cache
+    def __init__(self, db: Database, cache: StageCache, *, read_only: bool = False,
+                 outbox: SqlOutbox | None = None) -> None:
+        self._db, self._cache, self._outbox = db, cache, outbox
+        self._effects: list[OutboxEntry] = []
+        self._effects_at: datetime | None = None
         # A read (the queries) shares cached stages with a command that may be mid-commit on them: it must
         # not take that command's pending changes and events for its own leftovers.
         self._read_only = read_only
@@ -51,7 +56,12 @@ class SqlUnitOfWork:
             self._db.holders.release()
             raise
 
+    def record(self, effects: list[OutboxEntry], now: datetime) -> None:
+        """Platform effects to write in this unit of work's transaction (the outbox)."""
+        self._effects, self._effects_at = effects, now
+
     async def __aenter__(self) -> SqlUnitOfWork:
+        self._effects = []
         self.stages = SqlStageRepository(self._db, self._cache)
         self.schedules = SqlScheduleRepository(self._db)
         self._events = []
@@ -108,6 +118,11 @@ class SqlUnitOfWork:
                     self.schedules.write(conn, schedule)
                 for stage in changed:
                     self._write_stage(conn, stage)
+                if self._effects:
+                    if self._outbox is None:
+                        raise RuntimeError("platform effects to store, but this unit of work has no outbox")
+                    assert self._effects_at is not None
+                    self._outbox.write(conn, self._effects, self._effects_at)
             if held is not None:
                 held.commit()
         finally:

@@ -1,7 +1,9 @@
 """The message bus: one command at a time per stage, committed before it is acknowledged.
 
-After the commit it re-arms the stage's timer and hands the events to the notifier, which talks to the
-platform in the background so the reply is never held up by a slow platform call.
+The platform work a command's events ask for is planned before the commit and written with it (the outbox),
+so a crash after the commit loses none of it. After the commit the bus re-arms the stage's timer and hands
+the effects to the dispatcher, which talks to the platform in the background so the reply is never held up
+by a slow platform call.
 """
 
 from __future__ import annotations
@@ -16,19 +18,19 @@ from datetime import datetime, timedelta
 
 from bot.domain import commands as c
 from bot.domain import errors
-from bot.domain.events import Event
 from bot.domain.members import SYSTEM
 from bot.domain.rules import Rules
 from bot.domain.schedule import Calendar, ScheduledStage
-from bot.domain.schedule_events import ScheduleEvent
 from bot.domain.timers import next_due
 from bot.i18n.message import Message
-from bot.ports import Clock, ConcurrencyConflict, Scheduler, UnitOfWork
-from bot.services.board import Board, board_of
-from bot.services.dispatch import Dispatcher
+from bot.ports import Clock, ConcurrencyConflict, OutboxEntry, Scheduler, UnitOfWork
+from bot.services import notifications, schedule_notifications
+from bot.services.board import board_of
+from bot.services.outbox import OutboxDispatcher
+from bot.services.effects import entries
 from bot.services.handlers import HANDLERS, Context, Handler
 from bot.services.schedule_handlers import SCHEDULE_HANDLERS
-from bot.services.schedule_view import ScheduleView, schedule_view
+from bot.services.schedule_view import schedule_view
 
 log = logging.getLogger(__name__)
 
@@ -39,22 +41,17 @@ _BACKOFF = 0.002  # seconds; doubled on each conflict, with jitter so two proces
 class MessageBus:
     def __init__(
         self, *, uow: Callable[[], UnitOfWork], clock: Clock, scheduler: Scheduler,
-        defaults: Rules, new_id: Callable[[], str], dispatcher: Dispatcher, calendar: Calendar,
+        defaults: Rules, new_id: Callable[[], str], dispatcher: OutboxDispatcher, calendar: Calendar,
         space_timezone: Callable[[str, str], Awaitable[str]], reminder_lead: int = 900,
-        reminder_grace: timedelta = timedelta(minutes=10),
-        on_events: Callable[[Sequence[Event], Board], object] | None = None,
-        on_schedule_events: Callable[[Sequence[ScheduleEvent], ScheduleView], object] | None = None,
-        shared_jobs: bool = False,
+        reminder_grace: timedelta = timedelta(minutes=10), shared_jobs: bool = False,
     ) -> None:
         self._shared_jobs = shared_jobs
         self._uow, self.clock, self._scheduler = uow, clock, scheduler
         self._defaults, self._new_id = defaults, new_id
         self._calendar, self._space_timezone = calendar, space_timezone
         self._reminder_lead, self._reminder_grace = reminder_lead, reminder_grace
-        self.on_schedule_events = on_schedule_events
         self._armed_series: dict[str, dict[str, datetime]] = {}
         self.dispatcher = dispatcher
-        self.on_events = on_events
         self._locks: weakref.WeakValueDictionary[str, Lock] = weakref.WeakValueDictionary()
         # When time alone next changes each stage this process knows, as of its last commit.
         self._armed: dict[str, datetime | None] = {}
@@ -92,10 +89,12 @@ class MessageBus:
                                   calendar=self._calendar, space_timezone=self._space_timezone,
                                   reminder_lead=self._reminder_lead, reminder_grace=self._reminder_grace)
                     reply = await handler(command, uow, ctx)
+                    effects = _effects(uow, ctx.now)
+                    uow.record(effects, ctx.now)
                     await uow.commit()
                     stages = dict(uow.stages.seen)
                     series = dict(uow.schedules.seen)
-                    events = list(uow.collect_events())
+                self.dispatcher.submit(effects)
                 break
             except ConcurrencyConflict:
                 if attempt == _RETRIES:
@@ -107,17 +106,10 @@ class MessageBus:
             except Exception:
                 log.exception("command %r failed", command)
                 raise errors.Unexpected() from None
-        for schedule_id, schedule in series.items():
+        for schedule in series.values():
             await self._arm_series(schedule)
-            own_series = [e for e in events if isinstance(e, ScheduleEvent) and e.schedule_id == schedule_id]
-            if own_series and self.on_schedule_events is not None:
-                sink, view = self.on_schedule_events, schedule_view(schedule)
-                self.dispatcher.submit(schedule_id, lambda: sink(own_series, view))  # type: ignore[arg-type, return-value]
         for stage_id, stage in stages.items():
             await self._rearm(stage_id, next_due(stage))
-            own = [e for e in events if isinstance(e, Event) and e.stage_id == stage_id]
-            if own:
-                self._publish(own, board_of(stage, ctx.now))
         return reply
 
     async def _arm_series(self, schedule: ScheduledStage, *, not_before: datetime | None = None) -> None:
@@ -159,12 +151,6 @@ class MessageBus:
         else:
             await self._scheduler.schedule(key, due, c.ExpireDue(stage_id=stage_id, actor=SYSTEM))
 
-    def _publish(self, events: Sequence[Event], board: Board) -> None:
-        if self.on_events is None or not events:
-            return
-        sink = self.on_events
-        self.dispatcher.submit(board.ref.stage_id, lambda: sink(events, board))  # type: ignore[arg-type, return-value]
-
     async def rearm_all(self, stage_ids: Sequence[str]) -> None:
         """After a start: apply what ran out while the bot was away and arm every live stage's timer."""
         for stage_id in stage_ids:
@@ -173,6 +159,20 @@ class MessageBus:
 
 
 _HANDLERS: dict[type[c.Command], Handler] = {**HANDLERS, **SCHEDULE_HANDLERS}
+
+
+def _effects(uow: UnitOfWork, now: datetime) -> list[OutboxEntry]:
+    """The platform work of what this unit of work is about to commit, to be written with it."""
+    planned: list[OutboxEntry] = []
+    for schedule in uow.schedules.seen.values():
+        if schedule.events:
+            effects = schedule_notifications.plan(schedule.events, schedule_view(schedule))
+            planned.extend(entries(schedule.id, schedule.version + 1, schedule.platform, effects))
+    for stage in uow.stages.seen.values():
+        if stage.events:
+            effects = notifications.plan(stage.events, board_of(stage, now))
+            planned.extend(entries(stage.id, stage.version + 1, stage.platform, effects))
+    return planned
 
 
 def _lock_key(command: c.Command) -> str:

@@ -1,17 +1,22 @@
-"""Turns committed events into platform work: the floor, the board, and who must be told what.
+"""Turns events into platform work: the floor, the board, and who must be told what.
 
-Every event that implies platform work is decided here, so adapters never ask which command ran."""
+Every event that implies platform work is decided here, so adapters never ask which command ran. The work
+is planned as effects before the commit (written with it, in the outbox) and delivered after it, once the
+platform's adapter is connected (bot/services/dispatch.py).
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from bot.domain import events as ev
 from bot.i18n.markers import N_
 from bot.i18n.message import Mention, Message
 from bot.ports import Capability, CuePlatform, StagePlatform
 from bot.services.board import Board
+from bot.services.effects import Effect, message_from, message_json, recap_from, recap_json
 from bot.services.locales import Locales
 
 log = logging.getLogger(__name__)
@@ -37,90 +42,120 @@ def _cue_of(event: ev.Event) -> str | None:
     return None
 
 
+def _tell(user_id: str, message: Message) -> Effect:
+    return Effect("tell", {"user": user_id, "message": message_json(message)})
+
+
+def _announce(message: Message) -> Effect:
+    return Effect("announce", {"message": message_json(message)})
+
+
+def _on(kind: str, user_id: str, **args: Any) -> Effect:
+    return Effect(kind, {"user": user_id, **args})
+
+
+def plan(events: Sequence[ev.Event], board: Board) -> list[Effect]:
+    """The platform work a commit's events ask for, in order; pure, so it is written with the commit."""
+    effects: list[Effect] = []
+    for event in events:
+        effects.extend(_effects_of(event, board))
+        cue = _cue_of(event)
+        if cue is not None and board.rules.cues:
+            effects.append(Effect("cue", {"cue": cue}))
+    if events and board.state == "live" and not any(isinstance(e, ev.StageOpened) for e in events):
+        effects.append(Effect("show_board"))
+    return effects
+
+
+def _effects_of(event: ev.Event, board: Board) -> list[Effect]:
+    title, target = board.ref.title, event.target_id
+    match event:
+        case ev.StageOpened():
+            return [Effect("stage_opened")]
+        case ev.StageClosed(recap=recap, speakers=speakers):
+            return [*(_on("set_speaker", u, speaking=False) for u in speakers),
+                    Effect("stage_closed", {"recap": recap_json(recap)}),
+                    *(_tell(u, Message.of(N_("The stage “{title}” has ended; your hand was lowered."), title=title))
+                      for u in recap.still_waiting)]
+        case ev.SpeakerApproved() if target:
+            return [_on("set_speaker", target, speaking=True),
+                    _tell(target, Message.of(N_("You have the floor on “{title}”."), title=title))]
+        case ev.SpeakerMovedToAudience(reason=reason) if target:
+            moved = [_on("set_speaker", target, speaking=False)]
+            if reason in _MOVED:
+                moved.append(_tell(target, Message.of(_MOVED[reason], title=title)))
+            if reason != "left":
+                moved.append(_announce(Message.of(N_("{member} is back in the audience."), member=Mention(target))))
+            return moved
+        case ev.SpeakerWarned(seconds_left=seconds) if target:
+            return [_tell(target, Message.of(N_("Speaking time left on “{title}”: {seconds} s."), seconds=seconds,
+                                             title=title))]
+        case ev.NextInLine() if target:
+            return [_tell(target, Message.of(N_("You're next on “{title}”."), title=title))]
+        case ev.HandDenied(reason=reason) if target:
+            denied = (Message.of(N_("A moderator lowered your hand on “{title}”: {reason}"), title=title,
+                                 reason=reason) if reason else
+                      Message.of(N_("A moderator lowered your hand on “{title}”."), title=title))
+            return [_on("withdraw_hand", target), _tell(target, denied)]
+        case ev.HandLowered() if target:
+            return [_on("withdraw_hand", target)]
+        case ev.HandDropped() if target:
+            return [_tell(target, Message.of(N_("You left “{title}” for too long; your hand was lowered."),
+                                             title=title))]
+        case ev.MemberRemoved() | ev.MemberBlocked() if target:
+            removed = [_on("disconnect", target)]
+            if isinstance(event, ev.MemberBlocked):
+                removed.append(_on("set_access", target, allowed=False))
+            return removed
+        case ev.MemberKeptOut(refusal=refusal) if target:
+            # Seen in the room by the platform, refused there by the rules: taken out of the audio room where
+            # the platform can (Discord); elsewhere (a Slack huddle keeps them) they only hear why.
+            return [_on("keep_out", target), _tell(target, refusal)]
+        case ev.MemberUnblocked() if target:
+            return [_on("restore_access", target)]
+        case ev.MemberInvited() if target:
+            return [_on("set_access", target, allowed=True),
+                    _tell(target, Message.of(N_("You are invited to the stage “{title}”."), title=title))]
+    return []
+
+
 class Notifier:
-    def __init__(self, platforms: Mapping[str, StagePlatform], locales: Locales) -> None:
-        self._platforms, self._locales = platforms, locales
+    """Delivers one planned effect of a stage to its platform, with the stage's board as it is now."""
 
-    async def __call__(self, events: Sequence[ev.Event], board: Board) -> None:
-        platform = self._platforms.get(board.ref.platform)
-        if platform is None:
-            return
-        for event in events:
-            await self._guard(event, self._apply(platform, event, board))
-            cue = _cue_of(event)
-            if cue is not None and board.rules.cues and isinstance(platform, CuePlatform):
-                await self._guard(event, platform.cue(board.ref, cue))
-        if board.state == "live" and not any(isinstance(e, ev.StageOpened) for e in events):
-            await self._guard(events[-1], platform.show_board(board))
+    def __init__(self, locales: Locales) -> None:
+        self._locales = locales
 
-    async def _guard(self, event: ev.Event, work: Awaitable[None]) -> None:
-        try:
-            await work
-        except Exception:  # the platform said no; the stage goes on and the next call still runs
-            log.exception("platform work for %s on stage %s failed", event.kind, event.stage_id)
-
-    async def _apply(self, platform: StagePlatform, event: ev.Event, board: Board) -> None:
-        ref, title, target = board.ref, board.ref.title, event.target_id
-        match event:
-            case ev.StageOpened():
-                await self._guard(event, platform.stage_opened(board))
-            case ev.StageClosed(recap=recap, speakers=speakers):
-                for user_id in speakers:
-                    await self._guard(event, platform.set_speaker(ref, user_id, speaking=False))
-                await self._guard(event, platform.stage_closed(board, recap))
-                for user_id in recap.still_waiting:
-                    await self._guard(event, self._tell(platform, board, user_id, Message.of(
-                        N_("The stage “{title}” has ended; your hand was lowered."), title=title)))
-            case ev.SpeakerApproved() if target:
-                await self._guard(event, platform.set_speaker(ref, target, speaking=True))
-                await self._guard(event, self._tell(platform, board, target, Message.of(
-                    N_("You have the floor on “{title}”."), title=title)))
-            case ev.SpeakerMovedToAudience(reason=reason) if target:
-                await self._guard(event, platform.set_speaker(ref, target, speaking=False))
-                if reason in _MOVED:
-                    await self._guard(event, self._tell(
-                        platform, board, target, Message.of(_MOVED[reason], title=title)))
-                if reason != "left":
-                    await self._guard(event, self._announce(platform, board, Message.of(
-                        N_("{member} is back in the audience."), member=Mention(target))))
-            case ev.SpeakerWarned(seconds_left=seconds) if target:
-                await self._guard(event, self._tell(platform, board, target, Message.of(
-                    N_("Speaking time left on “{title}”: {seconds} s."), seconds=seconds, title=title)))
-            case ev.NextInLine() if target:
-                await self._guard(event, self._tell(platform, board, target, Message.of(
-                    N_("You're next on “{title}”."), title=title)))
-            case ev.HandDenied(reason=reason) if target:
-                denied = (Message.of(N_("A moderator lowered your hand on “{title}”: {reason}"), title=title,
-                                     reason=reason) if reason else
-                          Message.of(N_("A moderator lowered your hand on “{title}”."), title=title))
-                await self._guard(event, platform.withdraw_hand(ref, target))
-                await self._guard(event, self._tell(platform, board, target, denied))
-            case ev.HandLowered() if target:
-                await self._guard(event, platform.withdraw_hand(ref, target))
-            case ev.HandDropped() if target:
-                await self._guard(event, self._tell(platform, board, target, Message.of(
-                    N_("You left “{title}” for too long; your hand was lowered."), title=title)))
-            case ev.MemberRemoved() | ev.MemberBlocked() if target:
-                await self._guard(event, platform.disconnect(ref, target))
-                if isinstance(event, ev.MemberBlocked):
-                    await self._guard(event, platform.set_access(ref, target, allowed=False))
-            case ev.MemberKeptOut(refusal=refusal) if target:
-                # Seen in the room by the platform, refused there by the rules: out where the platform can take
-                # members out of the audio room (Discord); elsewhere they only hear why (a huddle keeps them).
+    async def deliver(self, platform: StagePlatform, effect: Effect, board: Board) -> None:
+        ref, args = board.ref, effect.args
+        match effect.kind:
+            case "stage_opened":
+                await platform.stage_opened(board)
+            case "stage_closed":
+                await platform.stage_closed(board, recap_from(args["recap"]))
+            case "show_board":
+                if board.state == "live":  # a closed stage's last board is the closing one
+                    await platform.show_board(board)
+            case "set_speaker":
+                await platform.set_speaker(ref, args["user"], speaking=args["speaking"])
+            case "tell":
+                locale = await self._locales.for_member(ref.platform, ref.space_id, args["user"])
+                await platform.notify(ref, args["user"], message_from(args["message"]), locale)
+            case "announce":
+                locale = await self._locales.for_space(ref.platform, ref.space_id)
+                await platform.announce(ref, message_from(args["message"]), locale)
+            case "disconnect":
+                await platform.disconnect(ref, args["user"])
+            case "keep_out":
                 if Capability.DISCONNECT in platform.capabilities:
-                    await self._guard(event, platform.disconnect(ref, target))
-                await self._guard(event, self._tell(platform, board, target, refusal))
-            case ev.MemberUnblocked() if target:
-                await self._guard(event, platform.restore_access(ref, target))
-            case ev.MemberInvited() if target:
-                await self._guard(event, platform.set_access(ref, target, allowed=True))
-                await self._guard(event, self._tell(platform, board, target, Message.of(
-                    N_("You are invited to the stage “{title}”."), title=title)))
-
-    async def _tell(self, platform: StagePlatform, board: Board, user_id: str, message: Message) -> None:
-        locale = await self._locales.for_member(board.ref.platform, board.ref.space_id, user_id)
-        await platform.notify(board.ref, user_id, message, locale)
-
-    async def _announce(self, platform: StagePlatform, board: Board, message: Message) -> None:
-        locale = await self._locales.for_space(board.ref.platform, board.ref.space_id)
-        await platform.announce(board.ref, message, locale)
+                    await platform.disconnect(ref, args["user"])
+            case "set_access":
+                await platform.set_access(ref, args["user"], allowed=args["allowed"])
+            case "withdraw_hand":
+                await platform.withdraw_hand(ref, args["user"])
+            case "restore_access":
+                await platform.restore_access(ref, args["user"])
+            case "cue":
+                if isinstance(platform, CuePlatform):
+                    await platform.cue(ref, args["cue"])
+            case _:
+                log.error("unknown platform effect %r on stage %s", effect.kind, ref.stage_id)

@@ -36,6 +36,14 @@ class BoardMessages:
     async def put(self, board: BoardMessage) -> None:
         await self._db.run(self._put, board)
 
+    async def forget(self, stage_id: str) -> None:
+        """The board message is gone from the platform (deleted by someone): a new one is to be posted."""
+        await self._db.run(self._forget, stage_id)
+
+    def _forget(self, stage_id: str) -> None:
+        with self._db.engine.begin() as conn:
+            conn.execute(delete(board_t).where(board_t.c.stage_id == stage_id))
+
     async def live(self, platform: str) -> list[BoardMessage]:
         """Boards of live stages on a platform (an adapter re-attaches their buttons at start)."""
         return await self._db.run(self._live, platform)

@@ -1,15 +1,19 @@
-"""Turns committed events of a series into platform work: its announcement, reminders, the opening."""
+"""Turns events of a series into platform work: its announcement, reminders, the opening.
+
+Planned as effects before the commit (written with it) and delivered after it, like a stage's
+(notifications.py)."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from bot.domain import schedule_events as sev
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
 from bot.ports import StagePlatform
+from bot.services.effects import Effect, message_from, message_json
 from bot.services.locales import Locales
 from bot.services.schedule_view import ScheduleView
 
@@ -19,48 +23,51 @@ _SHOWN = (sev.StageScheduled, sev.ScheduleEdited, sev.ScheduleCancelled, sev.Sch
           sev.ScheduledStageMissed, sev.RsvpChanged)
 
 
-class ScheduleNotifier:
-    def __init__(self, platforms: Mapping[str, StagePlatform], locales: Locales) -> None:
-        self._platforms, self._locales = platforms, locales
+def plan(events: Sequence[sev.ScheduleEvent], view: ScheduleView) -> list[Effect]:
+    effects: list[Effect] = []
+    title = view.ref.title
 
-    async def __call__(self, events: Sequence[sev.ScheduleEvent], view: ScheduleView) -> None:
-        platform = self._platforms.get(view.ref.platform)
-        if platform is None:
-            return
-        for event in events:
-            try:
-                await self._apply(platform, event, view)
-            except Exception:  # one failed message must not keep the others from going out
-                log.exception("platform work for %s on series %s failed", event.kind, event.schedule_id)
-        if any(isinstance(e, _SHOWN) for e in events):
-            try:
-                await platform.schedule_changed(view)
-            except Exception:
-                log.exception("showing series %s failed", view.schedule_id)
+    def tell(user_id: str, message: Message) -> None:
+        effects.append(Effect("series.tell", {"user": user_id, "message": message_json(message)}))
 
-    async def _apply(self, platform: StagePlatform, event: sev.ScheduleEvent, view: ScheduleView) -> None:
-        title = view.ref.title
+    def announce(message: Message) -> None:
+        effects.append(Effect("series.announce", {"message": message_json(message)}))
+
+    for event in events:
         match event:
             case sev.ReminderSent(occurrence=occurrence, recipients=recipients):
                 when = occurrence.astimezone(ZoneInfo(view.timezone))
                 for user_id in recipients:
-                    await self._tell(platform, view, user_id, Message.of(
-                        N_("Reminder: “{title}” starts at {when}."), title=title, when=when))
+                    tell(user_id, Message.of(N_("Reminder: “{title}” starts at {when}."), title=title, when=when))
             case sev.ScheduledStageStarted(rsvps=rsvps, late_seconds=late):
                 for user_id in rsvps:
-                    await self._tell(platform, view, user_id, Message.of(
-                        N_("“{title}” is live now. Join the stage!"), title=title))
+                    tell(user_id, Message.of(N_("“{title}” is live now. Join the stage!"), title=title))
                 if late > 60:
-                    await self._announce(platform, view, Message.of(
-                        N_("“{title}” opens late: Podium was away at its start time."), title=title))
+                    announce(Message.of(N_("“{title}” opens late: Podium was away at its start time."), title=title))
             case sev.ScheduledStageMissed():
-                await self._announce(platform, view, Message.of(
-                    N_("“{title}” could not open: another stage is live in this channel."), title=title))
+                announce(Message.of(N_("“{title}” could not open: another stage is live in this channel."),
+                                    title=title))
+    if any(isinstance(e, _SHOWN) for e in events):
+        effects.append(Effect("series.changed"))
+    return effects
 
-    async def _tell(self, platform: StagePlatform, view: ScheduleView, user_id: str, message: Message) -> None:
-        locale = await self._locales.for_member(view.ref.platform, view.ref.space_id, user_id)
-        await platform.notify(view.ref, user_id, message, locale)
 
-    async def _announce(self, platform: StagePlatform, view: ScheduleView, message: Message) -> None:
-        locale = await self._locales.for_space(view.ref.platform, view.ref.space_id)
-        await platform.announce(view.ref, message, locale)
+class ScheduleNotifier:
+    """Delivers one planned effect of a series, with the series as it is now."""
+
+    def __init__(self, locales: Locales) -> None:
+        self._locales = locales
+
+    async def deliver(self, platform: StagePlatform, effect: Effect, view: ScheduleView) -> None:
+        ref, args = view.ref, effect.args
+        match effect.kind:
+            case "series.tell":
+                locale = await self._locales.for_member(ref.platform, ref.space_id, args["user"])
+                await platform.notify(ref, args["user"], message_from(args["message"]), locale)
+            case "series.announce":
+                locale = await self._locales.for_space(ref.platform, ref.space_id)
+                await platform.announce(ref, message_from(args["message"]), locale)
+            case "series.changed":
+                await platform.schedule_changed(view)
+            case _:
+                log.error("unknown platform effect %r on series %s", effect.kind, view.schedule_id)

@@ -85,7 +85,8 @@ async def test_the_invitations_permissions_are_enough_for_everything_the_bot_doe
     fake = world.fake
     granted = required_permissions()
     assert {name for name, on in granted if on} == {
-        "read_messages", "send_messages", "embed_links", "connect", "manage_channels", "manage_roles",
+        "read_messages", "send_messages", "embed_links", "read_message_history", "connect", "manage_channels",
+        "manage_roles",
         "mute_members", "move_members", "create_events"}
     assert "scope=bot+applications.commands" in invite_url(42)
     guild = fake.add_guild("Strict", everyone_permissions=0, bot_permissions=granted.value)

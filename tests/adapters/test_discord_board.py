@@ -84,3 +84,35 @@ async def test_a_stage_ended_in_discord_closes_in_podium(world, bot):
     recap = [m for m in channel_posts(fake, world.stage) if m.embeds and "Recap of" in embed_text(m.embeds[0])]
     assert len(recap) == 1
     assert "no live stage" in reply(await bot.command(world, world.carol, "hand", "raise")).lower()
+
+
+async def test_a_board_posted_but_not_recorded_before_a_crash_is_found_not_posted_twice(world, bot):
+    # The process died between Discord's answer to the post and the record of its id: at the next start the
+    # board is looked for among the channel's recent messages (its buttons name the stage), not posted anew.
+    from sqlalchemy import text
+
+    await bot.command(world, world.alice, "stage", "open", title="Crash")
+    stage_id = await bot.stage_id(world)
+    board = bot.board(world)
+    with bot.app.db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM board_message WHERE stage_id = :id"), {"id": stage_id})
+    await bot.restart()
+    await bot.settle()
+    assert [m.id for m in boards(world)] == [board.id]
+    stored = await bot.app.boards.get(stage_id)
+    assert stored is not None and stored.message_id == str(board.id)
+    await bot.command(world, world.carol, "hand", "raise")
+    await world.fake.wait_for(lambda: mention(world.carol) in bot.board_text(world))
+    assert [m.id for m in boards(world)] == [board.id]
+
+
+async def test_a_repeated_post_with_the_same_nonce_is_answered_with_the_first(world, bot):
+    # What Discord does with enforce_nonce, which the bot sets on every post it may repeat.
+    from tests.support.fake_discord_world import raw
+
+    path = f"/channels/{world.stage.id}/messages"
+    first = await raw(world.fake, "POST", path, json={"content": "once", "nonce": "n-1", "enforce_nonce": True})
+    again = await raw(world.fake, "POST", path, json={"content": "once", "nonce": "n-1", "enforce_nonce": True})
+    other = await raw(world.fake, "POST", path, json={"content": "once", "nonce": "n-1"})
+    assert first[0] == again[0] == other[0] == 200
+    assert first[2]["id"] == again[2]["id"] != other[2]["id"]

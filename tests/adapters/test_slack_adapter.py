@@ -161,7 +161,7 @@ def test_the_manifest_asks_for_exactly_what_the_adapter_uses() -> None:
     assert app["settings"]["interactivity"]["is_enabled"] is True
     assert set(app["oauth_config"]["scopes"]["bot"]) == {
         "commands", "chat:write", "users:read", "usergroups:read", "channels:read", "groups:read",
-        "channels:history", "groups:history", "channels:join", "groups:write"}
+        "channels:history", "groups:history", "im:history", "im:write", "channels:join", "groups:write"}
     urls = {app["settings"]["event_subscriptions"]["request_url"], app["settings"]["interactivity"]["request_url"],
             app["features"]["slash_commands"][0]["url"]}
     assert urls == {"https://podium.example.org/slack/events"}
@@ -175,7 +175,8 @@ def test_the_manifest_asks_for_exactly_what_the_adapter_uses() -> None:
     # that app-level token, whose scope connections:write is set on the token, not among the bot's scopes.
     assert called == {"chat_postMessage", "chat_update", "chat_postEphemeral", "conversations_join",
                       "conversations_info", "conversations_invite", "conversations_kick", "users_info",
-                      "usergroups_users_list", "views_open", "views_publish", "auth_test", "apps_connections_open"}
+                      "usergroups_users_list", "views_open", "views_publish", "auth_test", "apps_connections_open",
+                      "conversations_history", "conversations_replies", "conversations_open"}
 
 
 async def test_the_two_paths_to_a_huddles_thread_board_post_it_once(tmp_path: Path) -> None:

@@ -70,6 +70,7 @@ async def test_a_platform_refusal_stops_neither_later_calls_nor_other_stages(
 
     for stage_id in (failing, healthy):
         await app.bus.handle(c.ApproveSpeaker(actor=HOST, stage_id=stage_id, user_id="alice"))
+        await app.settle()  # else the board goes out after the close, as it is then: closed, not shown live
         await app.bus.handle(c.CloseStage(actor=HOST, stage_id=stage_id))
     await app.settle()
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from . import errors
 from . import permissions as perms
 from .models import CATEGORY, DM, Channel, Message, User, _emoji, iso, snowflake
 from .routes import Call, route
+
+NONCE_SECONDS = 300  # "the past few minutes"
 
 MAX_CONTENT = 2000  # for bots; the description's 4000 is the Nitro user limit
 EPHEMERAL, LOADING = 1 << 6, 1 << 7
@@ -97,7 +100,17 @@ async def create_message(call: Call) -> dict[str, Any]:
         store.require(guild, perms.SEND_MESSAGES, channel)
     elif channel.type == DM and channel.recipients and channel.recipients[0].id in store.dm_blocked:
         raise errors.cannot_dm()
-    message = new_message(call, channel, call.body(), store.bot)
+    body = call.body()
+    nonce = body.get("nonce")
+    if nonce is not None and body.get("enforce_nonce"):
+        # Discord: the same author's message with this nonce in the past few minutes is answered again
+        # instead of a new one being created.
+        seen = store.nonces.get((channel.id, store.bot.id, str(nonce)))
+        if seen is not None and seen[1] > time.monotonic() - NONCE_SECONDS and seen[0] in store.messages:
+            return store.messages[seen[0]].payload()
+    message = new_message(call, channel, body, store.bot)
+    if nonce is not None and body.get("enforce_nonce"):
+        store.nonces[(channel.id, store.bot.id, str(nonce))] = (message.id, time.monotonic())
     emit(call, "MESSAGE_CREATE", message)
     return message.payload()
 
@@ -105,6 +118,9 @@ async def create_message(call: Call) -> dict[str, Any]:
 @route("GET /channels/{channel_id}/messages")
 async def list_messages(call: Call) -> list[dict[str, Any]]:
     channel = call.store.readable_channel(call.params["channel_id"])
+    guild = call.store.guild_of(channel)
+    if guild is not None and not call.store.bot_permissions(guild, channel) & perms.READ_MESSAGE_HISTORY:
+        return []  # Discord answers, but shows no message to whoever may not read the history
     limit = int(call.query.get("limit", 50))
     found = [m for m in call.store.messages.values() if m.channel_id == channel.id and not m.flags & EPHEMERAL]
     return [m.payload() for m in sorted(found, key=lambda m: -m.id)[:limit]]

@@ -131,3 +131,44 @@ def conversations_join(ctx: Ctx) -> dict[str, Any]:
     else:
         ch.members.append(ctx.actor.id)
     return {"channel": ctx.state.channel_object(ch), **extra}
+
+
+def _page(ctx: Ctx, found: list[Any]) -> dict[str, Any]:
+    """Newest first between `oldest` and `latest`, `limit` at a time, with metadata shown only to the app
+    that posted it unless `include_all_metadata` (as Slack does)."""
+    limit = int(ctx.get("limit", 100) or 100)
+    if not 1 <= limit <= 999:
+        raise SlackError("invalid_limit")
+    oldest, latest = float(ctx.get("oldest", 0) or 0), ctx.get("latest")
+    found = [m for m in found if float(m.ts) >= oldest and (latest is None or float(m.ts) <= float(latest))]
+    found.sort(key=lambda m: float(m.ts), reverse=True)
+    offset = 0
+    if ctx.get("cursor"):
+        try:
+            offset = int(base64.b64decode(str(ctx.get("cursor"))).decode().split(":", 1)[1])
+        except (ValueError, IndexError):
+            raise SlackError("invalid_cursor")
+    shown = []
+    for msg in found[offset:offset + limit]:
+        obj = ctx.state.message_object(msg)
+        if "metadata" in obj and not ctx.flag("include_all_metadata") and msg.app_id != ctx.actor.app_id:
+            del obj["metadata"]
+        shown.append(obj)
+    more = offset + limit < len(found)
+    return {"messages": shown, "has_more": more,
+            "response_metadata": {"next_cursor": _cursor(offset + limit) if more else ""}}
+
+
+@method("conversations.history")
+def conversations_history(ctx: Ctx) -> dict[str, Any]:
+    ch = ctx.channel()
+    return _page(ctx, [m for m in ch.messages if m.thread_ts is None or m.thread_ts == m.ts])
+
+
+@method("conversations.replies")
+def conversations_replies(ctx: Ctx) -> dict[str, Any]:
+    ch = ctx.channel()
+    ts = str(ctx.get("ts") or "")
+    if ch.message(ts) is None:
+        raise SlackError("thread_not_found")
+    return _page(ctx, [m for m in ch.messages if m.ts == ts or m.thread_ts == ts])

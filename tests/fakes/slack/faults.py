@@ -40,6 +40,7 @@ class Faults:
     def __init__(self) -> None:
         self._queued: dict[str, list[_Queued]] = {}
         self._windows: dict[str, list[_Window]] = {}
+        self._after: dict[str, list[_Queued]] = {}
 
     def rate_limit(self, method: str, *, retry_after: int = 1, times: int = 1) -> None:
         """The next `times` calls of `method` answer 429 with `Retry-After: retry_after`."""
@@ -48,6 +49,20 @@ class Faults:
     def fail_next(self, method: str, *, times: int = 1, status: int = 500) -> None:
         """The next `times` calls of `method` answer HTTP `status` (5xx, or 429)."""
         self._queued.setdefault(method, []).append(_Queued(status, 1, times))
+
+    def fail_after_next(self, method: str, *, times: int = 1, status: int = 500) -> None:
+        """The next `times` calls of `method` are carried out, then answered HTTP `status` (Slack applied the
+        call and failed before answering: a retry that does not look first does it twice)."""
+        self._after.setdefault(method, []).append(_Queued(status, 1, times))
+
+    def check_after(self, method: str) -> Refusal | None:
+        queue = self._after.get(method, [])
+        while queue and queue[0].left <= 0:
+            queue.pop(0)
+        if not queue:
+            return None
+        queue[0].left -= 1
+        return _refusal(queue[0].status, queue[0].retry_after)
 
     def limit_rate(self, method: str, *, max_calls: int, per_seconds: float = 1.0, key: str | None = "channel",
                    retry_after: int = 1) -> None:
@@ -58,6 +73,7 @@ class Faults:
     def clear(self) -> None:
         self._queued.clear()
         self._windows.clear()
+        self._after.clear()
 
     def check(self, method: str, args: dict[str, Any], now: float) -> Refusal | None:
         queue = self._queued.get(method, [])

@@ -154,6 +154,10 @@ class FakeSlack:
         """The next `times` calls of `method` answer HTTP `status`."""
         self.faults.fail_next(method, times=times, status=status)
 
+    def fail_after_next(self, method: str, *, times: int = 1, status: int = 500) -> None:
+        """The next `times` calls of `method` are carried out, then answered HTTP `status`."""
+        self.faults.fail_after_next(method, times=times, status=status)
+
     def new_response_url(self, kind: str, *, channel: str, user: str, message_ts: str | None = None) -> str:
         token = secrets.token_hex(12)
         url = f"{self.url}/{kind}/{self.team.id}/{secrets.randbelow(10**12)}/{token}"
@@ -252,6 +256,9 @@ class FakeSlack:
             result = handler(Ctx(self.state, args, self.state.users[actor_id], origin=self.url))
         except SlackError as e:
             return 200, {}, {"ok": False, "error": e.error, **e.extra}
+        failed = self.faults.check_after(name)
+        if failed:
+            return failed.status, failed.headers, failed.body
         return 200, {}, {"ok": True, **result}
 
     async def _response_url(self, request: web.Request) -> web.Response:

@@ -41,6 +41,9 @@ NEWER_PARAMS: dict[str, dict[str, str]] = {
     "views.open": {"interactivity_pointer": "string"},
     "views.push": {"interactivity_pointer": "string"},
     "conversations.open": {"prevent_creation": "boolean"},
+    # include_all_metadata: message metadata in history (2022)
+    "conversations.history": {"include_all_metadata": "boolean"},
+    "conversations.replies": {"include_all_metadata": "boolean"},
     "conversations.invite": {"force": "boolean"},
     "team.info": {"domain": "string", "include_slackbot_availability": "boolean"},
 }

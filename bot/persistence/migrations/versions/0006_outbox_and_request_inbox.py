@@ -27,11 +27,10 @@ def upgrade() -> None:
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
     sa.Column('payload', sa.JSON(), nullable=False),
     sa.Column('created_at', bot.persistence.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('owner', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+    sa.Column('claimed_until', bot.persistence.types.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('stream', 'position')
     )
-    with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_outbox_platform'), ['platform'], unique=False)
-
     op.create_table('request_inbox',
     sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.Column('platform', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
@@ -43,7 +42,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('request_inbox')
-    with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_outbox_platform'))
-
     op.drop_table('outbox')

@@ -1,0 +1,36 @@
+"""From a stored effect to the platform call: the stage's board (or the series) as it is now, then the
+notifier's delivery of that one effect."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from bot.ports import OutboxEntry, StagePlatform
+from bot.services.effects import Effect
+from bot.services.notifications import Notifier
+from bot.services.queries import Queries
+from bot.services.schedule_notifications import ScheduleNotifier
+
+log = logging.getLogger(__name__)
+
+
+class Deliveries:
+    def __init__(self, *, platforms: Mapping[str, StagePlatform], queries: Queries, stages: Notifier,
+                 series: ScheduleNotifier) -> None:
+        self._platforms, self._queries, self._stages, self._series = platforms, queries, stages, series
+
+    async def __call__(self, entry: OutboxEntry, memo: dict[str, Any]) -> None:
+        platform = self._platforms[entry.platform]
+        effect = Effect(entry.kind, entry.args)
+        if entry.kind.startswith("series."):
+            view = memo.get("view")
+            if view is None:
+                view = memo["view"] = await self._queries.schedule(entry.stream)
+            await self._series.deliver(platform, effect, view)
+            return
+        board = memo.get("board")
+        if board is None:
+            board = memo["board"] = await self._queries.board(entry.stream)
+        await self._stages.deliver(platform, effect, board)

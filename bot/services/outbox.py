@@ -1,0 +1,201 @@
+"""Delivers the outbox: each committed effect goes to its platform once the adapter is connected, in
+order per stage (or series), retried with backoff while the platform is unavailable, and deleted once the
+platform took it.
+
+A process delivers what it committed straight from memory. What a previous run left undelivered (killed
+between the commit and the platform call, or while its adapter was not yet connected) is taken back from the
+database when the adapter connects, marked as maybe done: adapters then recognise what already reached the
+platform instead of posting it twice (bot/services/effects.py, `delivering`). Effects another process owns
+are taken over once its lease ran out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any, Protocol
+
+from bot.ports import OutboxEntry
+from bot.services.effects import Delivery, delivering
+
+log = logging.getLogger(__name__)
+
+Deliver = Callable[[OutboxEntry, dict[str, Any]], Awaitable[None]]
+
+RETRIES = 6
+BACKOFF = 0.5  # seconds, doubled at each retry (0.5 ... 16 s, about 30 s in all), with jitter
+SWEEP = 15.0  # seconds between looks for effects whose owner stopped delivering them
+MARK_EVERY = 0.1  # seconds: board edits delivered are marked done together (a repeated edit is harmless)
+_COALESCED = "show_board"  # a board shown again later in the same batch need not be shown now
+
+
+class Store(Protocol):
+    async def done(self, entries: list[OutboxEntry]) -> None: ...
+
+    async def take(self, platforms: list[str], now: datetime) -> list[OutboxEntry]: ...
+
+
+def transient(error: BaseException) -> bool:
+    """A failure worth retrying: a timeout, a lost connection, a 429 or a 5xx (whatever the client library)."""
+    if isinstance(error, (TimeoutError, ConnectionError)):
+        return True
+    if any(kind.__name__ in ("ClientConnectionError", "ClientOSError", "ServerTimeoutError")
+           for kind in type(error).__mro__):
+        return True
+    status = getattr(error, "status", None)
+    if not isinstance(status, int):
+        status = getattr(getattr(error, "response", None), "status_code", None)
+    return isinstance(status, int) and (status == 429 or status >= 500)
+
+
+class OutboxDispatcher:
+    def __init__(self, *, store: Store | None = None, deliver: Deliver | None = None,
+                 now: Callable[[], datetime] | None = None, backoff: float = BACKOFF, sweep: float = SWEEP) -> None:
+        self._store, self._deliver, self._now = store, deliver, now
+        self._backoff, self._sweep_every = backoff, sweep
+        self._queues: dict[str, list[OutboxEntry]] = {}
+        self._workers: dict[str, asyncio.Task[None]] = {}
+        self._known: set[str] = set()  # ids queued or being delivered by this process
+        self.connected: set[str] = set()
+        self._sweeper: asyncio.Task[None] | None = None
+        self._taking: set[asyncio.Task[None]] = set()
+        self._unmarked: list[OutboxEntry] = []  # delivered board edits, marked done at the next flush
+        self._marker: asyncio.Task[None] | None = None
+
+    def submit(self, entries: list[OutboxEntry]) -> None:
+        """Effects just committed (or taken back): queued per stream, each stream delivered in order."""
+        for entry in entries:
+            if entry.id in self._known:
+                continue
+            self._known.add(entry.id)
+            self._queues.setdefault(entry.stream, []).append(entry)
+        for stream in {e.stream for e in entries}:
+            if stream in self._queues and stream not in self._workers:
+                self._workers[stream] = asyncio.create_task(self._work(stream), name=f"dispatch:{stream}")
+
+    async def connect(self, platform: str) -> None:
+        """The platform's adapter is connected: what waited for it goes out, oldest first."""
+        self.connected.add(platform)
+        await self._take([platform])
+        if self._sweeper is None and self._store is not None:
+            self._sweeper = asyncio.create_task(self._sweep(), name="dispatch:sweep")
+
+    def connect_soon(self, platform: str) -> None:
+        task = asyncio.create_task(self.connect(platform), name=f"dispatch:connect:{platform}")
+        self._taking.add(task)
+        task.add_done_callback(self._taking.discard)
+
+    def disconnect(self, platform: str) -> None:
+        self.connected.discard(platform)
+
+    async def drain(self) -> None:
+        """Waits until every queued effect was delivered or left for later (tests and a clean stop)."""
+        while self._workers or self._taking or self._marker is not None:
+            await asyncio.gather(*self._taking, *self._workers.values(), return_exceptions=True)
+            if self._marker is not None:
+                await asyncio.gather(self._marker, return_exceptions=True)
+            await asyncio.sleep(0)
+
+    def abandon(self) -> None:
+        """Drops what is being delivered without marking it (a stop that cannot wait): it stays in the
+        outbox, and the next start takes it back as maybe done."""
+        for task in [*self._workers.values(), *self._taking, *([self._marker] if self._marker else [])]:
+            task.cancel()
+        self._queues.clear()
+        self._known.clear()
+        self._unmarked.clear()
+
+    async def close(self) -> None:
+        await self.drain()
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            await asyncio.gather(self._sweeper, return_exceptions=True)
+            self._sweeper = None
+
+    # ---- delivery
+
+    async def _take(self, platforms: list[str]) -> None:
+        if self._store is None or self._now is None:
+            return
+        try:
+            taken = await self._store.take(platforms, self._now())
+        except Exception:
+            log.exception("reading the outbox for %s failed", ", ".join(platforms))
+            return
+        self.submit([e for e in taken if e.platform in self.connected])
+
+    async def _sweep(self) -> None:
+        while True:
+            await asyncio.sleep(self._sweep_every)
+            await self._take(sorted(self.connected))
+
+    async def _work(self, stream: str) -> None:
+        try:
+            while self._queues.get(stream):
+                batch = self._queues.pop(stream)
+                await self._deliver_batch(batch)
+        finally:
+            self._workers.pop(stream, None)
+            if self._queues.get(stream):  # submitted while this worker was finishing
+                self._workers[stream] = asyncio.create_task(self._work(stream), name=f"dispatch:{stream}")
+
+    async def _deliver_batch(self, batch: list[OutboxEntry]) -> None:
+        memo: dict[str, Any] = {}
+        settled: list[OutboxEntry] = []
+        try:
+            for index, entry in enumerate(batch):
+                if entry.platform not in self.connected or self._deliver is None:
+                    continue  # stays stored; taken back when its adapter connects
+                later_board = entry.kind == _COALESCED and any(e.kind == _COALESCED for e in batch[index + 1:])
+                if not later_board:
+                    await self._attempt(entry, memo)
+                settled.append(entry)
+                if entry.kind != _COALESCED and self._store is not None:
+                    await self._store.done(settled)  # a member-visible effect: marked at once
+                    settled = []
+            if settled:
+                self._mark_soon(settled)
+        finally:
+            for entry in batch:
+                self._known.discard(entry.id)
+
+    def _mark_soon(self, entries: list[OutboxEntry]) -> None:
+        """Board edits are marked done a little later, many in one write: a storm's edits would otherwise
+        double its writes. A kill in between repeats an edit, which shows the same board."""
+        self._unmarked.extend(entries)
+        if self._marker is None and self._store is not None:
+            self._marker = asyncio.create_task(self._mark_later(), name="dispatch:mark")
+
+    async def _mark_later(self) -> None:
+        try:
+            await asyncio.sleep(MARK_EVERY)
+            entries, self._unmarked = self._unmarked, []
+            if self._store is not None:
+                await self._store.done(entries)
+        except Exception:
+            log.exception("marking delivered effects done failed; they will be delivered again")
+        finally:
+            self._marker = None
+            if self._unmarked:
+                self._marker = asyncio.create_task(self._mark_later(), name="dispatch:mark")
+
+    async def _attempt(self, entry: OutboxEntry, memo: dict[str, Any]) -> None:
+        assert self._deliver is not None
+        for attempt in range(RETRIES + 1):
+            token = delivering.set(Delivery(entry.id, maybe_done=entry.maybe_done or attempt > 0))
+            try:
+                await self._deliver(entry, memo)
+                return
+            except Exception as error:
+                if attempt < RETRIES and transient(error):
+                    log.warning("platform work %s on %s failed (%r); retrying", entry.kind, entry.stream, error)
+                    memo.clear()
+                    await asyncio.sleep(self._backoff * 2 ** attempt * random.uniform(0.8, 1.2))
+                    continue
+                log.exception("platform work %s on %s failed; given up", entry.kind, entry.stream)
+                return
+            finally:
+                delivering.reset(token)
