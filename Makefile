@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench chaos system-deps clean catalogues
+.PHONY: demo test bench bench-replays chaos system-deps clean catalogues
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ test: $(STAMP) system-deps
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# A recorded stage of one simulated hour: memory while capturing and mixing, CPU per speaker (needs libopus).
+bench-replays: $(STAMP) system-deps
+	$(BIN)/python -m bench.replay_bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .import_linter_cache .grimp_cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 import socket
@@ -12,6 +13,7 @@ from typing import Any
 
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.domain.recording import RECORDING_COMMANDS
 from bot.persistence import schema
 from bot.persistence.database import Database
 from bot.persistence.outbox import SqlOutbox
@@ -26,6 +28,7 @@ from bot.services.notifications import Notifier
 from bot.services.schedule_notifications import ScheduleNotifier
 from bot.services.platform_state import BoardMessages, Inbox, RequestInbox
 from bot.services.queries import Queries
+from bot.services.recordings import Recordings
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +48,11 @@ class App:
     inbox: Inbox
     requests: RequestInbox
     outbox: SqlOutbox
+    recordings: Recordings
     platforms: dict[str, StagePlatform] = field(default_factory=dict)
     started: bool = False
     _waiting: set[str] = field(default_factory=set)
+    _purging: asyncio.Task[None] | None = None
 
     def register(self, platform: StagePlatform, *, connected: bool = True) -> None:
         """An adapter's platform. Effects for it go out once it is connected: at once here, or when the
@@ -85,6 +90,18 @@ class App:
             started = self.scheduler.start()
             if inspect.isawaitable(started):  # the APScheduler one opens its job table off the loop
                 await started
+        self._purging = asyncio.create_task(self._purge_replays(), name="replays:retention")
+
+    async def _purge_replays(self, every: float = 3600.0) -> None:
+        """Replays past REPLAY_RETENTION_DAYS are deleted at start and every hour after."""
+        while True:
+            try:
+                removed = await self.recordings.purge()
+                if removed:
+                    log.info("deleted %d replay(s) past their retention: %s", len(removed), ", ".join(removed))
+            except Exception:
+                log.exception("could not delete the replays past their retention; trying again in an hour")
+            await asyncio.sleep(every)
 
     async def rearm(self) -> None:
         """Arms every job from what is stored; what ran out meanwhile is applied now."""
@@ -99,6 +116,8 @@ class App:
         await self.dispatcher.drain()
 
     async def stop(self) -> None:
+        if self._purging is not None:
+            self._purging.cancel()
         if hasattr(self.scheduler, "stop"):
             await self.scheduler.stop()
         await self.dispatcher.close()
@@ -118,8 +137,10 @@ def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = No
     scheduler = _scheduler(scheduler, settings, clock, db)
     locales = Locales(db, settings.default_locale, settings.default_timezone)
     platforms: dict[str, StagePlatform] = {}
+    recordings = Recordings(db=db, clock=clock, uow=lambda: SqlUnitOfWork(db, cache, read_only=True),
+                            folder=settings.replay_dir, retention_days=settings.replay_retention_days)
     queries = Queries(uow=lambda: SqlUnitOfWork(db, cache, read_only=True), db=db, clock=clock)
-    deliveries = Deliveries(platforms=platforms, queries=queries, stages=Notifier(locales),
+    deliveries = Deliveries(platforms=platforms, queries=queries, stages=Notifier(locales, recordings.timeline),
                             series=ScheduleNotifier(locales))
     dispatcher = OutboxDispatcher(store=outbox, deliver=deliveries, now=clock.now)
     bus = MessageBus(
@@ -133,8 +154,10 @@ def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = No
         scheduler.run = bus.handle
     app = App(settings=settings, db=db, clock=clock, scheduler=scheduler, bus=bus, queries=queries,
               locales=locales, dispatcher=dispatcher, cache=cache, boards=BoardMessages(db), inbox=Inbox(db),
-              requests=RequestInbox(db), outbox=outbox,
+              requests=RequestInbox(db), outbox=outbox, recordings=recordings,
               platforms=platforms)
+    for kind in RECORDING_COMMANDS:
+        bus.services[kind] = app.recordings.handle  # type: ignore[assignment]
     if hasattr(scheduler, "on_elected"):
         scheduler.on_elected = app.rearm  # a process taking over the jobs re-arms them from the database
     return app

@@ -32,6 +32,7 @@ class RuleDefaults(BaseModel):
     grace_period: int = Field(120, ge=0)
     must_be_present: bool = True
     cues: bool = False
+    record: bool = False
     idle_close: int = Field(1800, ge=0, description="seconds; 0 means never")
 
     @field_validator("hand_roles", "auto_approve", mode="before")
@@ -100,6 +101,13 @@ class Settings(EnvSettings):
         300, ge=1, description="seconds; a job that comes due while the bot is down still runs this late")
     schedule_reminder_lead: int = Field(900, ge=0, description="seconds before a scheduled start; 0: none")
     schedule_reminder_grace: int = Field(600, ge=0, description="a reminder later than this is skipped")
+
+    # Replays (Discord stages recorded with the speakers' consent): where they are kept, and for how long.
+    replay_dir: Path = Path("data/replays")
+    replay_retention_days: int = Field(30, ge=1, le=3650)
+    replay_link_secret: SecretStr | None = Field(None, description="signs replay links; empty: links are off")
+    replay_public_url: str = Field("", description="how members reach REPLAY_HTTP_PORT, e.g. https://podium.example")
+    replay_http_port: int = Field(0, ge=0, le=65535, description="serves replays too big to attach; 0: off")
 
     @field_validator("default_locale")
     @classmethod

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.members import Recap
 from bot.i18n.catalog import render
 from bot.i18n.markers import N_
+from bot.services.timeline import timeline_messages
 from bot.i18n.message import Message
 from bot.i18n.terms import term
 from bot.services.board import Board
@@ -66,6 +67,7 @@ def recap_text(title: str, recap: Recap, say: Say) -> list[str]:
     for speaker in recap.speakers:
         lines.append("  " + t(N_("{member}: {seconds} s, turns: {turns}"), member=speaker.user_id,
                               seconds=round(speaker.talk_seconds), turns=speaker.turns))
+    lines += ["  " + say(line) for line in timeline_messages(recap)]
     return lines
 
 

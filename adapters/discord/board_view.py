@@ -13,11 +13,13 @@ import discord
 
 from adapters.discord.buttons import BoardButton
 from adapters.discord.members import mention, say
+from adapters.discord.recording.consent import ConsentButton
 from bot.domain.members import Recap
 from bot.i18n.markers import N_
 from bot.i18n.message import Mention, Message
 from bot.i18n.terms import term
 from bot.services.board import Board
+from bot.services.timeline import timeline_messages
 
 LIVE, ENDED = 0x5865F2, 0x747F8D
 NOTE_CHARACTERS = 60
@@ -33,6 +35,8 @@ def board_embed(board: Board, locale: str) -> discord.Embed:
     lines = [board.topic] if board.topic else []
     if board.hands_locked and live:
         lines.append("🔒 " + _t(locale, N_("Hands are locked.")))
+    if board.rules.record and live:
+        lines.append("🔴 " + _t(locale, N_("Recording: only members who accepted (/record consent on) are heard.")))
     if not live:
         lines.append(_t(locale, N_("This stage has ended.")))
     embed = discord.Embed(title=f"🎙️ {board.ref.title}", description="\n".join(lines) or None,
@@ -91,6 +95,9 @@ def board_view(board: Board, locale: str) -> discord.ui.View | None:
                               style=discord.ButtonStyle.success, row=1))
     view.add_item(BoardButton("deny", stage_id, label=_t(locale, N_("Deny…")),
                               style=discord.ButtonStyle.danger, row=1))
+    if board.rules.record:
+        view.add_item(ConsentButton("on", label=_t(locale, N_("Accept being recorded")), row=2))
+        view.add_item(ConsentButton("off", label=_t(locale, N_("Don't record me")), row=2))
     return view
 
 
@@ -101,6 +108,7 @@ def recap_embed(title: str, recap: Recap, locale: str) -> discord.Embed:
                  served=recap.hands_served, waiting=len(recap.still_waiting))
     lines = [say(Message.of(N_("{member}: {seconds} s, turns: {turns}"), member=Mention(s.user_id),
                             seconds=round(s.talk_seconds), turns=s.turns), locale) for s in recap.speakers[:20]]
+    lines += [say(line, locale) for line in timeline_messages(recap)]
     return discord.Embed(title=f"🏁 {title}", description="\n".join([summary, *lines])[:4000], colour=ENDED)
 
 

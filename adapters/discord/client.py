@@ -20,6 +20,7 @@ from adapters.discord.platform import DiscordPlatform
 from adapters.discord.reconcile import Reconciler
 from adapters.discord.scheduled_events import ScheduledEvents
 from adapters.discord.translator import CatalogueTranslator
+from adapters.discord.recording.consent import ConsentButton
 from adapters.discord.voice import VoiceSync
 from bot.domain import commands as c
 
@@ -67,7 +68,7 @@ class PodiumClient(discord.Client):
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(CatalogueTranslator())
-        self.add_dynamic_items(BoardButton, QueuePicker)
+        self.add_dynamic_items(BoardButton, QueuePicker, ConsentButton)
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         # Discord asks for a pause between identifies; the delay is a setting so tests can shorten it.

@@ -35,6 +35,7 @@ from bot.services.schedule_view import ScheduleView
 
 if TYPE_CHECKING:
     from adapters.discord.cues.player import CuePlayer
+    from adapters.discord.recording.recorder import Recorder
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +69,14 @@ class DiscordPlatform:
         # Set by the client: opening a stage reconciles it (reconcile.py's Reconciler.stage).
         self.reconcile: Callable[[StageRef], None] | None = None
         self.cues: CuePlayer | None = None  # set by the adapter: voice cues (cues/player.py)
+        self.recorder: Recorder | None = None  # set by the adapter: stages recorded (recording/recorder.py)
 
     # ---- lifecycle ------------------------------------------------------------------------------
 
     async def stage_opened(self, board: Board) -> None:
         ref, ctx = board.ref, self._ctx
+        if self.recorder is not None:
+            self.recorder.follow(board)
         ctx.directory.opened(ref.space_id, ref.channel_id, ref.stage_id)
         channel = self.channel(ref)
         if channel is None:
@@ -110,6 +114,8 @@ class DiscordPlatform:
         ref, ctx = board.ref, self._ctx
         ctx.directory.closed(ref.space_id, ref.channel_id)
         self._topics.pop(ref.stage_id, None)
+        if self.recorder is not None:
+            self.recorder.closed(board)  # before the bot leaves: what was heard up to the close is kept
         if self.cues is not None:
             self.cues.leave(ref)
         await ctx.boards.final(board)
@@ -134,6 +140,8 @@ class DiscordPlatform:
 
     async def show_board(self, board: Board) -> None:
         self._ctx.boards.show(board)
+        if self.recorder is not None:
+            self.recorder.follow(board)
         topic = (board.topic or board.ref.title)[:TOPIC_CHARACTERS]
         if self._topics.get(board.ref.stage_id, topic) != topic:
             channel = self.channel(board.ref)

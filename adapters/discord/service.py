@@ -13,6 +13,7 @@ from adapters.discord.cues.player import CuePlayer
 from adapters.discord.endpoints import pointed_at
 from adapters.discord.members import PLATFORM
 from adapters.discord.platform import DiscordPlatform
+from adapters.discord.recording.recorder import Recorder
 from bot.bootstrap import App
 from adapters.discord.settings import DiscordSettings
 
@@ -35,11 +36,19 @@ class DiscordAdapter:
         self.platform = DiscordPlatform(self.ctx)
         self.client.attach(self.ctx, self.platform)
         self.platform.cues = CuePlayer.build(self.ctx, settings)  # a bad CUE_*_WAV stops the start here
+        self.platform.recorder = Recorder(self.ctx, self.platform.cues, app.recordings, self.platform)
         self._task: asyncio.Task[None] | None = None
+        self._links: object | None = None  # the HTTP listener serving replays too large to attach
 
     async def start(self, *, wait_ready: float | None = None) -> None:
         """Logs in and connects; with ``wait_ready``, returns once the first READY was handled."""
         self.app.register(self.platform, connected=False)  # effects go out once the gateway is ready
+        core = self.app.settings
+        if core.replay_http_port and core.replay_link_secret is not None:
+            from adapters.web import replays
+
+            self._links = await replays.start(self.app.recordings, core.replay_link_secret.get_secret_value(),
+                                              core.replay_http_port)
         assert self.settings.token is not None  # checked when built
         token = self.settings.token.get_secret_value()
         self._task = asyncio.create_task(self.client.start(token), name="discord:client")
@@ -77,6 +86,10 @@ class DiscordAdapter:
             log.warning("platform work still running after %.0f s; stopping anyway", DRAIN_SECONDS)
         await ctx.direct.drain(DRAIN_SECONDS)
         await ctx.boards.close()
+        if self.platform.recorder is not None:
+            await self.platform.recorder.close()  # replays being mixed are finished and posted
+        if self._links is not None:
+            await self._links.cleanup()  # type: ignore[attr-defined]
         if self.platform.cues is not None:
             await self.platform.cues.close()
         await ctx.direct.close()

@@ -59,6 +59,8 @@ class VoiceSync:
         """Called from the gateway event: queues the work without awaiting, so order is kept per channel."""
         if member.bot:
             return
+        if self._platform.recorder is not None:
+            self._platform.recorder.voice_state(member, before, after)
         was, now = Seen.of(before), Seen.of(after)
         channels = {state.channel for state in (before, after) if isinstance(state.channel, discord.StageChannel)}
         for channel in channels:

@@ -13,6 +13,7 @@ from typing import Any
 from adapters.slack.text import Markup, Say, date_token, escape, mention
 from bot.domain.members import Recap
 from bot.i18n.markers import N_
+from bot.services.timeline import timeline_messages
 from bot.i18n.message import Message
 from bot.i18n.terms import term
 from bot.services.board import Board
@@ -95,6 +96,8 @@ def board_blocks(board: Board, say: Say, *, buttons: bool = True) -> list[dict[s
                  hands=term(rules.hand_mode.value), limit=limit, cooldown=rules.hand_cooldown)]
     if board.hands_locked:
         footer.append(_t(say, N_("Hands are locked.")))
+    if board.rules.record:  # a Slack stage is never recorded (bots get no huddle audio), but the rule is shown
+        footer.append(_t(say, N_("Recording is on, but Slack gives bots no huddle audio: nothing is recorded.")))
     if board.moderators:
         footer.append(_t(say, N_("Moderators: {names}"),
                          names=Markup(", ".join(mention(m) for m in board.moderators))))
@@ -125,6 +128,7 @@ def recap_lines(title: str, recap: Recap, say: Say) -> list[str]:
                 raised=recap.hands_raised, served=recap.hands_served, waiting=len(recap.still_waiting))]
     lines += [_t(say, N_("{member}: {seconds} s, turns: {turns}"), member=Markup(mention(s.user_id)),
                  seconds=round(s.talk_seconds), turns=s.turns) for s in recap.speakers]
+    lines += [say(line) for line in timeline_messages(recap)]
     return lines
 
 

@@ -32,6 +32,7 @@ class OpenStage(Command):
     # False when the platform cannot see the room yet (a Slack channel where no huddle runs): until it does,
     # must_be_present does not refuse anyone (see SyncPresence).
     presence_known: bool = True
+    record: bool = False  # recorded from the start (record=on)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -156,6 +157,7 @@ class ScheduleStage(Command):
     duration: int = 3600  # seconds
     recurrence: str = "once"  # once | daily | weekly:mon,thu | cron:M H D M W
     topic: str = ""
+    record: bool = False  # each occurrence is recorded from its start
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

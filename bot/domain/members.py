@@ -59,6 +59,15 @@ class SpeakerRecap:
 
 
 @dataclass(frozen=True, slots=True)
+class Turn:
+    """Someone had the floor: seconds from the opening of the stage, and for how long."""
+
+    user_id: str
+    start: float
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
 class Recap:
     duration_seconds: float
     peak_audience: int
@@ -66,3 +75,4 @@ class Recap:
     hands_raised: int = 0
     hands_served: int = 0
     still_waiting: tuple[str, ...] = ()
+    timeline: tuple[Turn, ...] = ()  # every turn in order, read back from the audit log once the stage closed

@@ -90,6 +90,7 @@ class Rules:
     grace_period: int = 120
     must_be_present: bool = True
     cues: bool = False
+    record: bool = False  # the stage is recorded (Discord); only members who consented are heard in the replay
     idle_close: int = 1800  # a live stage with nobody speaking this long closes itself; 0: never
 
     @classmethod
@@ -154,6 +155,6 @@ def _parse_one(name: str, raw: str) -> Any:
             return parse_choice(name, raw, QueueMode)
         case "hand_roles" | "auto_approve":
             return parse_roles(raw)
-        case "must_be_present" | "cues":
+        case "must_be_present" | "cues" | "record":
             return parse_bool(name, raw)
     raise UnknownRule(rule=name, rules=", ".join(Rules.names()))

@@ -60,7 +60,9 @@ class ScheduledStage:
         next_at: datetime | None = None, skipped: frozenset[datetime] = frozenset(),
         reminded: datetime | None = None, last_opened: datetime | None = None,
         platform_event_id: str | None = None, rsvps: dict[datetime, set[str]] | None = None, version: int = 0,
+        record: bool = False,
     ) -> None:
+        self.record = record  # each occurrence opens recorded
         self.id, self.platform, self.space_id, self.channel_id = id, platform, space_id, channel_id
         self.title, self.topic, self.host_id, self.timezone = title, topic, host_id, timezone
         self.first_at, self.duration, self.recurrence = first_at, duration, recurrence
@@ -78,7 +80,7 @@ class ScheduledStage:
     def create(
         cls, *, id: str, platform: str, space_id: str, channel_id: str, title: str, topic: str, host: Actor,
         timezone: str, start: str, duration: int, recurrence: Recurrence, reminder_lead: int,
-        now: datetime, active_in_space: int, calendar: Calendar,
+        now: datetime, active_in_space: int, calendar: Calendar, record: bool = False,
     ) -> ScheduledStage:
         check_text("title", title, low=1, high=100)
         check_text("topic", topic, low=0, high=120)
@@ -91,7 +93,8 @@ class ScheduledStage:
         first = _first_occurrence(first_at, recurrence, calendar(recurrence, timezone, first_at))
         schedule = cls(id=id, platform=platform, space_id=space_id, channel_id=channel_id, title=title, topic=topic,
                        host_id=host.user_id, timezone=timezone, first_at=first, duration=duration,
-                       recurrence=recurrence, reminder_lead=reminder_lead, created_at=now, next_at=first)
+                       recurrence=recurrence, reminder_lead=reminder_lead, created_at=now, next_at=first,
+                       record=record)
         schedule._record(sev.StageScheduled, host, now, title=title, starts_at=first)
         return schedule
 

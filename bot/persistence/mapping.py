@@ -86,7 +86,7 @@ def schedule_values(schedule: ScheduledStage) -> dict[str, Any]:
         "reminder_lead": schedule.reminder_lead, "state": schedule.state.value, "next_at": schedule.next_at,
         "skipped": sorted(moment.isoformat() for moment in schedule.skipped), "reminded": schedule.reminded,
         "last_opened": schedule.last_opened, "platform_event_id": schedule.platform_event_id,
-        "created_at": schedule.created_at,
+        "created_at": schedule.created_at, "record": schedule.record,
     }
 
 
@@ -101,7 +101,7 @@ def schedule_from(row: Any, rsvps: list[Any]) -> ScheduledStage:
         created_at=row.created_at, state=ScheduleState(row.state), next_at=row.next_at,
         skipped=frozenset(datetime.fromisoformat(m) for m in row.skipped), reminded=row.reminded,
         last_opened=row.last_opened, platform_event_id=row.platform_event_id, rsvps=attending,
-        version=row.version,
+        version=row.version, record=bool(row.record),
     )
 
 

@@ -168,6 +168,7 @@ class ScheduleRow(SQLModel, table=True):
     last_opened: datetime | None = _when()
     platform_event_id: str | None = Field(default=None, max_length=40, index=True)
     created_at: datetime = _when(nullable=False)
+    record: bool = False  # each occurrence opens recorded
     version: int = 0
 
 
@@ -219,3 +220,6 @@ class RequestInboxRow(SQLModel, table=True):
     platform: str = Field(max_length=20)
     body: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     received_at: datetime = _when(nullable=False)
+
+
+from bot.persistence.replay_tables import ConsentRow, ReplayRow, StrikeRow  # noqa: E402,F401  (same metadata)

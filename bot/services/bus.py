@@ -53,11 +53,22 @@ class MessageBus:
         self._armed_series: dict[str, dict[str, datetime]] = {}
         self.dispatcher = dispatcher
         self._locks: weakref.WeakValueDictionary[str, Lock] = weakref.WeakValueDictionary()
+        # Commands a service of their own stores and answers (recording consent, replays), by type.
+        self.services: dict[type[c.Command], Callable[[c.Command], Awaitable[Message]]] = {}
         # When time alone next changes each stage this process knows, as of its last commit.
         self._armed: dict[str, datetime | None] = {}
 
     async def handle(self, command: c.Command) -> Message:
         """Runs a command; raises a StageError (nothing changed) or returns the acknowledgement."""
+        service = self.services.get(type(command))
+        if service is not None:
+            try:
+                return await service(command)
+            except errors.StageError:
+                raise
+            except Exception:
+                log.exception("command %r failed", command)
+                raise errors.Unexpected() from None
         async with self._lock(_lock_key(command)):
             if isinstance(command, c.StageCommand) and not isinstance(command, c.ExpireDue):
                 await self._expire_if_due(command.stage_id)

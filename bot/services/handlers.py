@@ -6,7 +6,7 @@ Each returns the sentence acknowledging the command to whoever sent it.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -41,7 +41,8 @@ async def open_stage(cmd: c.OpenStage, uow: UnitOfWork, ctx: Context) -> Message
     stage = Stage.open(
         id=ctx.new_id(), platform=cmd.platform, space_id=cmd.space_id, channel_id=cmd.channel_id,
         title=cmd.title, topic=cmd.topic, visibility=cmd.visibility, capacity=cmd.capacity,
-        host=cmd.actor, now=ctx.now, rules=ctx.defaults, present=cmd.present, presence_known=cmd.presence_known)
+        host=cmd.actor, now=ctx.now, rules=replace(ctx.defaults, record=True) if cmd.record else ctx.defaults,
+        present=cmd.present, presence_known=cmd.presence_known)
     uow.stages.add(stage)
     return Message.of(N_("Stage “{title}” is live."), title=stage.title)
 

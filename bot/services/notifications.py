@@ -8,10 +8,12 @@ platform's adapter is connected (bot/services/dispatch.py).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from bot.domain import events as ev
+from bot.domain.members import Turn
 from bot.i18n.markers import N_
 from bot.i18n.message import Mention, Message
 from bot.ports import Capability, CuePlatform, StagePlatform
@@ -122,8 +124,9 @@ def _effects_of(event: ev.Event, board: Board) -> list[Effect]:
 class Notifier:
     """Delivers one planned effect of a stage to its platform, with the stage's board as it is now."""
 
-    def __init__(self, locales: Locales) -> None:
-        self._locales = locales
+    def __init__(self, locales: Locales,
+                 timeline: Callable[[str], Awaitable[Sequence[Turn]]] | None = None) -> None:
+        self._locales, self._timeline = locales, timeline
 
     async def deliver(self, platform: StagePlatform, effect: Effect, board: Board) -> None:
         ref, args = board.ref, effect.args
@@ -131,7 +134,10 @@ class Notifier:
             case "stage_opened":
                 await platform.stage_opened(board)
             case "stage_closed":
-                await platform.stage_closed(board, recap_from(args["recap"]))
+                recap = recap_from(args["recap"])
+                if self._timeline is not None:  # who had the floor when: the recap's chapters on every platform
+                    recap = replace(recap, timeline=tuple(await self._timeline(ref.stage_id)))
+                await platform.stage_closed(board, recap)
             case "show_board":
                 if board.state == "live":  # a closed stage's last board is the closing one
                     await platform.show_board(board)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from zoneinfo import ZoneInfo
 
 from bot.domain import commands as c
@@ -22,7 +24,7 @@ async def schedule_stage(cmd: c.ScheduleStage, uow: UnitOfWork, ctx: Context) ->
         title=cmd.title, topic=cmd.topic, host=cmd.actor, timezone=timezone, start=cmd.start,
         duration=cmd.duration, recurrence=Recurrence.parse(cmd.recurrence), reminder_lead=ctx.reminder_lead,
         now=ctx.now, active_in_space=await uow.schedules.count_active(cmd.platform, cmd.space_id),
-        calendar=ctx.calendar)
+        calendar=ctx.calendar, record=cmd.record)
     uow.schedules.add(schedule)
     return Message.of(N_("“{title}” is scheduled for {when} ({repeat}); its id is {schedule_id}."),
                       title=schedule.title, when=_local(schedule.next_at, timezone),
@@ -78,7 +80,8 @@ async def start_scheduled(cmd: c.StartScheduled, uow: UnitOfWork, ctx: Context) 
     if existing is None:
         stage = Stage.open(id=ctx.new_id(), platform=schedule.platform, space_id=schedule.space_id,
                            channel_id=schedule.channel_id, title=schedule.title, topic=schedule.topic,
-                           host=Actor(schedule.host_id), now=ctx.now, rules=ctx.defaults, schedule_id=schedule.id,
+                           host=Actor(schedule.host_id), now=ctx.now, schedule_id=schedule.id,
+                           rules=replace(ctx.defaults, record=True) if schedule.record else ctx.defaults,
                            # Opened by the clock: no platform has told who is in the room yet.
                            presence_known=False)
         uow.stages.add(stage)

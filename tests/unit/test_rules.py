@@ -13,7 +13,7 @@ from tests.support.builders import ANN, HOST, at, snapshot
 ALL_RULES = (
     "max_speakers", "speaking_time_limit", "warn_before", "hand_mode", "hand_roles", "queue_mode",
     "auto_approve", "hand_cooldown", "max_queue_length", "grace_period", "must_be_present", "cues",
-    "idle_close",
+    "record", "idle_close",
 )
 
 

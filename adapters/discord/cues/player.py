@@ -4,7 +4,8 @@ Everything runs in a per-server background lane, so the core never waits on voic
 logged and reported to the moderators once per stage; the stage goes on. Without the Mute Members permission the
 bot cannot unsuppress itself: it requests to speak instead, tells the moderators once, and stays quiet until a
 moderator brings it up. discord.py reconnects a dropped voice session itself; a bot found out of voice joins
-again at the next cue.
+again at the next cue. A stage being recorded (recording/) is joined undeafened with a listening client, and
+whoever listens there is attached again after any new connection.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import discord
 
 from adapters.discord.context import Context
 from adapters.discord.cues.sound import Cue, library
+from adapters.discord.recording.client import ListeningVoiceClient, Sink
 from adapters.discord.settings import DiscordSettings
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
@@ -48,6 +50,7 @@ class CuePlayer:
         self._lanes = Dispatcher()
         self._reported: set[tuple[str, str]] = set()  # (stage, what): each failure is told once per stage
         self.played: list[tuple[str, Cue]] = []  # (stage, cue), newest last: operators' logs and tests read it
+        self.sinks: dict[int, Sink] = {}  # stage channel -> what records it
 
     @classmethod
     def build(cls, ctx: Context, settings: DiscordSettings) -> CuePlayer:
@@ -63,7 +66,22 @@ class CuePlayer:
             self._lanes.submit(f"cues:{ref.space_id}", lambda: self._play(ref, cue))
 
     def leave(self, ref: StageRef) -> None:
+        self.sinks.pop(int(ref.channel_id), None)
         self._lanes.submit(f"cues:{ref.space_id}", lambda: self._leave(ref))
+
+    def listen(self, ref: StageRef, sink: Sink | None) -> None:
+        """Joins the stage to record it into ``sink`` (None: stops listening, stays for the cues)."""
+        channel_id = int(ref.channel_id)
+        if sink is None:
+            self.sinks.pop(channel_id, None)
+        else:
+            self.sinks[channel_id] = sink
+        self._lanes.submit(f"cues:{ref.space_id}", lambda: self._attach(ref))
+
+    async def _attach(self, ref: StageRef) -> None:
+        voice = await self._join(ref)
+        if isinstance(voice, ListeningVoiceClient) and int(ref.channel_id) not in self.sinks:
+            voice.stop_listening()
 
     async def close(self) -> None:
         await self._lanes.close()
@@ -94,14 +112,20 @@ class CuePlayer:
         if guild is None or not isinstance(channel, discord.StageChannel):
             return None
         voice = guild.voice_client
+        sink = self.sinks.get(channel.id)
         try:
             if isinstance(voice, discord.VoiceClient) and voice.is_connected():
-                if voice.channel != channel:
-                    await voice.move_to(channel)
-                return voice
+                deaf = guild.me.voice is not None and guild.me.voice.self_deaf
+                if sink is None or (isinstance(voice, ListeningVoiceClient) and not deaf):
+                    if voice.channel != channel:
+                        await voice.move_to(channel)
+                    return self._attached(voice, channel.id)
             if voice is not None:
                 await voice.disconnect(force=True)
-            return await channel.connect(timeout=self.connect_timeout, reconnect=True, self_deaf=True)
+            # A deafened client is sent no audio: only a stage being recorded is joined with ears open.
+            voice = await channel.connect(timeout=self.connect_timeout, reconnect=True, self_deaf=sink is None,
+                                          cls=ListeningVoiceClient)
+            return self._attached(voice, channel.id)
         except (TimeoutError, discord.ClientException, discord.HTTPException, OSError) as error:
             log.warning("stage %s: could not join %s for voice cues: %r", ref.stage_id, ref.channel_id, error)
             with_voice = guild.voice_client
@@ -110,6 +134,12 @@ class CuePlayer:
             await self._once(ref, "join", Message.of(N_("join {channel} to play voice cues"),
                                                      channel=f"<#{ref.channel_id}>"), error)
             return None
+
+    def _attached(self, voice: discord.VoiceClient, channel_id: int) -> discord.VoiceClient:
+        sink = self.sinks.get(channel_id)
+        if isinstance(voice, ListeningVoiceClient) and sink is not None and voice.listening_to is not sink:
+            voice.listen(sink, channel_id)
+        return voice
 
     async def _speak(self, ref: StageRef, voice: discord.VoiceClient) -> bool:
         """Unsuppresses the bot (needs Mute Members); without it, requests to speak and says so once."""

@@ -76,9 +76,17 @@ class MemberActions:
             raise PermissionError(f"{member.user.username} may not connect to {channel.name}")
         if channel.user_limit and len(here) >= channel.user_limit and not allowed & perms.MOVE_MEMBERS:
             raise ChannelFull(channel.name)
-        state = VoiceState(guild.id, uid, channel.id, secrets.token_hex(16), suppress=channel.type == STAGE, self_mute=self_mute)
+        old = guild.voice_states.get(uid)
+        moved_bot = uid == self.store.bot.id and old is not None and old.channel_id not in (None, channel.id)
+        state = VoiceState(guild.id, uid, channel.id, old.session_id if moved_bot else secrets.token_hex(16),
+                           suppress=channel.type == STAGE, self_mute=self_mute,
+                           self_deaf=old.self_deaf if moved_bot else False)
         guild.voice_states[uid] = state
         self.emit_voice_state(guild, state)
+        if moved_bot:  # the bot moved by someone: Discord hands it a voice server for its new channel
+            # (and the voice server closes its old session with 4014: the test drops it on the voice fake)
+            self.dispatch("VOICE_SERVER_UPDATE", {"token": self.voice_token, "guild_id": str(guild.id),
+                                                  "endpoint": self.voice_endpoint})
         return state
 
     def member_leave_voice(self: FakeDiscord, guild: Guild, user: User | int) -> None:

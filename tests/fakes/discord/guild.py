@@ -79,6 +79,7 @@ class Guild:
     voice_states: dict[int, VoiceState] = field(default_factory=dict)
     stage_instances: dict[int, StageInstance] = field(default_factory=dict)  # by channel id
     events: dict[int, ScheduledEvent] = field(default_factory=dict)
+    premium_tier: int = 0  # boosts: what members may upload grows with it
 
     def payload(self, *, members: list[Member] | None = None) -> dict[str, Any]:
         """The GUILD_CREATE payload (members: all, or those the intents allow)."""
@@ -99,7 +100,7 @@ class Guild:
             "explicit_content_filter": 0,
             "mfa_level": 0,
             "nsfw_level": 0,
-            "premium_tier": 0,
+            "premium_tier": self.premium_tier,
             "premium_subscription_count": 0,
             "premium_progress_bar_enabled": False,
             "preferred_locale": self.preferred_locale,

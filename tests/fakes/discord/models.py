@@ -210,6 +210,7 @@ class Message:
     interaction_metadata: dict[str, Any] | None = None
     type: int = 0
     reactions: dict[str, set[int]] = field(default_factory=dict)  # "name" or "name:id" → user ids
+    attachments: list[dict[str, Any]] = field(default_factory=list)
 
     def payload(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -223,7 +224,7 @@ class Message:
             "mention_everyone": False,
             "mentions": [],
             "mention_roles": [],
-            "attachments": [],
+            "attachments": self.attachments,
             "embeds": self.embeds,
             "components": self.components,
             "pinned": False,

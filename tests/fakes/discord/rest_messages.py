@@ -108,11 +108,32 @@ async def create_message(call: Call) -> dict[str, Any]:
         seen = store.nonces.get((channel.id, store.bot.id, str(nonce)))
         if seen is not None and seen[1] > time.monotonic() - NONCE_SECONDS and seen[0] in store.messages:
             return store.messages[seen[0]].payload()
-    message = new_message(call, channel, body, store.bot)
+    attachments = uploaded(call, guild)
+    message = new_message(call, channel, {**body, **({"attachments": attachments} if attachments else {})},
+                          store.bot, attachments=attachments)
     if nonce is not None and body.get("enforce_nonce"):
         store.nonces[(channel.id, store.bot.id, str(nonce))] = (message.id, time.monotonic())
     emit(call, "MESSAGE_CREATE", message)
     return message.payload()
+
+
+#: What a server's members may upload, by boost tier (10 MiB up to tier 1, then 50 and 100 MiB).
+UPLOAD_LIMITS = {0: 10 * 2**20, 1: 10 * 2**20, 2: 50 * 2**20, 3: 100 * 2**20}
+
+
+def uploaded(call: Call, guild: Any) -> list[dict[str, Any]]:
+    """The files of the request as Discord lists them; one over the server's limit is refused whole (413)."""
+    limit = UPLOAD_LIMITS[getattr(guild, "premium_tier", 0)] if guild is not None else UPLOAD_LIMITS[0]
+    if any(len(content) > limit for _, content in call.files):
+        raise errors.DiscordError(413, 40005, "Request entity too large")
+    attachments = []
+    for filename, content in call.files:
+        attachment_id = snowflake()
+        call.store.uploads[attachment_id] = content
+        attachments.append({"id": str(attachment_id), "filename": filename, "size": len(content),
+                            "url": f"https://cdn.discordapp.com/attachments/{attachment_id}/{filename}",
+                            "proxy_url": f"https://media.discordapp.net/attachments/{attachment_id}/{filename}"})
+    return attachments
 
 
 @route("GET /channels/{channel_id}/messages")

@@ -44,6 +44,7 @@ class Call:
     query: dict[str, str]
     json: Any
     headers: dict[str, str] = field(default_factory=dict)
+    files: list[tuple[str, bytes]] = field(default_factory=list)  # (filename, content) of a multipart upload
 
     @property
     def store(self):  # noqa: ANN201 - the Store

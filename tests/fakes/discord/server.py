@@ -23,6 +23,9 @@ from .spec import Violation, shared_checker
 from .state import Store
 
 
+UPLOAD_CEILING = 64 * 2**20
+
+
 @dataclass
 class RecordedRequest:
     method: str
@@ -65,7 +68,7 @@ class FakeDiscord(MemberActions):
 
     # -- lifecycle ---------------------------------------------------------------
     async def start(self) -> FakeDiscord:
-        app = web.Application()
+        app = web.Application(client_max_size=UPLOAD_CEILING)  # Discord itself takes up to 500 MiB bodies
         app.router.add_get("/gateway", self.hub.handle)
         app.router.add_get("/resume-gateway", self.hub.handle)
         app.router.add_route("*", "/{tail:.*}", self._rest)
@@ -176,7 +179,7 @@ class FakeDiscord(MemberActions):
             if not any(marker in op.template for marker in TOKEN_IN_PATH):
                 if request.headers.get("Authorization") != f"Bot {self.store.token}":
                     raise errors.unauthorized()
-            body, raw = await self._read_body(request)
+            body, raw, files = await self._read_body(request)
             record.json = body
             if body is not None:
                 problems = self.checker.check_body(op, body, raw)
@@ -191,7 +194,7 @@ class FakeDiscord(MemberActions):
             if handler is None:
                 self.unimplemented.append(op.key)
                 raise errors.not_found_route()
-            call = Call(self, op.key, params, query, body, dict(request.headers))
+            call = Call(self, op.key, params, query, body, dict(request.headers), files=files)
             try:
                 result = await handler(call)
             except DiscordError as exc:
@@ -209,22 +212,27 @@ class FakeDiscord(MemberActions):
             self.internal_errors.append(f"{request.method} {request.path}: {exc!r}\n{traceback.format_exc()}")
             return self._answer(record, 400, {"message": f"fake Discord internal error: {exc!r}", "code": 0}, headers)
 
-    async def _read_body(self, request: web.Request) -> tuple[Any, str | None]:
+    async def _read_body(self, request: web.Request) -> tuple[Any, str | None, list[tuple[str, bytes]]]:
+        """The JSON body, its text, and the files of a multipart upload (``files[n]`` parts, in order)."""
         if not request.can_read_body:
-            return None, None
+            return None, None, []
         ctype = request.content_type
+        files: list[tuple[str, bytes]] = []
         if ctype == "multipart/form-data":
             form = await request.post()
+            for name, part in form.items():
+                if name.startswith("files[") and not isinstance(part, str):
+                    files.append((part.filename or "file", part.file.read()))
             raw = form.get("payload_json")
             if raw is None:
-                return {}, None
+                return {}, None, files
             raw = raw if isinstance(raw, str) else raw.file.read().decode()
         else:
             raw = await request.text()
             if not raw:
-                return None, None
+                return None, None, files
         try:
-            return json.loads(raw), raw
+            return json.loads(raw), raw, files
         except ValueError:
             raise DiscordError(400, 50109, "The request body contains invalid JSON.") from None
 

@@ -25,6 +25,7 @@ class Store:
         self.guilds: dict[int, Guild] = {}
         self.channels: dict[int, Channel] = {}  # every channel, guild or DM
         self.messages: dict[int, Message] = {}
+        self.uploads: dict[int, bytes] = {}  # attachment id -> the bytes uploaded
         self.nonces: dict[tuple[int, int, str], tuple[int, float]] = {}  # (channel, author, nonce) -> message, when
         self.global_commands: dict[int, dict[str, Any]] = {}
         self.guild_commands: dict[int, dict[int, dict[str, Any]]] = {}

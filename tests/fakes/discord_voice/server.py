@@ -5,6 +5,8 @@ The fake Discord's VOICE_SERVER_UPDATE carries ``endpoint`` and ``token``; point
 Discord does (HELLO, READY with an SSRC, the port and the encryption modes offered, SESSION_DESCRIPTION with a
 secret key and DAVE protocol version 0, heartbeat ACKs, RESUMED); the UDP side answers IP discovery and keeps
 every RTP packet, decrypted with PyNaCl (aead_xchacha20_poly1305_rtpsize). ``audio()`` decodes them with libopus.
+Members speak to a listening bot through speakers.py (``await voice.speak(user_id, pcm)``). Every voice session
+gets a key of its own, as Discord's do, so a client that reconnects must take the new one.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 import nacl.secret
 from aiohttp import WSMsgType, web
 
+from .speakers import Speakers
 from .tls import Certificate
 
 #: What Discord offers today; discord.py picks the first it supports.
@@ -42,12 +45,18 @@ class VoiceSession:
     mode: str | None = None
     resumed: bool = False
     speaking: list[int] = field(default_factory=list)
+    address: tuple[str, int] | None = None  # the client's UDP address, as it selected the protocol
+    key: bytes | None = None
+    nonce: int = 0
 
 
-class FakeVoiceServer(asyncio.DatagramProtocol):
+class FakeVoiceServer(Speakers, asyncio.DatagramProtocol):
     def __init__(self, certificate: Certificate, *, token: str = "fake-voice-token") -> None:
         self.certificate, self.token = certificate, token
-        self.key = os.urandom(32)
+        self.key = os.urandom(32)  # the newest session's; older ones are kept for packets still in flight
+        self._keys: list[bytes] = []
+        self.members = {}
+        self.deafened = lambda: False
         self.ssrc = 4242
         self.sessions: list[VoiceSession] = []
         self.packets: list[Packet] = []
@@ -111,11 +120,22 @@ class FakeVoiceServer(asyncio.DatagramProtocol):
                                          "modes": MODES, "heartbeat_interval": 1})
         elif op == RESUME:
             session.resumed = True
+            previous = next((s for s in reversed(self.sessions[:-1]) if s.key is not None), None)
+            if previous is not None:  # a resumed session keeps its UDP address, key and SSRCs told
+                session.address, session.key, session.nonce = previous.address, previous.key, previous.nonce
+                for member in self.members.values():
+                    if id(previous) in member.announced:
+                        member.announced.add(id(session))
             await self._send(ws, RESUMED, None)
         elif op == SELECT_PROTOCOL:
             session.mode = data["data"]["mode"]
             if session.mode not in MODES:
                 self.violations.append(f"encryption mode {session.mode!r} was not offered")
+            session.address = (data["data"]["address"], int(data["data"]["port"]))
+            if self._keys:
+                self.key = os.urandom(32)
+            self._keys.append(self.key)
+            session.key = self.key
             await self._send(ws, SESSION_DESCRIPTION, {"mode": session.mode, "secret_key": list(self.key),
                                                        "dave_protocol_version": 0})
         elif op == HEARTBEAT:
@@ -132,6 +152,10 @@ class FakeVoiceServer(asyncio.DatagramProtocol):
         for session in self.sessions:
             if not session.ws.closed:
                 await session.ws.close(code=code)
+
+    def current(self) -> VoiceSession | None:
+        """The voice session a listening client has now (the newest one still open)."""
+        return next((s for s in reversed(self.sessions) if not s.ws.closed and s.key is not None), None)
 
     # ---- the UDP endpoint -------------------------------------------------------------------------
 
@@ -150,9 +174,13 @@ class FakeVoiceServer(asyncio.DatagramProtocol):
     def _rtp(self, data: bytes) -> None:
         header, sealed, counter = data[:12], data[12:-4], data[-4:]
         sequence, timestamp, ssrc = struct.unpack_from(">HII", data, 2)
-        try:
-            opus = nacl.secret.Aead(self.key).decrypt(sealed, header, counter + bytes(20))
-        except Exception:
+        for key in reversed(self._keys or [self.key]):
+            try:
+                opus = nacl.secret.Aead(key).decrypt(sealed, header, counter + bytes(20))
+                break
+            except Exception:
+                continue
+        else:
             self.violations.append(f"RTP packet {sequence} does not decrypt")
             return
         self.packets.append(Packet(ssrc, sequence, timestamp, opus))
