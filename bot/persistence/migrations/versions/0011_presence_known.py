@@ -1,7 +1,7 @@
 """presence that can be unknown: whether the platform sees a stage's audio room
 
 Revision ID: 0011
-Revises: 0006
+Revises: 0008
 Create Date: 2026-12-04 00:40:00
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision = '0011'
-down_revision = '0006'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
