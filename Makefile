@@ -4,12 +4,13 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench bench-replays chaos system-deps clean catalogues
+.PHONY: demo test bench bench-replays chaos system-deps clean catalogues image screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	@# setuptools reports every editable install as a warning block; it is no news here.
+	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
 # libopus is needed for voice; installed where the machine allows it (root with apt-get).
@@ -21,8 +22,9 @@ system-deps:
 	  else echo "warning: libopus0 is missing and cannot be installed here; voice cues are disabled"; fi; \
 	fi
 
+# ARGS=--fresh starts from an empty demo database (data/demo.db; the bot's own database is never touched).
 demo: $(STAMP)
-	@$(BIN)/podium console
+	@$(BIN)/podium console $(ARGS)
 
 # The layers (import-linter contracts in pyproject.toml) and the types (mypy, strict on bot/) first: seconds.
 test: $(STAMP) system-deps
@@ -45,6 +47,36 @@ catalogues: $(STAMP)
 	$(BIN)/pybabel extract --no-default-keywords -k N_ --sort-by-file --omit-header \
 	  -o bot/i18n/podium.pot bot adapters scheduler
 	$(BIN)/pybabel update --no-fuzzy-matching -i bot/i18n/podium.pot -d bot/i18n/locales -D podium -l fr
+
+# The container image, built and exercised here without a registry (see README, "Container"): a minimal bookworm
+# made with debootstrap from the Debian mirror apt uses, imported into podman as the base; the project's wheels
+# built on this machine; then deploy/check.Containerfile runs podium --help, podium doctor (SQLite) and the
+# console's sample script inside the image. Not part of `make test` (slow: about 10 minutes on 2 cores).
+IMAGE         ?= localhost/podium
+IMAGE_BASE    ?= localhost/bookworm-min
+IMAGE_ROOT    ?= /var/tmp/podium-image/root
+DEBIAN_MIRROR ?= $(shell sed -n -e 's/^URIs: *//p' -e 's/^deb  *\(http[^ ]*\) .*/\1/p' \
+                   /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null | grep -v security | head -n 1)
+
+image: $(STAMP)
+	@command -v podman >/dev/null && command -v debootstrap >/dev/null || \
+	  (apt-get update -qq && apt-get install -y -qq podman debootstrap >/dev/null)
+	@podman image exists $(IMAGE_BASE) || { \
+	  [ -x $(IMAGE_ROOT)/bin/sh ] || debootstrap --variant=minbase bookworm $(IMAGE_ROOT) $(DEBIAN_MIRROR); \
+	  tar -C $(IMAGE_ROOT) -c . | podman import - $(IMAGE_BASE); }
+	rm -rf build/wheels
+	$(BIN)/pip wheel --quiet --wheel-dir build/wheels . "setuptools>=77" wheel
+	podman build --isolation chroot --format docker --build-arg BASE=$(IMAGE_BASE) \
+	  --build-arg PIP_ARGS="--no-index --find-links /src/build/wheels" -t $(IMAGE):latest .
+	podman build --isolation chroot --format docker --build-arg IMAGE=$(IMAGE):latest -f deploy/check.Containerfile \
+	  -t $(IMAGE)-check:latest .
+	@podman image inspect --format '{{.Config.User}} {{.Config.Entrypoint}} {{.Config.Cmd}}' $(IMAGE):latest
+
+# The README's board pictures (docs/img/): a stage on the fake Discord and the fake Slack, each board as the fake
+# recorded it, rendered as HTML (tests/fakes/render.py) and photographed by headless Chromium.
+screenshots: $(STAMP)
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium fonts-dejavu-core >/dev/null)
+	$(BIN)/python docs/screenshots.py
 
 # Kills `podium run` at random moments of a storm, on SQLite and PostgreSQL, and reports what was lost or
 # doubled (bench/chaos.py). CHAOS_KILLS (default 100) and CHAOS_COMMANDS (10000) bound it.

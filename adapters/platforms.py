@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -36,6 +36,7 @@ class Platform:
     settings: str  # an EnvSettings class with an `enabled` property (PlatformSettings)
     serve: str  # async serve(app, settings, stop): serves until stop is set
     commands: str  # a Typer app: `podium <name> …`
+    doctor: str  # async checks(own settings, core settings, **options) -> list[bot.doctor.Check]
     tables: str | None = None  # a module declaring SQLModel tables (migrated by Alembic, see migrations/env.py)
 
     def settings_class(self) -> type[PlatformSettings]:
@@ -51,12 +52,15 @@ class Platform:
     def typer_app(self) -> typer.Typer:
         return cast("typer.Typer", _load(self.commands))
 
+    def doctor_checks(self) -> Callable[..., Awaitable[list[Any]]]:
+        return cast("Callable[..., Awaitable[list[Any]]]", _load(self.doctor))
+
 
 PLATFORMS: tuple[Platform, ...] = (
     Platform("discord", "adapters.discord.settings:DiscordSettings", "adapters.discord.service:serve",
-             "adapters.discord.cli:discord_app"),
+             "adapters.discord.cli:discord_app", "adapters.discord.doctor:checks"),
     Platform("slack", "adapters.slack.settings:SlackSettings", "adapters.slack.service:serve",
-             "adapters.slack.cli:slack_app", tables="adapters.slack.tables"),
+             "adapters.slack.cli:slack_app", "adapters.slack.doctor:checks", tables="adapters.slack.tables"),
 )
 
 

@@ -7,6 +7,7 @@ import inspect
 import logging
 import socket
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,7 @@ from bot.persistence.repository import SqlStageRepository, StageCache
 from bot.persistence.uow import SqlUnitOfWork
 from bot.ports import Clock, StagePlatform
 from bot.services.bus import MessageBus
+from bot.metrics import Metrics
 from bot.services.delivery import Deliveries
 from bot.services.outbox import OutboxDispatcher
 from bot.services.locales import Locales
@@ -53,6 +55,9 @@ class App:
     started: bool = False
     _waiting: set[str] = field(default_factory=set)
     _purging: asyncio.Task[None] | None = None
+    metrics: Metrics = field(default_factory=Metrics)
+    # Whether each adapter is connected to its platform now (/readyz); an adapter adds itself as it starts.
+    links: dict[str, Callable[[], bool]] = field(default_factory=dict)
 
     def register(self, platform: StagePlatform, *, connected: bool = True) -> None:
         """An adapter's platform. Effects for it go out once it is connected: at once here, or when the
@@ -134,7 +139,10 @@ def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = No
     db = Database(database_url or settings.resolved_database_url)
     cache = StageCache()
     outbox = SqlOutbox(db, owner=settings.instance_name or socket.gethostname()[:60])
+    metrics = Metrics()
     scheduler = _scheduler(scheduler, settings, clock, db)
+    if hasattr(scheduler, "on_late"):
+        scheduler.on_late = metrics.late
     locales = Locales(db, settings.default_locale, settings.default_timezone)
     platforms: dict[str, StagePlatform] = {}
     recordings = Recordings(db=db, clock=clock, uow=lambda: SqlUnitOfWork(db, cache, read_only=True),
@@ -149,13 +157,13 @@ def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = No
         calendar=calendar.series, space_timezone=locales.timezone,
         reminder_lead=settings.schedule_reminder_lead,
         reminder_grace=timedelta(seconds=settings.schedule_reminder_grace),
-        shared_jobs=db.shared)
+        shared_jobs=db.shared, metrics=metrics)
     if getattr(scheduler, "run", "absent") is None:
         scheduler.run = bus.handle
     app = App(settings=settings, db=db, clock=clock, scheduler=scheduler, bus=bus, queries=queries,
               locales=locales, dispatcher=dispatcher, cache=cache, boards=BoardMessages(db), inbox=Inbox(db),
               requests=RequestInbox(db), outbox=outbox, recordings=recordings,
-              platforms=platforms)
+              platforms=platforms, metrics=metrics)
     for kind in RECORDING_COMMANDS:
         bus.services[kind] = app.recordings.handle  # type: ignore[assignment]
     if hasattr(scheduler, "on_elected"):

@@ -7,45 +7,103 @@ derived from `EnvSettings`, from the same environment and `.env`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, BeforeValidator, Field, SecretStr, ValidationError, field_validator, model_validator
+import difflib
+from enum import StrEnum
+
+from pydantic import (BaseModel, BeforeValidator, Field, PrivateAttr, SecretStr, ValidationError, ValidationInfo,
+                      field_validator, model_validator)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.domain.rules import HandMode, QueueMode, Rules
+from bot.domain.errors import InvalidRule
+from bot.domain.rules import HandMode, QueueMode, Rules, parse_rule
+from bot.i18n.catalog import render
+from bot.startup import SettingError, database_url, refuse_placeholder
 
-_PLACEHOLDERS = {"changeme", "change-me", "xxx", "token", "secret", "your-token-here", "..."}
+
+_D = Rules()
 
 
 class RuleDefaults(BaseModel):
-    """Every stage starts with these rules; moderators change them per stage."""
+    """Every stage starts with these rules; moderators change them per stage. A value is read exactly as
+    `/stage rules` reads it (bot.domain.rules.parse_rule: same forms such as `2m`, same bounds)."""
 
-    max_speakers: int = Field(5, ge=1, le=100)
-    speaking_time_limit: int = Field(0, ge=0, description="seconds; 0 means no limit")
-    warn_before: int = Field(30, ge=0)
-    hand_mode: HandMode = HandMode.EVERYONE
-    hand_roles: tuple[str, ...] = ()
-    queue_mode: QueueMode = QueueMode.FIFO
-    auto_approve: tuple[str, ...] = ()
-    hand_cooldown: int = Field(60, ge=0)
-    max_queue_length: int = Field(500, ge=1)
-    grace_period: int = Field(120, ge=0)
-    must_be_present: bool = True
-    cues: bool = False
-    record: bool = False
-    idle_close: int = Field(1800, ge=0, description="seconds; 0 means never")
+    max_speakers: int = _D.max_speakers
+    speaking_time_limit: int = Field(_D.speaking_time_limit, description="seconds; 0 means no limit")
+    warn_before: int = _D.warn_before
+    hand_mode: HandMode = _D.hand_mode
+    hand_roles: tuple[str, ...] = _D.hand_roles
+    queue_mode: QueueMode = _D.queue_mode
+    auto_approve: tuple[str, ...] = _D.auto_approve
+    hand_cooldown: int = _D.hand_cooldown
+    max_queue_length: int = _D.max_queue_length
+    grace_period: int = _D.grace_period
+    must_be_present: bool = _D.must_be_present
+    cues: bool = _D.cues
+    record: bool = _D.record
+    idle_close: int = Field(_D.idle_close, description="seconds; 0 means never")
 
-    @field_validator("hand_roles", "auto_approve", mode="before")
+    _adjusted: list[str] = PrivateAttr(default_factory=list)
+
+    @model_validator(mode="before")
     @classmethod
-    def _split(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return tuple(part.strip() for part in value.split(",") if part.strip())
-        return value
+    def _parse(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        parsed: dict[str, Any] = {}
+        for key, raw in data.items():
+            name = str(key).lower()
+            variable = f"RULES__{name.upper()}"
+            if name not in Rules.names():
+                close = difflib.get_close_matches(name, Rules.names(), n=1, cutoff=0.6)
+                hint = f" (did you mean RULES__{close[0].upper()}?)" if close else ""
+                raise SettingError(variable, raw, f"is not a rule{hint}",
+                                   "one of " + ", ".join(f"RULES__{n.upper()}" for n in Rules.names()))
+            try:
+                parsed[name] = parse_rule(name, _as_text(raw))
+            except InvalidRule as error:
+                raise SettingError(variable, raw, "is not accepted",
+                                   render(error.params["expected"], "en")) from None
+        return parsed
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RuleDefaults:
+        limit, warn = self.speaking_time_limit, self.warn_before
+        if limit and warn >= limit:
+            if "warn_before" in self.model_fields_set:
+                raise SettingError(
+                    "RULES__WARN_BEFORE", warn, f"is not below RULES__SPEAKING_TIME_LIMIT={limit}",
+                    f"RULES__WARN_BEFORE below {limit} (e.g. RULES__WARN_BEFORE={limit // 2}) or a longer limit")
+            self.warn_before = limit // 2
+            self._adjusted.append(
+                f"RULES__WARN_BEFORE: the default {warn} s is not below RULES__SPEAKING_TIME_LIMIT={limit}; "
+                f"speakers are warned {limit // 2} s before the end (set RULES__WARN_BEFORE to choose)")
+        if self.hand_mode is HandMode.ROLE and not self.hand_roles:
+            raise SettingError("RULES__HAND_MODE", "role", "needs RULES__HAND_ROLES, which is empty",
+                               "RULES__HAND_ROLES=role1,role2 or another RULES__HAND_MODE")
+        return self
+
+    @property
+    def adjusted(self) -> list[str]:
+        """What was changed from a default that conflicted with a set value, for the start-up log."""
+        return list(self._adjusted)
 
     def to_rules(self) -> Rules:
-        rules = Rules(**self.model_dump())
+        rules = Rules(**{name: getattr(self, name) for name in Rules.names()})
         rules.check()
         return rules
+
+
+def _as_text(raw: Any) -> str:
+    """Values given in code or JSON (tests, `RULES='{...}'`) are read like the text of an env file."""
+    if isinstance(raw, bool):
+        return "on" if raw else "off"
+    if isinstance(raw, (list, tuple)):
+        return ",".join(map(str, raw))
+    if isinstance(raw, StrEnum):
+        return raw.value
+    return str(raw)
 
 
 def _split_list(value: Any) -> Any:
@@ -78,9 +136,8 @@ class EnvSettings(BaseSettings):
     def _no_placeholder_secrets(self) -> Self:
         for name in type(self).model_fields:
             secret = getattr(self, name)
-            if isinstance(secret, SecretStr) and secret.get_secret_value().strip().lower() in _PLACEHOLDERS:
-                raise ValueError(f"{self.env_name(name)} still holds a placeholder; set the real value or leave it "
-                                 "empty")
+            if isinstance(secret, SecretStr):
+                refuse_placeholder(self.env_name(name), secret)
         return self
 
 
@@ -94,7 +151,10 @@ class Settings(EnvSettings):
         "back at once the platform work it left undelivered, another process's after a minute"))
     default_locale: str = "en"
     default_timezone: str = "UTC"
-    log_level: str = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    log_format: Literal["text", "json"] = Field("text", description="json: one JSON object a line")
+    metrics_port: int | None = Field(None, ge=1, le=65535, description="/healthz, /readyz and /metrics")
+    metrics_host: str = "127.0.0.1"
     single_cpu: bool = Field(True, description="keep the bot's threads on one CPU (see bot/cpu.py)")
     rules: RuleDefaults = RuleDefaults()
     scheduler_misfire_grace: int = Field(
@@ -109,13 +169,28 @@ class Settings(EnvSettings):
     replay_public_url: str = Field("", description="how members reach REPLAY_HTTP_PORT, e.g. https://podium.example")
     replay_http_port: int = Field(0, ge=0, le=65535, description="serves replays too big to attach; 0: off")
 
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _case(cls, value: Any, info: ValidationInfo) -> Any:
+        if not isinstance(value, str):
+            return value
+        known = value.strip().upper() if info.field_name == "log_level" else value.strip().lower()
+        return known if known in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", "text", "json"} else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            database_url(value)  # refuses what cannot work; the admin's own spelling is kept for messages
+        return value
+
     @field_validator("default_locale")
     @classmethod
     def _known_locale(cls, value: str) -> str:
         from bot.i18n.catalog import LOCALES
 
         if value not in LOCALES:
-            raise ValueError(f"DEFAULT_LOCALE must be one of {', '.join(LOCALES)}")
+            raise ValueError(f"one of {', '.join(LOCALES)}")
         return value
 
     @field_validator("default_timezone")
@@ -126,12 +201,17 @@ class Settings(EnvSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"DEFAULT_TIMEZONE {value!r} is not a known time zone") from None
+            raise ValueError("an IANA time zone such as UTC or Europe/Paris") from None
         return value
 
     @property
+    def notes(self) -> list[str]:
+        """Defaults adjusted at load, to be logged once logging is set up."""
+        return self.rules.adjusted
+
+    @property
     def resolved_database_url(self) -> str:
-        return self.database_url or f"sqlite:///{self.sqlite_path}"
+        return database_url(self.database_url) if self.database_url else f"sqlite:///{self.sqlite_path}"
 
     @property
     def default_rules(self) -> Rules:

@@ -56,6 +56,8 @@ class ApsScheduler:
         # Called on the loop each time this process is elected leader later than its start() (see _elected);
         # the election within start() needs none, as the App has armed everything just before.
         self.on_elected: Callable[[], Awaitable[None]] | None = None
+        # Told how many seconds after its due time each job fired (the scheduler-lag metric).
+        self.on_late: Callable[[float], None] | None = None
         self._rearming: set[asyncio.Task[None]] = set()
         # Writes to the job table leave the loop here; SQLite has one writer, so one thread is enough.
         self._writer: ThreadPoolExecutor | None = None
@@ -212,10 +214,14 @@ class ApsScheduler:
             event.listen(engine, "connect", _sqlite_pragmas)
         return LazyWakeScheduler(
             ClaimingJobStore(engine, tablename=self.table), timezone=UTC,
-            executors={"default": jobs.HandOffExecutor(self._owner)},
+            executors={"default": jobs.HandOffExecutor(self._owner, on_late=lambda s: self._late(s))},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": self.misfire_grace},
             jobstore_retry_interval=1,
         )
+
+    def _late(self, seconds: float) -> None:
+        if self.on_late is not None:
+            self.on_late(seconds)
 
     async def _offload(self, work: Callable[..., T], *args: Any) -> T:
         if self._writer is None:

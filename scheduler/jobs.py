@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
+from datetime import UTC, datetime
 from typing import Any
 
 from apscheduler.executors.base import BaseExecutor, run_job
@@ -107,9 +108,10 @@ class HandOffExecutor(BaseExecutor):
     """Runs ``fire`` on the scheduler's own thread: handing a command to the loop takes microseconds,
     so a thread pool would only add a hop, and the order of due jobs is kept."""
 
-    def __init__(self, owner: str) -> None:
+    def __init__(self, owner: str, *, on_late: Callable[[float], None] | None = None) -> None:
         super().__init__()
         self._owner_id = owner
+        self._on_late = on_late
 
     def submit_job(self, job: Any, run_times: list[Any]) -> None:
         # The base class counts running instances around a deferred run; an inline run needs no count
@@ -117,6 +119,8 @@ class HandOffExecutor(BaseExecutor):
         self._do_submit_job(job, run_times)
 
     def _do_submit_job(self, job: Any, run_times: list[Any]) -> None:
+        if self._on_late is not None and run_times:
+            self._on_late((datetime.now(UTC) - run_times[-1]).total_seconds())
         token = _owner.set(self._owner_id)
         try:
             events = run_job(job, job._jobstore_alias, run_times, self._logger.name)

@@ -4,28 +4,40 @@ inside the commands, so `podium --help` stays light."""
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from collections.abc import Coroutine
+from typing import Annotated, Any, TypeVar
 
 import typer
-from pydantic import ValidationError
 
 from adapters.discord.settings import DiscordSettings
-from bot.config import problems
+
+T = TypeVar("T")
 
 discord_app = typer.Typer(help="Discord: register the commands, invite the bot.", no_args_is_help=True)
 
 
 def _discord_settings() -> DiscordSettings:
+    from bot.launch import core_settings, fail
+    from bot.startup import StartupError, load
+
+    core_settings(one_shot=True)  # the core's settings are checked (and logging set up) as for any command
     try:
-        settings = DiscordSettings()
-    except ValidationError as error:
-        for line in problems(error):
-            typer.echo(line, err=True)
-        raise typer.Exit(2) from None
+        settings: DiscordSettings = load(DiscordSettings)
+    except StartupError as error:
+        fail(error)
     if settings.token is None:
-        typer.echo("configuration: DISCORD_TOKEN is not set", err=True)
-        raise typer.Exit(2)
+        fail(StartupError("DISCORD_TOKEN", None, "is not set", "the bot token of your Discord application"))
     return settings
+
+
+def _run(work: Coroutine[Any, Any, T]) -> T:
+    from bot.launch import fail
+    from bot.startup import StartupError
+
+    try:
+        return asyncio.run(work)
+    except StartupError as error:
+        fail(error, error.__cause__)
 
 
 async def register(settings: DiscordSettings, guild_id: int | None = None) -> list[str]:
@@ -35,10 +47,11 @@ async def register(settings: DiscordSettings, guild_id: int | None = None) -> li
 
     from adapters.discord.commands_floor import install
     from adapters.discord.endpoints import pointed_at
+    from adapters.discord.startup import reported
     from adapters.discord.translator import CatalogueTranslator
 
     assert settings.token is not None
-    with pointed_at(settings.api_base, settings.gateway_url):
+    with reported(settings), pointed_at(settings.api_base, settings.gateway_url):
         async with discord.Client(intents=discord.Intents.none()) as client:
             tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
             install(tree)
@@ -57,9 +70,10 @@ async def application_id(settings: DiscordSettings) -> int:
     import discord
 
     from adapters.discord.endpoints import pointed_at
+    from adapters.discord.startup import reported
 
     assert settings.token is not None
-    with pointed_at(settings.api_base, settings.gateway_url):
+    with reported(settings), pointed_at(settings.api_base, settings.gateway_url):
         async with discord.Client(intents=discord.Intents.none()) as client:
             await client.login(settings.token.get_secret_value())
             assert client.application_id is not None
@@ -70,7 +84,7 @@ async def application_id(settings: DiscordSettings) -> int:
 def sync(guild: Annotated[int | None, typer.Option(
         help="Register in this server only (visible at once); without it, globally.")] = None) -> None:
     """Register Podium's application commands with Discord."""
-    names = asyncio.run(register(_discord_settings(), guild))
+    names = _run(register(_discord_settings(), guild))
     where = f"in server {guild}" if guild is not None else "globally"
     typer.echo(f"registered {len(names)} commands {where}: {', '.join('/' + name for name in names)}")
 
@@ -81,4 +95,4 @@ def invite_url(client_id: Annotated[int | None, typer.Option(
     """Print the link that adds the bot to a server, with exactly the permissions it needs."""
     from adapters.discord.invite import invite_url as url
 
-    typer.echo(url(client_id if client_id is not None else asyncio.run(application_id(_discord_settings()))))
+    typer.echo(url(client_id if client_id is not None else _run(application_id(_discord_settings()))))

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 
@@ -41,10 +42,12 @@ def intents() -> discord.Intents:
 
 
 class PodiumClient(discord.Client):
-    def __init__(self, *, identify_delay: float = 5.0, guild_ready_timeout: float = 2.0) -> None:
+    def __init__(self, *, identify_delay: float = 5.0, guild_ready_timeout: float = 2.0,
+                 http_trace: aiohttp.TraceConfig | None = None) -> None:
         wanted = intents()
+        traced: dict[str, Any] = {"http_trace": http_trace} if http_trace is not None else {}
         super().__init__(intents=wanted, guild_ready_timeout=guild_ready_timeout, chunk_guilds_at_startup=False,
-                         member_cache_flags=discord.MemberCacheFlags.from_intents(wanted))
+                         member_cache_flags=discord.MemberCacheFlags.from_intents(wanted), **traced)
         self.tree = app_commands.CommandTree(self)
         install(self.tree)
         self.identify_delay = identify_delay

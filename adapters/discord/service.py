@@ -12,8 +12,10 @@ from adapters.discord.context import Context
 from adapters.discord.cues.player import CuePlayer
 from adapters.discord.endpoints import pointed_at
 from adapters.discord.members import PLATFORM
+from adapters.discord.metrics import trace
 from adapters.discord.platform import DiscordPlatform
 from adapters.discord.recording.recorder import Recorder
+from adapters.discord.startup import reported
 from bot.bootstrap import App
 from adapters.discord.settings import DiscordSettings
 
@@ -30,7 +32,8 @@ class DiscordAdapter:
         if settings.token is None:
             raise ValueError("DISCORD_TOKEN is not set")
         self.app, self.settings = app, settings
-        self.client = PodiumClient(identify_delay=identify_delay, guild_ready_timeout=guild_ready_timeout)
+        self.client = PodiumClient(identify_delay=identify_delay, guild_ready_timeout=guild_ready_timeout,
+                                   http_trace=trace(app.metrics))
         self.ctx = Context.build(app, settings, self.client, board_content=board_content,
                                  board_interval=board_interval)
         self.platform = DiscordPlatform(self.ctx)
@@ -104,11 +107,14 @@ class DiscordAdapter:
 
 async def serve(app: App, settings: DiscordSettings, stop: asyncio.Event, *, identify_delay: float = 5.0,
                 guild_ready_timeout: float = 2.0) -> None:
-    with pointed_at(settings.api_base, settings.gateway_url):
+    with reported(settings), pointed_at(settings.api_base, settings.gateway_url):
         adapter = DiscordAdapter(app, settings, identify_delay=identify_delay,
                                  guild_ready_timeout=guild_ready_timeout)
         await adapter.start()
+        client = adapter.client
+        app.links[PLATFORM] = lambda: client.is_ready() and not client.is_closed()
         try:
             await adapter.run_until(stop)
         finally:
+            app.links.pop(PLATFORM, None)
             await adapter.close()

@@ -17,7 +17,7 @@ from bot.bootstrap import App
 
 def assemble(app: App, settings: SlackSettings, *, client: Any = None, board_interval: float = 1.0) -> SlackAdapter:
     """The adapter with its Web API client (SLACK_API_URL unless given one) and every listener registered."""
-    adapter = SlackAdapter(app, settings, client=client or web_client(settings), board_interval=board_interval)
+    adapter = SlackAdapter(app, settings, client=client or web_client(settings, metrics=app.metrics), board_interval=board_interval)
     events.register(adapter.bolt, adapter)
     commands.register(adapter.bolt, adapter)
     actions.register(adapter.bolt, adapter)

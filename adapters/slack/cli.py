@@ -29,4 +29,13 @@ def print_manifest(
     socket_mode: Annotated[bool, typer.Option(help="For Socket Mode (SLACK_APP_TOKEN): no Request URL.")] = False,
 ) -> None:
     """Print the Slack app manifest to paste at api.slack.com/apps."""
+    from bot.launch import fail
+    from bot.startup import StartupError
+
+    if not socket_mode and not url:
+        fail(StartupError("--url", None, "is missing: Slack sends commands and clicks to your Request URL",
+                          "--url https://YOUR-HOST/slack/events (HTTP mode), or --socket-mode"))
+    if url and not url.startswith("https://"):
+        fail(StartupError("--url", url, "is not an https:// address; Slack calls only TLS endpoints",
+                          "--url https://YOUR-HOST/slack/events, served by a TLS proxy in front of SLACK_PORT"))
     typer.echo(manifest(url, socket_mode=socket_mode), nl=False)

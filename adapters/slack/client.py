@@ -16,7 +16,9 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.metrics import CountingHandler
 from adapters.slack.settings import SlackSettings
+from bot.metrics import Metrics
 
 
 _POSTS = ("chat.postMessage",)
@@ -35,10 +37,13 @@ def _not_posts(handler: Any) -> Any:
     return copy
 
 
-def web_client(settings: SlackSettings, *, rate_limit_retries: int = 10) -> AsyncWebClient:
+def web_client(settings: SlackSettings, *, rate_limit_retries: int = 10, metrics: Metrics | None = None
+               ) -> AsyncWebClient:
     """A 429 is retried after its `Retry-After` (up to `rate_limit_retries` times): nothing is dropped."""
     token = settings.bot_token.get_secret_value() if settings.bot_token else None
+    counting = [CountingHandler(metrics)] if metrics is not None else []
     return AsyncWebClient(token=token, base_url=settings.api_url.rstrip("/") + "/", timeout=30, retry_handlers=[
+        *counting,
         AsyncRateLimitErrorRetryHandler(max_retry_count=rate_limit_retries),
         _not_posts(AsyncServerErrorRetryHandler(max_retry_count=2)),
         _not_posts(AsyncConnectionErrorRetryHandler(max_retry_count=2)),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Awaitable, Callable
 
 import aiohttp
@@ -18,6 +19,7 @@ from adapters.slack.adapter import SlackAdapter
 from adapters.slack.assembly import assemble
 from bot.bootstrap import App
 from adapters.slack.settings import SlackSettings
+from bot.startup import StartupError
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +37,7 @@ async def start_http(bolt: object, *, host: str, port: int, path: str) -> tuple[
     return runner, runner.addresses[0][1]
 
 
-class SlackTokenRefused(RuntimeError):
+class SlackTokenRefused(StartupError):
     """A token in `.env` that Slack refuses: nothing can work until the operator fixes it."""
 
 
@@ -60,8 +62,10 @@ async def check_tokens(adapter: SlackAdapter, settings: SlackSettings) -> None:
         except SlackApiError as error:
             reason = error.response.get("error")
             if reason in _REFUSALS:
-                raise SlackTokenRefused(f"{setting} is refused by Slack ({reason}); set the right token in .env"
-                                        ) from None
+                token = settings.app_token if setting == "SLACK_APP_TOKEN" else settings.bot_token
+                raise SlackTokenRefused(setting, token, f"is refused by Slack ({reason})",
+                                        "the token from your app's page at api.slack.com/apps (OAuth & Permissions "
+                                        "for xoxb-, Basic Information for xapp-)") from None
             log.warning("slack: could not check %s (%s, HTTP %s); starting anyway", setting, reason,
                         error.response.status_code)
         except (aiohttp.ClientError, OSError) as error:
@@ -76,12 +80,19 @@ async def serve(app: App, settings: SlackSettings, stop: asyncio.Event) -> None:
         if settings.app_token is not None:
             await _socket_mode(adapter, settings, stop)
         else:
-            runner, port = await start_http(adapter.bolt, host="0.0.0.0", port=settings.port,
-                                            path=settings.path)
+            try:
+                runner, port = await start_http(adapter.bolt, host="0.0.0.0", port=settings.port,
+                                                path=settings.path)
+            except OSError as error:
+                raise StartupError("SLACK_PORT", settings.port,
+                                   f"cannot be listened on ({os.strerror(error.errno or 0).lower()})",
+                                   "a free port (another process holds this one)") from error
             log.info("slack: listening for signed requests on port %d at %s", port, settings.path)
+            app.links["slack"] = lambda: True  # Slack calls us: listening is being connected
             try:
                 await stop.wait()
             finally:
+                app.links.pop("slack", None)
                 await runner.cleanup()
     finally:
         await adapter.stop()
@@ -95,7 +106,10 @@ async def _socket_mode(adapter: SlackAdapter, settings: SlackSettings, stop: asy
                                      web_client=adapter.client)
     await handler.connect_async()
     log.info("slack: connected in Socket Mode")
+    link = handler.client  # the Socket Mode connection, not the Web API client
+    adapter.app.links["slack"] = lambda: link.current_session is not None and not link.current_session.closed
     try:
         await stop.wait()
     finally:
+        adapter.app.links.pop("slack", None)
         await handler.close_async()

@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from bot.config import CommaList, EnvSettings
+from bot.startup import SettingError
 
 
 class SlackSettings(EnvSettings):
@@ -25,7 +26,8 @@ class SlackSettings(EnvSettings):
     @model_validator(mode="after")
     def _a_way_in(self) -> Self:
         if self.bot_token and not (self.signing_secret or self.app_token):
-            raise ValueError("SLACK_BOT_TOKEN needs SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)")
+            raise SettingError("SLACK_BOT_TOKEN", self.bot_token, "is set alone",
+                               "SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode) beside it")
         return self
 
     @property

@@ -25,7 +25,7 @@ class QueueMode(StrEnum):
     FAIR = "fair"
 
 
-_DURATION = re.compile(r"^(\d+)\s*(s|sec|m|min|h)?$")
+_DURATION = re.compile(r"^(\d+)\s*(s|sec|m|min|h)?$", re.ASCII)  # "٣" is no digit here
 _UNIT = {None: 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600}
 _OFF = {"off", "none", "no", "false", "0", ""}
 _ON = {"on", "yes", "true", "1"}
@@ -43,8 +43,8 @@ def parse_duration(rule: str, raw: str, *, high: int = 24 * 3600) -> int:
 
 
 def parse_int(rule: str, raw: str, *, low: int, high: int) -> int:
-    try:
-        value = int(raw.strip())
+    try:  # int() reads any script's digits ("٣" is 3); a rule is typed in ASCII digits only
+        value = int(raw.strip()) if raw.strip().isascii() else low - 1
     except ValueError:
         value = low - 1
     if not low <= value <= high:
@@ -101,7 +101,7 @@ class Rules:
         """Rules with textual changes applied; refuses the whole set if any value is wrong."""
         parsed: dict[str, Any] = {}
         for name, raw in changes.items():
-            parsed[name] = _parse_one(name, raw)
+            parsed[name] = parse_rule(name, raw)
         result = replace(self, **parsed)
         result.check()
         return result
@@ -141,7 +141,8 @@ def _as_dict(rules: Rules) -> dict[str, Any]:
     return data
 
 
-def _parse_one(name: str, raw: str) -> Any:
+def parse_rule(name: str, raw: str) -> Any:
+    """One rule from text, as `/stage rules` and the RULES__* settings read it."""
     match name:
         case "max_speakers":
             return parse_int(name, raw, low=1, high=100)

@@ -11,15 +11,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 import weakref
 from asyncio import Lock
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.domain import commands as c
 from bot.domain import errors
 from bot.domain.members import SYSTEM
 from bot.domain.rules import Rules
+from bot.domain.stage import StageState
 from bot.domain.schedule import Calendar, ScheduledStage
 from bot.domain.timers import next_due
 from bot.i18n.message import Message
@@ -38,13 +41,23 @@ _RETRIES = 8
 _BACKOFF = 0.002  # seconds; doubled on each conflict, with jitter so two processes stop colliding in step
 
 
+class Observer(Protocol):
+    """What the bus reports for the operator's metrics (bot.metrics.Metrics)."""
+
+    def command(self, kind: str, outcome: str, seconds: float) -> None: ...
+
+    def stage(self, stage_id: str, *, live: bool, queue_length: int) -> None: ...
+
+
 class MessageBus:
     def __init__(
         self, *, uow: Callable[[], UnitOfWork], clock: Clock, scheduler: Scheduler,
         defaults: Rules, new_id: Callable[[], str], dispatcher: OutboxDispatcher, calendar: Calendar,
         space_timezone: Callable[[str, str], Awaitable[str]], reminder_lead: int = 900,
         reminder_grace: timedelta = timedelta(minutes=10), shared_jobs: bool = False,
+        metrics: Observer | None = None,
     ) -> None:
+        self.metrics = metrics
         self._shared_jobs = shared_jobs
         self._uow, self.clock, self._scheduler = uow, clock, scheduler
         self._defaults, self._new_id = defaults, new_id
@@ -60,6 +73,19 @@ class MessageBus:
 
     async def handle(self, command: c.Command) -> Message:
         """Runs a command; raises a StageError (nothing changed) or returns the acknowledgement."""
+        started, outcome = time.perf_counter(), "failed"
+        try:
+            reply = await self._handle(command)
+            outcome = "ok"
+            return reply
+        except errors.StageError as error:
+            outcome = "failed" if isinstance(error, errors.Unexpected) else "refused"
+            raise
+        finally:
+            if self.metrics is not None:
+                self.metrics.command(type(command).__name__, outcome, time.perf_counter() - started)
+
+    async def _handle(self, command: c.Command) -> Message:
         service = self.services.get(type(command))
         if service is not None:
             try:
@@ -121,6 +147,8 @@ class MessageBus:
             await self._arm_series(schedule)
         for stage_id, stage in stages.items():
             await self._rearm(stage_id, next_due(stage))
+            if self.metrics is not None:
+                self.metrics.stage(stage_id, live=stage.state is StageState.LIVE, queue_length=len(stage.queue))
         return reply
 
     async def _arm_series(self, schedule: ScheduledStage, *, not_before: datetime | None = None) -> None:

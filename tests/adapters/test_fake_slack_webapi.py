@@ -190,7 +190,11 @@ async def test_users_groups_dms_and_permalinks(fake, people):
     reply = await client.chat_postMessage(channel=room.id, text="y", thread_ts=posted["ts"])
     link = await client.chat_getPermalink(channel=room.id, message_ts=reply["ts"])
     assert link["permalink"].endswith(f"?thread_ts={posted['ts']}&cid={room.id}")
-    assert (await client.team_info())["team"]["domain"] == fake.team.domain
+    refused = (await api_error(client.team_info())).response  # Podium's manifest grants no team:read
+    assert (refused["error"], refused["needed"]) == ("missing_scope", "team:read")
+    fake.scopes.append("team:read")
+    answer = await client.team_info()
+    assert answer["team"]["domain"] == fake.team.domain and "team:read" in answer.headers["X-OAuth-Scopes"]
     await client.chat_delete(channel=room.id, ts=reply["ts"])
     assert (await api_error(client.chat_update(channel=room.id, ts=reply["ts"], text="z"))).response[
         "error"] == "message_not_found"
@@ -204,6 +208,7 @@ STALE_SCHEMA = ("'app_id' was unexpected", "'is_verified', 'url' were unexpected
 async def test_answers_match_the_response_schemas_of_the_api_description(fake, people):
     alice, bob, room = people
     client = fake.client()
+    fake.scopes.append("team:read")
     posted = await client.chat_postMessage(channel=room.id, text="x", blocks=stage_blocks("x"))
     answers = {
         "auth.test": await client.auth_test(), "chat.postMessage": posted,

@@ -66,7 +66,8 @@ def test_the_platforms_served_are_those_whose_token_is_set(in_folder: Path) -> N
 @pytest.mark.parametrize(("kind", "values", "named"), [
     (DiscordSettings, {"token": "changeme"}, "DISCORD_TOKEN still holds a placeholder"),
     (SlackSettings, {"bot_token": "xoxb-1", "signing_secret": "secret"}, "SLACK_SIGNING_SECRET still holds a placeholder"),
-    (SlackSettings, {"bot_token": "xoxb-1"}, "SLACK_BOT_TOKEN needs SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN"),
+    (SlackSettings, {"bot_token": "xoxb-1"},
+     "SLACK_BOT_TOKEN is set alone; expected SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN"),
     (SlackSettings, {"bot_token": "xoxb-1", "app_token": "xapp-1", "port": 65536}, "less than or equal to 65535"),
 ])
 def test_wrong_platform_settings_are_refused_by_their_names(
@@ -82,5 +83,7 @@ def test_podium_run_names_a_wrong_platform_setting_and_starts_nothing(in_folder:
     result = CliRunner().invoke(app, ["run"])
 
     assert result.exit_code == 2
-    assert "SLACK_BOT_TOKEN needs SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)" in result.output
+    assert result.output.splitlines() == ['podium: SLACK_BOT_TOKEN="…": is set alone',
+                                          "  expected: SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode) "
+                                          "beside it"]
     assert not (in_folder / "data").exists()  # no database was created

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from aiohttp import WSMsgType, web
 
+from .rest_core import application_flags
+
 if TYPE_CHECKING:
     from .server import FakeDiscord
 
@@ -169,8 +171,12 @@ class GatewayHub:
         if data.get("token") != self.fake.store.token:
             queue.put_nowait(("close", 4004))
             return None
+        wanted = int(data.get("intents", 0))
+        if wanted & GUILD_MEMBERS and "members" not in self.fake.store.privileged_intents:
+            queue.put_nowait(("close", 4014))  # Disallowed intent(s)
+            return None
         self.identifies += 1
-        session = Session(secrets.token_hex(16), int(data.get("intents", 0)))
+        session = Session(secrets.token_hex(16), wanted)
         self.sessions[session.id] = session
         session.queue = queue
         store = self.fake.store
@@ -184,7 +190,7 @@ class GatewayHub:
             "private_channels": [],
             "presences": [],
             "relationships": [],
-            "application": {"id": str(store.application_id), "flags": 0},
+            "application": {"id": str(store.application_id), "flags": application_flags(store)},
         }
         if "shard" in data:
             ready["shard"] = data["shard"]

@@ -33,8 +33,17 @@ async def get_gateway_bot(call: Call) -> dict[str, Any]:
     }
 
 
+# Application flags of an unverified app whose privileged intents are on (verified apps get 1 << 12/14/18).
+INTENT_FLAGS = {"presence": 1 << 13, "members": 1 << 15, "message_content": 1 << 19}
+
+
+def application_flags(store: Any) -> int:
+    return sum(flag for name, flag in INTENT_FLAGS.items() if name in store.privileged_intents)
+
+
 def application(call: Call) -> dict[str, Any]:
     store = call.store
+    flags = application_flags(store)
     return {
         "id": str(store.application_id),
         "name": store.bot.username,
@@ -46,8 +55,8 @@ def application(call: Call) -> dict[str, Any]:
         "bot_public": True,
         "bot_require_code_grant": False,
         "verify_key": "0" * 64,
-        "flags": 0,
-        "flags_new": "0",
+        "flags": flags,
+        "flags_new": str(flags),
         "owner": store.owner.payload(),
         "team": None,
         "redirect_uris": [],

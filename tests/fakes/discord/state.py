@@ -30,6 +30,9 @@ class Store:
         self.global_commands: dict[int, dict[str, Any]] = {}
         self.guild_commands: dict[int, dict[int, dict[str, Any]]] = {}
         self.dm_blocked: set[int] = set()
+        # Privileged intents switched on in the Developer Portal; Discord closes an IDENTIFY asking for one that
+        # is off with 4014, and shows them in the application's flags.
+        self.privileged_intents: set[str] = {"members"}
 
     # -- building the world ---------------------------------------------
     def add_user(self, username: str, *, bot: bool = False, user_id: int | None = None) -> User:

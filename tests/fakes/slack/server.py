@@ -13,7 +13,10 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import time
+from email.utils import formatdate
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -51,6 +54,16 @@ class RecordedCall:
         return self.response.get("error")
 
 
+MANIFEST = Path(__file__).resolve().parents[3] / "adapters" / "slack" / "manifest.yml"
+
+
+def granted() -> list[str]:
+    """The bot scopes of an app installed from Podium's manifest, as Slack grants them at install."""
+    import yaml
+
+    return list(yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))["oauth_config"]["scopes"]["bot"])
+
+
 class FakeSlack:
     def __init__(self, *, team: Team | None = None, token: str = "xoxb-0000000001-podium-fake-bot-token",
                  app_token: str = "xapp-1-A0PODIUM1-0000000001-podium-fake-app-token") -> None:
@@ -58,6 +71,10 @@ class FakeSlack:
         self.token = token
         self.tokens: dict[str, str] = {token: self.state.bot.id}  # token -> user id it acts as
         self.app_token = app_token  # app-level: opens Socket Mode connections (`fake.socket`), nothing else
+        # The bot scopes the workspace granted at install (Podium's manifest asks for these); Slack sends them
+        # in X-OAuth-Scopes on every answer and refuses a method none of whose scopes is granted.
+        self.scopes: list[str] = granted()
+        self.clock_skew = 0.0  # seconds Slack's clock (its Date header) is ahead of this machine's
         self.socket = SocketMode(self.state)
         self.spec = SlackSpec()
         self.faults = Faults()
@@ -217,6 +234,9 @@ class FakeSlack:
         call = RecordedCall(name, {k: decode(v) if k in JSON_FIELDS else v for k, v in args.items()},
                             request.method, request.content_type, self.state.now())
         status, headers, body = self._answer(name, args, token, json_body, parse_error)
+        headers = {**headers, "Date": formatdate(time.time() + self.clock_skew, usegmt=True)}
+        if token and token in self.tokens:
+            headers["X-OAuth-Scopes"] = ",".join(self.scopes)
         if json_body and "charset" not in request.headers.get("Content-Type", "") and body.get("ok") is not None:
             body.setdefault("warning", "missing_charset")
             body.setdefault("response_metadata", {}).setdefault("warnings", []).append("missing_charset")
@@ -248,6 +268,10 @@ class FakeSlack:
             return 200, {}, {"ok": False, "error": "invalid_auth"}
         if app_level != (name in APP_LEVEL):
             return 200, {}, {"ok": False, "error": "not_allowed_token_type"}
+        needed = self.spec.scopes(name)
+        if not app_level and needed and not needed & set(self.scopes):
+            return 200, {}, {"ok": False, "error": "missing_scope", "needed": ",".join(sorted(needed)),
+                             "provided": ",".join(self.scopes)}
         messages = self.spec.check(name, args, json_body=json_body)
         if messages:
             self.spec_violations.append(SpecViolation(name, messages, args))

@@ -73,6 +73,10 @@ class SpecViolation:
         return f"{self.method}: {'; '.join(self.messages)}"
 
 
+# Granular bot scopes that Slack accepts today where the description predates them.
+GRANULAR: dict[str, set[str]] = {"conversations.join": {"channels:join"}}
+
+
 class SlackSpec:
     def __init__(self, path: Path = SPEC_PATH) -> None:
         self.path = path
@@ -89,6 +93,14 @@ class SlackSpec:
 
     def knows(self, method: str) -> bool:
         return self.operation(method) is not None
+
+    def scopes(self, method: str) -> set[str]:
+        """Any one of these bot scopes lets a token call the method (the description's `chat:write:bot` is
+        today's granular `chat:write`); empty: no scope needed."""
+        op = self.operation(method) or {}
+        named = {scope for rule in op.get("security") or [] for scopes in rule.values() for scope in scopes}
+        scopes = {scope.removesuffix(":bot").removesuffix(":user") for scope in named} - {"none", ""}
+        return scopes | GRANULAR.get(method, set())
 
     def parameters(self, method: str) -> dict[str, tuple[str, bool]]:
         """name -> (type, required), without `token`, with the leniencies added."""
