@@ -97,7 +97,7 @@ async def open_stage(adapter: SlackAdapter, where: Where, line: Line) -> Outcome
         reply = await adapter.handle(c.OpenStage(
             actor=actor, platform=PLATFORM, space_id=where.team_id, channel_id=where.channel_id,
             title=line.arg(0), topic=line.options.get("topic", ""), visibility=visibility, capacity=capacity,
-            present=frozenset(huddle.participants if huddle else ())))
+            present=frozenset(huddle.participants if huddle else ()), presence_known=huddle is not None))
         binding = {**({"room_id": huddle.room_id} if huddle else {}), **({"follow_huddle": True} if follow else {})}
         if binding:
             await adapter.state.update_stage(await adapter.live_stage(where), **binding)
