@@ -18,7 +18,7 @@ import discord
 from adapters.discord.context import Context, lane
 from adapters.discord.members import PLATFORM, actor_of, bot_actor
 from adapters.discord.invoke import attempt
-from adapters.discord.voice import KEPT_OUT, ref_of
+from adapters.discord.voice import ref_of
 from bot.domain import commands as c
 from bot.domain import errors
 from bot.domain.members import Actor
@@ -77,14 +77,12 @@ class Reconciler:
         roster = await ctx.app.queries.roster(ref.stage_id)
         voice = {str(uid): state for uid, state in channel.voice_states.items()
                  if (m := guild.get_member(uid)) is not None and not m.bot}
-        for user_id in sorted(voice.keys() - roster.present):
-            member = guild.get_member(int(user_id))
-            assert member is not None
-            refusal = await attempt(ctx, c.JoinAudio(actor=self._actor(member, channel), stage_id=ref.stage_id))
-            if isinstance(refusal, KEPT_OUT):
-                await self._platform.keep_out(here, user_id, refusal)
-        for user_id in sorted(roster.present - voice.keys()):
-            await attempt(ctx, c.LeaveAudio(actor=Actor(user_id), stage_id=ref.stage_id))
+        # Who is in the room, in one command: newcomers join (the rules may keep some out: the core has them
+        # disconnected and told why), those gone leave.
+        room = tuple(self._actor(member, channel) for user_id in sorted(voice)
+                     if (member := guild.get_member(int(user_id))) is not None)
+        await attempt(ctx, c.SyncPresence(actor=bot_actor(ctx.client), stage_id=ref.stage_id, room=room))
+        roster = await ctx.app.queries.roster(ref.stage_id)
         for user_id in sorted(roster.speakers & voice.keys()):
             if voice[user_id].suppress:
                 await self._platform.set_speaker(here, user_id, speaking=True)

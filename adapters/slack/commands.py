@@ -92,7 +92,7 @@ async def _open(adapter: SlackAdapter, where: Where, place: Place, values: dict[
     async with adapter.huddle_lock:
         huddle = await adapter.state.live_huddle_in(where.channel_id)
         place = Place(platform=place.platform, space_id=place.space_id, channel_id=place.channel_id,
-                      present=frozenset(huddle.participants if huddle else ()))
+                      present=frozenset(huddle.participants if huddle else ()), presence_known=huddle is not None)
         done: Done = await act(adapter.app, GRAMMAR.names[("open",)], values, place, actor=actor)
         binding = {**({"room_id": huddle.room_id} if huddle else {}),
                    **({"follow_huddle": True} if values.get("follow") else {})}

@@ -17,7 +17,7 @@ from adapters.slack.state import Huddle
 from adapters.slack.text import say
 from bot.domain import commands as c
 from bot.domain.errors import StageError, StageNotFound
-from bot.domain.members import SYSTEM
+from bot.domain.members import SYSTEM, Actor
 from bot.i18n.message import Message
 
 if TYPE_CHECKING:
@@ -88,11 +88,11 @@ class Presence:
         return stage_id
 
     async def _sync(self, stage_id: str, huddle: Huddle) -> None:
-        roster = await self._adapter.app.queries.roster(stage_id)
-        for user_id in sorted(set(huddle.participants) - roster.present):
-            await self._join(stage_id, user_id)
-        for user_id in sorted(roster.present - set(huddle.participants)):
-            await self._leave(stage_id, user_id)
+        """The huddle as Slack shows it, in one core command: newcomers join (or hear why not), the others leave."""
+        present = (await self._adapter.app.queries.roster(stage_id)).present
+        room = [Actor(user_id) if user_id in present else await self._adapter.actor(user_id, stage_id=stage_id)
+                for user_id in sorted(set(huddle.participants))]
+        await self._run(c.SyncPresence(actor=SYSTEM, stage_id=stage_id, room=tuple(room)), stage_id)
 
     async def _ended(self, stage_id: str, huddle: Huddle) -> None:
         options = await self._adapter.state.stage(stage_id)
@@ -100,8 +100,8 @@ class Presence:
             await self._run(c.CloseStage(actor=SYSTEM, stage_id=stage_id), stage_id)
             return
         await self._adapter.state.update_stage(stage_id, room_id=None)
-        for user_id in sorted((await self._adapter.app.queries.roster(stage_id)).present):
-            await self._leave(stage_id, user_id)
+        # No huddle any more: nobody is in it, and who is in the next one is unknown until it is seen.
+        await self._run(c.SyncPresence(actor=SYSTEM, stage_id=stage_id, known=False), stage_id)
 
     async def _join(self, stage_id: str, user_id: str) -> None:
         roster = await self._adapter.app.queries.roster(stage_id)

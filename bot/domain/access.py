@@ -21,6 +21,7 @@ class Stage(Protocol):
     visibility: str
     rules: Rules
     hands_locked: bool
+    presence_known: bool
 
     def position(self, user_id: str) -> int | None: ...
 
@@ -69,8 +70,14 @@ def require_hand_allowed(stage: Stage, actor: Actor, member: Participant | None,
         if member.cooldown_until is not None and member.cooldown_until > now:
             seconds = ceil((member.cooldown_until - now).total_seconds())
             raise errors.CoolingDown(seconds=seconds)
-    if rules.must_be_present and not (member and member.present):
+    if not counts_as_here(stage, member):
         raise errors.NotPresent()
+
+
+def counts_as_here(stage: Stage, member: Participant | None) -> bool:
+    """Whether must_be_present lets this member take part: in the audio room, or the rule is off, or the
+    platform cannot see the room yet (unknown presence is not absence)."""
+    return not stage.rules.must_be_present or not stage.presence_known or (member is not None and member.present)
 
 
 def require_target_not_host(stage: Stage, user_id: str) -> None:

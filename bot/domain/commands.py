@@ -29,6 +29,9 @@ class OpenStage(Command):
     visibility: str = Visibility.PUBLIC
     capacity: int = 0
     present: frozenset[str] = frozenset()  # who is in the audio room already
+    # False when the platform cannot see the room yet (a Slack channel where no huddle runs): until it does,
+    # must_be_present does not refuse anyone (see SyncPresence).
+    presence_known: bool = True
     record: bool = False  # recorded from the start (record=on)
 
 
@@ -60,6 +63,18 @@ class JoinAudio(StageCommand):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LeaveAudio(StageCommand):
     pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SyncPresence(StageCommand):
+    """Who is in the stage's audio room, as the platform sees the whole room (Discord after a reconnect, a
+    Slack huddle's participants): one transaction. Members in ``room`` (with the facts the platform knows of
+    them) who were not present join, unless the rules keep them out; present members missing from it leave.
+    ``known=False``: the platform no longer sees the room (the huddle ended), so nobody is present and
+    presence is unknown until the next sync."""
+
+    room: tuple[Actor, ...] = ()
+    known: bool = True
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

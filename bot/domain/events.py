@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.domain.members import Recap
+from bot.i18n.message import Message
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -170,3 +171,24 @@ class MemberJoined(Event):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MemberLeft(Event):
     pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoomSeen(Event):
+    """The platform sees who is in the audio room (a Slack huddle observed): must_be_present applies."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoomLost(Event):
+    """The platform no longer sees the audio room (the huddle ended): presence is unknown, not absence."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemberKeptOut(Event):
+    """The platform saw the member in the audio room, and the rules refuse them there (blocked, not invited,
+    a guest on a members-only stage, a full room): the platform takes them out where it can, and tells them."""
+
+    refusal: Message
+
+    def data(self) -> dict[str, Any]:
+        return {"refusal": self.refusal.msgid}

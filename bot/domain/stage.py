@@ -5,18 +5,19 @@ Every method checks first and changes state after, so a refused command leaves t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from bot.domain import errors
 from bot.domain import events as ev
-from bot.domain.access import is_moderator, require_entry, require_hand_allowed, require_moderator
+from bot.domain.access import counts_as_here, is_moderator, require_entry, require_hand_allowed, require_moderator
 from bot.domain.members import Actor, Hand, Participant, Recap, SpeakerRecap
 from bot.domain.queue import HandQueue
 from bot.domain.rules import Rules
 from bot.domain.validation import Visibility, check_capacity, check_text, check_visibility
-from bot.i18n.message import Mention
+from bot.i18n.message import Mention, Message
 
 
 class StageState(StrEnum):
@@ -33,7 +34,7 @@ class Stage:
         hands_locked: bool = False, opened_at: datetime | None = None, closed_at: datetime | None = None,
         hand_seq: int = 0, peak_audience: int = 0, hands_raised: int = 0, hands_served: int = 0,
         version: int = 0, participants: dict[str, Participant] | None = None,
-        idle_since: datetime | None = None, schedule_id: str | None = None,
+        idle_since: datetime | None = None, schedule_id: str | None = None, presence_known: bool = True,
     ) -> None:
         self.id, self.platform, self.space_id, self.channel_id = id, platform, space_id, channel_id
         self.title, self.topic, self.host_id, self.state = title, topic, host_id, state
@@ -44,6 +45,7 @@ class Stage:
         self.hands_raised, self.hands_served, self.version = hands_raised, hands_served, version
         self.participants: dict[str, Participant] = participants or {}
         self.idle_since, self.schedule_id = idle_since, schedule_id  # nobody speaking since; series opened from
+        self.presence_known = presence_known  # whether the platform sees who is in the audio room
         self.queue = HandQueue()
         self.queue.reorder(self.rules.queue_mode, self._hands())
         self.present_count = sum(1 for p in self.participants.values() if p.present)
@@ -63,6 +65,7 @@ class Stage:
         cls, *, id: str, platform: str, space_id: str, channel_id: str, title: str, host: Actor,
         now: datetime, rules: Rules, topic: str = "", visibility: str = Visibility.PUBLIC,
         capacity: int = 0, present: frozenset[str] = frozenset(), schedule_id: str | None = None,
+        presence_known: bool = True,
     ) -> Stage:
         check_text("title", title, low=1, high=100)
         check_text("topic", topic, low=0, high=120)
@@ -70,7 +73,8 @@ class Stage:
         check_capacity(capacity)
         stage = cls(id=id, platform=platform, space_id=space_id, channel_id=channel_id, title=title,
                     host_id=host.user_id, created_at=now, topic=topic, visibility=visibility,
-                    capacity=capacity, rules=rules, opened_at=now, idle_since=now, schedule_id=schedule_id)
+                    capacity=capacity, rules=rules, opened_at=now, idle_since=now, schedule_id=schedule_id,
+                    presence_known=presence_known)
         stage.record(ev.StageOpened, host, now, title=title, topic=topic)
         for user_id in sorted(present):
             stage._arrive(user_id, now)
@@ -138,6 +142,7 @@ class Stage:
         require_entry(self, actor, member)
         if self.capacity and self.present_count >= self.capacity and not is_moderator(self, actor):
             raise errors.StageFull(capacity=self.capacity)
+        self._see_room(True, actor, now)  # the platform reports who comes and goes: it sees the room
         self._arrive(actor.user_id, now)
 
     def leave(self, actor: Actor, now: datetime) -> None:
@@ -145,6 +150,7 @@ class Stage:
         member = self.participants.get(actor.user_id)
         if member is None or not member.present:
             return
+        self._see_room(True, actor, now)
         member.present, member.left_at = False, now
         self.present_count -= 1
         self.touch(member)
@@ -153,6 +159,30 @@ class Stage:
             self.end_turn(member, now)
             self.record(ev.SpeakerMovedToAudience, actor, now, target_id=member.user_id,
                          reason="left", talk_seconds=member.talk_seconds)
+
+    def sync_presence(self, actor: Actor, room: Sequence[Actor], now: datetime, *, known: bool = True) -> None:
+        """The whole audio room as the platform sees it: those gone leave, then newcomers join (or are kept
+        out, each refusal an event); with ``known=False`` the platform no longer sees the room at all."""
+        self.require_live()
+        inside = {} if not known else {member.user_id: member for member in room}
+        # Leaving first: the room never held both, so the peak audience and the capacity count it as it was.
+        for user_id in sorted(u for u, p in self.participants.items() if p.present and u not in inside):
+            self.leave(Actor(user_id), now)
+        for user_id in sorted(inside):
+            member = self.participants.get(user_id)
+            if member is not None and member.present:
+                continue
+            try:
+                self.join(inside[user_id], now)
+            except errors.StageError as refusal:
+                self.record(ev.MemberKeptOut, actor, now, target_id=user_id,
+                            refusal=Message(refusal.message, refusal.params))
+        self._see_room(known, actor, now)
+
+    def _see_room(self, known: bool, actor: Actor, now: datetime) -> None:
+        if self.presence_known != known:
+            self.presence_known = known
+            self.record(ev.RoomSeen if known else ev.RoomLost, actor, now)
 
     # ---- hands -----------------------------------------------------------------------------------
 
@@ -209,7 +239,7 @@ class Stage:
             raise errors.TargetBlocked(member=Mention(user_id))
         if member is not None and member.speaking:
             raise errors.AlreadySpeaker(member=Mention(user_id))
-        if self.rules.must_be_present and not (member and member.present):
+        if not counts_as_here(self, member):
             raise errors.MemberNotHere(member=Mention(user_id))
         self._require_speaker_room()
         member = member or self.member(user_id)
@@ -225,8 +255,7 @@ class Stage:
         self.require_live()
         require_moderator(self, actor)
         self._require_speaker_room()
-        chosen = next((u for u in self.queue if not self.rules.must_be_present
-                       or self.participants[u].present), None)
+        chosen = next((u for u in self.queue if counts_as_here(self, self.participants[u])), None)
         if chosen is None:
             raise errors.QueueEmpty()
         self.approve(actor, chosen, now)
@@ -279,8 +308,7 @@ class Stage:
     def _auto_approves(self, actor: Actor, member: Participant | None) -> bool:
         if not self.rules.auto_approve or not actor.roles & set(self.rules.auto_approve):
             return False
-        present = member is not None and member.present
-        return len(self.speaking) < self.rules.max_speakers and (present or not self.rules.must_be_present)
+        return len(self.speaking) < self.rules.max_speakers and counts_as_here(self, member)
 
     def member(self, user_id: str) -> Participant:
         member = self.participants.get(user_id)

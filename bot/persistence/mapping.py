@@ -24,6 +24,7 @@ def stage_values(stage: Stage) -> dict[str, Any]:
         "hand_seq": stage.hand_seq, "peak_audience": stage.peak_audience,
         "hands_raised": stage.hands_raised, "hands_served": stage.hands_served,
         "idle_since": stage.idle_since, "schedule_id": stage.schedule_id,
+        "presence_known": stage.presence_known,
     }
 
 
@@ -62,7 +63,7 @@ def stage_from(row: Any, participants: list[Participant]) -> Stage:
         closed_at=row.closed_at, hand_seq=row.hand_seq, peak_audience=row.peak_audience,
         hands_raised=row.hands_raised, hands_served=row.hands_served, version=row.version,
         participants={p.user_id: p for p in participants}, idle_since=row.idle_since,
-        schedule_id=row.schedule_id,
+        schedule_id=row.schedule_id, presence_known=row.presence_known,
     )
 
 

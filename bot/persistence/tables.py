@@ -53,6 +53,7 @@ class StageRow(SQLModel, table=True):
     hands_served: int = 0
     idle_since: datetime | None = _when()
     schedule_id: str | None = Field(default=None, max_length=40)
+    presence_known: bool = True  # False while the platform cannot see the audio room (Slack, no huddle)
     version: int = 0
 
 

@@ -31,6 +31,9 @@ _SENTENCES = {
     "MemberUnblocked": N_("{actor} unblocked {target}"),
     "MemberJoined": N_("{target} joined the room"),
     "MemberLeft": N_("{target} left the room"),
+    "MemberKeptOut": N_("{target} was kept out of the room"),
+    "RoomSeen": N_("the room is in sight: who is in it counts"),
+    "RoomLost": N_("the room is out of sight: nobody is refused for being away"),
 }
 _REASONS = {
     "time_up": N_("speaking time was up"),

@@ -42,7 +42,7 @@ async def open_stage(cmd: c.OpenStage, uow: UnitOfWork, ctx: Context) -> Message
         id=ctx.new_id(), platform=cmd.platform, space_id=cmd.space_id, channel_id=cmd.channel_id,
         title=cmd.title, topic=cmd.topic, visibility=cmd.visibility, capacity=cmd.capacity,
         host=cmd.actor, now=ctx.now, rules=replace(ctx.defaults, record=True) if cmd.record else ctx.defaults,
-        present=cmd.present)
+        present=cmd.present, presence_known=cmd.presence_known)
     uow.stages.add(stage)
     return Message.of(N_("Stage “{title}” is live."), title=stage.title)
 
@@ -87,11 +87,22 @@ async def leave_audio(cmd: c.LeaveAudio, uow: UnitOfWork, ctx: Context) -> Messa
     return Message.of(N_("You left “{title}”."), title=stage.title)
 
 
+async def sync_presence(cmd: c.SyncPresence, uow: UnitOfWork, ctx: Context) -> Message:
+    stage = await uow.stages.get(cmd.stage_id)
+    stage.sync_presence(cmd.actor, cmd.room, ctx.now, known=cmd.known)
+    return Message.of(N_("{count} in the audio room of “{title}”."), count=stage.present_count, title=stage.title)
+
+
 async def raise_hand(cmd: c.RaiseHand, uow: UnitOfWork, ctx: Context) -> Message:
     stage = await uow.stages.get(cmd.stage_id)
     position = stage.raise_hand(cmd.actor, cmd.note, ctx.now, native=cmd.native)
     if position is None:
         return Message.of(N_("You were approved at once: you have the floor."))
+    member = stage.participants[cmd.actor.user_id]
+    if stage.rules.must_be_present and not stage.presence_known and not member.present:
+        # Unknown presence is not absence: the hand waits, and its owner learns where to be when called.
+        return Message.of(N_("Hand raised, you are #{position}. Join the audio room to be given the floor."),
+                          position=position)
     return Message.of(N_("Hand raised, you are #{position}."), position=position)
 
 
@@ -165,7 +176,7 @@ async def expire_due(cmd: c.ExpireDue, uow: UnitOfWork, ctx: Context) -> Message
 
 HANDLERS: dict[type[c.Command], Handler] = {
     c.OpenStage: open_stage, c.CloseStage: close_stage, c.SetTopic: set_topic, c.SetRules: set_rules,
-    c.LockHands: lock_hands, c.JoinAudio: join_audio, c.LeaveAudio: leave_audio,
+    c.LockHands: lock_hands, c.JoinAudio: join_audio, c.LeaveAudio: leave_audio, c.SyncPresence: sync_presence,
     c.RaiseHand: raise_hand, c.LowerHand: lower_hand, c.ApproveSpeaker: approve_speaker,
     c.ApproveNext: approve_next, c.DenyHand: deny_hand, c.MoveToAudience: move_to_audience,
     c.AddModerator: add_moderator, c.RemoveModerator: remove_moderator,

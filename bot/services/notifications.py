@@ -16,7 +16,7 @@ from bot.domain import events as ev
 from bot.domain.members import Turn
 from bot.i18n.markers import N_
 from bot.i18n.message import Mention, Message
-from bot.ports import CuePlatform, StagePlatform
+from bot.ports import Capability, CuePlatform, StagePlatform
 from bot.services.board import Board
 from bot.services.effects import Effect, message_from, message_json, recap_from, recap_json
 from bot.services.locales import Locales
@@ -109,6 +109,10 @@ def _effects_of(event: ev.Event, board: Board) -> list[Effect]:
             if isinstance(event, ev.MemberBlocked):
                 removed.append(_on("set_access", target, allowed=False))
             return removed
+        case ev.MemberKeptOut(refusal=refusal) if target:
+            # Seen in the room by the platform, refused there by the rules: taken out of the audio room where
+            # the platform can (Discord); elsewhere (a Slack huddle keeps them) they only hear why.
+            return [_on("keep_out", target), _tell(target, refusal)]
         case ev.MemberUnblocked() if target:
             return [_on("restore_access", target)]
         case ev.MemberInvited() if target:
@@ -147,6 +151,9 @@ class Notifier:
                 await platform.announce(ref, message_from(args["message"]), locale)
             case "disconnect":
                 await platform.disconnect(ref, args["user"])
+            case "keep_out":
+                if Capability.DISCONNECT in platform.capabilities:
+                    await platform.disconnect(ref, args["user"])
             case "set_access":
                 await platform.set_access(ref, args["user"], allowed=args["allowed"])
             case "withdraw_hand":

@@ -81,7 +81,9 @@ async def start_scheduled(cmd: c.StartScheduled, uow: UnitOfWork, ctx: Context) 
         stage = Stage.open(id=ctx.new_id(), platform=schedule.platform, space_id=schedule.space_id,
                            channel_id=schedule.channel_id, title=schedule.title, topic=schedule.topic,
                            host=Actor(schedule.host_id), now=ctx.now, schedule_id=schedule.id,
-                           rules=replace(ctx.defaults, record=True) if schedule.record else ctx.defaults)
+                           rules=replace(ctx.defaults, record=True) if schedule.record else ctx.defaults,
+                           # Opened by the clock: no platform has told who is in the room yet.
+                           presence_known=False)
         uow.stages.add(stage)
         stage_id = stage.id
     schedule.start(SYSTEM, ctx.now, occurrence=cmd.occurrence, stage_id=stage_id, calendar=ctx.calendar)

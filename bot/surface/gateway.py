@@ -48,6 +48,7 @@ class Place:
     space_id: str
     channel_id: str
     present: frozenset[str] = frozenset()
+    presence_known: bool = True  # False: the platform cannot see the room yet (Slack before a huddle)
     stage_id: str = ""  # named by the member (Discord's `stage` option); else the one live in the channel
     timezone: str | None = None  # the member's own zone, when the platform knows it
 
@@ -66,7 +67,8 @@ async def act(core: Core, row: Row, values: Values, place: Place, *, actor: Acto
     series = await _series(core, values, place) if row.scope is Scope.SERIES else None
     channel_id = series.ref.channel_id if series is not None else place.channel_id
     where = Where(actor=await actor(stage_id or None, channel_id), platform=place.platform, space_id=place.space_id,
-                  channel_id=place.channel_id, present=place.present, stage_id=stage_id,
+                  channel_id=place.channel_id, present=place.present, presence_known=place.presence_known,
+                  stage_id=stage_id,
                   schedule_id=series.schedule_id if series else "", timezone=place.timezone)
     if series is not None:
         values.update(_instants(values, series, place))

@@ -74,6 +74,7 @@ class Where:
     space_id: str
     channel_id: str
     present: frozenset[str] = frozenset()
+    presence_known: bool = True
     stage_id: str = ""
     schedule_id: str = ""
     timezone: str | None = None  # the member's own zone, when the platform knows it

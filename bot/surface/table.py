@@ -50,7 +50,7 @@ def _takes(kind: type[c.Command], name: str) -> bool:
 def _open(v: Values, w: Where) -> c.Command:
     return c.OpenStage(actor=w.actor, platform=w.platform, space_id=w.space_id, channel_id=w.channel_id,
                        title=v["title"], topic=v["topic"], visibility=v["visibility"], capacity=v["capacity"],
-                       present=w.present)
+                       present=w.present, presence_known=w.presence_known)
 
 
 def _rules(v: Values, w: Where) -> c.Command | None:

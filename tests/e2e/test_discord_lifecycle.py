@@ -48,11 +48,12 @@ class Podium:
         return out.decode()
 
     async def start(self) -> None:
+        seen = len(self.output)  # after a restart, only this process's own lines count
         self.process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "run", env=self.env, cwd=self.folder,
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
         self._reader = asyncio.create_task(self._read(self.process))
-        await self.fake.wait_for(lambda: any("connected to Discord" in line for line in self.output[-50:]),
+        await self.fake.wait_for(lambda: any("connected to Discord" in line for line in self.output[seen:]),
                                  timeout=30)
         await asyncio.sleep(0.2)  # the start-up reconciliation
 

@@ -11,7 +11,7 @@ import pytest
 from bot.i18n.catalog import render
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
-from tests.support.slack import slack_world
+from tests.support.slack import slack_world, start_huddle
 
 
 def en(msgid: str, **params: object) -> str:
@@ -53,7 +53,9 @@ async def test_a_member_clicking_a_moderator_button_is_refused_ephemerally(tmp_p
 
 async def test_refusals_speak_the_members_slack_language(tmp_path: Path) -> None:
     async with slack_world(tmp_path) as w:
+        await start_huddle(w, "alice")  # seen, without dave in it
         await w.command("alice", 'open "Bonjour"')
+        await w.until_present("alice")
         answer = await w.command("dave", "raise")  # dave's Slack is in fr-FR
         assert answer.text == render(Message(N_("Join the audio room before raising your hand.")), "fr")
         assert answer.text != en(N_("Join the audio room before raising your hand."))

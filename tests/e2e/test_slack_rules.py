@@ -8,7 +8,7 @@ from bot.domain.rules import Rules
 from bot.i18n.catalog import render
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
-from tests.support.slack import World, slack_world
+from tests.support.slack import World, slack_world, start_huddle
 
 
 def en(msgid: str, **params: object) -> str:
@@ -83,7 +83,9 @@ async def test_hand_modes_cooldown_queue_length_and_locks(tmp_path: Path) -> Non
 
 async def test_presence_rules_and_capacity(tmp_path: Path) -> None:
     async with slack_world(tmp_path) as w:
+        await start_huddle(w, "alice")  # seen: who is in the huddle is known, and bob is not
         await w.command("alice", 'open "Small" capacity=1')
+        await w.until_present("alice")
         assert (await w.command("bob", "raise")).text == en(N_("Join the audio room before raising your hand."))
         await w.command("alice", "rules must_be_present=off grace_period=30s cues=on")
         assert (await w.command("bob", "raise")).text == en(RAISED, position=1)

@@ -154,6 +154,7 @@ async def test_cancelling_one_occurrence_moves_to_the_next_and_cancelling_the_se
     assert await app.queries.schedules("fake", "space") == []
     with pytest.raises(errors.ScheduleNotActive):
         await app.bus.handle(c.Rsvp(actor=Actor("ann"), schedule_id=schedule_id))
+    await app.settle()  # platform work is delivered after the commit
     assert platform.of(schedule_id, "schedule_changed")[-1].args["schedule"].state == "cancelled"
 
 

@@ -216,8 +216,11 @@ class Recorder:
         from adapters.discord.recording.oggopus import Chapter
 
         folder = self._recordings.folder
-        tracks = {path.stem: path for path in self._recordings.sources(replay.stage_id)
-                  if path.suffix == ".spool" and path.stem not in struck}
+        sources = [path for path in self._recordings.sources(replay.stage_id) if path.suffix == ".spool"]
+        for path in sources:
+            if path.stem in struck:  # a strike is for good: the voice leaves the disk, not only the mix
+                path.unlink(missing_ok=True)
+        tracks = {path.stem: path for path in sources if path.stem not in struck}
         chapters = [c for c in replay.chapters if c["user_id"] not in struck]
         names = {c["user_id"]: c["name"] for c in chapters}
         tags = [("TITLE", replay.title), ("DATE", replay.created_at.date().isoformat()),
