@@ -36,7 +36,7 @@ def board_embed(board: Board, locale: str) -> discord.Embed:
     if board.hands_locked and live:
         lines.append("🔒 " + _t(locale, N_("Hands are locked.")))
     if board.rules.record and live:
-        lines.append("🔴 " + _t(locale, N_("Recording: only members who accepted (/record consent on) are heard.")))
+        lines.append("🔴 " + _t(locale, N_("Recording: only members who accepted (button below) are heard.")))
     if not live:
         lines.append(_t(locale, N_("This stage has ended.")))
     embed = discord.Embed(title=f"🎙️ {board.ref.title}", description="\n".join(lines) or None,

@@ -78,8 +78,7 @@ class Recordings:
         await self._db.run(self._write_consent, platform, space_id, actor.user_id, accepted, now)
         self._changed(platform, space_id, "")
         if accepted:
-            return Message.of(N_("You accepted being recorded on stages here; "
-                                 "/record consent off takes it back."))
+            return Message.of(N_("You accepted being recorded on stages here, until you take it back."))
         return Message.of(N_("You will not be recorded on stages here."))
 
     def _write_consent(self, platform: str, space_id: str, user_id: str, accepted: bool, now: datetime) -> None:

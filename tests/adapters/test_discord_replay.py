@@ -127,6 +127,7 @@ async def test_the_replay_holds_the_consenting_speaker_only_at_the_right_times(f
         session = recorder.sessions[stage_id]
         await until(lambda: str(world.carol.id) in session.gate.allowed)
 
+        floor_at = asyncio.get_running_loop().time() - session.capture.started
         await give_floor(bot, world, world.carol)
         first_at = await voice.speak(world.carol.id, tone(440.0, 1.2), lose={12, 30, 31}, swap={20, 45}) \
             - session.capture.started
@@ -160,7 +161,7 @@ async def test_the_replay_holds_the_consenting_speaker_only_at_the_right_times(f
         assert tags["CHAPTER001NAME"] == ["Carol"] and "CHAPTER002" not in tags
         chapter = tags["CHAPTER001"][0]
         h, m, s = chapter.split(":")
-        assert float(s) + 60 * int(m) == pytest.approx(first_at, abs=0.3)
+        assert floor_at - 0.1 <= float(s) + 60 * int(m) <= first_at + 0.1  # from when she was given the floor
         # Nothing of Dave's was written: none of his Opus frames is in any file Podium wrote.
         dave_frames = [f for f in voice.members[world.dave.id].frames if len(f) > 8]
         assert dave_frames and voice.members[world.carol.id].lost == 3
@@ -188,6 +189,9 @@ async def test_the_replay_holds_the_consenting_speaker_only_at_the_right_times(f
         await recorder.lanes.drain()
         samples, tags = decode(bot.replay_dir / replay.file)
         assert np.abs(samples).max() < 50 and "CHAPTER001" not in tags and "ARTIST" not in tags
+        carol_frames = [f for f in voice.members[world.carol.id].frames if len(f) > 8]
+        written = [p.read_bytes() for p in bot.replay_dir.rglob("*") if p.is_file()]
+        assert not any(frame in blob for frame in carol_frames for blob in written)  # her voice left the disk
         posts = [m for m in fake_discord.store.messages.values() if m.attachments]
         assert len(posts) == 1 and posts[0].id != first_post and first_post not in fake_discord.store.messages
     finally:
@@ -220,7 +224,8 @@ async def test_what_is_said_while_a_moderator_moved_the_bot_away_is_not_recorded
         await until(lambda: bot.adapter.client.get_guild(world.guild.id).voice_client is None
                     or bot.adapter.client.get_guild(world.guild.id).voice_client.channel.id == lobby.id)
         away = await voice.speak(world.carol.id, tone(440.0, 0.8)) - session.capture.started
-        await until(lambda: fake_discord.voice_state(world.guild, bot_id).channel_id == world.stage.id, timeout=15)
+        await until(lambda: getattr(fake_discord.voice_state(world.guild, bot_id), "channel_id", None) == world.stage.id,
+                    timeout=20)
         await until(lambda: voice.current() is not None, timeout=15)
         back = await voice.speak(world.carol.id, tone(440.0, 0.8)) - session.capture.started
         await asyncio.sleep(0.2)

@@ -133,7 +133,7 @@ class Recorder:
             locale = await self._ctx.app.locales.for_space(ref.platform, ref.space_id)
             await self._platform.announce(ref, Message.of(N_(
                 "🔴 “{title}” is being recorded. Only members who accept are heard in the replay "
-                "(/record consent on); everyone else is left out."), title=ref.title), locale)
+                "(the board's “Accept being recorded” button); everyone else is left out."), title=ref.title), locale)
         self.lanes.submit(ref.stage_id, announce)
 
     def _tell(self, ref: StageRef, user_id: str, *, speaking: bool) -> None:
@@ -142,14 +142,14 @@ class Recorder:
             accepted = user_id in await self._recordings.consented(ref.platform, ref.space_id)
             if accepted:
                 message = Message.of(N_("🔴 “{title}” is being recorded and you accepted: your voice is in the "
-                                        "replay. /record consent off takes it back."), title=ref.title)
+                                        "replay. The board's “Don't record me” button takes it back."), title=ref.title)
             elif speaking:
                 message = Message.of(N_("🔴 You have the floor on “{title}”, which is being recorded: you are not "
-                                        "heard in the replay unless you accept with /record consent on."),
+                                        "heard in the replay unless you accept with the board's button."),
                                      title=ref.title)
             else:
                 message = Message.of(N_("🔴 “{title}” is being recorded. If you speak, you are heard in the replay "
-                                        "only once you accept with /record consent on."), title=ref.title)
+                                        "only once you accept with the board's button."), title=ref.title)
             locale = await self._ctx.app.locales.for_member(ref.platform, ref.space_id, user_id)
             await self._platform.notify(ref, user_id, message, locale)
         self.lanes.submit(ref.stage_id, tell)
@@ -216,8 +216,11 @@ class Recorder:
         from adapters.discord.recording.oggopus import Chapter
 
         folder = self._recordings.folder
-        tracks = {path.stem: path for path in self._recordings.sources(replay.stage_id)
-                  if path.suffix == ".spool" and path.stem not in struck}
+        sources = [path for path in self._recordings.sources(replay.stage_id) if path.suffix == ".spool"]
+        for path in sources:
+            if path.stem in struck:  # a strike is for good: the voice leaves the disk, not only the mix
+                path.unlink(missing_ok=True)
+        tracks = {path.stem: path for path in sources if path.stem not in struck}
         chapters = [c for c in replay.chapters if c["user_id"] not in struck]
         names = {c["user_id"]: c["name"] for c in chapters}
         tags = [("TITLE", replay.title), ("DATE", replay.created_at.date().isoformat()),
