@@ -12,19 +12,14 @@ import asyncio
 import importlib
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, cast
+
+from bot.config import PlatformSettings
 
 if TYPE_CHECKING:
     import typer
 
     from bot.bootstrap import App
-
-
-class PlatformSettings(Protocol):
-    """A platform's settings (an `EnvSettings` class): whether they ask for the platform to run."""
-
-    @property
-    def enabled(self) -> bool: ...
 
 
 Serve = Callable[["App", Any, asyncio.Event], Coroutine[Any, Any, None]]
@@ -33,7 +28,7 @@ Serve = Callable[["App", Any, asyncio.Event], Coroutine[Any, Any, None]]
 @dataclass(frozen=True)
 class Platform:
     name: str
-    settings: str  # an EnvSettings class with an `enabled` property (PlatformSettings)
+    settings: str  # a PlatformSettings class (bot/config.py): `enabled` when its token is set
     serve: str  # async serve(app, settings, stop): serves until stop is set
     commands: str  # a Typer app: `podium <name> …`
     doctor: str  # async checks(own settings, core settings, **options) -> list[bot.doctor.Check]

@@ -9,9 +9,9 @@ import signal
 from collections.abc import Mapping
 from typing import Any
 
-from adapters.platforms import PLATFORMS, PlatformSettings, Serve
+from adapters.platforms import PLATFORMS, Serve
 from bot.bootstrap import App, build
-from bot.config import Settings
+from bot.config import PlatformSettings, Settings
 from bot.startup import StartupError
 
 log = logging.getLogger(__name__)

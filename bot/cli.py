@@ -6,13 +6,13 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 import typer
 from pydantic_settings import BaseSettings
 
-from adapters.platforms import PLATFORMS, PlatformSettings
-from bot.config import Settings
+from adapters.platforms import PLATFORMS
+from bot.config import PlatformSettings, Settings
 from bot.logs import configure as configure_logging
 from bot.launch import core_settings, fail
 from bot.startup import SettingError, StartupError, check_keys, explain, load
@@ -27,13 +27,13 @@ for _platform in PLATFORMS:  # `podium discord …`, `podium slack …`
 def settings_classes() -> list[type[BaseSettings]]:
     """Every settings class of the process, the core's and each platform's, so a misspelt key of any of them
     is caught."""
-    return [Settings, *(cast("type[BaseSettings]", platform.settings_class()) for platform in PLATFORMS)]
+    return [Settings, *(platform.settings_class() for platform in PLATFORMS)]
 
 
 def platform_settings() -> dict[str, PlatformSettings]:
     """Each platform's settings, or the admin's three lines and exit status 2."""
     try:
-        return {platform.name: load(platform.settings_class()) for platform in PLATFORMS}  # type: ignore[arg-type]
+        return {platform.name: load(platform.settings_class()) for platform in PLATFORMS}
     except StartupError as error:
         fail(error)
 
@@ -102,7 +102,7 @@ def doctor(slack_url: Annotated[str | None, typer.Option(
 
         check_keys(settings_classes(), dotenv=dotenv_values(".env") if Path(".env").is_file() else {})
         settings: Settings = load(Settings)
-        platforms = {platform.name: load(platform.settings_class()) for platform in PLATFORMS}  # type: ignore[arg-type]
+        platforms = {platform.name: load(platform.settings_class()) for platform in PLATFORMS}
     except (StartupError, SettingError) as error:
         problem = error if isinstance(error, StartupError) else StartupError(
             error.variable, error.value, error.problem, error.expected)

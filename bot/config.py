@@ -141,6 +141,15 @@ class EnvSettings(BaseSettings):
         return self
 
 
+class PlatformSettings(EnvSettings):
+    """A platform adapter's own settings (adapters/<name>/settings.py), from the same environment and `.env`:
+    whether they ask `podium run` to serve the platform (its token is set)."""
+
+    @property
+    def enabled(self) -> bool:
+        raise NotImplementedError
+
+
 class Settings(EnvSettings):
     model_config = SettingsConfigDict(env_nested_delimiter="__")
 

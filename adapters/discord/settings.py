@@ -8,10 +8,10 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from bot.config import CommaList, EnvSettings
+from bot.config import CommaList, PlatformSettings
 
 
-class DiscordSettings(EnvSettings):
+class DiscordSettings(PlatformSettings):
     model_config = SettingsConfigDict(env_prefix="DISCORD_", populate_by_name=True)
 
     token: SecretStr | None = Field(None, description="the bot token; the adapter starts when it is set")

@@ -8,11 +8,11 @@ from typing import Self
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from bot.config import CommaList, EnvSettings
+from bot.config import CommaList, PlatformSettings
 from bot.startup import SettingError
 
 
-class SlackSettings(EnvSettings):
+class SlackSettings(PlatformSettings):
     model_config = SettingsConfigDict(env_prefix="SLACK_")
 
     bot_token: SecretStr | None = Field(None, description="xoxb-...; the adapter starts when it is set")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import Column, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -62,7 +62,8 @@ class Locales:
         """Keeps the language a space's platform reports for it (a Discord server's preferred locale)."""
         await self._learn(self._spaces, space_t, space_t.c.space_id, platform, space_id, locale)
 
-    async def _learn(self, known, table, column, platform: str, key: str, locale: str) -> None:  # type: ignore[no-untyped-def]
+    async def _learn(self, known: dict[tuple[str, str], str | None], table: Table, column: Column[str], platform: str,
+                     key: str, locale: str) -> None:
         """Written only when it changed. A convenience for later messages: if the database cannot take it
         now, whatever was being answered still goes out."""
         try:
@@ -80,11 +81,11 @@ class Locales:
         await self._db.run(self._write, space_t, {"platform": platform, "space_id": space_id, "locale": locale})
         self._spaces[(platform, space_id)] = locale
 
-    def _read(self, table, column, platform: str, key: str) -> str | None:  # type: ignore[no-untyped-def]
+    def _read(self, table: Table, column: Column[str], platform: str, key: str) -> str | None:
         with self._db.engine.connect() as conn:
             return conn.execute(select(table.c.locale).where(table.c.platform == platform, column == key)).scalar()
 
-    def _write(self, table, values: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    def _write(self, table: Table, values: dict[str, str]) -> None:
         # One upsert: two first choices of one member at the same moment (two processes, or two workers on
         # PostgreSQL) must not collide on the insert.
         flavour = postgresql if self._db.dialect == "postgresql" else sqlite

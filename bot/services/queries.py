@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 
 from bot.domain.access import require_moderator
 from bot.domain.errors import StageNotFound
@@ -131,7 +131,7 @@ class Queries:
         with self._db.engine.connect() as conn:
             return conn.execute(select(func.max(audit_t.c.at))).scalar()
 
-    def _read_log(self, stage_id: str, limit: int) -> list:  # type: ignore[type-arg]
+    def _read_log(self, stage_id: str, limit: int) -> list[Row[Any]]:
         query = select(audit_t).where(audit_t.c.stage_id == stage_id).order_by(audit_t.c.id.desc()).limit(limit)
         with self._db.engine.connect() as conn:
             return list(conn.execute(query))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.domain import commands as c
@@ -90,7 +91,7 @@ async def start_scheduled(cmd: c.StartScheduled, uow: UnitOfWork, ctx: Context) 
     return Message.of(N_("Stage “{title}” is live."), title=schedule.title)
 
 
-def _local(moment, timezone: str):  # type: ignore[no-untyped-def]
+def _local(moment: datetime | None, timezone: str) -> datetime | str:
     return moment.astimezone(ZoneInfo(timezone)) if moment is not None else ""
 
 

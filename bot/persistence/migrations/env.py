@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, create_engine
 from sqlmodel import SQLModel
 
 import bot.persistence.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -28,12 +28,12 @@ def run() -> None:
     engine.dispose()
 
 
-def _ours(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]
+def _ours(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
     # The scheduler's job table belongs to APScheduler, which creates it itself.
     return not (type_ == "table" and name == "apscheduler_jobs")
 
 
-def _migrate(connection) -> None:  # type: ignore[no-untyped-def]
+def _migrate(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata, include_object=_ours,
                       render_as_batch=connection.dialect.name == "sqlite")
     with context.begin_transaction():
