@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
 import difflib
+from abc import abstractmethod
 from enum import StrEnum
 
 from pydantic import (BaseModel, BeforeValidator, Field, PrivateAttr, SecretStr, ValidationError, ValidationInfo,
@@ -146,8 +147,10 @@ class PlatformSettings(EnvSettings):
     whether they ask `podium run` to serve the platform (its token is set)."""
 
     @property
+    @abstractmethod
     def enabled(self) -> bool:
-        raise NotImplementedError
+        """Each platform says what turns it on; pydantic's metaclass is an ABCMeta, so one that forgets cannot be
+        built at all."""
 
 
 class Settings(EnvSettings):
