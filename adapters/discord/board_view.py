@@ -11,9 +11,11 @@ from typing import Any
 
 import discord
 
+from adapters.discord import limits
 from adapters.discord.buttons import BoardButton
 from adapters.discord.members import mention, say
 from adapters.discord.recording.consent import ConsentButton
+from adapters.fit import ELLIPSIS, clip, fit_lines
 from bot.domain.members import Recap
 from bot.i18n.markers import N_
 from bot.i18n.message import Duration, Message
@@ -31,16 +33,12 @@ def _t(locale: str, msgid: str, **params: Any) -> str:
 
 
 def board_embed(board: Board, locale: str) -> discord.Embed:
+    """Within Discord's limits however busy the stage (limits.py): long lists end with "… and N more"."""
     live = board.state == "live"
-    lines = [board.topic] if board.topic else []
-    if board.hands_locked and live:
-        lines.append("🔒 " + _t(locale, N_("Hands are locked.")))
-    if board.rules.record and live:
-        lines.append("🔴 " + _t(locale, N_("Recording: only members who accepted (button below) are heard.")))
-    if not live:
-        lines.append(_t(locale, N_("This stage has ended.")))
-    embed = discord.Embed(title=f"🎙️ {board.ref.title}", description="\n".join(lines) or None,
-                          colour=LIVE if live else ENDED, timestamp=board.taken_at)
+
+    def more(count: int) -> str:
+        return f"{ELLIPSIS} " + _t(locale, N_("and {count} more"), count=count)
+
     speakers = []
     for line in board.speakers:
         text = mention(line.user_id)
@@ -48,26 +46,50 @@ def board_embed(board: Board, locale: str) -> discord.Embed:
             ends = board.taken_at + timedelta(seconds=line.seconds_left)
             text += f" · ⏳ <t:{int(ends.timestamp())}:R>"
         speakers.append(text)
-    embed.add_field(name=_t(locale, N_("Speakers ({count}/{limit})"), count=len(board.speakers),
-                            limit=board.rules.max_speakers), value="\n".join(speakers) or EMPTY, inline=False)
     queue = []
     for line in board.queue:
         text = f"`#{line.position}` {mention(line.user_id)}"
         if line.note:
-            note = line.note if len(line.note) <= NOTE_CHARACTERS else line.note[:NOTE_CHARACTERS - 1] + "…"
-            text += f" — {discord.utils.escape_markdown(note)}"
+            text += f" — {discord.utils.escape_markdown(clip(line.note, NOTE_CHARACTERS))}"
         if not line.present:
             text += " " + _t(locale, N_("(away)"))
         queue.append(text)
-    if board.queue_length > len(board.queue):
-        queue.append(_t(locale, N_("and {count} more"), count=board.queue_length - len(board.queue)))
-    embed.add_field(name=_t(locale, N_("Queue ({count})"), count=board.queue_length),
-                    value="\n".join(queue) or EMPTY, inline=False)
-    embed.add_field(name=_t(locale, N_("Rules")), value=rules_line(board, locale), inline=False)
+    fields = [
+        (_t(locale, N_("Speakers ({count}/{limit})"), count=len(board.speakers), limit=board.rules.max_speakers),
+         fit_lines(speakers, limits.FIELD_VALUE, more) or EMPTY),
+        (_t(locale, N_("Queue ({count})"), count=board.queue_length),
+         fit_lines(queue, limits.FIELD_VALUE, more, hidden=board.queue_length - len(board.queue)) or EMPTY),
+        (_t(locale, N_("Rules")), clip(rules_line(board, locale), limits.FIELD_VALUE)),
+    ]
     if board.moderators:
-        embed.add_field(name=_t(locale, N_("Moderators")),
-                        value=" ".join(mention(user_id) for user_id in board.moderators), inline=False)
+        fields.append((_t(locale, N_("Moderators")), fit_lines(
+            [mention(user_id) for user_id in board.moderators], limits.FIELD_VALUE, more, sep=" ")))
+    fields = [(clip(name, limits.FIELD_NAME), value) for name, value in fields]
+    title = clip(f"🎙️ {board.ref.title}", limits.TITLE)
+    # The fields are at most 4 × (256 + 1,024): the topic takes what is left of the 6,000.
+    room = limits.TOTAL - len(title) - sum(len(name) + len(value) for name, value in fields)
+    embed = discord.Embed(title=title, description=_description(board, locale, min(limits.DESCRIPTION, room)),
+                          colour=LIVE if live else ENDED, timestamp=board.taken_at)
+    for name, value in fields:
+        embed.add_field(name=name, value=value, inline=False)
     return embed
+
+
+def _description(board: Board, locale: str, room: int) -> str | None:
+    """The topic, cut to what the notices under it leave of `room`."""
+    live = board.state == "live"
+    lines = []
+    if board.hands_locked and live:
+        lines.append("🔒 " + _t(locale, N_("Hands are locked.")))
+    if board.rules.record and live:
+        lines.append("🔴 " + _t(locale, N_("Recording: only members who accepted (button below) are heard.")))
+    if not live:
+        lines.append(_t(locale, N_("This stage has ended.")))
+    notices = "\n".join(lines)
+    if board.topic:
+        topic = clip(board.topic, room - len(notices) - 1 if notices else room)
+        return f"{topic}\n{notices}" if notices else topic
+    return notices or None
 
 
 def rules_line(board: Board, locale: str) -> str:
@@ -102,7 +124,8 @@ def board_view(board: Board, locale: str) -> discord.ui.View | None:
 def recap_embed(title: str, recap: Recap, locale: str) -> discord.Embed:
     summary, *speakers = recap_messages(title, recap)
     lines = [say(summary, locale), *(say(line, locale) for line in speakers)]
-    return discord.Embed(title=f"🏁 {title}", description="\n".join(lines)[:4000], colour=ENDED)
+    return discord.Embed(title=clip(f"🏁 {title}", limits.TITLE),
+                         description=clip("\n".join(lines), limits.DESCRIPTION), colour=ENDED)
 
 
 def board_content(board: Board, locale: str) -> dict[str, Any]:

@@ -10,6 +10,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
+from adapters.fit import fit_lines
 from adapters.slack.text import Markup, Say, date_token, escape, mention
 from bot.domain.members import Recap
 from bot.i18n.markers import N_
@@ -22,6 +23,7 @@ RAISE, LOWER, NEXT = "podium_raise", "podium_lower", "podium_next"
 AUDIENCE, QUEUE = "podium_audience", "podium_queue"  # + "_{index}"
 RAISE_MODAL, NOTE_BLOCK, NOTE_INPUT = "podium_raise_modal", "podium_note", "podium_note_input"
 SHOWN_SPEAKERS = 10
+TEXT_LIMIT = 3000  # characters in any text object; Slack refuses the whole message over it (invalid_blocks)
 
 
 def _t(say: Say, msgid: str, **params: object) -> str:
@@ -95,8 +97,7 @@ def board_blocks(board: Board, say: Say, *, buttons: bool = True) -> list[dict[s
     if board.rules.record:  # a Slack stage is never recorded (bots get no huddle audio), but the rule is shown
         footer.append(_t(say, N_("Recording is on, but Slack gives bots no huddle audio: nothing is recorded.")))
     if board.moderators:
-        footer.append(_t(say, N_("Moderators: {names}"),
-                         names=Markup(", ".join(mention(m) for m in board.moderators))))
+        footer.append(_moderators(board, say))
     blocks.append(_context(*footer))
     if buttons:
         blocks.append({"type": "actions", "elements": [
@@ -107,6 +108,14 @@ def board_blocks(board: Board, say: Say, *, buttons: bool = True) -> list[dict[s
         blocks.append(_context(_t(say, N_("Slack cannot mute or unmute anyone in a huddle: whoever has the "
                                           "floor unmutes themselves, everyone else stays muted."))))
     return blocks
+
+
+def _moderators(board: Board, say: Say) -> str:
+    """The one list on the board the core does not bound: cut to one text object, the others counted."""
+    room = TEXT_LIMIT - len(_t(say, N_("Moderators: {names}"), names=Markup("")))
+    names = fit_lines([mention(m) for m in board.moderators], room,
+                      lambda count: _t(say, N_("and {count} more"), count=count), sep=", ")
+    return _t(say, N_("Moderators: {names}"), names=Markup(names))
 
 
 def _queue_menu(say: Say, index: int, stage_id: str, user_id: str) -> dict[str, Any]:

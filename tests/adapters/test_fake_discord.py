@@ -128,6 +128,26 @@ async def test_invalid_bodies_are_refused_and_recorded(world, client):
     assert not [m for m in fake.store.messages.values() if m.content.startswith("x")]
 
 
+async def test_embeds_over_a_field_value_of_1024_or_6000_in_all_are_refused_on_send_and_edit(world, client):
+    fake, channel = world.fake, client.get_channel(world.text.id)
+
+    def embed(value: int, more: int = 0) -> discord.Embed:  # 10 + 4,000 + 10 + value (+ 10 + more)
+        made = discord.Embed(title="t" * 10, description="d" * 4000).add_field(name="n" * 10, value="v" * value)
+        return made.add_field(name="m" * 10, value="w" * more) if more else made
+
+    sent = await channel.send(embed=embed(1024))
+    await sent.edit(embed=embed(1024, more=946))  # 6,000 in all
+    with pytest.raises(discord.HTTPException) as too_long:
+        await channel.send(embed=embed(1025))
+    with pytest.raises(discord.HTTPException) as too_big:
+        await sent.edit(embed=embed(1024, more=947))
+    assert (too_long.value.code, too_big.value.code) == (50035, 50035)
+    assert "fields.0.value" in str(too_long.value) and "6000" in str(too_big.value)
+    assert [v.source for v in fake.spec_violations] == ["openapi-body", "discord-rule"]
+    fake.spec_violations.clear()
+    assert len(fake.store.messages[sent.id].embeds[0]["fields"][1]["value"]) == 946
+
+
 # -- interactions ----------------------------------------------------------------------------
 
 

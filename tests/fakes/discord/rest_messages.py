@@ -13,6 +13,10 @@ from .routes import Call, route
 NONCE_SECONDS = 300  # "the past few minutes"
 
 MAX_CONTENT = 2000  # for bots; the description's 4000 is the Nitro user limit
+# "The combined sum of characters in all title, description, field.name, field.value, footer.text, and
+# author.name fields across all embeds attached to a message must not exceed 6000 characters" (the per-field
+# limits are in the API description, checked before).
+MAX_EMBEDS_TOTAL = 6000
 EPHEMERAL, LOADING = 1 << 6, 1 << 7
 _EDITABLE = ("content", "embeds", "components", "flags")
 
@@ -21,6 +25,24 @@ def check_content(body: dict[str, Any], *, path: tuple[str | int, ...] = ()) -> 
     content = body.get("content")
     if isinstance(content, str) and len(content) > MAX_CONTENT:
         raise errors.invalid_field([*path, "content"], "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_CONTENT} or fewer in length.")
+    embeds = body.get("embeds")
+    if isinstance(embeds, list) and embeds_size(embeds) > MAX_EMBEDS_TOTAL:
+        raise errors.invalid_field([*path, "embeds"], "BASE_TYPE_MAX_LENGTH",
+                                   f"Embed size exceeds maximum size of {MAX_EMBEDS_TOTAL}")
+
+
+def embeds_size(embeds: list[Any]) -> int:
+    def text(value: Any) -> int:
+        return len(value) if isinstance(value, str) else 0
+
+    total = 0
+    for embed in embeds:
+        if not isinstance(embed, dict):
+            continue
+        total += text(embed.get("title")) + text(embed.get("description"))
+        total += text((embed.get("footer") or {}).get("text")) + text((embed.get("author") or {}).get("name"))
+        total += sum(text(f.get("name")) + text(f.get("value")) for f in embed.get("fields") or [] if isinstance(f, dict))
+    return total
 
 
 def is_empty(body: dict[str, Any]) -> bool:

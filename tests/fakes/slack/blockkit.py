@@ -161,6 +161,9 @@ def _block_problems(block: dict[str, Any], at: str) -> list[str]:
             return [f"[ERROR] must provide a non-empty array [json-pointer:{at}/elements]"]
         if len(elements) > cap:
             return [f"[ERROR] no more than {cap} items allowed [json-pointer:{at}/elements]"]
+        if btype == "context":  # a text object holds at most 3,000 characters, wherever it is
+            return [problem for j, e in enumerate(elements) if isinstance(e, dict) and e.get("type") != "image"
+                    for problem in _text_problems(e, f"{at}/elements/{j}", MAX_SECTION_TEXT)]
     if btype == "input":
         problems = _text_problems(block.get("label"), f"{at}/label", 2000, plain_only=True)
         if not isinstance(block.get("element"), dict):
