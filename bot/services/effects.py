@@ -7,6 +7,7 @@ platform (its board, title, channel) is read when the effect is delivered, so a 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -32,10 +33,17 @@ class Effect:
 @dataclass(frozen=True, slots=True)
 class Delivery:
     """The effect being delivered: its id (stable across retries and restarts) and whether an earlier
-    attempt may have reached the platform."""
+    attempt may have reached the platform.
+
+    An adapter that hands the call to a worker of its own (paced direct messages) says so with `after`: the
+    effect is marked done once that call succeeded, not when the delivery returned."""
 
     id: str
     maybe_done: bool
+    pending: list[asyncio.Future[None]] = field(default_factory=list)
+
+    def after(self, accepted: asyncio.Future[None]) -> None:
+        self.pending.append(accepted)
 
     @property
     def nonce(self) -> str:

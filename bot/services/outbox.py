@@ -64,6 +64,7 @@ class OutboxDispatcher:
         self._taking: set[asyncio.Task[None]] = set()
         self._unmarked: list[OutboxEntry] = []  # delivered board edits, marked done at the next flush
         self._marker: asyncio.Task[None] | None = None
+        self._accepting: set[asyncio.Task[None]] = set()  # effects marked once the platform accepted them
 
     def submit(self, entries: list[OutboxEntry]) -> None:
         """Effects just committed (or taken back): queued per stream, each stream delivered in order."""
@@ -93,8 +94,8 @@ class OutboxDispatcher:
 
     async def drain(self) -> None:
         """Waits until every queued effect was delivered or left for later (tests and a clean stop)."""
-        while self._workers or self._taking or self._marker is not None:
-            await asyncio.gather(*self._taking, *self._workers.values(), return_exceptions=True)
+        while self._workers or self._taking or self._accepting or self._marker is not None:
+            await asyncio.gather(*self._taking, *self._workers.values(), *self._accepting, return_exceptions=True)
             if self._marker is not None:
                 await asyncio.gather(self._marker, return_exceptions=True)
             await asyncio.sleep(0)
@@ -102,7 +103,8 @@ class OutboxDispatcher:
     def abandon(self) -> None:
         """Drops what is being delivered without marking it (a stop that cannot wait): it stays in the
         outbox, and the next start takes it back as maybe done."""
-        for task in [*self._workers.values(), *self._taking, *([self._marker] if self._marker else [])]:
+        for task in [*self._workers.values(), *self._taking, *self._accepting,
+                     *([self._marker] if self._marker else [])]:
             task.cancel()
         self._queues.clear()
         self._known.clear()
@@ -145,22 +147,49 @@ class OutboxDispatcher:
     async def _deliver_batch(self, batch: list[OutboxEntry]) -> None:
         memo: dict[str, Any] = {}
         settled: list[OutboxEntry] = []
+        accepting: set[str] = set()
         try:
             for index, entry in enumerate(batch):
                 if entry.platform not in self.connected or self._deliver is None:
                     continue  # stays stored; taken back when its adapter connects
                 later_board = entry.kind == _COALESCED and any(e.kind == _COALESCED for e in batch[index + 1:])
-                if not later_board:
-                    await self._attempt(entry, memo)
+                delivery = None if later_board else await self._attempt(entry, memo)
                 settled.append(entry)
-                if entry.kind != _COALESCED and self._store is not None:
+                if delivery is not None and delivery.pending:
+                    accepting.update(e.id for e in settled)  # handed to the adapter's own worker: marked once it succeeded
+                    self._mark_when_accepted(delivery.pending, settled)
+                    settled = []
+                elif entry.kind != _COALESCED and self._store is not None:
                     await self._store.done(settled)  # a member-visible effect: marked at once
                     settled = []
             if settled:
                 self._mark_soon(settled)
         finally:
             for entry in batch:
-                self._known.discard(entry.id)
+                if entry.id not in accepting:
+                    self._known.discard(entry.id)
+
+    def _mark_when_accepted(self, accepted: list[asyncio.Future[None]], entries: list[OutboxEntry]) -> None:
+        """Marks `entries` done once the platform accepted every call; a call that failed or never went out
+        (the adapter stopped) leaves them stored, taken back later as maybe done."""
+        async def mark() -> None:
+            try:
+                outcomes = await asyncio.gather(*accepted, return_exceptions=True)
+                failed = [o for o in outcomes if isinstance(o, BaseException)]
+                if failed:
+                    log.warning("platform work %s on %s not accepted (%r); left for a later delivery",
+                                entries[-1].kind, entries[-1].stream, failed[0])
+                elif self._store is not None:
+                    await self._store.done(entries)
+            except Exception:
+                log.exception("marking delivered effects done failed; they will be delivered again")
+            finally:
+                for entry in entries:
+                    self._known.discard(entry.id)
+
+        task = asyncio.create_task(mark(), name=f"dispatch:accepted:{entries[-1].stream}")
+        self._accepting.add(task)
+        task.add_done_callback(self._accepting.discard)
 
     def _mark_soon(self, entries: list[OutboxEntry]) -> None:
         """Board edits are marked done a little later, many in one write: a storm's edits would otherwise
@@ -182,13 +211,15 @@ class OutboxDispatcher:
             if self._unmarked:
                 self._marker = asyncio.create_task(self._mark_later(), name="dispatch:mark")
 
-    async def _attempt(self, entry: OutboxEntry, memo: dict[str, Any]) -> None:
+    async def _attempt(self, entry: OutboxEntry, memo: dict[str, Any]) -> Delivery | None:
+        """The delivery that succeeded, or None once given up."""
         assert self._deliver is not None
         for attempt in range(RETRIES + 1):
-            token = delivering.set(Delivery(entry.id, maybe_done=entry.maybe_done or attempt > 0))
+            delivery = Delivery(entry.id, maybe_done=entry.maybe_done or attempt > 0)
+            token = delivering.set(delivery)
             try:
                 await self._deliver(entry, memo)
-                return
+                return delivery
             except Exception as error:
                 if attempt < RETRIES and transient(error):
                     log.warning("platform work %s on %s failed (%r); retrying", entry.kind, entry.stream, error)
@@ -196,6 +227,7 @@ class OutboxDispatcher:
                     await asyncio.sleep(self._backoff * 2 ** attempt * random.uniform(0.8, 1.2))
                     continue
                 log.exception("platform work %s on %s failed; given up", entry.kind, entry.stream)
-                return
+                return None
             finally:
                 delivering.reset(token)
+        return None
