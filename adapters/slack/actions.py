@@ -46,11 +46,13 @@ def register(bolt: Any, adapter: SlackAdapter) -> None:
     async def run(body: dict[str, Any], respond: Any, what: str,
                   work: Callable[[Where], Awaitable[Outcome]], ack: Any = None) -> None:
         where = where_of(body)
+        async def republish() -> None:
+            await home.publish_quietly(adapter, where.team_id, where.user_id)
+
         await adapter.replies.run(lambda: work(where), send=send_for(body, respond, where),
                                   team_id=where.team_id, user_id=where.user_id, what=what,
-                                  ack=ack, request=body if ack is not None else None)
-        if (body.get("view") or {}).get("type") == "home":
-            await home.publish_quietly(adapter, where.team_id, where.user_id)
+                                  ack=ack, request=body if ack is not None else None,
+                                  then=republish if (body.get("view") or {}).get("type") == "home" else None)
 
     @bolt.action(_indexed(RAISE))
     async def raise_clicked(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
@@ -77,12 +79,13 @@ def register(bolt: Any, adapter: SlackAdapter) -> None:
         async def work() -> Outcome:
             actor = await adapter.actor(where.user_id, stage_id=meta["stage"])
             return await adapter.handle(c.RaiseHand(actor=actor, stage_id=meta["stage"], note=value.strip()))
+        async def republish() -> None:
+            await home.publish_quietly(adapter, where.team_id, where.user_id)
+
         await adapter.replies.run(work, send=adapter.replies.in_channel(where.channel_id, where.user_id,
                                                                          where.thread_ts),
                                   team_id=where.team_id, user_id=where.user_id, what="raising a hand",
-                                  ack=ack, request=body)
-        if meta.get("home"):
-            await home.publish_quietly(adapter, where.team_id, where.user_id)
+                                  ack=ack, request=body, then=republish if meta.get("home") else None)
 
     @bolt.action(_indexed(LOWER))
     async def lower_clicked(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +56,7 @@ class SlackAdapter:
                                       queries=app.queries, locales=app.locales)
         self.replies = Replies(client=client, directory=self.directory, inbox=app.requests, now=app.clock.now)
         self._replaying: asyncio.Task[None] | None = None
+        self._events: set[asyncio.Task[Any]] = set()  # events being worked on after their ack
         self.huddle_lock = asyncio.Lock()  # huddle events change shared bindings: one at a time
         self.bolt = self._bolt()  # its listeners are registered by assembly.assemble, which builds adapters
 
@@ -63,7 +64,7 @@ class SlackAdapter:
         http = self.settings.app_token is None
         secret = self.settings.signing_secret
         return AsyncApp(client=self.client, signing_secret=secret.get_secret_value() if secret else "",
-                        request_verification_enabled=http, process_before_response=False)
+                        request_verification_enabled=http, process_before_response=True)
 
     async def start(self) -> None:
         self.app.register(self.platform, connected=False)
@@ -97,11 +98,18 @@ class SlackAdapter:
             except Exception:
                 log.exception("slack: working through kept request %s failed", kept.key)
 
+    def spawn(self, work: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.create_task(work, name="slack:event")
+        self._events.add(task)
+        task.add_done_callback(self._events.discard)
+
     async def stop(self) -> None:
         self.replies.abandon()
         if self._replaying is not None:
             self._replaying.cancel()
             await asyncio.gather(self._replaying, return_exceptions=True)
+        await asyncio.gather(*self._events, return_exceptions=True)
+        await self.replies.drain()
         await self.app.dispatcher.drain()
         await self.keeper.drain()
         await self.announcer.drain()
@@ -111,6 +119,9 @@ class SlackAdapter:
         (tests)."""
         if self._replaying is not None:
             await asyncio.gather(self._replaying, return_exceptions=True)
+        while self._events:
+            await asyncio.gather(*self._events, return_exceptions=True)
+        await self.replies.drain()
         await self.app.settle()
         await self.keeper.drain()
         await self.announcer.drain()

@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 
 def register(bolt: Any, adapter: SlackAdapter) -> None:
+    """Each event is worked on in a task of its own: bolt answers Slack once a listener returns
+    (process_before_response), and an event is acknowledged at once, as Slack asks."""
     presence = Presence(adapter)
 
     @bolt.middleware
@@ -43,16 +45,16 @@ def register(bolt: Any, adapter: SlackAdapter) -> None:
         elif event.get("subtype") == "message_changed":
             changed = event.get("message") or {}
             if changed.get("subtype") == "huddle_thread" and "room" in changed:
-                await _guard(presence.huddle_message(team_id, event["channel"], changed), "huddle changed")
+                adapter.spawn(_guard(presence.huddle_message(team_id, event["channel"], changed), "huddle changed"))
 
     @bolt.event("user_huddle_changed")
     async def user_huddle_changed(event: dict[str, Any], body: dict[str, Any]) -> None:
-        await _guard(presence.user_changed(body["team_id"], event["user"]), "user huddle changed")
+        adapter.spawn(_guard(presence.user_changed(body["team_id"], event["user"]), "user huddle changed"))
 
     @bolt.event("app_home_opened")
     async def app_home_opened(event: dict[str, Any], body: dict[str, Any]) -> None:
         if event.get("tab", "home") == "home":
-            await home.publish_quietly(adapter, body["team_id"], event["user"])
+            adapter.spawn(home.publish_quietly(adapter, body["team_id"], event["user"]))
 
 
 async def _guard(work: Any, what: str) -> None:
