@@ -1,0 +1,224 @@
+"""The outbox dispatcher on the real outbox table (SQLite and PostgreSQL): effects of a stage delivered in
+order while other stages go on, retried with backoff while the platform is unavailable (5xx, 429, timeouts),
+marked done only once the platform took them, and delivered again after a kill between the platform call and
+the mark, as "maybe done", so the platform recognises what it already has and shows it once."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from bot.persistence.database import Database
+from bot.persistence.outbox import SqlOutbox
+from bot.persistence.schema import upgrade
+from bot.ports import OutboxEntry
+from bot.services import outbox as dispatch
+from bot.services.effects import current
+from bot.services.outbox import OutboxDispatcher
+
+NOW = datetime(2026, 12, 4, 8, 0, tzinfo=UTC)
+
+
+class Refused(Exception):
+    """What a platform client raises: an HTTP status on the error."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+@dataclass
+class Platform:
+    """Shows each effect once, recognising one it already has by the delivery's id (as the adapters do with
+    Slack metadata or a Discord nonce); `failures` are raised first, one per call."""
+
+    shown: list[str] = field(default_factory=list)
+    calls: list[tuple[str, bool]] = field(default_factory=list)  # (effect, maybe done)
+    failures: list[BaseException] = field(default_factory=list)
+    held: dict[str, asyncio.Event] = field(default_factory=dict)  # effects whose call waits for a release
+    seen: set[str] = field(default_factory=set)
+
+    async def __call__(self, entry: OutboxEntry, memo: dict[str, Any]) -> None:
+        delivery = current()
+        assert delivery is not None and delivery.id == entry.id
+        self.calls.append((entry.args["name"], delivery.maybe_done))
+        if entry.args["name"] in self.held:
+            await self.held[entry.args["name"]].wait()
+        if self.failures:
+            raise self.failures.pop(0)
+        if delivery.maybe_done and delivery.id in self.seen:
+            return  # already there: nothing shown twice
+        self.seen.add(delivery.id)
+        self.shown.append(entry.args["name"])
+
+
+@pytest.fixture
+async def outbox(database_url: str):
+    db = Database(database_url)
+    await db.run(upgrade, db)
+    try:
+        yield db
+    finally:
+        await db.dispose()
+
+
+def effects(stream: str, *names: str, kind: str = "notify", version: int = 1) -> list[OutboxEntry]:
+    return [OutboxEntry(stream, version * 100_000 + i, "fake", kind, {"name": n}) for i, n in enumerate(names)]
+
+
+async def stored(db: Database, owner: str = "a") -> list[OutboxEntry]:
+    return await SqlOutbox(db, owner=owner).take(["fake"], NOW)
+
+
+async def commit(db: Database, store: SqlOutbox, entries: list[OutboxEntry]) -> None:
+    def write() -> None:
+        with db.engine.begin() as conn:
+            store.write(conn, entries, NOW)
+    await db.run(write)
+
+
+async def until(condition: Any, timeout: float = 5.0) -> None:
+    for _ in range(int(timeout / 0.01)):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("condition not met")
+
+
+def dispatcher(store: SqlOutbox, platform: Platform) -> OutboxDispatcher:
+    return OutboxDispatcher(store=store, deliver=platform, now=lambda: NOW, backoff=0.001)
+
+
+async def test_a_stage_s_effects_go_out_in_order_while_another_stage_goes_on(outbox: Database) -> None:
+    store, platform = SqlOutbox(outbox, owner="a"), Platform()
+    platform.held["a1"] = asyncio.Event()
+    sender = dispatcher(store, platform)
+    await sender.connect("fake")
+    stage_a, stage_b = effects("A", "a1", "a2", "a3"), effects("B", "b1", "b2")
+    await commit(outbox, store, stage_a + stage_b)
+    sender.submit(stage_a)
+    sender.submit(stage_b)
+    await until(lambda: len(platform.shown) == 2)
+    assert platform.shown == ["b1", "b2"]  # A waits on its first effect; B does not wait on A
+    platform.held["a1"].set()
+    await sender.drain()
+    assert platform.shown == ["b1", "b2", "a1", "a2", "a3"]
+    assert await stored(outbox) == []
+    await sender.close()
+
+
+@pytest.mark.parametrize("failure", [Refused(503), Refused(429), TimeoutError(), ConnectionResetError()],
+                         ids=["5xx", "429", "timeout", "connection"])
+async def test_an_unavailable_platform_is_tried_again_with_growing_waits(outbox: Database, failure,
+                                                                         monkeypatch) -> None:
+    waits: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        await real_sleep(0)
+
+    monkeypatch.setattr(dispatch.asyncio, "sleep", sleep)
+    monkeypatch.setattr(dispatch.random, "uniform", lambda low, high: 1.0)
+    store, platform = SqlOutbox(outbox, owner="a"), Platform(failures=[failure] * 3)
+    sender = dispatcher(store, platform)
+    await sender.connect("fake")
+    entries = effects("A", "floor DM")
+    await commit(outbox, store, entries)
+    sender.submit(entries)
+    await sender.drain()
+    assert platform.calls == [("floor DM", False), ("floor DM", True), ("floor DM", True), ("floor DM", True)]
+    assert [w for w in waits if 0 < w < dispatch.MARK_EVERY] == [0.001, 0.002, 0.004]
+    assert platform.shown == ["floor DM"] and await stored(outbox) == []
+    await sender.close()
+
+
+async def test_a_refusal_is_not_tried_again_and_a_platform_down_for_good_is_given_up(outbox: Database) -> None:
+    store = SqlOutbox(outbox, owner="a")
+    refused, down = Platform(failures=[Refused(403)]), Platform(failures=[Refused(502)] * (dispatch.RETRIES + 1))
+    for platform in (refused, down):
+        sender = dispatcher(store, platform)
+        await sender.connect("fake")
+        entries = effects("A", "DM", version=len(refused.calls) + len(down.calls) + 1)
+        await commit(outbox, store, entries)
+        sender.submit(entries)
+        await sender.drain()
+        await sender.close()
+    assert len(refused.calls) == 1 and len(down.calls) == dispatch.RETRIES + 1
+    assert refused.shown == down.shown == []
+
+
+async def test_an_effect_is_marked_done_only_once_the_platform_took_it(outbox: Database) -> None:
+    store, platform = SqlOutbox(outbox, owner="a"), Platform()
+    platform.held["announcement"] = asyncio.Event()
+    sender = dispatcher(store, platform)
+    await sender.connect("fake")
+    entries = effects("A", "announcement")
+    await commit(outbox, store, entries)
+    sender.submit(entries)
+    await until(lambda: platform.calls)
+    await asyncio.sleep(0.1)
+    assert platform.calls == [("announcement", False)]
+    assert [e.args["name"] for e in await stored(outbox)] == ["announcement"]  # called, not yet answered
+    platform.held["announcement"].set()
+    await sender.drain()
+    assert await stored(outbox) == []
+    await sender.close()
+
+
+async def test_an_effect_handed_to_an_adapter_s_own_worker_is_marked_once_that_worker_succeeded(
+        outbox: Database) -> None:
+    store = SqlOutbox(outbox, owner="a")
+    accepted: list[asyncio.Future[None]] = []
+
+    async def paced(entry: OutboxEntry, memo: dict[str, Any]) -> None:  # as Discord's direct messages are sent
+        future = asyncio.get_running_loop().create_future()
+        accepted.append(future)
+        delivery = current()
+        assert delivery is not None
+        delivery.after(future)
+
+    sender = OutboxDispatcher(store=store, deliver=paced, now=lambda: NOW, backoff=0.001)
+    await sender.connect("fake")
+    entries = effects("A", "sent", "failed")
+    await commit(outbox, store, entries)
+    sender.submit(entries)
+    await until(lambda: len(accepted) == 2)
+    await asyncio.sleep(0.1)
+    assert len(accepted) == 2 and len(await stored(outbox)) == 2
+    accepted[0].set_result(None)
+    accepted[1].set_exception(Refused(502))
+    await sender.drain()
+    assert [e.args["name"] for e in await stored(outbox)] == ["failed"]  # left for a later delivery
+    await sender.close()
+
+
+async def test_a_kill_between_the_platform_call_and_the_mark_shows_nothing_twice(outbox: Database) -> None:
+    platform = Platform()
+    first = dispatcher(SqlOutbox(outbox, owner="a"), platform)
+    await first.connect("fake")
+    entries = effects("A", "floor DM", "next DM") + effects("A", "board", kind="show_board", version=2)
+    await commit(outbox, first._store, entries)  # type: ignore[arg-type] # noqa: SLF001
+    platform.held["next DM"] = asyncio.Event()
+    first.submit(entries)
+    await until(lambda: len(platform.calls) == 2)
+    assert platform.shown == ["floor DM"]
+    # The platform takes "next DM", but the process dies before hearing so (or before marking it).
+    platform.held.pop("next DM").set()
+    first.abandon()
+    platform.seen.add(entries[1].id)
+    platform.shown.append("next DM")
+    left = [e.args["name"] for e in await stored(outbox)]
+    assert left == ["next DM", "board"]
+    # The next start (same instance name) takes them back as maybe done.
+    again = dispatcher(SqlOutbox(outbox, owner="a"), platform)
+    await again.connect("fake")
+    await again.drain()
+    assert platform.calls[-2:] == [("next DM", True), ("board", True)]
+    assert platform.shown == ["floor DM", "next DM", "board"]
+    assert await stored(outbox) == []
+    await again.close()
