@@ -1,19 +1,18 @@
 """The chaos storm of bench/chaos.py through the real Discord adapter: `podium run` with discord.py against the
 loopback fake Discord (REST and gateway served by this process), killed with SIGKILL at random moments.
 
-Members run `/hand raise` (each a member of their own) while the host runs `/speaker next`; an interaction
-whose answer reached Discord ("Hand raised, you are #n.") must be in the database. Effects checked once the last
-run settled: for each floor given, the member's direct message and their unsuppressed voice state; for each
-"you're next", its direct message; one board in the stage channel. Boards: seconds from the bot's gateway
-session being ready again until the board shows what the database says.
+Members (all in the stage channel) run `/hand raise`, each a member of their own, while the host runs
+`/speaker next`. Every interaction whose answer reached Discord ("Hand raised, you are #n.", "… is now a
+speaker.") must be applied in the database. Effects checked once the last run settled: for each floor given,
+the member's direct message; for each "you're next", its direct message; each speaker in the database
+unsuppressed on Discord and nobody else; one board in the stage channel. Boards: seconds from the bot's gateway
+session being ready again until the board shows what the database says. Every child process is reaped.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import random
-import signal
 import sys
 import tempfile
 import time
@@ -21,50 +20,15 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from bench.chaos import TITLE, ChaosResult, _judge, _stage_id, audit, database, pending_effects
+from bench.chaos_run import (TITLE, BotProcess, ChaosResult, Crowd, check_floors, database, judge, kill_loop, reaped,
+                             settled, speakers, stage_id)
 
 
-class DiscordBot:
-    def __init__(self, fake: Any, url: str, folder: Path, *, name: str) -> None:
-        self.fake, self.url, self.folder, self.name = fake, url, folder, name
-        self.process: asyncio.subprocess.Process | None = None
-
-    async def start(self, ready: Any) -> float:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_", "RULES__"))}
-        env.update({"DISCORD_TOKEN": self.fake.token, "DISCORD_API_BASE": self.fake.api_base,
-                    "DISCORD_GATEWAY_URL": self.fake.gateway_url, "DATABASE_URL": self.url,
-                    "LOG_LEVEL": "WARNING", "INSTANCE_NAME": self.name,
-                    "RULES__MUST_BE_PRESENT": "false", "RULES__HAND_COOLDOWN": "0", "RULES__IDLE_CLOSE": "0",
-                    "RULES__MAX_QUEUE_LENGTH": "100000", "RULES__MAX_SPEAKERS": "100"})
-        log = open(self.folder / f"{self.name}.log", "ab")  # noqa: SIM115 - the process writes it
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", env=env, cwd=self.folder, stdout=log, stderr=log)
-        log.close()
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.returncode is not None:
-                raise RuntimeError((self.folder / f"{self.name}.log").read_text()[-2000:])
-            if await ready():
-                return time.monotonic()
-            await asyncio.sleep(0.05)
-        raise RuntimeError("podium run never became ready on Discord")
-
-    def kill(self) -> None:
-        if self.process is not None and self.process.returncode is None:
-            self.process.send_signal(signal.SIGKILL)
-
-    async def wait(self) -> None:
-        if self.process is not None:
-            await self.process.wait()
-
-    async def stop(self) -> None:
-        if self.process is not None and self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(self.process.wait(), 30)
-            except TimeoutError:
-                self.kill()
-                await self.process.wait()
+def _answered(record: Any) -> bool:
+    """Whether the member read an answer (words or an embed, e.g. the status board), not only "thinking…"."""
+    shown = [m for m in [record.original, *record.followups] if m is not None and not m.flags & 128]
+    return any(m.content or m.embeds for m in shown) or any(
+        r.data and (r.data.get("content") or r.data.get("embeds")) for r in record.responses)
 
 
 def _answer(record: Any) -> str:
@@ -75,8 +39,8 @@ def _answer(record: Any) -> str:
     return "\n".join(t for t in texts if t)
 
 
-async def chaos_discord(kind: str, kills: int, *, seed: int = 1, members: int = 2000,
-                        senders: int = 6) -> ChaosResult:
+async def chaos_discord(kind: str, kills: int, *, seed: int = 1, members: int = 2000, senders: int = 6,
+                        window: tuple[float, float] = (0.3, 1.5)) -> ChaosResult:
     from bot.i18n.catalog import render
     from bot.i18n.markers import N_
     from bot.i18n.message import Message
@@ -91,79 +55,89 @@ async def chaos_discord(kind: str, kills: int, *, seed: int = 1, members: int = 
             stage = fake.add_stage_channel(guild, "chaos-stage")
             host = fake.add_member(guild, "host").user
             people = [fake.add_member(guild, f"m{i:05d}").user for i in range(members)]
-            fake.member_join_voice(guild, host, stage)
-            bot = DiscordBot(fake, url, Path(tmp), name="chaos-discord")
+            for user in [host, *people]:  # in the room, so a floor given is a voice state Discord changes
+                fake.member_join_voice(guild, user, stage)
+            bot = BotProcess(Path(tmp), name="chaos-discord", env={
+                "DISCORD_TOKEN": fake.token, "DISCORD_API_BASE": fake.api_base,
+                "DISCORD_GATEWAY_URL": fake.gateway_url, "DATABASE_URL": url})
 
-            async def interact(user: Any, *words: str) -> Any:
+            async def interact(user: Any, *words: str, **options: Any) -> Any:
                 try:
-                    record = fake.run_slash_command(guild, stage, user, *words)
+                    record = fake.run_slash_command(guild, stage, user, *words, options=options or None)
                 except LookupError:
                     return None  # commands not registered yet: the bot is not there
                 try:
                     await fake.wait_response(record, timeout=3.0)
                 except Exception:
                     return record
-                # A deferred answer ("thinking") follows when the command committed.
-                for _ in range(100):
-                    if _answer(record):
+                for _ in range(100):  # a deferred answer ("thinking") follows once the command committed
+                    if _answered(record):
                         break
                     await asyncio.sleep(0.02)
                 return record
 
             async def ready() -> bool:
                 record = await interact(host, "stage", "status")
-                return record is not None and bool(_answer(record))
+                return record is not None and _answered(record)
 
-            await bot.start(ready)
-            record = fake.run_slash_command(guild, stage, host, "stage", "open", options={"title": TITLE})
-            await fake.wait_response(record, timeout=5)
-            stage_id = await _stage_id(url)
-            acked: list[str] = []
-            fresh = iter(people)
-            for _ in range(kills):
-                stop = asyncio.Event()
+            async with reaped(bot):
+                await bot.once("discord", "sync")  # the commands, as an operator registers them once
+                await bot.start(ready)
+                for _ in range(20):  # "already live" is no opening: asked again until one is confirmed
+                    opened = await interact(host, "stage", "open", title=TITLE)
+                    if opened is not None and "is live" in _answer(opened) and "already" not in _answer(opened):
+                        break
+                stage_ref = await stage_id(url)
+                crowd = Crowd(people)
 
-                async def storm() -> None:
-                    while not stop.is_set():
-                        if rng.random() < 0.08:
-                            await interact(host, "speaker", "next")
-                            continue
-                        member = next(fresh)
-                        result.sent += 1
-                        record = await interact(member, "hand", "raise")
-                        if record is not None and "Hand raised" in _answer(record):
-                            acked.append(str(member.id))
+                async def act() -> None:
+                    chance = rng.random()
+                    if chance < 0.08:
+                        record = await interact(host, "speaker", "next")
+                        result.nexts_acked += record is not None and "is now a speaker" in _answer(record)
+                        return
+                    lowering = crowd.to_lower() if chance < 0.25 else None
+                    if lowering is not None:
+                        record = await interact(lowering, "hand", "lower")
+                        if record is not None and "lowered" in _answer(record):
+                            crowd.down(lowering)
+                        return
+                    member = crowd.to_raise()
+                    if member is None:
+                        await asyncio.sleep(0.05)
+                        return
+                    result.sent += 1
+                    record = await interact(member, "hand", "raise")
+                    if record is not None and "Hand raised" in _answer(record):
+                        result.ack(str(member.id))
+                        crowd.up(member)
 
-                tasks = [asyncio.create_task(storm()) for _ in range(senders)]
-                await asyncio.sleep(rng.uniform(0.3, 1.5))
-                stop.set()
-                bot.kill()
-                await bot.wait()
-                result.kills += 1
-                await asyncio.gather(*tasks, return_exceptions=True)
-                listening = await bot.start(ready)
-                result.board_lag.append(await _board_lag(fake, stage, url, stage_id, listening))
-            deadline = time.monotonic() + 60
-            while pending_effects(url) and time.monotonic() < deadline:
-                await asyncio.sleep(0.1)
-            await asyncio.sleep(2.0)  # DMs and edits handed to the adapter's own paced workers
-            await bot.stop()
-            raised = {actor for actor, _ in audit(url, "HandRaised")}
-            result.acked = len(acked)
-            result.acked_lost = sum(1 for member in acked if member not in raised)
-            floors = [t for _, t in audit(url, "SpeakerApproved") if t]
-            nexts = [t for _, t in audit(url, "NextInLine") if t]
-            result.floors, result.nexts = len(floors), len(nexts)
-            dms = _dms(fake)
-            floor_dm = render(Message.of(N_("You have the floor on “{title}”."), title=TITLE), "en")
-            next_dm = render(Message.of(N_("You're next on “{title}”."), title=TITLE), "en")
-            for target in floors:
-                _judge(result, dms.get(target, Counter())[floor_dm], f"floor DM to {target}")
-            for target in nexts:
-                _judge(result, dms.get(target, Counter())[next_dm], f"next DM to {target}")
-            _judge(result, len(_boards(fake, stage)), "board")
+                async def restart() -> float:
+                    return await _board_lag(fake, stage, url, stage_ref, await bot.start(ready))
+
+                await kill_loop(result, kills=kills, rng=rng, senders=senders, act=act, bot=bot,
+                                restart=restart, window=window)
+                await settled(url, after=2.0)
+                await bot.stop()
+            check_floors(result, url, _dms(fake), floor_dm=render(Message.of(
+                N_("You have the floor on “{title}”."), title=TITLE), "en"), next_dm=render(Message.of(
+                    N_("You're next on “{title}”."), title=TITLE), "en"))
+            _check_voices(result, fake, guild, speakers(url), skip={str(host.id), str(fake.store.bot.id)})
+            judge(result, len(_boards(fake, stage)), "board")
+            fake.assert_no_spec_violations()
     result.seconds = time.monotonic() - started
     return result
+
+
+def _check_voices(result: ChaosResult, fake: Any, guild: Any, speaking: set[str], *, skip: set[str]) -> None:
+    """Each speaker in the database unsuppressed on Discord, every other member suppressed."""
+    for user_id, state in guild.voice_states.items():
+        if str(user_id) in skip or state.channel_id is None:
+            continue
+        if str(user_id) in speaking and state.suppress:
+            result.effects_missing.append(f"voice of {user_id} (a speaker, still suppressed)")
+        elif str(user_id) not in speaking and not state.suppress:
+            result.effects_twice.append(f"voice of {user_id} (unsuppressed without the floor)")
 
 
 def _dms(fake: Any) -> dict[str, Counter[str]]:
@@ -181,13 +155,14 @@ def _boards(fake: Any, stage: Any) -> list[Any]:
             and m.components]
 
 
-async def _board_lag(fake: Any, stage: Any, url: str, stage_id: str, since: float, *, limit: float = 15.0) -> float:
+async def _board_lag(fake: Any, stage: Any, url: str, stage_ref: str, since: float, *,
+                     limit: float = 15.0) -> float:
     from bot.bootstrap import build
     from bot.config import Settings
 
     app = build(Settings(_env_file=None), database_url=url, scheduler="memory")  # type: ignore[call-arg]
     try:
-        board = await app.queries.board(stage_id, lines=0)
+        board = await app.queries.board(stage_ref, lines=0)
     finally:
         await app.db.dispose()
     wanted = f"Queue ({board.queue_length:,})"  # the queue's count, as the board's embed shows it
@@ -205,3 +180,4 @@ if __name__ == "__main__":
     print(outcome.summary())
     for line in (outcome.effects_missing + outcome.effects_twice)[:20]:
         print("   ", line)
+    print("    late boards (s):", ", ".join(f"{lag:.2f}" for lag in outcome.board_lag if lag > 2.0) or "none")

@@ -12,6 +12,7 @@ import math
 import pytest
 
 from bench.chaos import chaos, conflicts
+from bench.chaos_discord import chaos_discord
 from tests.support.databases import _postgres
 
 
@@ -27,7 +28,7 @@ def postgres() -> None:
 def _check(result) -> None:  # type: ignore[no-untyped-def]
     seen = result.summary()
     assert result.acked > 0 and result.kills > 0, seen
-    assert result.acked_lost == 0, seen
+    assert result.acked_lost == 0 and result.nexts_lost == 0, seen
     assert result.effects_missing == [], seen
     assert result.effects_twice == [], seen
     assert all(math.isfinite(lag) for lag in result.board_lag), (seen, result.board_lag)
@@ -35,6 +36,10 @@ def _check(result) -> None:  # type: ignore[no-untyped-def]
 
 async def test_kills_on_sqlite_lose_nothing_acknowledged_and_double_no_effect() -> None:
     _check(await chaos("sqlite", 3, seed=11, members=300))
+
+
+async def test_kills_of_the_discord_bot_lose_no_answered_interaction_and_double_no_effect() -> None:
+    _check(await chaos_discord("sqlite", 2, seed=13, members=200))
 
 
 @pytest.mark.postgres
