@@ -82,6 +82,9 @@ class Reconciler:
         room = tuple(self._actor(member, channel) for user_id in sorted(voice)
                      if (member := guild.get_member(int(user_id))) is not None)
         await attempt(ctx, c.SyncPresence(actor=bot_actor(ctx.client), stage_id=ref.stage_id, room=room))
+        # The board first: giving floors back below waits on Discord's voice-state pace (a few a second),
+        # and a board behind them stayed stale for seconds after a restart. It is shown again at the end.
+        ctx.boards.show(await ctx.app.queries.board(ref.stage_id))
         roster = await ctx.app.queries.roster(ref.stage_id)
         for user_id in sorted(roster.speakers & voice.keys()):
             if voice[user_id].suppress:

@@ -107,3 +107,30 @@ async def test_a_request_withdrawn_in_discord_while_the_bot_was_away_lowers_that
     assert roster.hands == (str(world.dave.id), str(world.bob.id))
     assert roster.native_hands == {str(world.dave.id)}
     assert f"`#1` {mention(world.dave)}" in bot.board_text(world)
+
+
+async def test_after_a_restart_the_board_is_shown_before_speakers_get_their_floor_back(world, bot):
+    # Voice states are paced (a few a second); a board waiting behind them was seconds late after a kill.
+    fake = world.fake
+    panel = [fake.add_member(world.guild, f"panel{n}").user for n in range(6)]
+    for user in panel:
+        fake.member_join_voice(world.guild, user, world.stage)
+    bot.rules["max_speakers"] = 10
+    await bot.restart()
+    await bot.command(world, world.alice, "stage", "open", title="Weekly AMA")
+    for user in panel:
+        fake.member_request_to_speak(world.guild, user)
+    await bot.settle()
+    for _ in panel:
+        await bot.command(world, world.bob, "speaker", "next")
+    await bot.stop()
+    for user in panel:  # Discord lost their floor while the bot was away
+        world.guild.voice_states[user.id].suppress = True
+    since = len(fake.requests)
+    await bot.start()
+    await bot.settle()
+    after = [c.route for c in fake.requests[since:]]
+    board_edit = after.index("PATCH /channels/{channel_id}/messages/{message_id}")
+    floors = [i for i, route in enumerate(after) if route == "PATCH /guilds/{guild_id}/voice-states/{user_id}"]
+    assert len(floors) == 6 and not any(fake.voice_state(world.guild, u).suppress for u in panel)
+    assert board_edit < floors[1], after  # at most one floor went out before it, not all six
