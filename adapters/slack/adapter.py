@@ -75,7 +75,14 @@ class SlackAdapter:
 
     async def _recover(self) -> None:
         """After a start, once what waited went out: every live stage's board is made current, then the
-        requests acked but not yet committed when the bot last stopped are worked through."""
+        requests acked but not yet committed when the bot last stopped are worked through.
+
+        Boards already on Slack are brought up to date first: what waited may be held back by Slack's rate
+        limits for seconds (posts in one channel go out about one a second), and editing a board twice shows
+        nothing twice. Boards not recorded wait for what waited, which may be their own post."""
+        for ref in await self.app.queries.live_stages(PLATFORM):
+            if await self.app.boards.get(ref.stage_id) is not None:
+                self.keeper.show(await self.app.queries.board(ref.stage_id))
         await self.app.dispatcher.drain()
         for ref in await self.app.queries.live_stages(PLATFORM):
             try:

@@ -175,3 +175,28 @@ async def test_a_deleted_board_is_posted_again_at_start(tmp_path: Path) -> None:
             assert len(boards(w)) == 1
             await w.command("bob", "raise")
             assert w["bob"].id in blocks_text(boards(w)[0].blocks)
+
+
+async def test_after_a_kill_the_board_is_current_while_what_waited_is_still_held_back_by_slack(
+        tmp_path: Path) -> None:
+    # Posts that waited (a floor's announcement and direct messages) may be held back by Slack's rate limits
+    # for a while; the board on Slack is brought up to date without waiting for them.
+    clock = ManualClock()
+    async with slack() as fake:
+        async with bot(fake, tmp_path / "p.db", clock, rules=RULES) as w:
+            await w.command("alice", "open Backlog")
+            await w.command("bob", "raise")
+            fake.rate_limit("chat.postMessage", retry_after=30)
+            await w.slack.slash_command("/stage", "next", user=w["alice"], channel=w.room)
+            await eventually(lambda: fake.count("chat.postMessage") >= 1, what="the floor's posts held back")
+            kill(w)
+            assert "Nobody has the floor." in blocks_text(boards(w)[0].blocks)
+        fake.faults.clear()
+        fake.rate_limit("chat.postMessage", retry_after=12)  # still held back after the restart
+        async with bot(fake, tmp_path / "p.db", clock, rules=RULES) as w:
+            await eventually(lambda: "Nobody has the floor." not in blocks_text(boards(w)[0].blocks), timeout=8,
+                             what="the board current before the posts went out")
+            assert w["bob"].id in blocks_text(boards(w)[0].blocks).split("Queue")[0]
+            assert said(N_("You have the floor on “{title}”."), title="Backlog") not in w.dm_texts("bob")
+            await w.settle()
+            assert w.dm_texts("bob").count(said(N_("You have the floor on “{title}”."), title="Backlog")) == 1
