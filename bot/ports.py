@@ -76,6 +76,7 @@ class QueueLine:
     user_id: str
     note: str
     present: bool
+    away: bool = False  # shown as away: absent from a room the platform sees (unknown presence is not absence)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +97,7 @@ class Board:
     taken_at: datetime
     version: int
     schedule_id: str | None = None  # the series it was opened from, if any
+    presence_known: bool = True  # False while the platform cannot see the audio room (Slack, no huddle seen)
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,7 +39,7 @@ def board_text(board: Board, say: Say) -> list[str]:
     lines.append("│ " + t(N_("Speakers ({count}/{limit}): {names}"), count=len(board.speakers),
                             limit=rules.max_speakers, names=speakers))
     queue = [f"#{q.position} {q.user_id}" + (f" “{q.note}”" if q.note else "")
-             + ("" if q.present else " " + t(N_("(away)"))) for q in board.queue]
+             + (" " + t(N_("(away)")) if q.away else "") for q in board.queue]
     if board.queue_length > len(board.queue):
         queue.append(t(N_("and {count} more"), count=board.queue_length - len(board.queue)))
     lines.append("│ " + t(N_("Queue ({count}): {entries}"), count=board.queue_length,

@@ -24,7 +24,7 @@ from adapters.slack.state import Announcement, SlackState
 from adapters.slack.text import Markup, Say, date_token, escape, mention, sayer
 from bot.domain.recurrence import Recurrence, RecurrenceKind
 from bot.i18n.markers import N_
-from bot.i18n.message import Message
+from bot.i18n.message import Duration, Message
 from bot.services.locales import Locales
 from bot.services.schedule_view import ScheduleView
 
@@ -70,7 +70,7 @@ def announcement(view: ScheduleView, say: Say, locale: str, *, reminder_lead: in
     when = date_token(view.next_at, WHEN)
     lines = [
         "🗓 " + _t(say, N_("Next: {when}"), when=when),
-        "⏱ " + _t(say, N_("Expected to last {minutes} min"), minutes=round(view.duration / 60)),
+        "⏱ " + _t(say, N_("Expected to last {length}"), length=Duration(view.duration)),
         "🔁 " + repeat_words(view.recurrence, say, locale),
         "🎙 " + _t(say, N_("Hosted by {member}"), member=Markup(mention(view.host_id))),
     ]
@@ -97,8 +97,8 @@ def announcement(view: ScheduleView, say: Say, locale: str, *, reminder_lead: in
 
 def _reminders(say: Say, lead: int) -> str:
     if lead:
-        return _t(say, N_("Those going get a direct message {minutes} min before the start, and when it opens."),
-                  minutes=round(lead / 60))
+        return _t(say, N_("Those going get a direct message {lead} before the start, and when it opens."),
+                  lead=Duration(lead))
     return _t(say, N_("Those going get a direct message when it opens."))
 
 

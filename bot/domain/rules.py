@@ -33,7 +33,7 @@ def parse_duration(rule: str, raw: str, *, high: int = 24 * 3600) -> int:
     seconds = seconds_of(raw)
     if seconds is None or not 0 <= seconds <= high:
         raise InvalidRule(rule=rule, value=raw, expected=Message.of(
-            N_("a duration such as 90s, 5m or 1h, at most {high} seconds"), high=high))
+            N_("a duration such as 90s, 5m or 1h, at most {high}"), high=Duration(high)))
     return seconds
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.i18n.markers import N_
-from bot.i18n.message import Mention, Message
+from bot.i18n.message import Duration, Mention, Message
 
 _SENTENCES = {
     "StageScheduled": N_("{actor} scheduled “{title}”"),
@@ -21,7 +21,7 @@ _SENTENCES = {
     "HandDenied": N_("{actor} denied {target}'s hand"),
     "NextInLine": N_("{target} is next in line"),
     "SpeakerApproved": N_("{actor} gave the floor to {target}"),
-    "SpeakerWarned": N_("{target} was warned: {seconds_left} s left"),
+    "SpeakerWarned": N_("{target} was warned: {left} left"),
     "SpeakerMovedToAudience": N_("{actor} moved {target} back to the audience"),
     "ModeratorAdded": N_("{actor} made {target} a moderator"),
     "ModeratorRemoved": N_("{actor} took moderation from {target}"),
@@ -49,6 +49,8 @@ _SELF_EVIDENT = {"moderator"}  # "alice moved bob back to the audience" says it 
 def describe(kind: str, actor_id: str, target_id: str | None, reason: str, data: dict[str, Any]) -> Message:
     sentence = _SENTENCES.get(kind, N_("{actor}: {kind}"))
     params: dict[str, Any] = {**data, "actor": Mention(actor_id), "kind": kind}
+    if "seconds_left" in data:
+        params["left"] = Duration(data["seconds_left"])
     if target_id is not None:
         params["target"] = Mention(target_id)
     line = Message(sentence, params)
