@@ -7,7 +7,7 @@ import contextlib
 import logging
 
 from adapters.discord.board_view import board_content
-from adapters.discord.client import PodiumClient
+from adapters.discord.client import make_client
 from adapters.discord.context import Context
 from adapters.discord.cues.player import CuePlayer
 from adapters.discord.endpoints import pointed_at
@@ -32,8 +32,9 @@ class DiscordAdapter:
         if settings.token is None:
             raise ValueError("DISCORD_TOKEN is not set")
         self.app, self.settings = app, settings
-        self.client = PodiumClient(identify_delay=identify_delay, guild_ready_timeout=guild_ready_timeout,
-                                   http_trace=trace(app.metrics))
+        self.client = make_client(shard_count=settings.shard_count, shard_ids=settings.shard_ids,
+                                  identify_delay=identify_delay, guild_ready_timeout=guild_ready_timeout,
+                                  http_trace=trace(app.metrics))
         self.ctx = Context.build(app, settings, self.client, board_content=board_content,
                                  board_interval=board_interval)
         self.platform = DiscordPlatform(self.ctx)
