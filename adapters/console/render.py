@@ -48,6 +48,9 @@ def board_text(board: Board, say: Say) -> list[str]:
     lines.append("│ " + say(rules_summary(rules)))
     if board.hands_locked:
         lines.append("│ " + t(N_("Hands are locked.")))
+    if rules.record:  # the console has no audio to record; what it would keep is the recap's timeline
+        lines.append("│ 🔴 " + t(N_("Recording is on: only members who accept (/record consent on) are heard. The "
+                                   "console has no audio; its recap keeps the timeline.")))
     if board.moderators:
         lines.append("│ " + t(N_("Moderators: {names}"), names=", ".join(board.moderators)))
     lines.append("└")

@@ -255,3 +255,20 @@ def test_every_replay_command_is_a_row_with_help_in_both_languages() -> None:
     for name in ("stage open", "stage schedule"):
         assert rows[name].option("record") is not None, name
     assert render(Message(rows["stage replay delete"].help), "en")
+
+
+def test_every_board_says_the_stage_is_recorded() -> None:
+    """The console's board too (issue 16: "the board … see[s] that the stage is being recorded")."""
+    from adapters.console.render import board_text, sayer
+    from adapters.discord.board_view import board_embed
+    from adapters.slack.blocks import board_blocks
+    from adapters.slack.text import sayer as slack_sayer
+    from bot.services.board import board_of
+    from tests.support.builders import NOW, open_stage
+
+    recorded, plain = board_of(open_stage(record=True), NOW), board_of(open_stage(), NOW)
+    console = [line for line in board_text(recorded, sayer("fr")) if "🔴" in line]
+    assert len(console) == 1 and "/record consent on" in console[0], console
+    assert not any("🔴" in line for line in board_text(plain, sayer("en")))
+    assert "Recording" in str(board_embed(recorded, "en").to_dict())
+    assert "Recording is on" in str(board_blocks(recorded, slack_sayer("en")))
