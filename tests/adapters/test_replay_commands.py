@@ -272,3 +272,13 @@ def test_every_board_says_the_stage_is_recorded() -> None:
     assert not any("🔴" in line for line in board_text(plain, sayer("en")))
     assert "Recording" in str(board_embed(recorded, "en").to_dict())
     assert "Recording is on" in str(board_blocks(recorded, slack_sayer("en")))
+
+
+def test_the_readme_lists_the_replay_commands_and_says_what_is_not_there() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Replays"):readme.index("## ", readme.index("## Replays") + 3)]
+    for command in ("/stage record on", "/record consent on", "/stage strike MEMBER", "/record remove [ID]",
+                    "/stage replays", "/stage replay delete ID", "record=on"):
+        assert command in section, command
+    assert "Why there is no Slack recording" in section and "no access to huddle audio" in section
+    assert "S3-compatible bucket is not built" in section
