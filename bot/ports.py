@@ -159,6 +159,15 @@ class CuePlatform(Protocol):
     async def cue(self, stage: StageRef, cue: str) -> None: ...
 
 
+@runtime_checkable
+class RecordingPlatform(Protocol):
+    """A platform that records stages (Discord). Told, through the outbox, that who may be heard changed in a
+    space (a consent) or on a stage (a strike, a deletion): it follows it in what it captures, and mixes a replay
+    already published again. Returns once that is done, so the notice is not dropped half-way."""
+
+    async def recording_changed(self, space_id: str, stage_id: str) -> None: ...
+
+
 class Clock(Protocol):
     def now(self) -> datetime: ...
 

@@ -10,7 +10,9 @@ removal after that mixes the replay again from the spools, kept as long as the r
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -59,7 +61,6 @@ class Recorder:
         self.sessions: dict[str, Session] = {}
         self.lanes = Dispatcher()
         self.published: list[Replay] = []  # newest last: tests and operators' logs read it
-        recordings.listeners.append(self._changed)
 
     # ---- what the platform shows it --------------------------------------------------------------
 
@@ -173,20 +174,36 @@ class Recorder:
     # ---- the core's changes ------------------------------------------------------------------------
 
     def _refresh(self, stage_id: str) -> None:
-        async def refresh() -> None:
-            session = self.sessions.get(stage_id)
-            if session is not None:
-                session.gate.allowed = await self._recordings.heard(stage_id) if session.recording else frozenset()
-        self.lanes.submit(stage_id, refresh)
+        self.lanes.submit(stage_id, lambda: self._refresh_now(stage_id))
 
-    def _changed(self, platform: str, space_id: str, stage_id: str) -> None:
-        if platform != "discord":
-            return
-        for session in list(self.sessions.values()):
-            if session.ref.space_id == space_id and stage_id in ("", session.ref.stage_id):
-                self._refresh(session.ref.stage_id)
+    async def _refresh_now(self, stage_id: str) -> None:
+        session = self.sessions.get(stage_id)
+        if session is not None:
+            session.gate.allowed = await self._recordings.heard(stage_id) if session.recording else frozenset()
+
+    async def changed(self, space_id: str, stage_id: str) -> None:
+        """The core's notice, delivered from the outbox, that who may be heard changed in a space (a consent:
+        `stage_id` is empty) or on a stage (a strike, a deletion). Returns once the live captures follow it and
+        a replay already published is mixed again, so the notice is marked done only then."""
+        waits = [self._in_lane(session.ref.stage_id, functools.partial(self._refresh_now, session.ref.stage_id))
+                 for session in list(self.sessions.values())
+                 if session.ref.space_id == space_id and stage_id in ("", session.ref.stage_id)]
         if stage_id and stage_id not in self.sessions:
-            self.lanes.submit(stage_id, lambda: self._remix(stage_id))
+            waits.append(self._in_lane(stage_id, functools.partial(self._remix, stage_id)))
+        await asyncio.gather(*waits)
+
+    def _in_lane(self, stage_id: str, job: Callable[[], Awaitable[None]]) -> asyncio.Future[None]:
+        """Runs a job in the stage's lane, after what is already there; the future says when it ran."""
+        ran: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        async def run() -> None:
+            try:
+                await job()  # a failure is logged by the lanes, like any other platform work
+            finally:
+                if not ran.done():
+                    ran.set_result(None)
+        self.lanes.submit(stage_id, run)
+        return ran
 
     # ---- the replay --------------------------------------------------------------------------------
 
