@@ -125,7 +125,7 @@ async def test_a_stage_from_opening_to_recap_across_an_outage_and_a_crash(world,
 
     # The operator registers the commands in the server and invites the bot.
     synced = await podium.once("discord", "sync", "--guild", str(world.guild.id))
-    assert "registered 7 commands in server" in synced
+    assert "registered 8 commands in server" in synced
     assert f"client_id={fake.store.application_id}" in await podium.once("discord", "invite-url")
     await podium.start()
 
