@@ -33,6 +33,10 @@ class DiscordSettings(PlatformSettings):
         None, validation_alias="SHARD_COUNT")
     shard_ids: Annotated[list[Annotated[int, Field(ge=0, lt=MAX_SHARDS)]], NoDecode,
                          BeforeValidator(_shard_ids)] = Field([], validation_alias="SHARD_IDS")
+    # Discord's global limit for this bot (requests per second over every process); REDIS_URL lets the processes
+    # share it exactly, otherwise each keeps to its shards' part of it.
+    global_rate: int = Field(50, ge=1, le=100_000)
+    redis_url: str | None = Field(None, validation_alias="REDIS_URL")
     # Voice cues (RULES__CUES): a WAV file (48 kHz 16-bit) replaces a built-in sound; empty keeps it.
     # Their names predate the adapter's own settings and stay as they were.
     cue_opened_wav: Path | None = Field(None, validation_alias="CUE_OPENED_WAV")
