@@ -14,7 +14,7 @@ from bot.services.board import Board
 from bot.services.replay_list import replay_lines
 from bot.services.schedule_view import ScheduleView
 from bot.surface.gateway import Done
-from bot.surface.show import queue_summary, recap_messages, rule_lines, rules_summary
+from bot.surface.show import queue_summary, recap_messages, repeat_words, rule_lines, rules_summary
 
 Say = Callable[[Message], str]
 
@@ -62,11 +62,11 @@ def recap_text(title: str, recap: Recap, say: Say) -> list[str]:
     return [say(summary), *("  " + say(line) for line in speakers)]
 
 
-def schedule_text(view: ScheduleView, say: Say) -> str:
+def schedule_text(view: ScheduleView, say: Say, locale: str) -> str:
     when = view.next_at.astimezone(ZoneInfo(view.timezone)) if view.next_at else "—"
     return say(Message.of(N_("📅 {schedule_id} “{title}” · next: {when} ({timezone}) · {repeat} · going: {going}"),
                           schedule_id=view.schedule_id, title=view.ref.title, when=when, timezone=view.timezone,
-                          repeat=view.recurrence, going=len(view.rsvps)))
+                          repeat=repeat_words(view.recurrence, locale), going=len(view.rsvps)))
 
 
 def shown(done: Done, *, write: Callable[[str], None], who: str, locale: str) -> Message | None:
@@ -92,7 +92,7 @@ def shown(done: Done, *, write: Callable[[str], None], who: str, locale: str) ->
                 write(text)
         case "schedules":
             for view in done.view:
-                write("  " + schedule_text(view, say))
+                write("  " + schedule_text(view, say, locale))
             return Message.of(N_("Scheduled stages: {count}."), count=len(done.view))
         case "replays":
             for line in replay_lines(done.view):

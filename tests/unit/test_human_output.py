@@ -156,3 +156,20 @@ def test_slack_counts_nobody_in_a_huddle_it_has_not_seen() -> None:
     assert "in the huddle" not in json.dumps(board_blocks(unseen, slack_sayer("en")))
     seen = board_of(open_stage(present=("host", "ann")), at(1))
     assert "2 in the huddle" in board_summary(seen, slack_sayer("en"))
+
+
+@pytest.mark.parametrize(("recurrence", "en", "fr"), [
+    ("weekly:mon,thu", "Every week on Monday, Thursday", "lundi, jeudi"),
+    ("daily", "Every day", "Chaque jour"),
+    ("once", "Happens once", ""),
+])
+def test_a_series_repeats_in_words_on_the_console_and_discord(recurrence: str, en: str, fr: str) -> None:
+    from adapters.console.render import sayer, schedule_text
+    from adapters.discord.commands_shown import describe
+
+    view = _view(3600)
+    view = ScheduleView(**{**{f: getattr(view, f) for f in view.__dataclass_fields__}, "recurrence": recurrence})
+    console = schedule_text(view, sayer("en"), "en")
+    assert en in console and f"· {recurrence} ·" not in console
+    assert en in describe(view, "en") and fr in describe(view, "fr")
+    assert f"· {recurrence} ·" not in describe(view, "en")
