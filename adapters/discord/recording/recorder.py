@@ -134,7 +134,8 @@ class Recorder:
             locale = await self._ctx.app.locales.for_space(ref.platform, ref.space_id)
             await self._platform.announce(ref, Message.of(N_(
                 "🔴 “{title}” is being recorded. Only members who accept are heard in the replay "
-                "(the board's “Accept being recorded” button); everyone else is left out."), title=ref.title), locale)
+                "(the board's “Accept being recorded” button, or /record consent on); everyone else is left out."),
+                title=ref.title), locale)
         self.lanes.submit(ref.stage_id, announce)
 
     def _tell(self, ref: StageRef, user_id: str, *, speaking: bool) -> None:
@@ -143,14 +144,17 @@ class Recorder:
             accepted = user_id in await self._recordings.consented(ref.platform, ref.space_id)
             if accepted:
                 message = Message.of(N_("🔴 “{title}” is being recorded and you accepted: your voice is in the "
-                                        "replay. The board's “Don't record me” button takes it back."), title=ref.title)
+                                        "replay. The board's “Don't record me” button (or /record consent off) takes "
+                                        "it back."), title=ref.title)
             elif speaking:
                 message = Message.of(N_("🔴 You have the floor on “{title}”, which is being recorded: you are not "
-                                        "heard in the replay unless you accept with the board's button."),
+                                        "heard in the replay unless you accept with the board's button (or /record "
+                                        "consent on)."),
                                      title=ref.title)
             else:
                 message = Message.of(N_("🔴 “{title}” is being recorded. If you speak, you are heard in the replay "
-                                        "only once you accept with the board's button."), title=ref.title)
+                                        "only once you accept with the board's button (or /record consent on)."),
+                                     title=ref.title)
             locale = await self._ctx.app.locales.for_member(ref.platform, ref.space_id, user_id)
             await self._platform.notify(ref, user_id, message, locale)
         self.lanes.submit(ref.stage_id, tell)
