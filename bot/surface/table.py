@@ -166,8 +166,9 @@ TABLE: tuple[Row, ...] = (
         Option(N_("recording"), Kind.FLAG, N_("on: recorded from now; only members who accept are heard."),
                N_("on|off"), required=True),
     ), access=MODERATORS, build=_record),
-    Row((N_("stage"), N_("strike")), "strike", N_("Leave a member's voice out of this stage's replay."), (MEMBER,),
-        access=MODERATORS, build=_strike),
+    Row((N_("stage"), N_("strike")), "strike", N_("Leave a member's voice out of this stage's replay."), (
+        MEMBER, replace(REPLAY, required=False, keyed=True, help=N_("The replay; this stage's when left empty.")),
+    ), access=MODERATORS, build=_strike),
     Row((N_("stage"), N_("replays")), "replays", N_("List the replays kept in this space."), scope=Scope.NONE,
         read="replays"),
     Row((N_("stage"), N_("replay"), N_("delete")), "replay delete", N_("Delete a replay (its stage's host or "

@@ -55,11 +55,14 @@ STEPS: list[tuple[str, str, object, dict[str, Any]] | tuple[str, str, object, di
     ("dave", "/record consent off", OK, {"consented": ["carol"]}),
     ("carol", "/stage strike dave", NotYourSegment, {}),
     ("alice", "/stage strike dave", OK, {"struck": ["dave"]}),
+    ("alice", "/stage strike nobody", errors.UnknownMember, {}, TYPED),  # Discord picks members from a list
     ("carol", "/record remove", OK, {"struck": ["carol", "dave"]}),
     ("alice", "/stage replays", OK, {}),
     ("alice", KEEP, OK, {"replays": 1}),
     ("carol", "/stage replays", OK, {}),
-    ("bob", "/record remove {replay}", OK, {"struck": ["bob", "carol", "dave"]}),
+    ("carol", "/stage strike bob replay={replay}", NotYourSegment, {}),
+    ("alice", "/stage strike bob replay={replay}", OK, {"struck": ["bob", "carol", "dave"]}),
+    ("bob", "/record remove {replay}", OK, {}),
     ("carol", "/stage replay delete {replay}", errors.NotModerator, {}),
     ("alice", "/stage replay delete {replay}", OK, {"replays": 0}),
     ("alice", "/stage replay delete {replay}", ReplayNotFound, {}),
@@ -83,7 +86,7 @@ def expected_states() -> list[dict[str, Any]]:
 def refused_with(answer: str) -> str:
     """The refusal an answer begins with (its sentence's words before the first value), else "ok"."""
     for error in (errors.NotModerator, NotYourSegment, ReplayNotFound, surface_errors.BadValue,
-                  surface_errors.LeftOver):
+                  surface_errors.LeftOver, errors.UnknownMember):
         pattern = re.sub(r"\\\{\w+\\\}", ".+?", re.escape(error.message))
         if re.match(pattern, answer.strip(), re.S):
             return error.__name__
@@ -203,7 +206,6 @@ async def discord_results(world, tmp_path: Path, podium_errors) -> list[tuple[st
     ids = {name: str(user.id) for name, user in users.items()}
     names = {v: k for k, v in ids.items()}
     bot = Bot(world.fake, tmp_path / "discord.db", rules=RULES)
-    bot.rules = {**RULES}
     await bot.start()
     bot.adapter.platform.cues.enabled = False  # no voice server here: the commands, not the capture
     bot.app.recordings.folder = tmp_path / "discord-replays"
