@@ -257,6 +257,10 @@ def test_every_replay_command_is_a_row_with_help_in_both_languages() -> None:
     for name in ("stage open", "stage schedule"):
         assert rows[name].option("record") is not None, name
     assert render(Message(rows["stage replay delete"].help), "en")
+    # Discord names a group's subcommands in each language: no two alike in French either.
+    for locale in ("en", "fr"):
+        names = [(row.path[:-1], render(Message(row.path[-1]), locale)) for row in TABLE]
+        assert len(names) == len(set(names)), locale
 
 
 def test_every_board_says_the_stage_is_recorded() -> None:
