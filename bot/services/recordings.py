@@ -8,7 +8,6 @@ for REPLAY_RETENTION_DAYS and removes on request.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,8 +27,6 @@ from bot.persistence.outbox import SqlOutbox, outbox_t
 from bot.persistence.replay_tables import ConsentRow, ReplayRow, StrikeRow
 from bot.persistence.tables import AuditRow, table_of
 from bot.ports import Clock, OutboxEntry, UnitOfWork
-
-log = logging.getLogger(__name__)
 
 CHANGED = "recording.changed"  # the effect: who may be heard in a space's (or a stage's) recording changed
 
