@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.domain.rules import DURATIONS, SWITCHES
 from bot.i18n.markers import N_
 from bot.i18n.message import Duration, Mention, Message
 
@@ -51,6 +52,8 @@ def describe(kind: str, actor_id: str, target_id: str | None, reason: str, data:
     params: dict[str, Any] = {**data, "actor": Mention(actor_id), "kind": kind}
     if "seconds_left" in data:
         params["left"] = Duration(data["seconds_left"])
+    if kind == "RulesChanged" and isinstance(data.get("changes"), str):
+        params["changes"] = _rule_changes(data["changes"])
     if target_id is not None:
         params["target"] = Mention(target_id)
     line = Message(sentence, params)
@@ -58,3 +61,18 @@ def describe(kind: str, actor_id: str, target_id: str | None, reason: str, data:
         why = Message.of(_REASONS[reason]) if reason in _REASONS else reason
         return Message.of(N_("{line} ({reason})"), line=line, reason=why)
     return line
+
+
+def _rule_changes(stored: str) -> Message:
+    """`speaking_time_limit=600, must_be_present=False` as people read it: `… = 10 min, … = off` (the log keeps
+    the values as the rules hold them; a role list's commas have no space after them)."""
+    parts: dict[str, Any] = {}
+    for index, pair in enumerate(p for p in stored.split(", ") if "=" in p):
+        name, _, raw = pair.partition("=")
+        value: Any = raw
+        if name in DURATIONS and raw.isdigit():
+            value = Duration(int(raw), DURATIONS[name])
+        elif name in SWITCHES and raw in ("True", "False"):
+            value = raw == "True"
+        parts[f"p{index}"] = Message.of(N_("{rule} = {value}"), rule=name, value=value)
+    return Message(", ".join(f"{{{key}}}" for key in parts), parts) if parts else Message.of("{value}", value=stored)

@@ -11,7 +11,7 @@ from babel.dates import get_day_names
 
 from bot.domain.members import Recap
 from bot.domain.recurrence import Recurrence, RecurrenceKind
-from bot.domain.rules import Rules
+from bot.domain.rules import DURATIONS, Rules
 from bot.i18n.markers import N_
 from bot.i18n.message import Duration, Mention, Message
 from bot.i18n.terms import term
@@ -20,10 +20,7 @@ from bot.services.timeline import timeline_messages
 from bot.surface.grammar import Grammar
 from bot.surface.rows import Row
 
-NONE, NEVER = N_("none"), N_("never")
-# Durations that mean "no limit" at 0 read "none"; idle_close at 0 means the stage never closes itself.
-_DURATIONS = {"speaking_time_limit": NONE, "warn_before": NONE, "hand_cooldown": NONE, "grace_period": NONE,
-              "idle_close": NEVER}
+NONE = N_("none")
 
 
 def rule_values(rules: Rules) -> list[tuple[str, object]]:
@@ -31,8 +28,8 @@ def rule_values(rules: Rules) -> list[tuple[str, object]]:
     shown: list[tuple[str, object]] = []
     for name in Rules.names():
         value = getattr(rules, name)
-        if name in _DURATIONS:
-            value = Duration(value, _DURATIONS[name])
+        if name in DURATIONS:
+            value = Duration(value, DURATIONS[name])
         elif isinstance(value, tuple):
             value = ", ".join(value) if value else Message(NONE)
         elif isinstance(value, str):

@@ -173,3 +173,11 @@ def test_a_series_repeats_in_words_on_the_console_and_discord(recurrence: str, e
     assert en in console and f"· {recurrence} ·" not in console
     assert en in describe(view, "en") and fr in describe(view, "fr")
     assert f"· {recurrence} ·" not in describe(view, "en")
+
+
+def test_the_audit_log_says_changed_rules_as_people_read_them() -> None:
+    line = describe("RulesChanged", "alice", None, "", {
+        "changes": "speaking_time_limit=600, must_be_present=False, idle_close=0, hand_roles=crew,guests, max_speakers=3"})
+    assert render(line, "en") == ("alice changed the rules: speaking_time_limit = 10 min, must_be_present = off, "
+                                  "idle_close = never, hand_roles = crew,guests, max_speakers = 3")
+    assert "10\u00a0min" in render(line, "fr") and "jamais" in render(line, "fr")
