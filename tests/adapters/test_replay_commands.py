@@ -238,6 +238,11 @@ async def test_replay_commands_do_the_same_on_every_platform(discord_results, tm
             outcome, answer, stored = results[index]
             assert outcome == expected_outcome(step[2]), (platform, step[1], answer)
             assert stored == state, (platform, step[1], answer)
+    # Slack says at once that it cannot record, when recording is turned on there.
+    for index, step in enumerate(STEPS):
+        if step[1] in ("/stage open Town hall record=on", "/stage record On"):
+            assert "Slack gives bots no huddle audio" in platforms["slack"][index][1], step
+            assert "huddle" not in platforms["discord"][index][1] + platforms["console"][index][1], step
     # What members read of the replays: none, then the one kept, with its length as a duration.
     for platform, results in platforms.items():
         listed = [results[i][1] for i, step in enumerate(STEPS) if step[1] == "/stage replays"]
