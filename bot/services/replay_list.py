@@ -15,9 +15,9 @@ def replay_lines(replays: Sequence[Replay], *, shown: int = SHOWN) -> list[Messa
     if not replays:
         return [Message.of(N_("No replays are kept here."))]
     lines = [Message.of(N_("{replay_id} · “{title}” · {date} · {length} · voices: {voices} · kept until {until}"),
-                        replay_id=replay.id, title=replay.title, date=replay.created_at.date().isoformat(),
+                        replay_id=replay.id, title=replay.title, date=replay.created_at.date(),
                         length=Duration(replay.seconds), voices=len(replay.speakers),
-                        until=replay.expires_at.date().isoformat())
+                        until=replay.expires_at.date())
              for replay in replays[:shown]]
     if len(replays) > shown:
         lines.append(Message.of(N_("and {count} more"), count=len(replays) - shown))

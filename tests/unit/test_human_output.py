@@ -91,6 +91,8 @@ def _replay(seconds: float) -> Replay:
 def test_the_replay_list_gives_each_length_as_a_duration() -> None:
     lines = [render(m, "en") for m in replay_lines([_replay(3725.0), _replay(20.0)])]
     assert "· 1 h 2 min ·" in lines[0] and "· 20 s ·" in lines[1], lines
+    assert "“AMA” · Dec 4, 2026 ·" in lines[0] and lines[0].endswith("kept until Jan 3, 2027"), lines
+    assert "4 déc. 2026" in render(replay_lines([_replay(60.0)])[0], "fr")
 
 
 def _view(duration: int) -> ScheduleView:

@@ -32,7 +32,7 @@ async def post(ctx: Context, replay: Replay, path: Path) -> None:
     locale = await ctx.app.locales.for_space(PLATFORM, replay.space_id)
     text = render(Message.of(N_("Replay {replay_id} of “{title}” ({length}, chapters inside), kept until {until}."),
                              replay_id=replay.id, title=replay.title, length=Duration(replay.seconds),
-                             until=replay.expires_at.date().isoformat()), locale)
+                             until=replay.expires_at.date()), locale)
     if replay.posted_message_id and replay.posted_channel_id:
         old = guild.get_channel(int(replay.posted_channel_id))
         if isinstance(old, discord.abc.Messageable):
