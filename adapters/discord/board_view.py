@@ -51,7 +51,7 @@ def board_embed(board: Board, locale: str) -> discord.Embed:
         text = f"`#{line.position}` {mention(line.user_id)}"
         if line.note:
             text += f" — {discord.utils.escape_markdown(clip(line.note, NOTE_CHARACTERS))}"
-        if not line.present:
+        if line.away:
             text += " " + _t(locale, N_("(away)"))
         queue.append(text)
     fields = [
