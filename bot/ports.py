@@ -167,6 +167,10 @@ class RecordingPlatform(Protocol):
 
     async def recording_changed(self, space_id: str, stage_id: str) -> None: ...
 
+    async def recording_on(self, board: Board) -> None:
+        """A stage is recorded from now (opened with record=on, or turned on): everyone is told."""
+        ...
+
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
