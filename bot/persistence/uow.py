@@ -62,7 +62,7 @@ class SqlUnitOfWork:
 
     async def __aenter__(self) -> SqlUnitOfWork:
         self._effects = []
-        self.stages = SqlStageRepository(self._db, self._cache)
+        self.stages = SqlStageRepository(self._db, self._cache, lambda: self._held)
         self.schedules = SqlScheduleRepository(self._db)
         self._events = []
         self._stored = {}
