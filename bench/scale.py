@@ -113,14 +113,32 @@ async def storm(url: str, *, stages: int, commands: int, prefix: str = "", start
     if finished is not None:  # the server's CPU is read while this bot's connections (and backends) still live
         await asyncio.to_thread(finished.wait)
         await asyncio.to_thread(finished.wait)
+    stored = await app.db.run(_stored_bytes, app.db)
     trips = wire.counter.round_trips if wire is not None else 0
     kinds = dict(wire.counter.statements) if wire is not None else {}
     await app.stop()
     if wire is not None:
         await wire.stop()
     done = per_stage * stages
-    return {"commands": done, "seconds": seconds, "per_s": done / seconds, "cpu": cpu,
+    return {"commands": done, "seconds": seconds, "per_s": done / seconds, "cpu": cpu, "bytes": stored / done,
             "round_trips": trips / done if done else 0.0, "kinds": kinds}  # type: ignore[dict-item]
+
+
+KEPT = ("stage", "participant", "audit_log")  # what a stage keeps (the outbox empties as effects go out)
+
+
+def _stored_bytes(db: Any) -> int:
+    """Bytes the stages, their members and the audit log take, tables and indexes (PostgreSQL), or pages
+    (SQLite's dbstat)."""
+    from sqlalchemy import text
+
+    with db.engine.connect() as conn:
+        if db.dialect == "postgresql":
+            return int(sum(conn.execute(text("SELECT pg_total_relation_size(to_regclass(:t))"), {"t": t}).scalar()
+                           or 0 for t in KEPT))
+        rows = conn.execute(text("SELECT name, sum(pgsize) FROM dbstat GROUP BY name")).all()
+        return int(sum(size for name, size in rows if any(name == t or name.startswith(f"ix_{t}")
+                                                          or name.startswith(f"sqlite_autoindex_{t}") for t in KEPT)))
 
 
 def _storm_here(url: str, kwargs: dict[str, Any]) -> dict[str, float]:
@@ -228,11 +246,16 @@ def main() -> None:
     print("\nmedians over the rounds (ratios are medians of each round's own ratio)")
     print(f"SQLite: raw {med('raw_sqlite'):,.0f} tx/s; one stage {med('sqlite_1', 'per_s'):,.0f} commands/s "
           f"({ratio('sqlite_1', 'raw_sqlite', fb=None):.2f} of raw); {STAGES} stages at once "
-          f"{med('sqlite_100', 'per_s'):,.0f}/s ({ratio('sqlite_100', 'sqlite_1'):.2f}x one stage)")
+          f"{med('sqlite_100', 'per_s'):,.0f}/s ({ratio('sqlite_100', 'sqlite_1'):.2f}x one stage); "
+          f"{med('sqlite_100', 'bytes'):,.0f} bytes stored a raised hand")
     print(f"PostgreSQL: raw {med('raw_postgres'):,.0f} tx/s; one stage {med('pg_1', 'per_s'):,.0f} commands/s "
           f"({ratio('pg_1', 'raw_postgres', fb=None):.2f} of raw); {STAGES} stages at once "
           f"{med('pg_100', 'per_s'):,.0f}/s ({ratio('pg_100', 'pg_1'):.2f}x one stage); "
-          f"round trips per command {med('pg_wire', 'round_trips'):.1f} ({runs[-1]['pg_wire']['kinds']})")
+          f"round trips per command {med('pg_wire', 'round_trips'):.1f}; {med('pg_100', 'bytes'):,.0f} bytes stored "
+          f"a raised hand")
+    print("statements on the wire, last round: " + "; ".join(
+        f"{count} x {start[:50].rstrip(chr(0)).split(chr(0))[0]}" for start, count in sorted(runs[-1]["pg_wire"]["kinds"].items(),
+                                                              key=lambda kv: -kv[1])))
     print(f"two processes / one on PostgreSQL: throughput {ratio('pg_two_processes', 'pg_one_process'):.2f}x, "
           f"commands per CPU-second (bots + server) "
           f"{ratio('pg_two_processes', 'pg_one_process', 'per_cpu_s', 'per_cpu_s'):.2f}x "
