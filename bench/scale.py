@@ -94,9 +94,10 @@ async def storm(url: str, *, stages: int, commands: int, prefix: str = "", start
     await app.start()
     host = Actor("host", platform_moderator=True)
     ids = []
+    room = frozenset(f"{prefix}m{m}" for m in range(per_stage))  # members raise hands from the room
     for n in range(stages):
         await app.bus.handle(c.OpenStage(actor=host, platform="bench", space_id=f"space{prefix}",
-                                         channel_id=f"c{prefix}{n}", title=f"Stage {n}"))
+                                         channel_id=f"c{prefix}{n}", title=f"Stage {n}", present=room))
         ids.append(await app.queries.live_stage("bench", f"space{prefix}", f"c{prefix}{n}"))
 
     async def one_stage(stage_id: str) -> None:
@@ -158,22 +159,27 @@ def _raw_sqlite_here() -> float:
         return raw_sqlite(folder)
 
 
-def postgres_server_cpu() -> float:
-    """CPU seconds used so far by every process of the PostgreSQL server on this host."""
-    total = 0
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
-                fields = f.read().rsplit(")", 1)
-            name = fields[0].split("(", 1)[1]
-            if name.startswith("postgres"):
-                rest = fields[1].split()
-                total += int(rest[11]) + int(rest[12])  # utime, stime
-        except (OSError, IndexError, ValueError):
-            continue
-    return total / TICK
+def postgres_server_cpu(url: str) -> dict[int, float]:
+    """CPU seconds used so far by each server process working for this bench: the backends of its
+    connections (named by the URL's application_name) and the server's own background processes, so that
+    other clients of the same server (other tests, other benches) are not counted."""
+    import psycopg
+
+    name = url.rsplit("application_name=", 1)[1].split("&")[0]
+    with psycopg.connect(_libpq(url.split("?")[0])) as conn:
+        pids = [pid for (pid,) in conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = %s OR backend_type <> 'client backend'",
+            (name,))]
+    return {pid: cpu for pid in pids if (cpu := _cpu_of(pid)) is not None}
+
+
+def _cpu_of(pid: int) -> float | None:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            rest = f.read().rsplit(")", 1)[1].split()
+        return (int(rest[11]) + int(rest[12])) / TICK  # utime, stime
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def _pool(workers: int = 1) -> ProcessPoolExecutor:
@@ -216,9 +222,10 @@ def _processes(url: str, count: int) -> dict[str, float]:
                                                   "prefix": f"p{n}", "start_at": start_at, "finished": finished})
                    for n in range(count)]
         time.sleep(max(0.0, start_at - time.time()))
-        server = postgres_server_cpu()
+        before = postgres_server_cpu(url)
         finished.wait()
-        server = postgres_server_cpu() - server
+        after = postgres_server_cpu(url)  # backends started during the storm count from zero
+        server = sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
         finished.wait()
         results = [f.result() for f in futures]
     commands = sum(r["commands"] for r in results)

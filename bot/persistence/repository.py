@@ -74,7 +74,8 @@ class SqlStageRepository:
         if stage is not cached:
             self._cache.keep(stage, stage_values(stage))
         self.seen[stage_id] = stage
-        self.due_before[stage_id] = next_due(stage)
+        if self._db.shared:  # alone on its database, the bus knows what it armed last; shared, it asks this
+            self.due_before[stage_id] = next_due(stage)
         return stage
 
     def add(self, stage: Stage) -> None:
