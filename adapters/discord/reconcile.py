@@ -73,6 +73,10 @@ class Reconciler:
             log.warning("stage %s: its channel %s is gone or out of reach", ref.stage_id, ref.channel_id)
             return
         ctx.directory.opened(ref.space_id, ref.channel_id, ref.stage_id)
+        # The board first, as the database has it: what follows (the room's presence in one command, floors
+        # given back at Discord's voice-state pace of a few a second) takes seconds on a busy stage, and a
+        # board waiting behind it stayed stale that long after a restart. It is shown again at the end.
+        ctx.boards.show(await ctx.app.queries.board(ref.stage_id))
         here = ref_of(ref.stage_id, channel)
         roster = await ctx.app.queries.roster(ref.stage_id)
         voice = {str(uid): state for uid, state in channel.voice_states.items()
@@ -82,9 +86,6 @@ class Reconciler:
         room = tuple(self._actor(member, channel) for user_id in sorted(voice)
                      if (member := guild.get_member(int(user_id))) is not None)
         await attempt(ctx, c.SyncPresence(actor=bot_actor(ctx.client), stage_id=ref.stage_id, room=room))
-        # The board first: giving floors back below waits on Discord's voice-state pace (a few a second),
-        # and a board behind them stayed stale for seconds after a restart. It is shown again at the end.
-        ctx.boards.show(await ctx.app.queries.board(ref.stage_id))
         roster = await ctx.app.queries.roster(ref.stage_id)
         for user_id in sorted(roster.speakers & voice.keys()):
             if voice[user_id].suppress:
