@@ -157,6 +157,14 @@ class CuePlatform(Protocol):
     async def cue(self, stage: StageRef, cue: str) -> None: ...
 
 
+@runtime_checkable
+class BadgePlatform(Protocol):
+    """A platform that marks a badge its own way when a member earns it (Discord: a role from BADGE_ROLES).
+    It refuses politely (a typed error, logged) when it may not; platforms without it show emoji only."""
+
+    async def grant_badge(self, stage: StageRef, user_id: str, badge: str) -> None: ...
+
+
 class Clock(Protocol):
     def now(self) -> datetime: ...
 

@@ -11,6 +11,7 @@ from bot.i18n.markers import N_
 from bot.i18n.message import Duration, Message
 from bot.i18n.terms import term
 from bot.services.board import Board
+from bot.services.community_show import Lines
 from bot.services.schedule_view import ScheduleView
 from bot.surface.gateway import Done
 from bot.surface.show import queue_summary, recap_messages, rule_lines, rules_summary
@@ -90,4 +91,7 @@ def shown(done: Done, *, write: Callable[[str], None], who: str, locale: str) ->
             for view in done.view:
                 write("  " + schedule_text(view, say))
             return Message.of(N_("Scheduled stages: {count}."), count=len(done.view))
+    if done.reply is None and isinstance(done.view, Lines):
+        for line in done.view:
+            write("  " + say(line))
     return done.reply

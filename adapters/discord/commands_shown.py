@@ -12,6 +12,7 @@ from adapters.discord.replies import Outcome
 from bot.domain.errors import StageNotFound
 from bot.i18n.markers import N_
 from bot.i18n.message import Duration, Message
+from bot.services.community_show import Lines
 from bot.services.schedule_view import ScheduleView
 from bot.surface.gateway import Done
 from bot.surface.grammar import Grammar
@@ -46,6 +47,9 @@ def shown(interaction: discord.Interaction, done: Done) -> Outcome:
             return lambda locale: listing(view, locale)
         case "help":
             return lambda locale: _help(view or "", locale)
+    if isinstance(view, Lines):
+        return lambda locale: {"embed": discord.Embed(description="\n".join(say(line, locale) for line in view)[
+            :LOG_CHARACTERS])}
     return None
 
 

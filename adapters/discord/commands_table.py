@@ -31,6 +31,7 @@ SUGGEST: dict[str, Any] = {  # autocomplete callbacks, by the hook a row's optio
     "series": autocomplete.series, "zones": autocomplete.timezones, "repeats": autocomplete.repeats,
     "occurrences": autocomplete.occurrences,
 }
+VIEW = N_("view")
 DESCRIPTION = 100  # characters Discord allows in a description
 
 
@@ -38,9 +39,12 @@ def commands() -> list[app_commands.Command[Any, ..., Any] | app_commands.Group]
     """Every row of the table as an application command, grouped by its first word."""
     groups: dict[str, app_commands.Group] = {}
     made: list[app_commands.Command[Any, ..., Any] | app_commands.Group] = []
+    grouped = {row.path[0] for row in TABLE if len(row.path) > 1}
     for row in TABLE:
-        command = _command(row)
-        if len(row.path) == 1:
+        # A one-word command whose word also names a group (`/stats` beside `/stats hide`) is that group's
+        # `view`: Discord cannot run a group itself.
+        command = _command(row, VIEW if len(row.path) == 1 and row.path[0] in grouped else None)
+        if len(row.path) == 1 and row.path[0] not in grouped:
             made.append(command)
             continue
         group = groups.get(row.path[0])
@@ -56,7 +60,7 @@ def extra_options(row: Row) -> tuple[Option, ...]:
     return ((STAGE,) if row.scope is Scope.STAGE else ()) + ((CHANNEL,) if row.name in CREATES_IN_CHANNEL else ())
 
 
-def _command(row: Row) -> app_commands.Command[Any, ..., Any]:
+def _command(row: Row, name: str | None = None) -> app_commands.Command[Any, ..., Any]:
     options = (*row.options, *extra_options(row))
 
     async def callback(interaction: discord.Interaction, **given: Any) -> None:
@@ -82,8 +86,8 @@ def _command(row: Row) -> app_commands.Command[Any, ..., Any]:
     if hooks:
         fn = app_commands.autocomplete(**hooks)(fn)
     command: app_commands.Command[Any, ..., Any] = app_commands.Command(
-        name=T(row.path[-1]), description=T(row.help), callback=fn)
-    if len(row.path) == 1:
+        name=T(name or row.path[-1]), description=T(row.help), callback=fn)
+    if len(row.path) == 1 and name is None:
         command.guild_only = True
     return command
 

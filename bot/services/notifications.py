@@ -78,7 +78,8 @@ def _effects_of(event: ev.Event, board: Board) -> list[Effect]:
             return [*(_on("set_speaker", u, speaking=False) for u in speakers),
                     Effect("stage_closed", {"recap": recap_json(recap)}),
                     *(_tell(u, Message.of(N_("The stage “{title}” has ended; your hand was lowered."), title=title))
-                      for u in recap.still_waiting)]
+                      for u in recap.still_waiting),
+                    Effect("community.closed")]  # tallies and badges (bot/services/community.py)
         case ev.SpeakerApproved() if target:
             return [_on("set_speaker", target, speaking=True),
                     _tell(target, Message.of(N_("You have the floor on “{title}”."), title=title))]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.domain import commands as c
+from bot.domain import community_commands as cc
 from bot.domain.validation import Visibility
 from bot.i18n.markers import N_
 from bot.surface.errors import NothingToChange
@@ -85,6 +86,23 @@ def _rsvp(v: Values, w: Where) -> c.Command:
     return c.Rsvp(actor=w.actor, schedule_id=w.schedule_id, going=v.get("going", True))
 
 
+def _hide(hidden: bool) -> Builder:
+    def build(v: Values, w: Where) -> c.Command:
+        return cc.HideStats(actor=w.actor, platform=w.platform, space_id=w.space_id, hidden=hidden)
+    return build
+
+
+def _thresholds(v: Values, w: Where) -> c.Command | None:
+    changes = v.get("changes") or {}
+    return cc.SetThresholds(actor=w.actor, platform=w.platform, space_id=w.space_id,
+                            changes={k: str(x) for k, x in changes.items()}) if changes else None
+
+
+PERIOD = Option(N_("period"), Kind.CHOICE, N_("Over the last 30 days, or all time."), N_("30d|all"), default="30d",
+                choices=("30d", "all"), aliases={"30": "30d", "30days": "30d", "30j": "30d", "month": "30d",
+                                                 "mois": "30d", "alltime": "all", "all-time": "all",
+                                                 "tout": "all", "toujours": "all", "ever": "all"})
+
 MODERATORS, EVERYONE, HOSTS = Access.MODERATORS, Access.EVERYONE, Access.HOSTS
 
 # What each first word of a two-word command is about (a platform with command groups shows it).
@@ -93,6 +111,7 @@ GROUPS = {
     N_("hand"): N_("Raise or lower your hand."),
     N_("speaker"): N_("Give or take the floor."),
     N_("mod"): N_("Delegate moderation of a stage."),
+    N_("stats"): N_("Your statistics in this space, and whether others see them."),
 }
 
 TABLE: tuple[Row, ...] = (
@@ -176,6 +195,24 @@ TABLE: tuple[Row, ...] = (
         build=_stage(c.AddModerator)),
     Row((N_("mod"), N_("remove")), "mod remove", N_("Take moderation of this stage back from a member."), (MEMBER,),
         access=MODERATORS, build=_stage(c.RemoveModerator)),
+    # ---- community: statistics, leaderboards, badges
+    Row((N_("stats"),), "stats", N_("Show your statistics (a moderator: anyone's) and the space's."), (
+        Option(N_("member"), Kind.MEMBER, N_("Whose; yours when left empty."), N_("MEMBER")), PERIOD,
+    ), scope=Scope.NONE, read="stats"),
+    Row((N_("stats"), N_("hide")), "stats hide", N_("Hide your statistics: on no leaderboard, seen by you alone."),
+        scope=Scope.NONE, build=_hide(True)),
+    Row((N_("stats"), N_("show")), "stats show", N_("Show your statistics again after hiding them."),
+        scope=Scope.NONE, build=_hide(False)),
+    Row((N_("leaderboard"),), "leaderboard", N_("Rank the space's speakers, listeners or hosts."), (
+        Option(N_("board"), Kind.CHOICE, N_("What is ranked."), N_("speakers|listeners|hosts"), default="speakers",
+               choices=("speakers", "listeners", "hosts"),
+               aliases={"speaker": "speakers", "listener": "listeners", "host": "hosts", "orateurs": "speakers",
+                        "auditeurs": "listeners", "hôtes": "hosts", "hotes": "hosts"}), PERIOD,
+    ), scope=Scope.NONE, read="leaderboard"),
+    Row((N_("badges"),), "badges", N_("Show the badges and what each asks, or change that (moderators)."), (
+        Option(N_("changes"), Kind.PAIRS, N_("Thresholds to change, as name=value pairs (attended=20 hosted=3)."),
+               N_("NAME=VALUE …")),
+    ), scope=Scope.NONE, build=_thresholds, read="badges"),
     Row((N_("help"),), "help", N_("List every command."), (
         Option(N_("command"), Kind.TEXT, N_("A command to explain."), N_("COMMAND"), default=""),
     ), scope=Scope.NONE, read="help"),

@@ -1,0 +1,30 @@
+"""The community's reads by the name a row of the command table gives them (`read="stats"`)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.domain.community import Board, Period
+from bot.i18n.message import Message
+from bot.services.community import Asked, Community
+from bot.surface.rows import Values, Where
+
+Read = Callable[[Values, Where], Awaitable[list[Message]]]
+
+
+def community_reads(community: Community) -> dict[str, Read]:
+    def asked(where: Where) -> Asked:
+        return Asked(where.actor, where.platform, where.space_id)
+
+    async def stats(values: Values, where: Where) -> list[Message]:
+        return await community.stats(asked(where), values.get("member") or None, Period(values["period"]))
+
+    async def leaderboard(values: Values, where: Where) -> list[Message]:
+        return await community.leaderboard(asked(where), Board(values["board"]), Period(values["period"]))
+
+    async def badges(values: Values, where: Where) -> list[Message]:
+        return await community.badge_lines(asked(where))
+
+    found: dict[str, Any] = {"stats": stats, "leaderboard": leaderboard, "badges": badges}
+    return found

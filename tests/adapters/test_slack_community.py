@@ -1,0 +1,41 @@
+"""Statistics, leaderboards and badges on Slack: signed requests into the real bolt app and the fake Slack, in
+English and French (dave's Slack speaks French)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.support.slack import World, slack_world
+
+
+async def bob_speaks(w: World, minutes: int = 4) -> None:
+    await w.command("alice", 'open "Town hall"')
+    await w.command("bob", "raise")
+    await w.command("alice", "next")
+    await w.advance(minutes * 60)
+    await w.command("alice", "close")
+
+
+async def test_stats_leaderboard_badges_and_hiding(tmp_path: Path) -> None:
+    async with slack_world(tmp_path, rules={"must_be_present": False}) as w:
+        await bob_speaks(w)
+        bob = w["bob"].id
+        mine = await w.command("bob", "stats all")
+        assert f"Statistics of <@{bob}> (all time):" in mine.text
+        assert "Times on stage: 1; minutes spoken: 4." in mine.text and "Badges: First time on stage" in mine.text
+        board = await w.command("dave", "leaderboard speakers")
+        assert f"#1 <@{bob}> 🎤 — 4 min de parole" in board.text
+        assert board.text.startswith("Meilleurs orateurs (les 30 derniers jours)")
+        # the badge: said in the channel, told to bob
+        assert any(f"<@{bob}> earned a badge: First time on stage." in (m.text or "")
+                   for m in w.fake.messages(w.room.id))
+        assert any("You earned a badge: First time on stage." in t for t in w.dm_texts("bob"))
+        refused = await w.command("carol", f"stats <@{bob}>")
+        assert refused.text == "Only the host and moderators can do that."
+        seen = await w.command("alice", f"stats <@{bob}> all")  # a workspace admin
+        assert "Times on stage: 1" in seen.text
+        hidden = await w.command("bob", "stats hide")
+        assert hidden.text.startswith("Your statistics are hidden")
+        assert "Nobody is on this board yet." in (await w.command("carol", "leaderboard")).text
+        assert f"<@{bob}> keeps their statistics to themselves." in (await w.command("alice", f"stats <@{bob}>")).text
+        assert "Times on stage: 1" in (await w.command("bob", "stats")).text  # he still sees his own

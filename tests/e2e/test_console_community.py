@@ -1,0 +1,68 @@
+"""Statistics, leaderboards and badges in the console, as a member types them, in English and French."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from adapters.console.session import ConsoleSession
+from bot.clock import ManualClock
+from bot.config import Settings
+
+
+class Console:
+    def __init__(self, session: ConsoleSession, lines: list[str]) -> None:
+        self.session, self.lines = session, lines
+
+    async def __call__(self, *texts: str) -> list[str]:
+        """What the last line printed."""
+        for text in texts:
+            del self.lines[:]
+            await self.session.execute(text)
+        return list(self.lines)
+
+
+@pytest.fixture
+async def console(tmp_path: Path) -> AsyncIterator[Console]:
+    lines: list[str] = []
+    settings = Settings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'podium.db'}", default_locale="en",
+                        rules={"hand_cooldown": 0}, badge_attended=2)
+    session = ConsoleSession(settings, write=lines.append, clock=ManualClock())
+    await session.start()
+    try:
+        yield Console(session, lines)
+    finally:
+        await session.stop()
+
+
+async def a_stage(console: Console, speaker: str, minutes: int) -> list[str]:
+    return await console("/as alice", '/stage open "Weekly AMA"', f"/as {speaker}", "/hand raise", "/as alice",
+                         "/speaker next", f"/clock +{minutes} min", "/stage close")
+
+
+async def test_badges_are_announced_at_the_close_and_shown_beside_names(console: Console) -> None:
+    closed = await a_stage(console, "carol", 5)
+    assert "  📣 🎤 carol earned a badge: First time on stage." in closed
+    assert "  ✉ carol: 🎤 You earned a badge: First time on stage." in closed
+    board = await console("/leaderboard")
+    assert board == ["  Top speakers (the last 30 days)", "  #1 carol 🎤 — 5 min spoken"]
+    second = await a_stage(console, "dave", 2)  # two stages attended: BADGE_ATTENDED=2
+    assert "  📣 🎧 carol earned a badge: Faithful listener." in second
+    assert not [line for line in second if "First time on stage" in line and "carol" in line]
+    assert (await console("/as carol", "/stats all"))[5] == "  Badges: First time on stage, Faithful listener"
+
+
+async def test_stats_in_french_and_hiding_them(console: Console) -> None:
+    await a_stage(console, "carol", 5)
+    shown = await console("/as carol", "/locale fr", "/stats tout")
+    assert shown[0] == "  Statistiques de carol (depuis toujours) :"
+    assert shown[2] == "  Prises de parole : 1 ; minutes de parole : 5."
+    hidden = await console("/stats hide")
+    assert hidden == ["✓ Vos statistiques sont masquées : vous n’apparaissez dans aucun classement, et vous seul les "
+                      "voyez."]
+    assert await console("/as dave", "/leaderboard speakers all") == [
+        "  Top speakers (all time)", "  Nobody is on this board yet."]
+    assert await console("/as bob", "/stats carol") == ["✗ carol keeps their statistics to themselves."]
+    assert await console("/as frank", "/stats dave") == ["✗ Only the host and moderators can do that."]
