@@ -66,6 +66,8 @@ class BoardKeeper:
         self._thread_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         # And one for the channel board: the opening and a repair at start must not both post it.
         self._post_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        # A member's badges as emoji beside their name (set by the assembly: the community's marks).
+        self.marks: Callable[[str, str, list[str]], Awaitable[dict[str, str]]] | None = None
 
     # ---- posting
 
@@ -217,4 +219,6 @@ class BoardKeeper:
 
     async def _render(self, seq: int, board: Board) -> Rendered:
         say = sayer(await self._locales.for_space(PLATFORM, board.ref.space_id))
-        return board_blocks(board, say), board_summary(board, say), seq
+        users = [s.user_id for s in board.speakers] + [q.user_id for q in board.queue]
+        marks = await self.marks(PLATFORM, board.ref.space_id, users) if self.marks else {}
+        return board_blocks(board, say, marks=marks), board_summary(board, say), seq

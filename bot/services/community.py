@@ -8,7 +8,7 @@ it was done) tallies and awards nothing twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
@@ -25,7 +25,7 @@ from bot.i18n.message import Mention, Message
 from bot.persistence import community_store as store
 from bot.persistence.database import Database
 from bot.ports import Clock, OutboxEntry
-from bot.services.community_show import board_lines, stats_lines, threshold_lines
+from bot.services.community_show import board_lines, emoji, stats_lines, threshold_lines
 
 log = logging.getLogger(__name__)
 
@@ -137,12 +137,16 @@ class Community:
     async def badge_lines(self, asked: Asked) -> list[Message]:
         return threshold_lines(await self.thresholds(asked.platform, asked.space_id))
 
-    async def member_badges(self, platform: str, space_id: str, users: list[str]) -> dict[str, list[str]]:
-        """For boards: each member's badges (their kinds, oldest first)."""
+    async def marks(self, platform: str, space_id: str, users: Iterable[str]) -> dict[str, str]:
+        """For boards: each member's badges as emoji to show beside their name (members without: absent)."""
+        wanted = sorted(set(users))
+        if not wanted:
+            return {}
+
         def read() -> dict[str, list[str]]:
             with self._db.engine.connect() as conn:
-                return store.badges(conn, platform, space_id, users)
-        return await self._db.run(read)
+                return store.badges(conn, platform, space_id, wanted)
+        return {user: emoji(keys) for user, keys in (await self._db.run(read)).items() if keys}
 
     # ---- a stage closed -------------------------------------------------------------------------------------
 

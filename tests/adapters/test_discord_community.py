@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from tests.support.discord import (  # noqa: F401 - fixtures
     bot, dms, channel_posts, is_ephemeral, podium_errors, refusal, reply, world)
+from adapters.discord.members import say
 from bot.domain import errors
 
 
@@ -43,3 +44,44 @@ async def test_only_moderators_see_others_and_a_hidden_member_leaves_the_board(w
     assert reply(hidden).startswith("Vos statistiques sont masquées")
     board = await bot.command(world, world.carol, "leaderboard", where=world.text)
     assert f"<@{world.bob.id}>" not in reply(board) and "Nobody is on this board yet." in reply(board)
+
+
+async def badge_bot(world, tmp_path, roles):  # noqa: ANN001, ANN201
+    from tests.support.discord import Bot
+
+    return await Bot(world.fake, tmp_path / "badges.db", badge_roles=roles).start()
+
+
+def roles_of(world, user) -> list[int]:  # noqa: ANN001
+    return world.guild.members[user.id].roles
+
+
+async def test_a_badge_grants_the_role_badge_roles_maps_it_to(world, tmp_path):
+    speakers = world.fake.add_role(world.guild, "Speakers", 0)
+    bot_role = next(r for r in world.guild.roles.values() if r.name == world.fake.store.bot.username)
+    bot_role.position = speakers.position + 1  # the bot's role above the one it gives
+    running = await badge_bot(world, tmp_path, {"first_stage": "Speakers"})
+    try:
+        await a_stage_where_bob_speaks(world, running)
+        assert speakers.id in roles_of(world, world.bob)
+        assert speakers.id not in roles_of(world, world.alice)  # the host did not speak
+        [granted] = world.fake.calls("PUT /guilds/{guild_id}/members/{user_id}/roles/{role_id}")
+        assert granted.status == 204
+    finally:
+        await running.stop()
+
+
+async def test_a_role_above_the_bots_is_refused_as_discord_does_and_said_politely(world, tmp_path):
+    above = world.fake.add_role(world.guild, "Legends", 0)  # added last: above the bot's own role
+    running = await badge_bot(world, tmp_path, {"first_stage": str(above.id)})
+    try:
+        await a_stage_where_bob_speaks(world, running)
+        [refused] = world.fake.calls("PUT /guilds/{guild_id}/members/{user_id}/roles/{role_id}")
+        assert (refused.status, refused.response["code"]) == (403, 50013)
+        assert above.id not in roles_of(world, world.bob)
+        # told to the moderator who just closed the stage (else the channel), in their language
+        [told] = [say(m, "en") for m in running.adapter.ctx.reporter.reported]
+        assert told.startswith(f"I could not give <@{world.bob.id}> the role Legends:"), told
+        assert "🎤 You earned a badge: First time on stage." in dms(world.fake, world.bob)  # the badge stands
+    finally:
+        await running.stop()

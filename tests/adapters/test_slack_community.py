@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.support.slack import World, slack_world
+from tests.fakes.slack import events as slack_events
+from tests.support.slack import World, blocks_text, eventually, slack_world
 
 
 async def bob_speaks(w: World, minutes: int = 4) -> None:
@@ -30,6 +31,16 @@ async def test_stats_leaderboard_badges_and_hiding(tmp_path: Path) -> None:
         assert any(f"<@{bob}> earned a badge: First time on stage." in (m.text or "")
                    for m in w.fake.messages(w.room.id))
         assert any("You earned a badge: First time on stage." in t for t in w.dm_texts("bob"))
+        # his badge beside his name on the next board, and in his App Home
+        await w.command("alice", 'open "Second"')
+        await w.command("bob", "raise")
+        boards = [m for m in w.fake.messages(w.room.id) if m.user == w.fake.bot.id and m.blocks
+                  and m.blocks[0]["type"] == "header" and "Second" in m.blocks[0]["text"]["text"]]
+        await eventually(lambda: f"#1 <@{bob}> 🎤" in blocks_text(boards[-1].blocks), what="bob's badge on the board")
+        await w.event(slack_events.app_home_opened(w.fake.state, w["bob"]))
+        await eventually(lambda: w.fake.home_view(bob) is not None, what="bob's home")
+        assert f"<@{bob}> 🎤" in blocks_text(w.fake.home_view(bob).payload["blocks"])
+        await w.command("alice", "close")
         refused = await w.command("carol", f"stats <@{bob}>")
         assert refused.text == "Only the host and moderators can do that."
         seen = await w.command("alice", f"stats <@{bob}> all")  # a workspace admin

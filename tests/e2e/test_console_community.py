@@ -52,6 +52,9 @@ async def test_badges_are_announced_at_the_close_and_shown_beside_names(console:
     assert "  📣 🎧 carol earned a badge: Faithful listener." in second
     assert not [line for line in second if "First time on stage" in line and "carol" in line]
     assert (await console("/as carol", "/stats all"))[5] == "  Badges: First time on stage, Faithful listener"
+    board = await console("/as alice", '/stage open "Next"', "/as carol", "/hand raise")
+    assert "│ Queue (1): #1 carol 🎤🎧" in board  # her badges beside her name
+    assert "│ Speakers (0/5): —" in board
 
 
 async def test_stats_in_french_and_hiding_them(console: Console) -> None:
