@@ -174,7 +174,7 @@ def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = No
     app = App(settings=settings, db=db, clock=clock, scheduler=scheduler, bus=bus, queries=queries,
               locales=locales, dispatcher=dispatcher, cache=cache, boards=BoardMessages(db), inbox=Inbox(db),
               requests=RequestInbox(db), outbox=outbox, recordings=recordings, community=community,
-              platforms=platforms, metrics=metrics, reads=community_reads(community))
+              platforms=platforms, metrics=metrics, reads=community_reads(community, queries))
     for kind in RECORDING_COMMANDS:
         bus.services[kind] = app.recordings.handle  # type: ignore[assignment]
     for community_kind in COMMUNITY_COMMANDS:

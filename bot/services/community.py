@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 
 from bot.domain import badges as b
 from bot.domain import errors
-from bot.domain.community import Board, MemberStats, Period, Thresholds, ranking
+from bot.domain.community import Board, MemberStats, Period, Thresholds, is_regular, ranking
 from bot.domain.community_commands import HideStats, SetThresholds
 from bot.domain.members import Actor
 from bot.i18n.markers import N_
@@ -25,7 +25,7 @@ from bot.i18n.message import Mention, Message
 from bot.persistence import community_store as store
 from bot.persistence.database import Database
 from bot.ports import Clock, OutboxEntry
-from bot.services.community_show import board_lines, emoji, stats_lines, threshold_lines
+from bot.services.community_show import Lines, board_lines, emoji, stats_lines, suggestion_lines, threshold_lines
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,28 @@ class Community:
             mine = found[0] if found else MemberStats(user_id)
             held = store.badges(conn, asked.platform, asked.space_id, [user_id]).get(user_id, [])
             space = store.space_stats(conn, asked.platform, asked.space_id, since)
-        return stats_lines(replace(mine, badges=tuple(held)), space, period)
+            month = store.member_stats(conn, asked.platform, asked.space_id, Period.MONTH.since(self._clock.now()),
+                                       [user_id])
+            regular = bool(month) and is_regular(month[0], self._of(store.thresholds(conn, asked.platform,
+                                                                                         asked.space_id)))
+        return stats_lines(replace(mine, badges=tuple(held)), space, period, regular=regular)
+
+    async def suggest(self, asked: Asked, moderating: Iterable[str]) -> Lines:
+        """The space's regulars who spoke well without incident, for a host looking for moderators: time spoken
+        in the last 30 days, then hands served; never removed nor blocked; those moderating already left out."""
+        return await self._db.run(self._suggest, asked, frozenset(moderating))
+
+    def _suggest(self, asked: Asked, moderating: frozenset[str]) -> Lines:
+        with self._db.engine.connect() as conn:
+            limits = self._of(store.thresholds(conn, asked.platform, asked.space_id))
+            month = [s for s in store.member_stats(conn, asked.platform, asked.space_id,
+                                                   Period.MONTH.since(self._clock.now()), hidden_out=True)
+                     if is_regular(s, limits) and s.spoke_seconds > 0 and s.user_id not in moderating]
+            ever = {s.user_id: s for s in store.member_stats(conn, asked.platform, asked.space_id, None,
+                                                              [s.user_id for s in month])}
+        clean = [s for s in month if not ever[s.user_id].incidents]
+        ranked = sorted(clean, key=lambda s: (-s.spoke_seconds, -s.hands_served, s.user_id))[:BOARD_SIZE]
+        return suggestion_lines(ranked, limits)
 
     async def leaderboard(self, asked: Asked, board: Board, period: Period) -> list[Message]:
         return await self._db.run(self._leaderboard, asked, board, period)

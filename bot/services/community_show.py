@@ -49,9 +49,10 @@ def badge_message(user_id: str, key: str, *, told: bool = False) -> Message:
                       badge=badge_name(key))
 
 
-def stats_lines(stats: MemberStats, space: SpaceStats, period: Period) -> Lines:
+def stats_lines(stats: MemberStats, space: SpaceStats, period: Period, *, regular: bool = False) -> Lines:
     badges = [badge_name(k) for k in stats.badges]
     return Lines([
+        *([Message.of(N_("{member} is a regular of this space."), member=Mention(stats.user_id))] if regular else []),
         Message.of(N_("Statistics of {member} ({period}):"), member=Mention(stats.user_id),
                    period=Message.of(_PERIODS[period])),
         Message.of(N_("Stages attended: {stages}; minutes present: {minutes}."), stages=stats.stages,
@@ -106,3 +107,17 @@ def threshold_lines(limits: Thresholds) -> Lines:
             Message.of(N_("{emoji} {badge}: the most minutes spoken in a calendar month"), emoji=EMOJI[b.TOP_SPEAKER],
                        badge=badge_name(b.TOP_SPEAKER)),
             Message.of(N_("Regulars: regular={value} stages attended in the last 30 days"), value=limits.regular)])
+
+
+def suggestion_lines(ranked: Sequence[MemberStats], limits: Thresholds) -> Lines:
+    lines = Lines([Message.of(N_("Regulars who spoke well without incident (the last 30 days):"))])
+    if not ranked:
+        lines.append(Message.of(N_("None yet: a regular attends {count} stages in 30 days, has spoken, and was never "
+                                   "removed nor blocked."), count=limits.regular))
+        return lines
+    for stats in ranked:
+        lines.append(Message.of(N_("{member}: {stages} stages, {minutes} min spoken, {served} hands served"),
+                                member=Mention(stats.user_id), stages=stats.stages, minutes=stats.minutes_spoken,
+                                served=stats.hands_served))
+    lines.append(Message.of(N_("To hand one of them moderation of this stage: mod add and their name.")))
+    return lines

@@ -13,7 +13,7 @@ from bot.surface.rows import Values, Where
 Read = Callable[[Values, Where], Awaitable[list[Message]]]
 
 
-def community_reads(community: Community) -> dict[str, Read]:
+def community_reads(community: Community, queries: Any) -> dict[str, Read]:
     def asked(where: Where) -> Asked:
         return Asked(where.actor, where.platform, where.space_id)
 
@@ -26,5 +26,10 @@ def community_reads(community: Community) -> dict[str, Read]:
     async def badges(values: Values, where: Where) -> list[Message]:
         return await community.badge_lines(asked(where))
 
-    found: dict[str, Any] = {"stats": stats, "leaderboard": leaderboard, "badges": badges}
+    async def suggest(values: Values, where: Where) -> list[Message]:
+        await queries.require_moderator(where.stage_id, where.actor)
+        board = await queries.board(where.stage_id)
+        return await community.suggest(asked(where), {board.host_id, *board.moderators})
+
+    found: dict[str, Any] = {"stats": stats, "leaderboard": leaderboard, "badges": badges, "suggest": suggest}
     return found

@@ -213,6 +213,8 @@ TABLE: tuple[Row, ...] = (
         Option(N_("changes"), Kind.PAIRS, N_("Thresholds to change, as name=value pairs (attended=20 hosted=3)."),
                N_("NAME=VALUE …")),
     ), scope=Scope.NONE, build=_thresholds, read="badges"),
+    Row((N_("mod"), N_("suggest")), "mod suggest", N_("Suggest regulars who spoke well without incident as "
+                                                     "moderators."), access=MODERATORS, read="suggest"),
     Row((N_("help"),), "help", N_("List every command."), (
         Option(N_("command"), Kind.TEXT, N_("A command to explain."), N_("COMMAND"), default=""),
     ), scope=Scope.NONE, read="help"),

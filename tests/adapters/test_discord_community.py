@@ -85,3 +85,15 @@ async def test_a_role_above_the_bots_is_refused_as_discord_does_and_said_politel
         assert "🎤 You earned a badge: First time on stage." in dms(world.fake, world.bob)  # the badge stands
     finally:
         await running.stop()
+
+
+async def test_mod_suggest_lists_regulars_in_the_hosts_language(world, bot):
+    await a_stage_where_bob_speaks(world, bot, minutes=2)
+    changed = await bot.command(world, world.bob, "badges", where=world.text, changes="regular=1")
+    assert reply(changed) == "Badge thresholds updated: regular=1."
+    await bot.command(world, world.alice, "stage", "open", title="Office hours")
+    suggested = await bot.command(world, world.alice, "mod", "suggest", locale="fr")
+    assert is_ephemeral(suggested)
+    assert f"<@{world.bob.id}> : 1 stages, 2 min de parole, 1 mains servies" in reply(suggested)
+    refused = await bot.command(world, world.carol, "mod", "suggest")
+    assert reply(refused) == refusal(errors.NotModerator)

@@ -69,3 +69,16 @@ async def test_stats_in_french_and_hiding_them(console: Console) -> None:
         "  Top speakers (all time)", "  Nobody is on this board yet."]
     assert await console("/as bob", "/stats carol") == ["✗ carol keeps their statistics to themselves."]
     assert await console("/as frank", "/stats dave") == ["✗ Only the host and moderators can do that."]
+
+
+async def test_a_host_asks_for_suggested_moderators_and_delegates_in_one_command(console: Console) -> None:
+    await console("/as bob", "/badges regular=1")  # bob moderates the space
+    await a_stage(console, "carol", 4)
+    assert await console("/as alice", '/stage open "Office hours"', "/as dave", "/mod suggest") == [
+        "✗ Only the host and moderators can do that."]
+    suggested = await console("/as alice", "/mod suggest")
+    assert suggested == ["  Regulars who spoke well without incident (the last 30 days):",
+                         "  carol: 1 stages, 4 min spoken, 1 hands served",
+                         "  To hand one of them moderation of this stage: mod add and their name."]
+    assert (await console("/mod add carol"))[-1] == "✓ carol is now a moderator."
+    assert "carol" not in " ".join(await console("/mod suggest"))

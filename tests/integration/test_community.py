@@ -150,3 +150,27 @@ async def test_the_top_speaker_of_a_month_is_named_once_the_month_is_over(
     assert not [u for u, _ in said(platform, "announce", april) if u == "carol"]
     again = await talk(app, clock, {"dave": 1})
     assert not [t for _, t in said(platform, "notify", again) if "🏆" in t]
+
+
+async def test_suggested_moderators_are_regulars_who_spoke_without_incident(
+        apps: Apps, platform: FakePlatform, clock: ManualClock) -> None:
+    app = await apps.start(platform=platform, clock=clock)
+    await app.bus.handle(SetThresholds(actor=MOD, platform=PLATFORM, space_id=SPACE, changes={"regular": "2"}))
+    await talk(app, clock, {"bob": 2, "carol": 5, "dave": 9, "erin": 1, "frank": 3})
+    # dave is removed once; erin hides her statistics; frank comes once only
+    await app.bus.handle(open_stage(present={"host", "bob", "carol", "dave", "erin"}))
+    stage_id = await app.queries.live_stage(PLATFORM, SPACE, "chan-1")
+    await app.bus.handle(c.RemoveMember(actor=HOST, stage_id=stage_id, user_id="dave"))
+    await app.bus.handle(c.CloseStage(actor=HOST, stage_id=stage_id))
+    await app.bus.handle(HideStats(actor=Actor("erin"), platform=PLATFORM, space_id=SPACE))
+    await app.settle()
+    shown = [render(m, "en") for m in await app.community.suggest(asked("host"), {"host"})]
+    assert shown == ["Regulars who spoke well without incident (the last 30 days):",
+                     "carol: 2 stages, 5 min spoken, 1 hands served", "bob: 2 stages, 2 min spoken, 1 hands served",
+                     "To hand one of them moderation of this stage: mod add and their name."]
+    already = [render(m, "en") for m in await app.community.suggest(asked("host"), {"host", "carol"})]
+    assert [line for line in already if "carol" in line] == []
+    bob = [render(m, "fr") for m in await app.community.stats(asked("bob"), None, Period.MONTH)]
+    assert bob[0] == "bob est un habitué de cet espace."
+    frank = [render(m, "en") for m in await app.community.stats(asked("frank"), None, Period.MONTH)]
+    assert frank[0] == "Statistics of frank (the last 30 days):"  # once is not a regular
