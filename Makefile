@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench bench-replays chaos system-deps clean catalogues image screenshots
+.PHONY: demo test bench bench-replays bench-community chaos system-deps clean catalogues image screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ bench: $(STAMP)
 # A recorded stage of one simulated hour: memory while capturing and mixing, CPU per speaker (needs libopus).
 bench-replays: $(STAMP) system-deps
 	$(BIN)/python -m bench.replay_bench
+
+# Community figures (issue 15): /leaderboard over 1,000 stages x 500 members.
+bench-community: $(STAMP)
+	$(BIN)/python -m bench.community_bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .import_linter_cache .grimp_cache

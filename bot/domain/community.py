@@ -20,7 +20,10 @@ class Period(StrEnum):
     ALL = "all"  # all time
 
     def since(self, now: datetime) -> datetime | None:
-        return now - timedelta(days=30) if self is Period.MONTH else None
+        """The last 30 UTC days, today included: from the start of the day 29 days ago."""
+        if self is Period.ALL:
+            return None
+        return (now - timedelta(days=29)).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 class Board(StrEnum):

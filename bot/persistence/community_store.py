@@ -7,7 +7,7 @@ figure shown is a sum of tallies, so the audit trail stays the one source.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Integer, case, cast, delete, func, select
@@ -15,12 +15,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.domain.community import Entry, MemberStats, SpaceStats, Tally, tally_stage
 from bot.domain.members import SpeakerRecap
-from bot.persistence.community_tables import BadgeRow, CommunitySettingRow, HiddenStatsRow, TallyRow
+from bot.persistence.community_tables import (BadgeRow, CommunitySettingRow, DayTallyRow, HiddenStatsRow, TallyRow,
+                                              TotalTallyRow)
 from bot.persistence.database import Database
 from bot.persistence.tables import AuditRow, RecapRow, StageRow, table_of
 
 tally_t, hidden_t, badge_t, setting_t = (table_of(TallyRow), table_of(HiddenStatsRow), table_of(BadgeRow),
                                          table_of(CommunitySettingRow))
+day_t, total_t = table_of(DayTallyRow), table_of(TotalTallyRow)
 audit_t, recap_t, stage_t = table_of(AuditRow), table_of(RecapRow), table_of(StageRow)
 
 _TALLIED = ("MemberJoined", "MemberLeft", "HandRaised", "SpeakerApproved", "MemberRemoved", "MemberBlocked")
@@ -46,9 +48,54 @@ def tally(db: Database, conn: Connection, stage_id: str) -> tuple[str, str, list
         tallies = tally_stage(host_id=stage.host_id, closed_at=stage.closed_at, peak_audience=stage.peak_audience,
                               entries=entries, speakers=speakers)
         rows = [_row(t, stage_id, stage.platform, stage.space_id, stage.closed_at) for t in tallies.values()]
-        conn.execute(_insert_ignoring(db, tally_t, rows, ["stage_id", "user_id"]))
+        new = conn.execute(_insert_ignoring(db, tally_t, rows, ["stage_id", "user_id"]).returning(tally_t.c.user_id))
+        added = set(new.scalars())
+        _roll_up(db, conn, [r for r in rows if r["user_id"] in added])
     members = list(conn.execute(select(tally_t.c.user_id).where(tally_t.c.stage_id == stage_id)).scalars())
     return stage.platform, stage.space_id, members
+
+
+_SUMMED = ("present_seconds", "turns", "spoke_seconds", "hands_raised", "hands_served", "hosted", "incidents")
+
+
+def _roll_up(db: Database, conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Adds newly written tallies to each member's day and all-time sums (in the same transaction)."""
+    flavour = postgresql if db.dialect == "postgresql" else sqlite
+    for table, keys in ((day_t, ["platform", "space_id", "user_id", "day"]),
+                        (total_t, ["platform", "space_id", "user_id"])):
+        for row in rows:
+            values = {"platform": row["platform"], "space_id": row["space_id"], "user_id": row["user_id"],
+                      "stages": 1, **{k: int(row[k]) if k == "hosted" else row[k] for k in _SUMMED},
+                      "peak_audience": row["peak_audience"] if row["hosted"] else 0}
+            if table is day_t:
+                values["day"] = row["closed_at"].astimezone(UTC).date()
+            statement = flavour.insert(table).values(**values)
+            more = {k: table.c[k] + statement.excluded[k] for k in ("stages", *_SUMMED)}
+            more["peak_audience"] = case((statement.excluded.peak_audience > table.c.peak_audience,
+                                          statement.excluded.peak_audience), else_=table.c.peak_audience)
+            conn.execute(statement.on_conflict_do_update(index_elements=keys, set_=more))
+
+
+def ranked_sums(conn: Connection, platform: str, space_id: str, since: datetime | None) -> list[MemberStats]:
+    """Every member's sums over a period from the day (or all-time) sums, members who hid theirs left out:
+    what leaderboards rank. A period starts at a day's start (Period.since)."""
+    table = total_t if since is None else day_t
+    c = table.c
+    query = select(c.user_id, *(func.sum(c[k]).label(k) for k in ("stages", *_SUMMED)),
+                   func.max(c.peak_audience).label("peak_audience")).where(
+        c.platform == platform, c.space_id == space_id, c.user_id.not_in(select(hidden_t.c.user_id).where(
+            hidden_t.c.platform == platform, hidden_t.c.space_id == space_id)))
+    if since is not None:
+        query = query.where(c.day >= since.astimezone(UTC).date())
+    return [_stats(r) for r in conn.execute(query.group_by(c.user_id))]
+
+
+def _stats(r: Any) -> MemberStats:
+    return MemberStats(r.user_id, stages=int(r.stages or 0), present_seconds=float(r.present_seconds or 0),
+                       turns=int(r.turns or 0), spoke_seconds=float(r.spoke_seconds or 0),
+                       hands_raised=int(r.hands_raised or 0), hands_served=int(r.hands_served or 0),
+                       hosted=int(r.hosted or 0), peak_audience=int(r.peak_audience or 0),
+                       incidents=int(r.incidents or 0))
 
 
 def _row(t: Tally, stage_id: str, platform: str, space_id: str, closed_at: datetime) -> dict[str, Any]:
@@ -82,12 +129,7 @@ def member_stats(conn: Connection, platform: str, space_id: str, since: datetime
     if hidden_out:
         query = query.where(tally_t.c.user_id.not_in(select(hidden_t.c.user_id).where(
             hidden_t.c.platform == platform, hidden_t.c.space_id == space_id)))
-    return [MemberStats(r.user_id, stages=r.stages, present_seconds=float(r.present_seconds or 0),
-                        turns=int(r.turns or 0), spoke_seconds=float(r.spoke_seconds or 0),
-                        hands_raised=int(r.hands_raised or 0), hands_served=int(r.hands_served or 0),
-                        hosted=int(r.hosted or 0), peak_audience=int(r.peak_audience or 0),
-                        incidents=int(r.incidents or 0))
-            for r in conn.execute(query.group_by(tally_t.c.user_id))]
+    return [_stats(r) for r in conn.execute(query.group_by(tally_t.c.user_id))]
 
 
 def space_stats(conn: Connection, platform: str, space_id: str, since: datetime | None) -> SpaceStats:

@@ -4,7 +4,7 @@ thresholds a space chose."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index
@@ -17,7 +17,8 @@ class TallyRow(SQLModel, table=True):
     """One member's share of one closed stage (bot.domain.community.Tally)."""
 
     __tablename__ = "member_tally"
-    __table_args__ = (Index("ix_member_tally_space_closed", "platform", "space_id", "closed_at"),)
+    __table_args__ = (Index("ix_member_tally_space_closed", "platform", "space_id", "closed_at"),
+                      Index("ix_member_tally_space_user", "platform", "space_id", "user_id", "closed_at"))
 
     stage_id: str = Field(foreign_key="stage.id", primary_key=True, max_length=40)
     user_id: str = Field(primary_key=True, max_length=40)
@@ -32,6 +33,41 @@ class TallyRow(SQLModel, table=True):
     hosted: bool = False
     peak_audience: int = 0
     incidents: int = 0
+
+
+class _Sums(SQLModel):
+    stages: int = 0
+    present_seconds: float = 0.0
+    turns: int = 0
+    spoke_seconds: float = 0.0
+    hands_raised: int = 0
+    hands_served: int = 0
+    hosted: int = 0
+    peak_audience: int = 0
+    incidents: int = 0
+
+
+class DayTallyRow(_Sums, table=True):
+    """A member's tallies of one UTC day summed, added to as each stage closes: a 30-day leaderboard reads 30
+    rows a member, not one a stage."""
+
+    __tablename__ = "member_day"
+    __table_args__ = (Index("ix_member_day_space_day", "platform", "space_id", "day"),)
+
+    platform: str = Field(primary_key=True, max_length=20)
+    space_id: str = Field(primary_key=True, max_length=40)
+    user_id: str = Field(primary_key=True, max_length=40)
+    day: date = Field(primary_key=True)
+
+
+class TotalTallyRow(_Sums, table=True):
+    """A member's tallies of all time summed, added to as each stage closes (the all-time leaderboard)."""
+
+    __tablename__ = "member_total"
+
+    platform: str = Field(primary_key=True, max_length=20)
+    space_id: str = Field(primary_key=True, max_length=40)
+    user_id: str = Field(primary_key=True, max_length=40)
 
 
 class HiddenStatsRow(SQLModel, table=True):

@@ -76,12 +76,12 @@ async def test_a_role_above_the_bots_is_refused_as_discord_does_and_said_politel
     running = await badge_bot(world, tmp_path, {"first_stage": str(above.id)})
     try:
         await a_stage_where_bob_speaks(world, running)
-        [refused] = world.fake.calls("PUT /guilds/{guild_id}/members/{user_id}/roles/{role_id}")
-        assert (refused.status, refused.response["code"]) == (403, 50013)
+        refusals = world.fake.calls("PUT /guilds/{guild_id}/members/{user_id}/roles/{role_id}")
+        assert [(r.status, r.response["code"]) for r in refusals] == [(403, 50013)]  # refused once, not retried
         assert above.id not in roles_of(world, world.bob)
         # told to the moderator who just closed the stage (else the channel), in their language
-        [told] = [say(m, "en") for m in running.adapter.ctx.reporter.reported]
-        assert told.startswith(f"I could not give <@{world.bob.id}> the role Legends:"), told
+        told = [say(m, "en") for m in running.adapter.ctx.reporter.reported]
+        assert [t for t in told if t.startswith(f"I could not give <@{world.bob.id}> the role Legends")], told
         assert "🎤 You earned a badge: First time on stage." in dms(world.fake, world.bob)  # the badge stands
     finally:
         await running.stop()

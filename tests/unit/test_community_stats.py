@@ -77,7 +77,7 @@ def test_leaderboards_rank_by_what_they_rank_leave_out_hidden_members_and_the_em
 
 
 def test_periods() -> None:
-    assert Period.MONTH.since(T0) == T0 - timedelta(days=30)
+    assert Period.MONTH.since(T0) == datetime(2026, 11, 2, tzinfo=UTC)  # 30 days, 1 December included
     assert Period.ALL.since(T0) is None
 
 

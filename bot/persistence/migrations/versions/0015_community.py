@@ -17,6 +17,18 @@ branch_labels = None
 depends_on = None
 
 
+def _member() -> list[sa.Column]:  # type: ignore[type-arg]
+    return [sa.Column('platform', sa.String(length=20), nullable=False),
+            sa.Column('space_id', sa.String(length=40), nullable=False),
+            sa.Column('user_id', sa.String(length=40), nullable=False)]
+
+
+def _sums() -> list[sa.Column]:  # type: ignore[type-arg]
+    return [sa.Column(name, sa.Float() if name.endswith("seconds") else sa.Integer(), nullable=False)
+            for name in ('stages', 'present_seconds', 'turns', 'spoke_seconds', 'hands_raised', 'hands_served',
+                         'hosted', 'peak_audience', 'incidents')]
+
+
 def upgrade() -> None:
     op.create_table(
         'member_tally',
@@ -36,6 +48,13 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(['stage_id'], ['stage.id']),
         sa.PrimaryKeyConstraint('stage_id', 'user_id'))
     op.create_index('ix_member_tally_space_closed', 'member_tally', ['platform', 'space_id', 'closed_at'])
+    op.create_index('ix_member_tally_space_user', 'member_tally', ['platform', 'space_id', 'user_id', 'closed_at'])
+    op.create_table('member_day', *_member(), *_sums(),
+                    sa.Column('day', sa.Date(), nullable=False),
+                    sa.PrimaryKeyConstraint('platform', 'space_id', 'user_id', 'day'))
+    op.create_index('ix_member_day_space_day', 'member_day', ['platform', 'space_id', 'day'])
+    op.create_table('member_total', *_member(), *_sums(),
+                    sa.PrimaryKeyConstraint('platform', 'space_id', 'user_id'))
     op.create_table(
         'stats_hidden',
         sa.Column('platform', sa.String(length=20), nullable=False),
@@ -65,5 +84,9 @@ def downgrade() -> None:
     op.drop_table('community_setting')
     op.drop_table('member_badge')
     op.drop_table('stats_hidden')
+    op.drop_table('member_total')
+    op.drop_index('ix_member_day_space_day', table_name='member_day')
+    op.drop_table('member_day')
+    op.drop_index('ix_member_tally_space_user', table_name='member_tally')
     op.drop_index('ix_member_tally_space_closed', table_name='member_tally')
     op.drop_table('member_tally')
