@@ -26,6 +26,8 @@ from bot.services.community import Community, Outbox, thresholds_of
 from bot.services.community_delivery import CommunityNotifier
 from bot.surface.community import community_reads
 from bot.domain.community_commands import COMMUNITY_COMMANDS
+from bot.domain.links import LINK_COMMANDS
+from bot.services.links import Links
 from bot.metrics import Metrics
 from bot.services.delivery import Deliveries
 from bot.services.outbox import OutboxDispatcher
@@ -179,6 +181,9 @@ def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = No
         bus.services[kind] = app.recordings.handle  # type: ignore[assignment]
     for community_kind in COMMUNITY_COMMANDS:
         bus.services[community_kind] = community.handle  # type: ignore[assignment]
+    links = Links(db=db, clock=clock, uow=lambda: SqlUnitOfWork(db, cache, read_only=True), outbox=community_outbox)
+    for link_kind in LINK_COMMANDS:
+        bus.services[link_kind] = links.handle  # type: ignore[assignment]
     if hasattr(scheduler, "on_elected"):
         scheduler.on_elected = app.rearm  # a process taking over the jobs re-arms them from the database
     return app

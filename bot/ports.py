@@ -9,6 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from bot.domain.links import Link
 from bot.domain.rules import Rules
 
 if TYPE_CHECKING:
@@ -96,6 +97,7 @@ class Board:
     taken_at: datetime
     version: int
     schedule_id: str | None = None  # the series it was opened from, if any
+    links: tuple[Link, ...] = ()  # links and documents its moderators attached (bot/services/links.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,6 +55,8 @@ def board_text(board: Board, say: Say, marks: Mapping[str, str] | None = None) -
         lines.append("│ " + t(N_("Hands are locked.")))
     if board.moderators:
         lines.append("│ " + t(N_("Moderators: {names}"), names=", ".join(board.moderators)))
+    for link in board.links:
+        lines.append("│ 🔗 " + (f"{link.number}. {link.label} <{link.url}>" if link.label else f"{link.number}. {link.url}"))
     lines.append("└")
     return lines
 

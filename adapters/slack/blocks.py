@@ -105,6 +105,9 @@ def board_blocks(board: Board, say: Say, *, buttons: bool = True,
     if board.moderators:
         footer.append(_t(say, N_("Moderators: {names}"),
                          names=Markup(", ".join(mention(m) for m in board.moderators))))
+    if board.links:  # in blocks, a link unfurls nothing
+        blocks.append(_context(*(f"🔗 {link.number}. <{escape(link.url)}|{escape(link.label or link.url)}>"
+                                 for link in board.links)))
     blocks.append(_context(*footer))
     if buttons:
         blocks.append({"type": "actions", "elements": [

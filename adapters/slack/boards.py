@@ -84,7 +84,8 @@ class BoardKeeper:
                 return
             blocks, text, seq = await self._render(self._next_seq(), board)
             ts = await post_in_channel(self._client, ref.channel_id, text=text, blocks=blocks,
-                                       marker={"board": ref.stage_id}, search=search)
+                                       marker={"board": ref.stage_id}, search=search, unfurl_links=False,
+                                       unfurl_media=False)  # its links (/stage link) show no previews
             await self._boards.put(BoardMessage(ref.stage_id, PLATFORM, ref.channel_id, ts))
             self._shown[Target(ref.channel_id, ts)] = seq
         huddle = await self._state.live_huddle_in(ref.channel_id)
@@ -103,7 +104,8 @@ class BoardKeeper:
                 return
             blocks, text, seq = await self._render(self._next_seq(), board)
             posted = await post_once(self._client, channel=board.ref.channel_id, thread_ts=thread_ts, text=text,
-                                     blocks=blocks, marker={"board": board.ref.stage_id})
+                                     blocks=blocks, marker={"board": board.ref.stage_id}, unfurl_links=False,
+                                     unfurl_media=False)
             await self._state.update_stage(board.ref.stage_id, room_id=room_id, thread_board_ts=posted)
             self._shown[Target(board.ref.channel_id, posted)] = seq
 

@@ -102,3 +102,16 @@ class CommunitySettingRow(SQLModel, table=True):
     platform: str = Field(primary_key=True, max_length=20)
     space_id: str = Field(primary_key=True, max_length=40)
     thresholds: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class LinkRow(SQLModel, table=True):
+    """A link or document a moderator attached to a stage (shown on its board and in its recap)."""
+
+    __tablename__ = "stage_link"
+
+    stage_id: str = Field(foreign_key="stage.id", primary_key=True, max_length=40)
+    number: int = Field(primary_key=True)
+    url: str = Field(max_length=500)
+    label: str = Field(default="", max_length=80)
+    actor_id: str = Field(max_length=40)
+    at: datetime = Field(sa_type=UtcDateTime, nullable=False)

@@ -22,8 +22,12 @@ class CommunityNotifier:
         if effect.kind == "community.closed":
             await self._community.closed(stream)
             return
-        ref = (await self._board(args["stage"])).ref
+        board = await self._board(args["stage"])
+        ref = board.ref
         match effect.kind:
+            case "community.board":  # its links changed: drawn as they are now
+                if board.state == "live":
+                    await platform.show_board(board)
             case "community.announce":
                 locale = await self._locales.for_space(ref.platform, ref.space_id)
                 await platform.announce(ref, badge_message(args["user"], args["badge"]), locale)

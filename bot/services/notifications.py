@@ -138,6 +138,7 @@ class Notifier:
                 recap = recap_from(args["recap"])
                 if self._timeline is not None:  # who had the floor when: the recap's chapters on every platform
                     recap = replace(recap, timeline=tuple(await self._timeline(ref.stage_id)))
+                recap = replace(recap, links=tuple((link.url, link.label) for link in board.links))
                 await platform.stage_closed(board, recap)
             case "show_board":
                 if board.state == "live":  # a closed stage's last board is the closing one

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from bot.domain import commands as c
 from bot.domain import community_commands as cc
+from bot.domain import links as lk
 from bot.domain.validation import Visibility
 from bot.i18n.markers import N_
 from bot.surface.errors import NothingToChange
@@ -86,6 +87,14 @@ def _rsvp(v: Values, w: Where) -> c.Command:
     return c.Rsvp(actor=w.actor, schedule_id=w.schedule_id, going=v.get("going", True))
 
 
+def _link(v: Values, w: Where) -> c.Command:
+    return lk.AddLink(actor=w.actor, stage_id=w.stage_id, url=v["url"], label=v.get("label") or "")
+
+
+def _unlink(v: Values, w: Where) -> c.Command:
+    return lk.RemoveLink(actor=w.actor, stage_id=w.stage_id, number=v["number"])
+
+
 def _hide(hidden: bool) -> Builder:
     def build(v: Values, w: Where) -> c.Command:
         return cc.HideStats(actor=w.actor, platform=w.platform, space_id=w.space_id, hidden=hidden)
@@ -154,6 +163,14 @@ TABLE: tuple[Row, ...] = (
         access=MODERATORS, build=_stage(c.RemoveMember, block=True)),
     Row((N_("stage"), N_("unblock")), "unblock", N_("Let a blocked member back."), (MEMBER,), access=MODERATORS,
         build=_stage(c.UnblockMember)),
+    Row((N_("stage"), N_("link")), "link", N_("Attach a link or document to the stage (board and recap)."), (
+        Option(N_("url"), Kind.URL, N_("An http:// or https:// address."), N_("URL"), required=True),
+        Option(N_("label"), Kind.TEXT, N_("What it is, in a few words."), N_("LABEL"), default=""),
+    ), access=MODERATORS, build=_link),
+    Row((N_("stage"), N_("unlink")), "unlink", N_("Remove a link from the stage, by its number on the board."), (
+        Option(N_("number"), Kind.NUMBER, N_("The link's number on the board."), N_("N"), required=True, low=1,
+               high=1000),
+    ), access=MODERATORS, build=_unlink),
     # ---- scheduled stages
     Row((N_("stage"), N_("schedule")), "schedule", N_("Schedule a stage in this channel, once or repeating."), (
         Option(N_("title"), Kind.TEXT, N_("What the stage is called."), N_("TITLE"), required=True),

@@ -97,3 +97,18 @@ async def test_mod_suggest_lists_regulars_in_the_hosts_language(world, bot):
     assert f"<@{world.bob.id}> : 1 stages, 2 min de parole, 1 mains servies" in reply(suggested)
     refused = await bot.command(world, world.carol, "mod", "suggest")
     assert reply(refused) == refusal(errors.NotModerator)
+
+
+async def test_links_are_masked_links_on_the_board_embed_and_in_the_recap(world, bot):
+    await bot.command(world, world.alice, "stage", "open", title="Town hall")
+    added = await bot.command(world, world.alice, "stage", "link", url="https://example.com/deck_(v2).pdf",
+                              label="The *deck*")
+    assert reply(added) == "Link #1 added to the board."
+    # a closing parenthesis would end the masked link early
+    assert "`1.` [The \\*deck\\*](https://example.com/deck_(v2%29.pdf)" in bot.board_text(world)
+    refused = await bot.command(world, world.alice, "stage", "link", url="javascript:alert(1)", locale="fr")
+    assert reply(refused) == "Seuls les liens http:// et https:// peuvent être ajoutés ; « javascript:alert(1) » " \
+                             "n’en est pas un."
+    await bot.command(world, world.alice, "stage", "close")
+    recap = [m for m in channel_posts(world.fake, world.stage) if m.embeds and "Recap" in str(m.embeds[0])]
+    assert recap and "https://example.com/deck_(v2).pdf" in str(recap[-1].embeds[0])

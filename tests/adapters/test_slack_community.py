@@ -50,3 +50,19 @@ async def test_stats_leaderboard_badges_and_hiding(tmp_path: Path) -> None:
         assert "Nobody is on this board yet." in (await w.command("carol", "leaderboard")).text
         assert f"<@{bob}> keeps their statistics to themselves." in (await w.command("alice", f"stats <@{bob}>")).text
         assert "Times on stage: 1" in (await w.command("bob", "stats")).text  # he still sees his own
+
+
+async def test_links_show_on_the_board_without_previews(tmp_path: Path) -> None:
+    async with slack_world(tmp_path, rules={"must_be_present": False}) as w:
+        await w.command("alice", 'open "Town hall"')
+        added = await w.command("alice", "link https://example.com/a?b=1&c=2 Q&A notes")
+        assert added.text == "Link #1 added to the board."
+        await eventually(lambda: "🔗 1. <https://example.com/a?b=1&amp;c=2|Q&amp;A notes>" in blocks_text(
+            w.board().blocks), what="the link on the board")
+        [posted] = [c for c in w.fake.calls_to("chat.postMessage") if c.args.get("metadata", {}).get(
+            "event_type") == "podium_post" and c.args.get("blocks")][:1]
+        assert (posted.args.get("unfurl_links"), posted.args.get("unfurl_media")) == (False, False)
+        refused = await w.command("dave", "link https://example.com/mine")  # dave's Slack is in French
+        assert refused.text == "Seuls l’hôte et les modérateurs peuvent faire cela."
+        assert (await w.command("alice", "unlink 1")).text == "Link #1 removed."
+        await eventually(lambda: "🔗" not in blocks_text(w.board().blocks), what="the link gone")

@@ -82,3 +82,20 @@ async def test_a_host_asks_for_suggested_moderators_and_delegates_in_one_command
                          "  To hand one of them moderation of this stage: mod add and their name."]
     assert (await console("/mod add carol"))[-1] == "✓ carol is now a moderator."
     assert "carol" not in " ".join(await console("/mod suggest"))
+
+
+async def test_links_on_the_board_and_in_the_recap_in_english_and_french(console: Console) -> None:
+    await console("/as alice", '/stage open "Pricing AMA"')
+    added = await console("/stage link https://example.com/pricing.pdf The pricing deck")
+    assert added[-1] == "✓ Link #1 added to the board."
+    assert "│ 🔗 1. The pricing deck <https://example.com/pricing.pdf>" in added
+    assert await console("/stage link ftp://example.com/x") == [
+        "✗ Only http:// and https:// links can be added; “ftp://example.com/x” is not one."]
+    assert await console("/as dave", "/stage link https://example.com/mine") == [
+        "✗ Only the host and moderators can do that."]
+    assert await console("/as alice", "/locale fr", "/stage unlink 4") == [
+        "✗ Il n’y a pas de lien n° 4 sur ce stage ; il en a 1."]
+    await console("/stage link https://example.com/faq")
+    closed = await console("/stage close")
+    assert "  🔗 1. The pricing deck : https://example.com/pricing.pdf" in closed
+    assert "  🔗 2. https://example.com/faq" in closed

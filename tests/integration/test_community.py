@@ -14,6 +14,7 @@ from bot.domain import commands as c
 from bot.domain import errors
 from bot.domain.community import Board, Period
 from bot.domain.community_commands import HideStats, SetThresholds
+from bot.domain.links import MAX_LINKS, AddLink, Link, NoSuchLink, NotALink, RemoveLink, TooManyLinks
 from bot.domain.members import Actor
 from bot.i18n.catalog import render
 from bot.i18n.message import Mention
@@ -174,3 +175,42 @@ async def test_suggested_moderators_are_regulars_who_spoke_without_incident(
     assert bob[0] == "bob est un habitué de cet espace."
     frank = [render(m, "en") for m in await app.community.stats(asked("frank"), None, Period.MONTH)]
     assert frank[0] == "Statistics of frank (the last 30 days):"  # once is not a regular
+
+
+async def test_moderators_attach_links_shown_on_the_board_and_in_the_recap(
+        apps: Apps, platform: FakePlatform, clock: ManualClock) -> None:
+    app = await apps.start(platform=platform, clock=clock)
+    await app.bus.handle(open_stage(present={"host", "bob"}))
+    stage_id = await app.queries.live_stage(PLATFORM, SPACE, "chan-1")
+    added = await app.bus.handle(AddLink(actor=HOST, stage_id=stage_id, url="https://example.com/slides.pdf",
+                                         label="Slides"))
+    assert render(added, "en") == "Link #1 added to the board."
+    await app.bus.handle(AddLink(actor=HOST, stage_id=stage_id, url="http://example.org/notes"))
+    await app.settle()
+    board = await app.queries.board(stage_id)
+    assert board.links == (Link(1, "https://example.com/slides.pdf", "Slides"), Link(2, "http://example.org/notes"))
+    assert platform.of(stage_id, "show_board")[-1].args["board"].links == board.links  # the board redrawn
+    with pytest.raises(errors.NotModerator):
+        await app.bus.handle(AddLink(actor=Actor("bob"), stage_id=stage_id, url="https://example.com/x"))
+    with pytest.raises(NotALink):
+        await app.bus.handle(AddLink(actor=HOST, stage_id=stage_id, url="javascript:alert(1)"))
+    with pytest.raises(NoSuchLink) as missing:
+        await app.bus.handle(RemoveLink(actor=HOST, stage_id=stage_id, number=3))
+    assert missing.value.params == {"number": 3, "count": 2}
+    await app.bus.handle(RemoveLink(actor=HOST, stage_id=stage_id, number=1))
+    for n in range(MAX_LINKS - 1):  # up to the limit, numbers going on from the last
+        await app.bus.handle(AddLink(actor=HOST, stage_id=stage_id, url=f"https://example.com/{n}"))
+    with pytest.raises(TooManyLinks):
+        await app.bus.handle(AddLink(actor=HOST, stage_id=stage_id, url="https://example.com/one-too-many"))
+    assert [link.number for link in (await app.queries.board(stage_id)).links] == list(range(2, 12))
+    log = [render(line.message, "en") for line in await app.queries.log(stage_id, HOST, limit=50)]
+    assert "host added a link: https://example.com/slides.pdf" in log
+    assert "host removed link #1: https://example.com/slides.pdf" in log
+    await app.bus.handle(c.CloseStage(actor=HOST, stage_id=stage_id))
+    await app.settle()
+    [closed] = platform.of(stage_id, "stage_closed")
+    assert closed.args["recap"].links[0] == ("http://example.org/notes", "")
+    title, recap = await app.queries.last_recap(PLATFORM, SPACE, "chan-1")
+    assert len(recap.links) == MAX_LINKS
+    with pytest.raises(errors.StageNotLive):
+        await app.bus.handle(RemoveLink(actor=HOST, stage_id=stage_id, number=2))

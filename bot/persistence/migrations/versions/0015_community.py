@@ -1,4 +1,4 @@
-"""community: members' tallies of closed stages, badges, hidden statistics, a space's thresholds
+"""community: members' tallies of closed stages, badges, hidden statistics, a space's thresholds, stage links
 
 Revision ID: 0015
 Revises: 0011
@@ -80,7 +80,20 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('platform', 'space_id'))
 
 
+    op.create_table(
+        'stage_link',
+        sa.Column('stage_id', sa.String(length=40), nullable=False),
+        sa.Column('number', sa.Integer(), nullable=False),
+        sa.Column('url', sa.String(length=500), nullable=False),
+        sa.Column('label', sa.String(length=80), nullable=False),
+        sa.Column('actor_id', sa.String(length=40), nullable=False),
+        sa.Column('at', UtcDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['stage_id'], ['stage.id']),
+        sa.PrimaryKeyConstraint('stage_id', 'number'))
+
+
 def downgrade() -> None:
+    op.drop_table('stage_link')
     op.drop_table('community_setting')
     op.drop_table('member_badge')
     op.drop_table('stats_hidden')
