@@ -12,6 +12,7 @@ from bot.i18n.message import Duration, Message
 from bot.i18n.terms import term
 from bot.services.board import Board
 from bot.services.community_show import Lines
+from bot.services.discovery import Listing, listing_lines
 from bot.services.schedule_view import ScheduleView
 from bot.surface.gateway import Done
 from bot.surface.show import queue_summary, recap_messages, rule_lines, rules_summary
@@ -100,5 +101,8 @@ def shown(done: Done, *, write: Callable[[str], None], who: str, locale: str) ->
             return Message.of(N_("Scheduled stages: {count}."), count=len(done.view))
     if done.reply is None and isinstance(done.view, Lines):
         for line in done.view:
+            write("  " + say(line))
+    if done.reply is None and isinstance(done.view, Listing):
+        for line in listing_lines(done.view, lambda channel_id: f"#{channel_id}"):
             write("  " + say(line))
     return done.reply

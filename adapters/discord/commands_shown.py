@@ -13,6 +13,7 @@ from bot.domain.errors import StageNotFound
 from bot.i18n.markers import N_
 from bot.i18n.message import Duration, Message
 from bot.services.community_show import Lines
+from bot.services.discovery import Listing, listing_lines
 from bot.services.schedule_view import ScheduleView
 from bot.surface.gateway import Done
 from bot.surface.grammar import Grammar
@@ -47,6 +48,10 @@ def shown(interaction: discord.Interaction, done: Done) -> Outcome:
             return lambda locale: listing(view, locale)
         case "help":
             return lambda locale: _help(view or "", locale)
+    if isinstance(view, Listing):  # a stage channel's mention: one click to it, then join the stage
+        return lambda locale: {"embed": discord.Embed(description="\n".join(
+            say(line, locale) for line in listing_lines(view, lambda channel_id: f"<#{channel_id}>"))[
+            :LIST_CHARACTERS])}
     if isinstance(view, Lines):
         return lambda locale: {"embed": discord.Embed(description="\n".join(say(line, locale) for line in view)[
             :LOG_CHARACTERS])}

@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING
 from adapters.slack.announcements import WHEN, repeat_words
 from adapters.slack.blocks import board_blocks, board_summary, recap_lines
 from adapters.slack.replies import Outcome, Shaped
-from adapters.slack.text import Say, date_token, escape, mention
+from adapters.slack.text import Markup, Say, date_token, escape, mention
 from bot.domain.errors import StageNotFound
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
 from bot.services.community_show import Lines
+from bot.services.discovery import Listing, listing_lines
 from bot.surface.gateway import Done
 from bot.surface.show import queue_summary, rule_values
 
@@ -51,6 +52,9 @@ async def shown(adapter: SlackAdapter, where: Where, done: Done) -> Outcome:
                                  f"{repeat_words(series.recurrence, say, locale)} · {going} · `{series.schedule_id}`")
                 return "\n".join(lines), None
             return Shaped(schedules)
+    if isinstance(view, Listing):  # a channel link: one click to it, then join its huddle
+        return Shaped(lambda say: ("\n".join(say(line) for line in listing_lines(
+            view, lambda channel_id: Markup(f"<#{channel_id}>"))), None))
     if isinstance(view, Lines):
         return Shaped(lambda say: ("\n".join(say(line) for line in view), None))
     return None

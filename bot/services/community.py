@@ -54,6 +54,9 @@ class Community:
     def __init__(self, *, db: Database, clock: Clock, defaults: Thresholds, outbox: Outbox | None = None) -> None:
         self._db, self._clock, self.defaults, self._outbox = db, clock, defaults, outbox
 
+    def now(self) -> datetime:
+        return self._clock.now()
+
     # ---- commands ---------------------------------------------------------------------------------------
 
     async def handle(self, command: HideStats | SetThresholds) -> Message:

@@ -8,6 +8,7 @@ from typing import Any
 from bot.domain.community import Board, Period
 from bot.i18n.message import Message
 from bot.services.community import Asked, Community
+from bot.services.discovery import Listing, listed
 from bot.surface.rows import Values, Where
 
 Read = Callable[[Values, Where], Awaitable[list[Message]]]
@@ -31,5 +32,11 @@ def community_reads(community: Community, queries: Any) -> dict[str, Read]:
         board = await queries.board(where.stage_id)
         return await community.suggest(asked(where), {board.host_id, *board.moderators})
 
-    found: dict[str, Any] = {"stats": stats, "leaderboard": leaderboard, "badges": badges, "suggest": suggest}
+    async def stages(values: Values, where: Where) -> Listing:
+        refs = await queries.live_stages(where.platform, where.space_id)
+        boards = [await queries.board(ref.stage_id) for ref in refs]
+        return listed(boards, await queries.schedules(where.platform, where.space_id), community.now())
+
+    found: dict[str, Any] = {"stats": stats, "leaderboard": leaderboard, "badges": badges, "suggest": suggest,
+                             "stages": stages}
     return found

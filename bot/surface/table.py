@@ -178,6 +178,8 @@ TABLE: tuple[Row, ...] = (
         ZONE, replace(LENGTH, default=3600),
         replace(REPEAT, default="once"), TOPIC,
     ), scope=Scope.NONE, build=_schedule),
+    Row((N_("stage"), N_("list")), "list", N_("Show the stages live and coming in the space, and where to join."),
+        scope=Scope.NONE, read="stages"),
     Row((N_("stage"), N_("schedules")), "schedules", N_("List the upcoming scheduled stages of the space."),
         scope=Scope.NONE, read="schedules"),
     Row((N_("stage"), N_("edit")), "edit", N_("Change a scheduled stage (its host or a moderator)."), (

@@ -112,3 +112,10 @@ async def test_links_are_masked_links_on_the_board_embed_and_in_the_recap(world,
     await bot.command(world, world.alice, "stage", "close")
     recap = [m for m in channel_posts(world.fake, world.stage) if m.embeds and "Recap" in str(m.embeds[0])]
     assert recap and "https://example.com/deck_(v2).pdf" in str(recap[-1].embeds[0])
+
+
+async def test_the_stage_list_mentions_the_stage_channel_to_join(world, bot):
+    await bot.command(world, world.alice, "stage", "open", title="Town hall")
+    listed = await bot.command(world, world.erin, "stage", "list", where=world.text)
+    assert is_ephemeral(listed)
+    assert f"🔴 “Town hall” in <#{world.stage.id}> · host <@{world.alice.id}> · 4 in the room" in reply(listed)

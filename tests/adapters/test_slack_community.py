@@ -66,3 +66,12 @@ async def test_links_show_on_the_board_without_previews(tmp_path: Path) -> None:
         assert refused.text == "Seuls l’hôte et les modérateurs peuvent faire cela."
         assert (await w.command("alice", "unlink 1")).text == "Link #1 removed."
         await eventually(lambda: "🔗" not in blocks_text(w.board().blocks), what="the link gone")
+
+
+async def test_the_stage_list_links_each_channel(tmp_path: Path) -> None:
+    async with slack_world(tmp_path, rules={"must_be_present": False}) as w:
+        await w.command("alice", 'open "Town hall" topic=Roadmap')
+        other = w.fake.add_channel("lounge", members=[u.id for u in w.people.values()])
+        listed = await w.command("dave", "list", channel=other)  # dave reads French
+        assert listed.text.splitlines()[:2] == [
+            "En direct : 1", f"🔴 « Town hall » dans <#{w.room.id}> · hôte <@{w['alice'].id}> · 0 dans le salon · Roadmap"]

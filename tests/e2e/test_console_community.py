@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,15 @@ async def test_links_on_the_board_and_in_the_recap_in_english_and_french(console
     closed = await console("/stage close")
     assert "  🔗 1. The pricing deck : https://example.com/pricing.pdf" in closed
     assert "  🔗 2. https://example.com/faq" in closed
+
+
+async def test_the_stage_list_shows_what_is_live_and_coming_wherever_one_is(console: Console) -> None:
+    assert await console("/stage list") == ["  Live now: 0", "  Coming: 0"]
+    start = console.session.clock.now() + timedelta(hours=2, minutes=30)
+    await console("/as alice", '/stage open "Weekly AMA" topic=Pricing', "/as bob",
+                  f'/stage schedule "Office hours" start="{start:%Y-%m-%d %H:%M}" tz=UTC', "/rsvp")
+    listed = await console("/channel lounge", "/stage list")
+    assert listed == ["  Live now: 1", "  🔴 “Weekly AMA” in #stage · host alice · 4 in the room · Pricing",
+                      "  Coming: 1", "  📅 “Office hours” in #stage · host bob · starts in 2 hours · going: 1"]
+    french = await console("/locale fr", "/stage list")
+    assert french[3] == "  📅 « Office hours » dans #stage · hôte bob · commence dans 2\u00a0heures · participants : 1"
