@@ -29,15 +29,16 @@ CREATES_IN_CHANNEL = {"stage open", "stage schedule"}
 SUGGEST: dict[str, Any] = {  # autocomplete callbacks, by the hook a row's option names
     "stages": autocomplete.stages, "queue": autocomplete.queued, "speakers": autocomplete.speakers,
     "series": autocomplete.series, "zones": autocomplete.timezones, "repeats": autocomplete.repeats,
-    "occurrences": autocomplete.occurrences,
+    "occurrences": autocomplete.occurrences, "replays": autocomplete.replays,
 }
 VIEW = N_("view")
 DESCRIPTION = 100  # characters Discord allows in a description
 
 
 def commands() -> list[app_commands.Command[Any, ..., Any] | app_commands.Group]:
-    """Every row of the table as an application command, grouped by its first word."""
-    groups: dict[str, app_commands.Group] = {}
+    """Every row of the table as an application command, grouped by its first words (`/stage replay delete`:
+    a subcommand of the group `replay` in the group `stage`, as deep as Discord allows)."""
+    groups: dict[tuple[str, ...], app_commands.Group] = {}
     made: list[app_commands.Command[Any, ..., Any] | app_commands.Group] = []
     grouped = {row.path[0] for row in TABLE if len(row.path) > 1}
     for row in TABLE:
@@ -47,12 +48,19 @@ def commands() -> list[app_commands.Command[Any, ..., Any] | app_commands.Group]
         if len(row.path) == 1 and row.path[0] not in grouped:
             made.append(command)
             continue
-        group = groups.get(row.path[0])
-        if group is None:
-            group = groups[row.path[0]] = app_commands.Group(
-                name=T(row.path[0]), description=T(GROUPS[row.path[0]]), guild_only=True)
-            made.append(group)
-        group.add_command(command)
+        parent: app_commands.Group | None = None
+        within = row.path[:-1] or row.path  # the groups it is in (a one-word `view`: its own word's)
+        for depth in range(1, len(within) + 1):
+            group = groups.get(within[:depth])
+            if group is None:
+                word = within[depth - 1]
+                group = groups[within[:depth]] = app_commands.Group(
+                    name=T(word), description=T(GROUPS[word]), parent=parent, guild_only=parent is None)
+                if parent is None:  # a subgroup adds itself to its parent
+                    made.append(group)
+            parent = group
+        assert parent is not None
+        parent.add_command(command)
     return made
 
 

@@ -13,6 +13,7 @@ from bot.i18n.markers import N_
 from bot.i18n.message import Message
 from bot.services.community_show import Lines
 from bot.services.discovery import Listing, listing_lines
+from bot.services.replay_list import replay_lines
 from bot.surface.gateway import Done
 from bot.surface.show import queue_summary, rule_values
 
@@ -52,6 +53,8 @@ async def shown(adapter: SlackAdapter, where: Where, done: Done) -> Outcome:
                                  f"{repeat_words(series.recurrence, say, locale)} · {going} · `{series.schedule_id}`")
                 return "\n".join(lines), None
             return Shaped(schedules)
+        case "replays":
+            return Shaped(lambda say: ("\n".join(say(line) for line in replay_lines(view)), None))
     if isinstance(view, Listing):  # a channel link: one click to it, then join its huddle
         return Shaped(lambda say: ("\n".join(say(line) for line in listing_lines(
             view, lambda channel_id: Markup(f"<#{channel_id}>"))), None))

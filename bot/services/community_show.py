@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from bot.domain import badges as b
 from bot.domain.community import Board, MemberStats, Period, SpaceStats, Thresholds
 from bot.i18n.markers import N_
-from bot.i18n.message import Mention, Message
+from bot.i18n.message import Duration, Mention, Message
 
 class Lines(list[Message]):
     """A read answered in sentences, one a line: every adapter shows them as they come, in the reader's
@@ -84,9 +84,9 @@ def board_lines(ranked: Sequence[MemberStats], board: Board, period: Period) -> 
         badges = emoji(stats.badges)
         match board:
             case Board.SPEAKERS:
-                value = Message.of(N_("{minutes} min spoken"), minutes=stats.minutes_spoken)
+                value = Message.of(N_("{time} spoken"), time=Duration(stats.minutes_spoken * 60))
             case Board.LISTENERS:
-                value = Message.of(N_("{minutes} min present"), minutes=stats.minutes_present)
+                value = Message.of(N_("{time} in the room"), time=Duration(stats.minutes_present * 60))
             case _:
                 value = Message.of(N_("{count} stages hosted"), count=stats.hosted)
         lines.append(Message.of(N_("#{rank} {member}{badges} — {value}"), rank=rank, member=Mention(stats.user_id),
@@ -116,8 +116,8 @@ def suggestion_lines(ranked: Sequence[MemberStats], limits: Thresholds) -> Lines
                                    "removed nor blocked."), count=limits.regular))
         return lines
     for stats in ranked:
-        lines.append(Message.of(N_("{member}: {stages} stages, {minutes} min spoken, {served} hands served"),
-                                member=Mention(stats.user_id), stages=stats.stages, minutes=stats.minutes_spoken,
-                                served=stats.hands_served))
+        lines.append(Message.of(N_("{member}: {stages} stages, {time} spoken, {served} hands served"),
+                                member=Mention(stats.user_id), stages=stats.stages,
+                                time=Duration(stats.minutes_spoken * 60), served=stats.hands_served))
     lines.append(Message.of(N_("To hand one of them moderation of this stage: mod add and their name.")))
     return lines

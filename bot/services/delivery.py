@@ -7,7 +7,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from bot.ports import OutboxEntry, StagePlatform
+from bot.ports import OutboxEntry, RecordingPlatform, StagePlatform
 from bot.services.community_delivery import CommunityNotifier
 from bot.services.effects import Effect
 from bot.services.notifications import Notifier
@@ -29,6 +29,10 @@ class Deliveries:
         if entry.kind.startswith("community."):
             if self._community is not None:
                 await self._community.deliver(platform, effect, entry.stream)
+            return
+        if entry.kind.startswith("recording."):  # no board: the platform that records follows the change
+            if isinstance(platform, RecordingPlatform):
+                await platform.recording_changed(entry.args["space_id"], entry.args["stage_id"])
             return
         if entry.kind.startswith("series."):
             view = memo.get("view")

@@ -94,7 +94,7 @@ async def test_mod_suggest_lists_regulars_in_the_hosts_language(world, bot):
     await bot.command(world, world.alice, "stage", "open", title="Office hours")
     suggested = await bot.command(world, world.alice, "mod", "suggest", locale="fr")
     assert is_ephemeral(suggested)
-    assert f"<@{world.bob.id}> : 1 stages, 2 min de parole, 1 mains servies" in reply(suggested)
+    assert f"<@{world.bob.id}> : 1 stages, 2\u00a0min de parole, 1 mains servies" in reply(suggested)
     refused = await bot.command(world, world.carol, "mod", "suggest")
     assert reply(refused) == refusal(errors.NotModerator)
 

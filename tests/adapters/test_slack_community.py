@@ -25,7 +25,7 @@ async def test_stats_leaderboard_badges_and_hiding(tmp_path: Path) -> None:
         assert f"Statistics of <@{bob}> (all time):" in mine.text
         assert "Times on stage: 1; minutes spoken: 4." in mine.text and "Badges: First time on stage" in mine.text
         board = await w.command("dave", "leaderboard speakers")
-        assert f"#1 <@{bob}> 🎤 — 4 min de parole" in board.text
+        assert f"#1 <@{bob}> 🎤 — 4\u00a0min de parole" in board.text
         assert board.text.startswith("Meilleurs orateurs (les 30 derniers jours)")
         # the badge: said in the channel, told to bob
         assert any(f"<@{bob}> earned a badge: First time on stage." in (m.text or "")

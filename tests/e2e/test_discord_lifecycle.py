@@ -14,6 +14,7 @@ import pytest
 
 from bot.domain import errors
 from bot.surface.table import TABLE
+from bot.i18n.message import Duration
 from tests.fakes.discord import FakeDiscord, InteractionRecord
 from tests.support.discord import (  # noqa: F401 - fixtures and helpers
     MOD_ROLE, World, channel_posts, discord_errors, dms, embed_text, fake_discord, make_world, mention, refusal,
@@ -167,7 +168,7 @@ async def test_a_stage_from_opening_to_recap_across_an_outage_and_a_crash(world,
                 values=[str(world.dave.id)])
     await until(world, lambda: "A moderator lowered your hand on “Weekly AMA”." in dms(fake, world.dave))
     assert reply(await press(world, world.dave, f"podium:raise:{stage_id}")) == refusal(
-        errors.CoolingDown, seconds=30)
+        errors.CoolingDown, wait=Duration(30))
 
     # Fair queue: carol has spoken, erin has not.
     await run(world, world.bob, "stage", "rules", changes="queue_mode=fair hand_cooldown=0 max_queue_length=10 speaking_time_limit=0")
