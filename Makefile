@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench bench-replays bench-community chaos system-deps clean catalogues image screenshots
+.PHONY: demo test bench bench-replays bench-scale bench-community chaos system-deps clean catalogues image screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ bench: $(STAMP)
 # A recorded stage of one simulated hour: memory while capturing and mixing, CPU per speaker (needs libopus).
 bench-replays: $(STAMP) system-deps
 	$(BIN)/python -m bench.replay_bench
+
+# Scale against raw loops in one run: SQLite and PostgreSQL storms, 100 stages at once, round trips on the wire,
+# one process against two on one PostgreSQL (CPU of bots and server from /proc). ROUNDS=3 by default.
+bench-scale: $(STAMP)
+	$(BIN)/python -m bench.scale $(or $(ROUNDS),3)
 
 # Community figures (issue 15): /leaderboard over 1,000 stages x 500 members.
 bench-community: $(STAMP)
