@@ -16,7 +16,7 @@ from bot.domain import events as ev
 from bot.domain.members import Turn
 from bot.i18n.markers import N_
 from bot.i18n.message import Duration, Mention, Message
-from bot.ports import Capability, CuePlatform, StagePlatform
+from bot.ports import Capability, CuePlatform, RecordingPlatform, StagePlatform
 from bot.services.board import Board
 from bot.services.effects import Effect, message_from, message_json, recap_from, recap_json
 from bot.services.locales import Locales
@@ -73,12 +73,15 @@ def _effects_of(event: ev.Event, board: Board) -> list[Effect]:
     title, target = board.ref.title, event.target_id
     match event:
         case ev.StageOpened():
-            return [Effect("stage_opened")]
+            return [Effect("stage_opened"), *([Effect("recording_on")] if board.rules.record else [])]
+        case ev.RulesChanged(changes=changes) if changes.get("record") == "True":
+            return [Effect("recording_on")]
         case ev.StageClosed(recap=recap, speakers=speakers):
             return [*(_on("set_speaker", u, speaking=False) for u in speakers),
                     Effect("stage_closed", {"recap": recap_json(recap)}),
                     *(_tell(u, Message.of(N_("The stage “{title}” has ended; your hand was lowered."), title=title))
-                      for u in recap.still_waiting)]
+                      for u in recap.still_waiting),
+                    Effect("community.closed")]  # tallies and badges (bot/services/community.py)
         case ev.SpeakerApproved() if target:
             return [_on("set_speaker", target, speaking=True),
                     _tell(target, Message.of(N_("You have the floor on “{title}”."), title=title))]
@@ -137,6 +140,7 @@ class Notifier:
                 recap = recap_from(args["recap"])
                 if self._timeline is not None:  # who had the floor when: the recap's chapters on every platform
                     recap = replace(recap, timeline=tuple(await self._timeline(ref.stage_id)))
+                recap = replace(recap, links=tuple((link.url, link.label) for link in board.links))
                 await platform.stage_closed(board, recap)
             case "show_board":
                 if board.state == "live":  # a closed stage's last board is the closing one
@@ -163,5 +167,8 @@ class Notifier:
             case "cue":
                 if isinstance(platform, CuePlatform):
                     await platform.cue(ref, args["cue"])
+            case "recording_on":  # only a platform that records says so; the others show the rule on the board
+                if isinstance(platform, RecordingPlatform):
+                    await platform.recording_on(board)
             case _:
                 log.error("unknown platform effect %r on stage %s", effect.kind, ref.stage_id)
