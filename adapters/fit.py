@@ -10,7 +10,9 @@ ELLIPSIS = "…"
 
 
 def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + ELLIPSIS
+    if len(text) <= limit:
+        return text
+    return text[:limit - 1] + ELLIPSIS if limit > 0 else ""
 
 
 def fit_lines(lines: Sequence[str], limit: int, more: Callable[[int], str], *, hidden: int = 0,

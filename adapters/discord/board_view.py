@@ -6,6 +6,9 @@ count down by themselves, so a speaker's time left stays true between edits).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
 from datetime import timedelta
 from typing import Any
 
@@ -16,6 +19,7 @@ from adapters.discord.buttons import BoardButton
 from adapters.discord.members import mention, say
 from adapters.discord.recording.consent import ConsentButton
 from adapters.fit import ELLIPSIS, clip, fit_lines
+from bot.domain.links import Link
 from bot.domain.members import Recap
 from bot.i18n.markers import N_
 from bot.i18n.message import Duration, Message
@@ -64,10 +68,12 @@ def board_embed(board: Board, locale: str) -> discord.Embed:
     if board.moderators:
         fields.append((_t(locale, N_("Moderators")), fit_lines(
             [mention(user_id) for user_id in board.moderators], limits.FIELD_VALUE, more, sep=" ")))
+    if board.links:
+        fields.append(("🔗 " + _t(locale, N_("Links")), link_lines(board.links)))
     fields = [(clip(name, limits.FIELD_NAME), value) for name, value in fields]
     title = clip(f"🎙️ {board.ref.title}", limits.TITLE)
-    # The fields are at most 4 × (256 + 1,024): the topic takes what is left of the 6,000.
-    room = limits.TOTAL - len(title) - sum(len(name) + len(value) for name, value in fields)
+    # The topic takes what the fields (each at most 1,024, their names a few words) leave of the 6,000.
+    room = max(0, limits.TOTAL - len(title) - sum(len(name) + len(value) for name, value in fields))
     embed = discord.Embed(title=title, description=_description(board, locale, min(limits.DESCRIPTION, room)),
                           colour=LIVE if live else ENDED, timestamp=board.taken_at)
     for name, value in fields:
@@ -90,6 +96,19 @@ def _description(board: Board, locale: str, room: int) -> str | None:
         topic = clip(board.topic, room - len(notices) - 1 if notices else room)
         return f"{topic}\n{notices}" if notices else topic
     return notices or None
+
+
+def link_lines(links: Sequence[Link], *, room: int = 1024) -> str:
+    """Numbered masked links (an embed shows no preview of them), as many as an embed field holds."""
+    lines: list[str] = []
+    for link in links:
+        shown = discord.utils.escape_markdown(link.label or (urlsplit(link.url).hostname or link.url))
+        line = f"`{link.number}.` [{shown}]({link.url.replace(')', '%29')})"
+        if len("\n".join([*lines, line])) > room - 10:
+            lines.append("…")
+            break
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def rules_line(board: Board, locale: str) -> str:
