@@ -88,6 +88,7 @@ class ScheduledStage:
         first_at = parse_local(start, timezone)
         if first_at <= now:
             raise errors.DateInPast(when=first_at)
+        recurrence = recurrence.starting(first_at.astimezone(zone(timezone)))
         if active_in_space >= MAX_ACTIVE_PER_SPACE:
             raise errors.TooManySchedules(limit=MAX_ACTIVE_PER_SPACE)
         first = _first_occurrence(first_at, recurrence, calendar(recurrence, timezone, first_at))
@@ -120,7 +121,8 @@ class ScheduledStage:
             first_at = parse_local(start, tz) if start is not None else self.first_at
             if start is not None and first_at <= now:
                 raise errors.DateInPast(when=first_at)
-            series = recurrence or self.recurrence
+            series = (recurrence or self.recurrence).starting(first_at.astimezone(zone(tz)))
+            recurrence = series if recurrence is not None else None
             next_at = _first_occurrence(first_at, series, calendar(series, tz, first_at), after=now)
             changes.append("time")
         # Everything is checked: now change.

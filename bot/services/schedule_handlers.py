@@ -16,6 +16,7 @@ from bot.i18n.markers import N_
 from bot.i18n.message import Message
 from bot.ports import UnitOfWork
 from bot.services.handlers import Context, Handler
+from bot.services.schedule_view import repeats
 
 
 async def schedule_stage(cmd: c.ScheduleStage, uow: UnitOfWork, ctx: Context) -> Message:
@@ -29,7 +30,7 @@ async def schedule_stage(cmd: c.ScheduleStage, uow: UnitOfWork, ctx: Context) ->
     uow.schedules.add(schedule)
     return Message.of(N_("“{title}” is scheduled for {when} ({repeat}); its id is {schedule_id}."),
                       title=schedule.title, when=_local(schedule.next_at, timezone),
-                      repeat=schedule.recurrence.describe(), schedule_id=schedule.id)
+                      repeat=repeats(schedule.recurrence), schedule_id=schedule.id)
 
 
 async def edit_schedule(cmd: c.EditSchedule, uow: UnitOfWork, ctx: Context) -> Message:
