@@ -50,3 +50,11 @@ def expected(option: Option) -> Message:
         case Kind.WHEN:
             return Message.of(N_("a date and time such as 2026-12-05 18:00"))
     return Message.of(N_("some text"))
+
+
+_REFERENCE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def reference(value: object) -> str | None:
+    """A stage's or a series' id as Podium writes it into buttons and custom ids; None for anything else."""
+    return value if isinstance(value, str) and _REFERENCE.fullmatch(value) else None
