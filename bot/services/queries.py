@@ -57,6 +57,18 @@ class Queries:
             raise StageNotFound()
         return stage_id
 
+    async def stage_ref(self, stage_id: str) -> StageRef:
+        """Where a stage lives (platform, space, channel), whatever its state; StageNotFound for an id no
+        stage has."""
+        query = select(stage_t.c.id, stage_t.c.platform, stage_t.c.space_id, stage_t.c.channel_id,
+                       stage_t.c.title).where(stage_t.c.id == stage_id)
+        rows = await self._db.run(self._rows, query)
+        if not rows:
+            raise StageNotFound()
+        r = rows[0]
+        return StageRef(stage_id=r.id, platform=r.platform, space_id=r.space_id, channel_id=r.channel_id,
+                        title=r.title)
+
     async def board(self, stage_id: str, *, lines: int = 10) -> Board:
         async with self._uow() as uow:
             stage = await uow.stages.get(stage_id)
