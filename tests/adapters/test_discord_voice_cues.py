@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import AsyncIterator
 
@@ -176,5 +177,24 @@ async def test_with_cues_off_the_bot_stays_out_of_voice(fake_discord, voice, tmp
         await give_floor(bot, world, world.dave)
         await voice.wait_for_silence(since=0)
         assert cues(bot) == [Cue.FLOOR]
+    finally:
+        await bot.stop()
+
+
+async def test_a_stop_while_a_cue_is_playing_leaves_the_stage_voice_within_the_bound(fake_discord, voice, tmp_path):
+    """What SIGTERM does to the Discord adapter (adapters.runner): the cue under way ends, the bot leaves voice."""
+    world = make_world(fake_discord)
+    bot = await started(fake_discord, voice, tmp_path, cues=True)
+    adapter = bot.adapter
+    try:
+        await bot.command(world, world.alice, "stage", "open", title="Weekly AMA")
+        await voice.wait_for_silence(since=0)
+        await give_floor(bot, world, world.carol)  # the floor chime starts
+        assert fake_discord.voice_state(world.guild, fake_discord.store.bot.id) is not None
+        began = time.monotonic()
+        await bot.stop()
+        assert time.monotonic() - began < 8.0  # adapters.runner.STOP_WITHIN
+        assert fake_discord.voice_state(world.guild, fake_discord.store.bot.id) is None
+        assert adapter is not None and not adapter.client.voice_clients
     finally:
         await bot.stop()

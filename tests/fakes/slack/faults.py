@@ -41,6 +41,7 @@ class Faults:
         self._queued: dict[str, list[_Queued]] = {}
         self._windows: dict[str, list[_Window]] = {}
         self._after: dict[str, list[_Queued]] = {}
+        self._slow: dict[str, list[float]] = {}
 
     def rate_limit(self, method: str, *, retry_after: int = 1, times: int = 1) -> None:
         """The next `times` calls of `method` answer 429 with `Retry-After: retry_after`."""
@@ -54,6 +55,14 @@ class Faults:
         """The next `times` calls of `method` are carried out, then answered HTTP `status` (Slack applied the
         call and failed before answering: a retry that does not look first does it twice)."""
         self._after.setdefault(method, []).append(_Queued(status, 1, times))
+
+    def slow_down(self, method: str, *, seconds: float, times: int = 1) -> None:
+        """The next `times` calls of `method` are answered only after `seconds` (a slow Slack)."""
+        self._slow.setdefault(method, []).extend([seconds] * times)
+
+    def latency(self, method: str) -> float:
+        waits = self._slow.get(method)
+        return waits.pop(0) if waits else 0.0
 
     def check_after(self, method: str) -> Refusal | None:
         queue = self._after.get(method, [])
@@ -74,6 +83,7 @@ class Faults:
         self._queued.clear()
         self._windows.clear()
         self._after.clear()
+        self._slow.clear()
 
     def check(self, method: str, args: dict[str, Any], now: float) -> Refusal | None:
         queue = self._queued.get(method, [])

@@ -175,6 +175,10 @@ class FakeSlack:
         """The next `times` calls of `method` are carried out, then answered HTTP `status`."""
         self.faults.fail_after_next(method, times=times, status=status)
 
+    def slow_down(self, method: str, *, seconds: float, times: int = 1) -> None:
+        """The next `times` calls of `method` are answered only after `seconds`."""
+        self.faults.slow_down(method, seconds=seconds, times=times)
+
     def new_response_url(self, kind: str, *, channel: str, user: str, message_ts: str | None = None) -> str:
         token = secrets.token_hex(12)
         url = f"{self.url}/{kind}/{self.team.id}/{secrets.randbelow(10**12)}/{token}"
@@ -233,6 +237,9 @@ class FakeSlack:
         args, token, json_body, parse_error = await _read(request)
         call = RecordedCall(name, {k: decode(v) if k in JSON_FIELDS else v for k, v in args.items()},
                             request.method, request.content_type, self.state.now())
+        delay = self.faults.latency(name)
+        if delay:
+            await asyncio.sleep(delay)
         status, headers, body = self._answer(name, args, token, json_body, parse_error)
         headers = {**headers, "Date": formatdate(time.time() + self.clock_skew, usegmt=True)}
         if token and token in self.tokens:
