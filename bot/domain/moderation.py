@@ -58,7 +58,7 @@ def remove(stage: Stage, actor: Actor, user_id: str, now: datetime, *, block: bo
     stage.require_live()
     require_moderator(stage, actor)
     require_target_not_host(stage, user_id)
-    check_text("reason", reason, low=0, high=200)
+    reason = check_text("reason", reason, low=0, high=200)
     member = stage.participants.get(user_id)
     if block and member is not None and member.blocked:
         raise errors.TargetBlocked(member=Mention(user_id))

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from bot.domain.durations import NEVER, seconds_of
+from bot.domain.text import clean
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
 from bot.surface.rows import Kind, Option
@@ -33,7 +34,7 @@ def convert(option: Option, typed: str) -> Any:
         case Kind.WHEN:
             # Anything else goes to the core as typed: it refuses a date it cannot read, quoting it.
             return text.replace("T", " ").replace("h", ":") if _DATE.match(text) else text or None
-    return text or None
+    return clean(text) or None
 
 
 def expected(option: Option) -> Message:
