@@ -10,7 +10,7 @@ import discord
 
 from adapters.discord.errors import SeveralStages, ServerOnly
 from adapters.discord.members import PLATFORM, actor_of
-from bot.domain.errors import StageNotFound
+from bot.domain.errors import StageNotFound, UnknownMember
 from bot.domain.members import Actor
 from bot.surface.gateway import Place, judged
 from bot.surface.members import pick
@@ -86,6 +86,19 @@ async def target_of_stage(ctx: Context, interaction: discord.Interaction, stage_
 
     who = await judged(ctx.app, stage_id, place, actor)
     return Target(stage_id, channels[-1], who)
+
+
+async def known_member(guild: discord.Guild, user_id: str, typed: str | None = None) -> str:
+    """The id of a member of this server, checked with Discord (the cache, else one member fetch) before
+    anything names them; UnknownMember otherwise."""
+    if not user_id.isascii() or not user_id.isdigit() or len(user_id) > 21:
+        raise UnknownMember(name=typed or user_id)
+    if guild.get_member(int(user_id)) is None:
+        try:
+            await guild.fetch_member(int(user_id))
+        except (discord.NotFound, discord.Forbidden):
+            raise UnknownMember(name=typed or user_id) from None
+    return user_id
 
 
 def member_id(guild: discord.Guild, typed: str) -> str:

@@ -121,6 +121,7 @@ def register(bolt: Any, adapter: SlackAdapter) -> None:
         async def work(where: Where) -> Outcome:
             stage_id, user_id = clicks.stage_and_member(action.get("value"))
             actor = await adapter.judged(where, stage_id)
+            await adapter.directory.member(user_id)
             return await adapter.handle(c.MoveToAudience(actor=actor, stage_id=stage_id, user_id=user_id))
         await run(body, respond, "moving a speaker back to the audience", work, ack)
 
@@ -131,6 +132,7 @@ def register(bolt: Any, adapter: SlackAdapter) -> None:
         async def work(where: Where) -> Outcome:
             verb, stage_id, user_id = clicks.verb_stage_member(clicks.chosen(action), ("approve", "deny"))
             actor = await adapter.judged(where, stage_id)
+            await adapter.directory.member(user_id)
             if verb == "approve":
                 return with_note(await adapter.handle(c.ApproveSpeaker(actor=actor, stage_id=stage_id,
                                                                     user_id=user_id)), CANNOT_UNMUTE)

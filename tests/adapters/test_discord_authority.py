@@ -21,7 +21,8 @@ def board_in(world: World, channel_id: int):  # type: ignore[no-untyped-def]
     return boards[-1]
 
 
-async def forge(world: World, bot: Bot, user, custom_id: str, message):  # type: ignore[no-untyped-def]
+async def forge(world: World, bot: Bot, user, custom_id: str, message,  # type: ignore[no-untyped-def]
+                picked: str | None = None):
     """A press, from `message`'s channel, of a button carrying `custom_id` (a copy of another stage's
     board posted there, as a forwarded or crafted message would carry it)."""
     channel = world.fake.store.channel(message.channel_id)
@@ -29,7 +30,7 @@ async def forge(world: World, bot: Bot, user, custom_id: str, message):  # type:
     crafted = replace(message, id=snowflake(), components=[{"type": 1, "components": [
         {"type": kind, "custom_id": custom_id, **({"style": 2, "label": "x"} if kind == 2 else {"options": []})}]}])
     world.fake.store.messages[crafted.id] = crafted
-    data = {"custom_id": custom_id, "component_type": kind, **({"values": [str(world.dave.id)]} if kind == 3 else {})}
+    data = {"custom_id": custom_id, "component_type": kind, **({"values": [picked or str(world.dave.id)]} if kind == 3 else {})}
     record = world.fake.interactions.create(MESSAGE_COMPONENT, user=user, guild=world.fake.store.guild_of(channel),
                                             channel=channel,
                                             data=data, message=crafted)
@@ -75,3 +76,13 @@ async def test_a_button_naming_a_stage_of_another_server_finds_no_stage(world: W
     copied = replace(bot.board(world), id=snowflake(), channel_id=stage.id, guild_id=guild.id)
     record = await forge(world, bot, mallory, f"podium:next:{main_id}", copied)
     assert reply(record) == "There is no live stage here."
+
+
+async def test_a_forged_pick_naming_someone_outside_the_server_is_refused(world: World, bot: Bot) -> None:
+    await bot.command(world, world.alice, "stage", "open", title="Main")
+    main_id = await bot.stage_id(world)
+    await bot.press(world, world.dave, f"podium:raise:{main_id}")
+    for forged in ("123456789012345678", "<@everyone>", "1" * 40):
+        picked = await forge(world, bot, world.bob, f"podium:pick:approve:{main_id}", bot.board(world), forged)
+        assert reply(picked) == f"There is no member called “{forged}” here.", forged
+    assert not (await bot.roster(world)).speakers
