@@ -66,6 +66,8 @@ def read(raw: bytes, content_type: str) -> tuple[str, dict[str, Any]]:
 
 def _shape(body: dict[str, Any]) -> str | None:
     kind = body.get("type")
+    if kind is not None and not isinstance(kind, str):
+        return "a type that is not a word"
     if kind in _EVENTS:
         return None if kind != "event_callback" or isinstance(body.get("event"), dict) else "event without event"
     if kind in _INTERACTIVE:
