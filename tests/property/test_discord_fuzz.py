@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from tests.fakes.discord import FakeDiscord, pointed_at
 from tests.fakes.discord.interactions import MESSAGE_COMPONENT
 from tests.fakes.discord.models import snowflake
-from tests.property.running import Running
+from tests.support.running import Running
 from tests.support.discord import Bot, World, make_world, reply
 from tests.support.stages import counts
 

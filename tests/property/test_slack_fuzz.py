@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, note
 from hypothesis import strategies as st
 
-from tests.property.running import Running
+from tests.support.running import Running
 from tests.support.slack import World, slack_world
 from tests.support.stages import counts
 
