@@ -44,11 +44,11 @@ def intents() -> discord.Intents:
 
 class PodiumClient(discord.Client):
     def __init__(self, *, identify_delay: float = 5.0, guild_ready_timeout: float = 2.0,
-                 http_trace: aiohttp.TraceConfig | None = None) -> None:
+                 http_trace: aiohttp.TraceConfig | None = None, **sharding: Any) -> None:
         wanted = intents()
         traced: dict[str, Any] = {"http_trace": http_trace} if http_trace is not None else {}
         super().__init__(intents=wanted, guild_ready_timeout=guild_ready_timeout, chunk_guilds_at_startup=False,
-                         member_cache_flags=discord.MemberCacheFlags.from_intents(wanted), **traced)
+                         member_cache_flags=discord.MemberCacheFlags.from_intents(wanted), **traced, **sharding)
         self.tree = app_commands.CommandTree(self)
         install(self.tree)
         self.identify_delay = identify_delay
@@ -75,7 +75,8 @@ class PodiumClient(discord.Client):
         self.add_dynamic_items(BoardButton, QueuePicker, ConsentButton, UnknownComponent)
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
-        # Discord asks for a pause between identifies; the delay is a setting so tests can shorten it.
+        # Discord asks for a pause between identifies (5 s per max_concurrency bucket, shards included);
+        # the delay is a setting so tests can shorten it.
         if not initial:
             await asyncio.sleep(self.identify_delay)
 
@@ -126,3 +127,17 @@ class PodiumClient(discord.Client):
         if self.reconciler is not None:
             for guild in self.guilds:
                 self.reconciler.guild(guild)
+
+
+class ShardedPodiumClient(PodiumClient, discord.AutoShardedClient):
+    """Several shards in one process (SHARD_COUNT, SHARD_IDS): discord.py opens one gateway session per shard and
+    Discord sends each guild's events to its shard alone, so this process sees and serves its shards' guilds."""
+
+
+def make_client(*, shard_count: int | None | str = None, shard_ids: list[int] | None = None,
+                **options: Any) -> PodiumClient:
+    """One plain client when unsharded; otherwise the shards asked for (``"auto"``: as many as Discord says)."""
+    if shard_count is None:
+        return PodiumClient(**options)
+    count = None if shard_count == "auto" else int(shard_count)
+    return ShardedPodiumClient(shard_count=count, shard_ids=list(shard_ids) if shard_ids else None, **options)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 
 from adapters.discord.board_view import board_content
-from adapters.discord.client import PodiumClient
+from adapters.discord.client import make_client
 from adapters.discord.context import Context
+from adapters.discord import global_limit
 from adapters.discord.cues.player import CuePlayer
 from adapters.discord.endpoints import pointed_at
 from adapters.discord.members import PLATFORM
@@ -32,8 +34,13 @@ class DiscordAdapter:
         if settings.token is None:
             raise ValueError("DISCORD_TOKEN is not set")
         self.app, self.settings = app, settings
-        self.client = PodiumClient(identify_delay=identify_delay, guild_ready_timeout=guild_ready_timeout,
-                                   http_trace=trace(app.metrics))
+        token = settings.token.get_secret_value()
+        self.limit = global_limit.build(rate=settings.global_rate, redis_url=settings.redis_url,
+                                        shard_count=settings.shard_count, shard_ids=settings.shard_ids,
+                                        key="podium:discord:" + hashlib.sha256(token.encode()).hexdigest()[:16])
+        self.client = make_client(shard_count=settings.shard_count, shard_ids=settings.shard_ids,
+                                  identify_delay=identify_delay, guild_ready_timeout=guild_ready_timeout,
+                                  http_trace=global_limit.held(self.limit, trace(app.metrics)))
         self.ctx = Context.build(app, settings, self.client, board_content=board_content,
                                  board_interval=board_interval)
         self.platform = DiscordPlatform(self.ctx)
@@ -45,6 +52,7 @@ class DiscordAdapter:
 
     async def start(self, *, wait_ready: float | None = None) -> None:
         """Logs in and connects; with ``wait_ready``, returns once the first READY was handled."""
+        await self.limit.start()  # a REDIS_URL that cannot be reached stops the start here
         self.app.register(self.platform, connected=False)  # effects go out once the gateway is ready
         core = self.app.settings
         if core.replay_http_port and core.replay_link_secret is not None:
@@ -100,6 +108,7 @@ class DiscordAdapter:
             self.app.disconnected(PLATFORM)
             del self.app.platforms[PLATFORM]
         await self.client.close()
+        await self.limit.close()
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task

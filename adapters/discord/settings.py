@@ -4,11 +4,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import SettingsConfigDict
+from pydantic import BeforeValidator, Field, SecretStr, model_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from bot.config import CommaList, PlatformSettings
+
+MAX_SHARDS = 4096  # far beyond what a bot in 10 million guilds needs (one shard per 1,000 to 2,500 guilds)
+
+
+def _shard_ids(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
 
 
 class DiscordSettings(PlatformSettings):
@@ -18,12 +27,36 @@ class DiscordSettings(PlatformSettings):
     api_base: str = "https://discord.com/api/v10"
     gateway_url: str = "wss://gateway.discord.gg/"
     moderator_roles: CommaList = []
+    # Sharding: SHARD_COUNT shards in all (`auto`: the count Discord recommends, every shard in this process);
+    # SHARD_IDS: the shards this process serves (empty: all of them). Each process sees its shards' guilds only.
+    shard_count: Literal["auto"] | Annotated[int, Field(ge=1, le=MAX_SHARDS)] | None = Field(
+        None, validation_alias="SHARD_COUNT")
+    shard_ids: Annotated[list[Annotated[int, Field(ge=0, lt=MAX_SHARDS)]], NoDecode,
+                         BeforeValidator(_shard_ids)] = Field([], validation_alias="SHARD_IDS")
+    # Discord's global limit for this bot (requests per second over every process); REDIS_URL lets the processes
+    # share it exactly, otherwise each keeps to its shards' part of it.
+    global_rate: int = Field(50, ge=1, le=100_000)
+    redis_url: str | None = Field(None, validation_alias="REDIS_URL")
     # Voice cues (RULES__CUES): a WAV file (48 kHz 16-bit) replaces a built-in sound; empty keeps it.
     # Their names predate the adapter's own settings and stay as they were.
     cue_opened_wav: Path | None = Field(None, validation_alias="CUE_OPENED_WAV")
     cue_floor_wav: Path | None = Field(None, validation_alias="CUE_FLOOR_WAV")
     cue_warning_wav: Path | None = Field(None, validation_alias="CUE_WARNING_WAV")
     cue_time_up_wav: Path | None = Field(None, validation_alias="CUE_TIME_UP_WAV")
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> DiscordSettings:
+        if self.shard_ids and not isinstance(self.shard_count, int):
+            raise ValueError("SHARD_IDS needs SHARD_COUNT, the number of shards in all (e.g. SHARD_COUNT=4)")
+        if isinstance(self.shard_count, int) and any(i >= self.shard_count for i in self.shard_ids):
+            raise ValueError(f"SHARD_IDS must be below SHARD_COUNT ({self.shard_count}): shards count from 0")
+        if len(set(self.shard_ids)) != len(self.shard_ids):
+            raise ValueError("SHARD_IDS names a shard twice")
+        return self
+
+    @property
+    def sharded(self) -> bool:
+        return self.shard_count is not None
 
     @property
     def enabled(self) -> bool:

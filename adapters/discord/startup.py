@@ -1,5 +1,5 @@
 """Discord failures at start as the admin's three lines (bot.startup.StartupError): a refused token, a
-missing privileged intent, the API out of reach."""
+missing privileged intent, a bot that needs more shards, the API out of reach."""
 
 from __future__ import annotations
 
@@ -29,6 +29,12 @@ def explain(error: BaseException, settings: DiscordSettings) -> StartupError | N
     if isinstance(error, discord.PrivilegedIntentsRequired):
         return StartupError("DISCORD_TOKEN", token, "belongs to a bot without the Server Members intent",
                             f"Server Members Intent switched on ({PORTAL}, Bot, Privileged Gateway Intents)")
+    if isinstance(error, discord.ConnectionClosed) and error.code == 4011:
+        return StartupError("SHARD_COUNT", settings.shard_count, "is too small: Discord requires sharding (4011)",
+                            "SHARD_COUNT=auto, or at least one shard per 2,500 servers")
+    if isinstance(error, discord.ConnectionClosed) and error.code == 4010:
+        return StartupError("SHARD_IDS", ",".join(map(str, settings.shard_ids)) or None,
+                            "names a shard Discord refuses (4010)", "shard ids from 0 to SHARD_COUNT - 1")
     if isinstance(error, (aiohttp.ClientError, OSError, asyncio.TimeoutError)):
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         return StartupError("DISCORD_API_BASE", settings.api_base, f"cannot be reached ({reason})",

@@ -23,7 +23,7 @@ class MemberActions:
     # -- the world --------------------------------------------------------------
     def add_guild(self: FakeDiscord, name: str = "Podium Test Guild", **kw: Any) -> Guild:
         guild = self.store.add_guild(name, **kw)
-        for session in self.hub.sessions.values():  # the bot joins a guild while connected
+        for session in self.hub.sessions_of(guild.id):  # the bot joins a guild while connected (its shard)
             self.hub._send_dispatch(session, "GUILD_CREATE", guild.payload(members=self.hub._visible_members(session, guild)))  # noqa: SLF001
         self.changed()
         return guild

@@ -1,10 +1,16 @@
-"""The gateway: HELLO, IDENTIFY→READY+GUILD_CREATE, heartbeats, RESUME with replay.
+"""The gateway: HELLO, IDENTIFY→READY+GUILD_CREATE, heartbeats, RESUME with replay, shards.
 
 discord.py connects to ``DEFAULT_GATEWAY`` with ``?v=10&encoding=json&compress=
 zlib-stream`` (``zstd-stream`` if the ``zstandard`` module is importable); with
 zlib-stream every frame is one shared zlib stream flushed with Z_SYNC_FLUSH
 and sent as a binary message. Sessions outlive connections: dispatches sent
 while a client is away are buffered and replayed on RESUME.
+
+Shards as Discord routes them: an IDENTIFY carries ``shard: [id, count]`` (``[0, 1]`` when absent); a guild
+belongs to shard ``(guild_id >> 22) % count`` and its events reach only that shard's sessions, direct messages
+only shard 0's. An invalid pair closes with 4010; a shard that would hold more than ``max_guilds_per_shard``
+guilds closes with 4011 (sharding required). A shard identified twice is served to both sessions, as Discord
+does, so a duplicated shard shows up as double handling.
 """
 
 from __future__ import annotations
@@ -44,10 +50,24 @@ def needed_intent(event: str, data: dict[str, Any]) -> int:
     return _EVENT_INTENTS.get(event, 0)
 
 
+def shard_of(guild_id: int, count: int) -> int:
+    return (guild_id >> 22) % count
+
+
+def guild_of(event: str, data: dict[str, Any]) -> int | None:
+    """The guild an event belongs to (``None``: a direct message or a user-level event)."""
+    if data.get("guild_id"):
+        return int(data["guild_id"])
+    if event in ("GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE") and data.get("id"):
+        return int(data["id"])
+    return None
+
+
 @dataclass
 class Session:
     id: str
     intents: int
+    shard: tuple[int, int] = (0, 1)
     seq: int = 0
     buffer: list[dict[str, Any]] = field(default_factory=list)
     queue: asyncio.Queue[Any] | None = None
@@ -66,17 +86,31 @@ class GatewayHub:
         self.connect_queries: list[dict[str, str]] = []
         self.identifies = 0
         self.invalid_sessions = 0
+        self.max_guilds_per_shard = 2500  # Discord's limit per shard
+        self.max_concurrency = 1  # identifies allowed per 5 s bucket (session_start_limit.max_concurrency)
         self._open = asyncio.Event()
         self._open.set()
 
     # -- dispatch -----------------------------------------------------------
     def dispatch(self, event: str, data: dict[str, Any], *, transform: Callable[[Session, dict], dict] | None = None) -> None:
         intent = needed_intent(event, data)
+        guild = guild_of(event, data)
         for session in list(self.sessions.values()):
             if intent and not session.intents & intent:
                 continue
+            if not self.owns(session, guild):
+                continue
             payload = transform(session, data) if transform else data
             self._send_dispatch(session, event, payload)
+
+    @staticmethod
+    def owns(session: Session, guild: int | None) -> bool:
+        shard, count = session.shard
+        return shard == 0 if guild is None else shard_of(guild, count) == shard
+
+    def sessions_of(self, guild: int) -> list[Session]:
+        """The sessions that receive ``guild``'s events (two if its shard was opened twice)."""
+        return [s for s in self.sessions.values() if self.owns(s, guild)]
 
     def _send_dispatch(self, session: Session, event: str, data: dict[str, Any]) -> None:
         session.seq += 1
@@ -175,15 +209,23 @@ class GatewayHub:
         if wanted & GUILD_MEMBERS and "members" not in self.fake.store.privileged_intents:
             queue.put_nowait(("close", 4014))  # Disallowed intent(s)
             return None
+        shard = _shard(data.get("shard"))
+        if shard is None:
+            queue.put_nowait(("close", 4010))  # Invalid shard
+            return None
+        store = self.fake.store
+        if sum(1 for g in store.guilds if shard_of(g, shard[1]) == shard[0]) > self.max_guilds_per_shard:
+            queue.put_nowait(("close", 4011))  # Sharding required
+            return None
         self.identifies += 1
-        session = Session(secrets.token_hex(16), wanted)
+        session = Session(secrets.token_hex(16), wanted, shard)
         self.sessions[session.id] = session
         session.queue = queue
-        store = self.fake.store
+        mine = [g for g in store.guilds.values() if self.owns(session, g.id)]
         ready = {
             "v": 10,
             "user": {**store.bot.payload(), "verified": True, "mfa_enabled": False, "email": None},
-            "guilds": [{"id": str(g), "unavailable": True} for g in store.guilds],
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in mine],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": self.fake.resume_gateway_url,
@@ -195,7 +237,7 @@ class GatewayHub:
         if "shard" in data:
             ready["shard"] = data["shard"]
         self._send_dispatch(session, "READY", ready)
-        for guild in store.guilds.values():
+        for guild in mine:
             self._send_dispatch(session, "GUILD_CREATE", guild.payload(members=self._visible_members(session, guild)))
         return session
 
@@ -243,6 +285,15 @@ class GatewayHub:
         if data.get("nonce"):
             chunk["nonce"] = data["nonce"]
         self._send_dispatch(session, "GUILD_MEMBERS_CHUNK", chunk)
+
+
+def _shard(value: Any) -> tuple[int, int] | None:
+    if value is None:
+        return (0, 1)
+    if (not isinstance(value, list) or len(value) != 2 or not all(type(v) is int for v in value)
+            or not 0 <= value[0] < value[1]):
+        return None
+    return (value[0], value[1])
 
 
 def _encoder(compress: str | None) -> Callable[[str], Any]:

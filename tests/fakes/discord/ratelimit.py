@@ -7,6 +7,10 @@ The default limit is generous so the fake never slows a benchmark by itself;
 tests tighten a route with :meth:`RateLimiter.limit` or script failures with
 :meth:`RateLimiter.fail_next`.
 
+Discord's global limit (50 requests per second per bot, however many shards or processes send them;
+interaction callbacks and webhooks are not counted) is switched on with :meth:`RateLimiter.limit_global`;
+past it, a 429 with ``X-RateLimit-Global: true`` and ``"global": true``.
+
 A 429 is answered with Discord's body and a ``Via: 1.1 google`` header:
 discord.py treats a 429 *without* ``Via`` as a Cloudflare ban and raises
 instead of retrying.
@@ -55,6 +59,11 @@ class Refusal:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+def _exempt(route: str) -> bool:
+    """Interaction callbacks and webhooks (an interaction's follow-ups) are outside the global limit."""
+    return "/interactions/" in route or route.split(" ", 1)[-1].startswith("/webhooks/")
+
+
 def bucket_hash(route: str) -> str:
     return hashlib.sha1(route.encode()).hexdigest()[:16]
 
@@ -65,11 +74,17 @@ class RateLimiter:
         self._limits: dict[str, Limit] = {}
         self._windows: dict[tuple[Any, ...], _Window] = {}
         self._scripts: dict[str, list[_Script]] = {}
+        self._global: Limit | None = None
+        self.global_refusals = 0
         self.clock = time.monotonic
 
     # -- configuration -------------------------------------------------
     def limit(self, route: str, count: int, per: float, *, hidden: bool = False, scope: str = "user") -> None:
         self._limits[route] = Limit(count, per, hidden, scope)
+
+    def limit_global(self, count: int = 50, per: float = 1.0) -> None:
+        """Discord's global limit per bot: ``count`` requests per ``per`` seconds over every route."""
+        self._global = Limit(count, per, scope="global")
 
     def clear_limit(self, route: str) -> None:
         self._limits.pop(route, None)
@@ -94,6 +109,13 @@ class RateLimiter:
         scripted = self._take_script(route)
         if scripted is not None:
             return self._scripted(route, major, scripted, now), {}
+        if self._global is not None and not _exempt(route):
+            window = self._window(("global",), self._global, now)
+            if window.used >= self._global.count:
+                self.global_refusals += 1
+                retry = max(window.start + self._global.per - now, 0.001)
+                return self._too_many({}, retry, True, "global"), {}
+            window.used += 1
         limit = self._limits.get(route)
         if limit is not None:
             window = self._window(("route", route, major), limit, now)

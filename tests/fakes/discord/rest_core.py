@@ -28,8 +28,9 @@ async def get_gateway(call: Call) -> dict[str, Any]:
 async def get_gateway_bot(call: Call) -> dict[str, Any]:
     return {
         "url": call.fake.gateway_url,
-        "shards": 1,
-        "session_start_limit": {"total": 1000, "remaining": 1000 - call.fake.hub.identifies, "reset_after": 86_400_000, "max_concurrency": 1},
+        "shards": max(1, -(-len(call.store.guilds) // 1000)),  # Discord recommends one shard per 1,000 guilds
+        "session_start_limit": {"total": 1000, "remaining": 1000 - call.fake.hub.identifies,
+                                "reset_after": 86_400_000, "max_concurrency": call.fake.hub.max_concurrency},
     }
 
 

@@ -112,6 +112,11 @@ class FakeDiscord(MemberActions):
         """Limit ``route`` ("METHOD /template") to ``count`` requests per ``per`` seconds."""
         self.limiter.limit(route, count, per, hidden=hidden, scope=scope)
 
+    def limit_global(self, count: int = 50, per: float = 1.0) -> None:
+        """Discord's global limit: ``count`` requests per ``per`` seconds per bot, over every route but
+        interaction callbacks and webhooks; a 429 with ``"global": true`` past it."""
+        self.limiter.limit_global(count, per)
+
     def fail_next(self, route: str, *, status: int = 429, times: int = 1, retry_after: float = 0.3, **kw: Any) -> None:
         """Answer the next ``times`` requests on ``route`` with 429 (or 500/502/...)."""
         self.limiter.fail_next(route, status=status, times=times, retry_after=retry_after, **kw)
