@@ -33,6 +33,7 @@ _INTERACTIVE = frozenset({"block_actions", "view_submission", "view_closed", "bl
                           "message_action"})
 _EVENTS = frozenset({"url_verification", "event_callback", "app_rate_limited"})
 _COMMAND_FIELDS = ("command", "user_id", "team_id", "channel_id")
+_OBJECTS = ("user", "team", "channel", "enterprise", "container", "message", "view", "state")
 
 
 def signed(secret: bytes, raw: bytes, headers: Any, *, now: float | None = None) -> bool:
@@ -71,6 +72,14 @@ def _shape(body: dict[str, Any]) -> str | None:
     if kind in _EVENTS:
         return None if kind != "event_callback" or isinstance(body.get("event"), dict) else "event without event"
     if kind in _INTERACTIVE:
+        for key in _OBJECTS:  # bolt reads these as objects before any listener runs
+            if body.get(key) is not None and not isinstance(body[key], dict):
+                return f"{kind} whose {key} is not an object"
+        if kind == "block_actions" and not _actions(body.get("actions")):
+            return "block_actions without actions"
+        if kind in ("view_submission", "view_closed") and not isinstance((body.get("view") or {}).get("state", {}),
+                                                                          dict):
+            return f"{kind} without a view"
         user, team = body.get("user"), body.get("team")
         if not isinstance(user, dict) or not _id(user.get("id")):
             return f"{kind} without a user"
@@ -81,6 +90,12 @@ def _shape(body: dict[str, Any]) -> str | None:
         missing = [name for name in _COMMAND_FIELDS if not _id(body.get(name))]
         return f"command without {', '.join(missing)}" if missing else None
     return f"unknown request type {str(kind)[:40]!r}"
+
+
+def _actions(actions: Any) -> bool:
+    return isinstance(actions, list) and bool(actions) and all(
+        isinstance(a, dict) and _id(a.get("action_id")) and (a.get("block_id") is None or isinstance(
+            a["block_id"], str)) for a in actions)
 
 
 def _id(value: Any) -> bool:
@@ -108,14 +123,20 @@ def gate(bolt: Any, *, path: str, secret: str, locale: Callable[[], str]) -> web
                         request.remote)
             return web.Response(status=401)
         try:
-            text, _ = read(raw, request.content_type)
-        except (ValueError, KeyError) as problem:
+            text, body = read(raw, request.content_type)
+            # Bolt reads who and where from the body as it builds the request: a shape it cannot read is
+            # refused here, not raised inside it.
+            bolt_request = AsyncBoltRequest(body=text, query=request.query_string, headers=dict(request.headers))
+        except Exception as problem:
             log.warning("slack: refused a signed request that cannot be read (%d bytes): %s", len(raw),
-                        str(problem).splitlines()[0][:120] if str(problem) else type(problem).__name__)
+                        (str(problem).splitlines() or [type(problem).__name__])[0][:120])
             return refusal(locale())
-        answer = await bolt.async_dispatch(AsyncBoltRequest(body=text, query=request.query_string,
-                                                            headers=dict(request.headers)))
+        answer = await bolt.async_dispatch(bolt_request)
         log.debug("slack: answered %s in %.3f s", answer.status, time.monotonic() - started)
+        if (answer.status >= 500 or answer.status == 404) and body.get("type") not in _EVENTS:
+            # A listener failed (bolt logged it) or nothing listens: the member still gets a sentence. (An
+            # event keeps its status: Slack retries an event it got no 2xx for, as it should.)
+            return refusal(locale())
         return await to_aiohttp_response(answer)
 
     application = web.Application(client_max_size=MAX_BODY + 1)
