@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from bot.domain import errors
@@ -53,7 +54,8 @@ def invite(stage: Stage, actor: Actor, user_id: str, now: datetime) -> None:
     stage.record(ev.MemberInvited, actor, now, target_id=user_id)
 
 
-def remove(stage: Stage, actor: Actor, user_id: str, now: datetime, *, block: bool, reason: str = "") -> None:
+def remove(stage: Stage, actor: Actor, user_id: str, now: datetime, *, block: bool, reason: str = "",
+           until: datetime | None = None) -> None:
     """Takes a member off the stage (hand, floor, room); blocking also keeps them out."""
     stage.require_live()
     require_moderator(stage, actor)
@@ -69,7 +71,23 @@ def remove(stage: Stage, actor: Actor, user_id: str, now: datetime, *, block: bo
     if block:
         member.blocked, member.invited, member.moderator = True, False, False
     stage.touch(member)
-    stage.record(ev.MemberBlocked if block else ev.MemberRemoved, actor, now, target_id=user_id, reason=reason)
+    if block:
+        stage.record(ev.MemberBlocked, actor, now, target_id=user_id, reason=reason, until=until)
+    else:
+        stage.record(ev.MemberRemoved, actor, now, target_id=user_id, reason=reason)
+
+
+def keep_out(stage: Stage, user_ids: Iterable[str]) -> None:
+    """Members blocked in the space, held on a stage that just opened: blocked here too, from the start."""
+    for user_id in sorted(user_ids):
+        if user_id == stage.host_id:
+            continue  # a space's block never keeps a host from the stage they open
+        member = stage.member(user_id)
+        if member.present:
+            member.present, member.left_at = False, stage.created_at
+            stage.present_count -= 1
+        member.blocked, member.invited, member.moderator = True, False, False
+        stage.touch(member)
 
 
 def unblock(stage: Stage, actor: Actor, user_id: str, now: datetime) -> None:

@@ -76,6 +76,9 @@ async def act(core: Core, row: Row, values: Values, place: Place, *, actor: Acto
     if series is not None:
         values.update(_instants(values, series, place))
     command = row.build(values, where) if row.build is not None else None
+    if row.read == "blocks":
+        return Done(row, reply=await core.queries.blocks(where.platform, where.space_id, where.channel_id,
+                                                        where.actor))
     if command is None:
         return Done(row, view=await _read(core, row, values, where))
     reply, board = await core.bus.handle_touching(command)
