@@ -44,7 +44,7 @@ async def open_stage(cmd: c.OpenStage, uow: UnitOfWork, ctx: Context) -> Message
         title=cmd.title, topic=cmd.topic, visibility=cmd.visibility, capacity=cmd.capacity,
         host=cmd.actor, now=ctx.now, rules=replace(ctx.defaults, record=True) if cmd.record else ctx.defaults,
         present=cmd.present - blocked, presence_known=cmd.presence_known)
-    moderation.keep_out(stage, blocked)
+    moderation.keep_out(stage, blocked, cmd.actor, ctx.now, in_room=cmd.present)
     uow.stages.add(stage)
     return Message.of(N_("Stage “{title}” is live."), title=stage.title)
 

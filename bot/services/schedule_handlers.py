@@ -85,7 +85,8 @@ async def start_scheduled(cmd: c.StartScheduled, uow: UnitOfWork, ctx: Context) 
                            rules=replace(ctx.defaults, record=True) if schedule.record else ctx.defaults,
                            # Opened by the clock: no platform has told who is in the room yet.
                            presence_known=False)
-        moderation.keep_out(stage, await uow.stages.blocked_in_space(schedule.platform, schedule.space_id, ctx.now))
+        moderation.keep_out(stage, await uow.stages.blocked_in_space(schedule.platform, schedule.space_id, ctx.now),
+                            SYSTEM, ctx.now)
         uow.stages.add(stage)
         stage_id = stage.id
     schedule.start(SYSTEM, ctx.now, occurrence=cmd.occurrence, stage_id=stage_id, calendar=ctx.calendar)

@@ -46,8 +46,10 @@ async def test_a_member_blocked_on_one_stage_is_kept_out_of_the_spaces_next_stag
     done = await typed(app, "stage block ann spamming the chat")
     assert "next ones" in render(done.reply, "en")
     await app.bus.handle(c.CloseStage(actor=HOST, stage_id=first))
-    second = await open_live(app, "chan-2", present=ROOM)  # another channel of the same space
+    second = await open_live(app, "chan-2", present=ROOM)  # another channel of the same space, ann in its room
     assert await kept_out(app, second, "ann") and not await kept_out(app, second, "bob")
+    log = [render(line.message, "en") for line in await app.queries.log(second, HOST)]
+    assert "ann was kept out of the room" in log and "ann joined the room" not in log, log
     with pytest.raises(errors.Blocked):
         await app.bus.handle(c.RaiseHand(actor=ANN, stage_id=second))
     elsewhere = await app.bus.handle(c.OpenStage(actor=HOST, platform=PLATFORM, space_id="space-2",
