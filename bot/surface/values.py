@@ -23,7 +23,8 @@ def convert(option: Option, typed: str) -> Any:
             seconds = seconds_of(text.removeprefix("+"))
             return seconds if seconds is not None and 0 <= seconds <= option.high else None
         case Kind.NUMBER:
-            return int(text) if re.fullmatch(r"\d+", text) and option.low <= int(text) <= option.high else None
+            # ASCII digits only: int() reads any script's ("٣" is 3), which nobody typing a count means.
+            return int(text) if re.fullmatch(r"[0-9]{1,9}", text) and option.low <= int(text) <= option.high else None
         case Kind.CHOICE:
             word = text.lower()
             word = option.aliases.get(word, word)

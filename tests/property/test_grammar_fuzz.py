@@ -63,3 +63,18 @@ def test_every_rule_reads_any_text_as_a_value_or_a_refusal(rule: str, raw: str) 
     if isinstance(value, int) and not isinstance(value, bool):
         assert raw.strip().isascii() or rule in ("speaking_time_limit", "warn_before", "hand_cooldown",
                                                  "grace_period", "idle_close")
+
+
+def test_numbers_are_read_in_ascii_digits_only() -> None:
+    from bot.surface.errors import BadValue, LeftOver
+
+    for line in ("stage log ٣", "stage open Town capacity=٣", "stage log ３", "stage log 1" + "0" * 30):
+        try:
+            parsed = GRAMMAR.parse(line)
+        except BadValue as refusal:
+            assert refusal.params["option"] == "capacity", line
+        except LeftOver as refusal:  # an optional count: the word is no count, so it is left over
+            assert refusal.params["words"] != "", line
+        else:
+            raise AssertionError(f"{line!r} read as {parsed.values}")
+    assert GRAMMAR.parse("stage log 3").values["count"] == 3
