@@ -83,7 +83,8 @@ def register(bolt: Any, adapter: SlackAdapter) -> None:
             meta: clicks.ModalMeta | None = clicks.modal_meta(view.get("private_metadata"))
         except Unreadable:
             meta = None
-        value = ((view.get("state") or {}).get("values") or {}).get(NOTE_BLOCK, {}).get(NOTE_INPUT, {}).get("value")
+        value = _object(_object(_object(_object(view.get("state")).get("values")).get(NOTE_BLOCK)).get(NOTE_INPUT)).get(
+            "value")
         where = Where(team_id=team_of(body), user_id=body["user"]["id"],
                       channel_id=meta.channel if meta else None, thread_ts=meta.thread if meta else None)
 
