@@ -146,7 +146,8 @@ def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = No
     locales = Locales(db, settings.default_locale, settings.default_timezone)
     platforms: dict[str, StagePlatform] = {}
     recordings = Recordings(db=db, clock=clock, uow=lambda: SqlUnitOfWork(db, cache, read_only=True),
-                            folder=settings.replay_dir, retention_days=settings.replay_retention_days)
+                            folder=settings.replay_dir, retention_days=settings.replay_retention_days,
+                            outbox=outbox, submit=lambda entries: dispatcher.submit(entries))
     queries = Queries(uow=lambda: SqlUnitOfWork(db, cache, read_only=True), db=db, clock=clock)
     deliveries = Deliveries(platforms=platforms, queries=queries, stages=Notifier(locales, recordings.timeline),
                             series=ScheduleNotifier(locales))

@@ -76,6 +76,7 @@ class QueueLine:
     user_id: str
     note: str
     present: bool
+    away: bool = False  # shown as away: absent from a room the platform sees (unknown presence is not absence)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +97,7 @@ class Board:
     taken_at: datetime
     version: int
     schedule_id: str | None = None  # the series it was opened from, if any
+    presence_known: bool = True  # False while the platform cannot see the audio room (Slack, no huddle seen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +157,15 @@ class CuePlatform(Protocol):
     stage). Cues: "opened", "floor", "warning", "time_up". Platforms without it stay silent."""
 
     async def cue(self, stage: StageRef, cue: str) -> None: ...
+
+
+@runtime_checkable
+class RecordingPlatform(Protocol):
+    """A platform that records stages (Discord). Told, through the outbox, that who may be heard changed in a
+    space (a consent) or on a stage (a strike, a deletion): it follows it in what it captures, and mixes a replay
+    already published again. Returns once that is done, so the notice is not dropped half-way."""
+
+    async def recording_changed(self, space_id: str, stage_id: str) -> None: ...
 
 
 class Clock(Protocol):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from adapters.console.errors import UnknownChannel
 from adapters.console.grammar import GRAMMAR, ROWS
 from adapters.console.render import shown
+from adapters.console.seat import Seat
 from bot.domain import commands as c
 from bot.domain.errors import NotAdmin, StageNotFound
 from bot.domain.members import Actor
@@ -18,11 +18,8 @@ from bot.surface.gateway import Place, act
 from bot.surface.grammar import Parsed
 from bot.surface.show import help_lines
 
-if TYPE_CHECKING:
-    from adapters.console.session import ConsoleSession
-
 PLATFORM = "console"
-Effect = Callable[["ConsoleSession", Parsed], Awaitable[Message | None]]
+Effect = Callable[[Seat, Parsed], Awaitable[Message | None]]
 EFFECTS: dict[str, Effect] = {}
 
 
@@ -33,7 +30,7 @@ def effect(name: str) -> Callable[[Effect], Effect]:
     return register
 
 
-async def run(s: ConsoleSession, parsed: Parsed) -> Message | None:
+async def run(s: Seat, parsed: Parsed) -> Message | None:
     """One parsed line: an effect of the simulation, the help, or one core command (or read) via the gateway."""
     row = parsed.row
     if row.effect is not None:
@@ -62,13 +59,13 @@ async def run(s: ConsoleSession, parsed: Parsed) -> Message | None:
 
 
 @effect("as")
-async def become(s: ConsoleSession, parsed: Parsed) -> Message:
+async def become(s: Seat, parsed: Parsed) -> Message:
     s.who = s.space.member(parsed.values["member"]).name
     return Message.of(N_("You are now {member}."), member=s.who)
 
 
 @effect("members")
-async def members(s: ConsoleSession, parsed: Parsed) -> None:
+async def members(s: Seat, parsed: Parsed) -> None:
     room = s.space.room(s.channel)
     for member in s.space.members.values():
         flags = sorted(member.roles) + (["admin"] if member.admin else []) + (["guest"] if member.guest else [])
@@ -77,7 +74,7 @@ async def members(s: ConsoleSession, parsed: Parsed) -> None:
 
 
 @effect("channel")
-async def channel(s: ConsoleSession, parsed: Parsed) -> Message:
+async def channel(s: Seat, parsed: Parsed) -> Message:
     name = parsed.values["channel"].strip().lstrip("#").lower()
     if name not in s.space.channels:
         raise UnknownChannel(channel=name, channels=", ".join("#" + c for c in sorted(s.space.channels)))
@@ -86,7 +83,7 @@ async def channel(s: ConsoleSession, parsed: Parsed) -> Message:
 
 
 @effect("join")
-async def join(s: ConsoleSession, parsed: Parsed) -> Message:
+async def join(s: Seat, parsed: Parsed) -> Message:
     assert s.app is not None
     try:
         stage_id = await s.stage_id()
@@ -99,7 +96,7 @@ async def join(s: ConsoleSession, parsed: Parsed) -> Message:
 
 
 @effect("leave")
-async def leave(s: ConsoleSession, parsed: Parsed) -> Message:
+async def leave(s: Seat, parsed: Parsed) -> Message:
     assert s.app is not None
     s.space.room(s.channel).discard(s.who)
     try:
@@ -110,7 +107,7 @@ async def leave(s: ConsoleSession, parsed: Parsed) -> Message:
 
 
 @effect("clock")
-async def clock(s: ConsoleSession, parsed: Parsed) -> Message:
+async def clock(s: Seat, parsed: Parsed) -> Message:
     step = parsed.values.get("step")
     if step:
         s.clock.advance(timedelta(seconds=step))
@@ -120,7 +117,7 @@ async def clock(s: ConsoleSession, parsed: Parsed) -> Message:
 
 
 @effect("locale")
-async def locale(s: ConsoleSession, parsed: Parsed) -> Message:
+async def locale(s: Seat, parsed: Parsed) -> Message:
     assert s.app is not None
     await s.app.locales.set_member(PLATFORM, s.who, parsed.values["locale"])
     s.locale = parsed.values["locale"]  # the answer already speaks the new language
@@ -128,7 +125,7 @@ async def locale(s: ConsoleSession, parsed: Parsed) -> Message:
 
 
 @effect("space locale")
-async def space_locale(s: ConsoleSession, parsed: Parsed) -> Message:
+async def space_locale(s: Seat, parsed: Parsed) -> Message:
     assert s.app is not None
     if not s.space.member(s.who).admin:
         raise NotAdmin()
@@ -137,11 +134,11 @@ async def space_locale(s: ConsoleSession, parsed: Parsed) -> Message:
 
 
 @effect("restart")
-async def restart(s: ConsoleSession, parsed: Parsed) -> Message:
+async def restart(s: Seat, parsed: Parsed) -> Message:
     await s.restart()
     return Message.of(N_("Podium restarted; everything was read back from the database."))
 
 
 @effect("quit")
-async def quit_(s: ConsoleSession, parsed: Parsed) -> None:
+async def quit_(s: Seat, parsed: Parsed) -> None:
     return None

@@ -54,7 +54,7 @@ class ConsolePlatform:
         pass  # the simulated room asks the core at every /join, which already lets the member in
 
     async def schedule_changed(self, schedule: ScheduleView) -> None:
-        self._write("  " + schedule_text(schedule, sayer(self._locale())))
+        self._write("  " + schedule_text(schedule, sayer(self._locale()), self._locale()))
 
     async def set_access(self, stage: StageRef, user_id: str, *, allowed: bool) -> None:
         msgid = N_("🔓 {member} may enter the room.") if allowed else N_("🔒 {member} may no longer enter the room.")

@@ -11,9 +11,10 @@ from bot.i18n.markers import N_
 from bot.i18n.message import Duration, Message
 from bot.i18n.terms import term
 from bot.services.board import Board
+from bot.services.replay_list import replay_lines
 from bot.services.schedule_view import ScheduleView
 from bot.surface.gateway import Done
-from bot.surface.show import queue_summary, recap_messages, rule_lines, rules_summary
+from bot.surface.show import queue_summary, recap_messages, repeat_words, rule_lines, rules_summary
 
 Say = Callable[[Message], str]
 
@@ -39,7 +40,7 @@ def board_text(board: Board, say: Say) -> list[str]:
     lines.append("│ " + t(N_("Speakers ({count}/{limit}): {names}"), count=len(board.speakers),
                             limit=rules.max_speakers, names=speakers))
     queue = [f"#{q.position} {q.user_id}" + (f" “{q.note}”" if q.note else "")
-             + ("" if q.present else " " + t(N_("(away)"))) for q in board.queue]
+             + (" " + t(N_("(away)")) if q.away else "") for q in board.queue]
     if board.queue_length > len(board.queue):
         queue.append(t(N_("and {count} more"), count=board.queue_length - len(board.queue)))
     lines.append("│ " + t(N_("Queue ({count}): {entries}"), count=board.queue_length,
@@ -47,6 +48,9 @@ def board_text(board: Board, say: Say) -> list[str]:
     lines.append("│ " + say(rules_summary(rules)))
     if board.hands_locked:
         lines.append("│ " + t(N_("Hands are locked.")))
+    if rules.record:  # the console has no audio to record; what it would keep is the recap's timeline
+        lines.append("│ 🔴 " + t(N_("Recording is on: only members who accept (/record consent on) are heard. The "
+                                   "console has no audio; its recap keeps the timeline.")))
     if board.moderators:
         lines.append("│ " + t(N_("Moderators: {names}"), names=", ".join(board.moderators)))
     lines.append("└")
@@ -58,11 +62,11 @@ def recap_text(title: str, recap: Recap, say: Say) -> list[str]:
     return [say(summary), *("  " + say(line) for line in speakers)]
 
 
-def schedule_text(view: ScheduleView, say: Say) -> str:
+def schedule_text(view: ScheduleView, say: Say, locale: str) -> str:
     when = view.next_at.astimezone(ZoneInfo(view.timezone)) if view.next_at else "—"
     return say(Message.of(N_("📅 {schedule_id} “{title}” · next: {when} ({timezone}) · {repeat} · going: {going}"),
                           schedule_id=view.schedule_id, title=view.ref.title, when=when, timezone=view.timezone,
-                          repeat=view.recurrence, going=len(view.rsvps)))
+                          repeat=repeat_words(view.recurrence, locale), going=len(view.rsvps)))
 
 
 def shown(done: Done, *, write: Callable[[str], None], who: str, locale: str) -> Message | None:
@@ -88,6 +92,9 @@ def shown(done: Done, *, write: Callable[[str], None], who: str, locale: str) ->
                 write(text)
         case "schedules":
             for view in done.view:
-                write("  " + schedule_text(view, say))
+                write("  " + schedule_text(view, say, locale))
             return Message.of(N_("Scheduled stages: {count}."), count=len(done.view))
+        case "replays":
+            for line in replay_lines(done.view):
+                write("  " + say(line))
     return done.reply

@@ -140,3 +140,17 @@ async def occurrences(interaction: discord.Interaction, current: str) -> list[ap
 
 def _local(view: ScheduleView) -> str:
     return view.next_at.astimezone(ZoneInfo(view.timezone)).strftime("%Y-%m-%d %H:%M") if view.next_at else "—"
+
+
+async def replays(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """The server's replays still kept, newest first: title, date and id."""
+    if interaction.guild is None:
+        return []
+    kept = await context_of(interaction).app.recordings.replays(PLATFORM, str(interaction.guild.id))
+    typed = current.lower()
+    choices = []
+    for replay in kept:
+        label = f"{replay.title} · {replay.created_at.date().isoformat()} · {replay.id[:8]}"
+        if typed in label.lower() or replay.id.lower().startswith(typed):
+            choices.append(app_commands.Choice(name=label[:100], value=replay.id))
+    return choices[:LIMIT]

@@ -56,7 +56,7 @@ def board_embed(board: Board, locale: str) -> discord.Embed:
         if line.note:
             note = line.note if len(line.note) <= NOTE_CHARACTERS else line.note[:NOTE_CHARACTERS - 1] + "…"
             text += f" — {discord.utils.escape_markdown(note)}"
-        if not line.present:
+        if line.away:
             text += " " + _t(locale, N_("(away)"))
         queue.append(text)
     if board.queue_length > len(board.queue):

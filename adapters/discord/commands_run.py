@@ -81,7 +81,7 @@ async def _place(ctx: Any, interaction: discord.Interaction, row: Row,
                  given: dict[str, Any]) -> tuple[Place, discord.abc.GuildChannel | None]:
     guild = guild_of(interaction)
     here = stage_channel_here(interaction)
-    if row.scope is Scope.STAGE:
+    if row.scope is Scope.STAGE and not any(o.suggest == "replays" and given.get(o.name) for o in row.options):
         found = await target(ctx, interaction, given.get("stage"))
         return Place(platform=PLATFORM, space_id=str(guild.id), channel_id=str(found.channel.id),
                      stage_id=found.stage_id), found.channel

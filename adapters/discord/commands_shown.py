@@ -12,10 +12,11 @@ from adapters.discord.replies import Outcome
 from bot.domain.errors import StageNotFound
 from bot.i18n.markers import N_
 from bot.i18n.message import Duration, Message
+from bot.services.replay_list import replay_lines
 from bot.services.schedule_view import ScheduleView
 from bot.surface.gateway import Done
 from bot.surface.grammar import Grammar
-from bot.surface.show import help_lines, queue_summary, rule_lines
+from bot.surface.show import help_lines, queue_summary, repeat_words, rule_lines
 from bot.surface.table import TABLE
 
 QUEUE_SHOWN = 20
@@ -46,6 +47,9 @@ def shown(interaction: discord.Interaction, done: Done) -> Outcome:
             return lambda locale: listing(view, locale)
         case "help":
             return lambda locale: _help(view or "", locale)
+        case "replays":
+            return lambda locale: {"embed": discord.Embed(description="\n".join(
+                say(line, locale) for line in replay_lines(view))[:LIST_CHARACTERS])}
     return None
 
 
@@ -86,6 +90,7 @@ def listing(views: list[ScheduleView], locale: str) -> dict[str, Any]:
 def describe(view: ScheduleView, locale: str) -> str:
     title = discord.utils.escape_markdown(view.ref.title)
     when = f"<t:{int(view.next_at.timestamp())}:F> (<t:{int(view.next_at.timestamp())}:R>)" if view.next_at else "—"
-    return (f"📅 **{title}** · <#{view.ref.channel_id}> · {when} · {view.recurrence} · "
+    repeats = discord.utils.escape_markdown(say(repeat_words(view.recurrence, locale), locale))
+    return (f"📅 **{title}** · <#{view.ref.channel_id}> · {when} · {repeats} · "
             f"{say(Message.of('{length}', length=Duration(view.duration)), locale)} · 🙋 {len(view.rsvps)} · "
             f"`{view.schedule_id}`")

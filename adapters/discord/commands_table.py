@@ -29,26 +29,33 @@ CREATES_IN_CHANNEL = {"stage open", "stage schedule"}
 SUGGEST: dict[str, Any] = {  # autocomplete callbacks, by the hook a row's option names
     "stages": autocomplete.stages, "queue": autocomplete.queued, "speakers": autocomplete.speakers,
     "series": autocomplete.series, "zones": autocomplete.timezones, "repeats": autocomplete.repeats,
-    "occurrences": autocomplete.occurrences,
+    "occurrences": autocomplete.occurrences, "replays": autocomplete.replays,
 }
 DESCRIPTION = 100  # characters Discord allows in a description
 
 
 def commands() -> list[app_commands.Command[Any, ..., Any] | app_commands.Group]:
-    """Every row of the table as an application command, grouped by its first word."""
-    groups: dict[str, app_commands.Group] = {}
+    """Every row of the table as an application command, grouped by its first words (`/stage replay delete`:
+    a subcommand of the group `replay` in the group `stage`, as deep as Discord allows)."""
+    groups: dict[tuple[str, ...], app_commands.Group] = {}
     made: list[app_commands.Command[Any, ..., Any] | app_commands.Group] = []
     for row in TABLE:
         command = _command(row)
         if len(row.path) == 1:
             made.append(command)
             continue
-        group = groups.get(row.path[0])
-        if group is None:
-            group = groups[row.path[0]] = app_commands.Group(
-                name=T(row.path[0]), description=T(GROUPS[row.path[0]]), guild_only=True)
-            made.append(group)
-        group.add_command(command)
+        parent: app_commands.Group | None = None
+        for depth in range(1, len(row.path)):
+            group = groups.get(row.path[:depth])
+            if group is None:
+                word = row.path[depth - 1]
+                group = groups[row.path[:depth]] = app_commands.Group(
+                    name=T(word), description=T(GROUPS[word]), parent=parent, guild_only=parent is None)
+                if parent is None:  # a subgroup adds itself to its parent
+                    made.append(group)
+            parent = group
+        assert parent is not None
+        parent.add_command(command)
     return made
 
 

@@ -138,6 +138,11 @@ class DiscordPlatform:
         if board.schedule_id is not None:
             await self.events.closed(board)
 
+    async def recording_changed(self, space_id: str, stage_id: str) -> None:
+        """Who may be heard changed (RecordingPlatform): the recorder follows it before this returns."""
+        if self.recorder is not None:
+            await self.recorder.changed(space_id, stage_id)
+
     async def show_board(self, board: Board) -> None:
         self._ctx.boards.show(board)
         if self.recorder is not None:

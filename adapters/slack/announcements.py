@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from babel.dates import get_day_names
 from slack_sdk.errors import SlackApiError
 
 from adapters.slack.blocks import button
@@ -22,11 +21,11 @@ from adapters.slack.boards import post_in_channel
 from adapters.slack.directory import PLATFORM
 from adapters.slack.state import Announcement, SlackState
 from adapters.slack.text import Markup, Say, date_token, escape, mention, sayer
-from bot.domain.recurrence import Recurrence, RecurrenceKind
 from bot.i18n.markers import N_
-from bot.i18n.message import Message
+from bot.i18n.message import Duration, Message
 from bot.services.locales import Locales
 from bot.services.schedule_view import ScheduleView
+from bot.surface.show import repeat_words as core_repeat_words
 
 log = logging.getLogger(__name__)
 
@@ -40,20 +39,8 @@ def _t(say: Say, msgid: str, **params: object) -> str:
 
 
 def repeat_words(recurrence: str, say: Say, locale: str) -> str:
-    """How a series repeats, in words of the reader's language."""
-    try:
-        parsed = Recurrence.parse(recurrence)
-    except Exception:  # a stored value from a later version: shown as it is
-        return escape(recurrence)
-    if parsed.kind is RecurrenceKind.DAILY:
-        return _t(say, N_("Every day"))
-    if parsed.kind is RecurrenceKind.WEEKLY:
-        names = get_day_names("wide", locale=locale)
-        return _t(say, N_("Every week on {days}"), days=", ".join(names[d] for d in parsed.days))
-    if parsed.kind is RecurrenceKind.CRON:
-        return _t(say, N_("Repeats as the cron expression {expression}"),
-                  expression=Markup(f"`{escape(parsed.cron)}`"))
-    return _t(say, N_("Happens once"))
+    """How a series repeats, in words (the core's), a cron expression in code markup."""
+    return say(core_repeat_words(recurrence, locale, code=lambda cron: Markup(f"`{escape(cron)}`")))
 
 
 def announcement(view: ScheduleView, say: Say, locale: str, *, reminder_lead: int
@@ -70,7 +57,7 @@ def announcement(view: ScheduleView, say: Say, locale: str, *, reminder_lead: in
     when = date_token(view.next_at, WHEN)
     lines = [
         "🗓 " + _t(say, N_("Next: {when}"), when=when),
-        "⏱ " + _t(say, N_("Expected to last {minutes} min"), minutes=round(view.duration / 60)),
+        "⏱ " + _t(say, N_("Expected to last {length}"), length=Duration(view.duration)),
         "🔁 " + repeat_words(view.recurrence, say, locale),
         "🎙 " + _t(say, N_("Hosted by {member}"), member=Markup(mention(view.host_id))),
     ]
@@ -97,8 +84,8 @@ def announcement(view: ScheduleView, say: Say, locale: str, *, reminder_lead: in
 
 def _reminders(say: Say, lead: int) -> str:
     if lead:
-        return _t(say, N_("Those going get a direct message {minutes} min before the start, and when it opens."),
-                  minutes=round(lead / 60))
+        return _t(say, N_("Those going get a direct message {lead} before the start, and when it opens."),
+                  lead=Duration(lead))
     return _t(say, N_("Those going get a direct message when it opens."))
 
 

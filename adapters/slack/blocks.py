@@ -48,12 +48,18 @@ def button(text: str, action_id: str, value: str, style: str | None = None) -> d
 
 
 def board_summary(board: Board, say: Say) -> str:
-    """The notification text of a board message (and what screen readers get)."""
+    """The notification text of a board message (and what screen readers get). With no huddle seen, who is
+    in the audio room is unknown: no count is shown rather than a false zero."""
+    if not board.presence_known:
+        return _t(say, N_("“{title}” · {state} · {visibility}"), title=board.ref.title, state=term(board.state),
+                  visibility=term(board.visibility))
     return _t(say, N_("“{title}” · {state} · {visibility} · {present} in the huddle"), title=board.ref.title,
               state=term(board.state), visibility=term(board.visibility), present=board.present_count)
 
 
 def _status(board: Board, say: Say) -> str:
+    if not board.presence_known:
+        return _t(say, N_("{state} · {visibility}"), state=term(board.state), visibility=term(board.visibility))
     return _t(say, N_("{state} · {visibility} · {present} in the huddle"), state=term(board.state),
               visibility=term(board.visibility), present=board.present_count)
 
@@ -82,7 +88,7 @@ def board_blocks(board: Board, say: Say, *, buttons: bool = True) -> list[dict[s
         text = f"#{line.position} {mention(line.user_id)}"
         if line.note:
             text += " " + _t(say, N_("“{note}”"), note=line.note)
-        if not line.present:
+        if line.away:
             text += " " + _t(say, N_("(away)"))
         blocks.append(_section(text, _queue_menu(say, index, stage_id, line.user_id) if buttons else None))
     if not board.queue:

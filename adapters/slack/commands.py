@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 SLACK_LIMITS = N_("On Slack, Podium cannot mute, unmute or remove anyone from a huddle. It shows who has the "
                   "floor on the board, tells speakers by direct message and announces changes in the channel: "
                   "ask your audience to stay muted unless they have the floor.")
+NO_AUDIO = N_("Recording is on, but Slack gives bots no huddle audio: nothing is recorded.")
 CANNOT_UNMUTE = N_("Slack cannot unmute anyone: the new speaker was told by direct message and on the board.")
 
 
@@ -81,6 +82,8 @@ async def run(adapter: SlackAdapter, where: Where, parsed: Parsed) -> Outcome:
     done = await act(adapter.app, row, values, place, actor=actor, member=member)
     if row.name in ("speaker approve", "speaker next") and done.reply is not None:
         return with_note(done.reply, CANNOT_UNMUTE)
+    if row.name == "stage record" and values["recording"] and done.reply is not None:
+        return with_note(done.reply, NO_AUDIO)
     return await shown(adapter, where, done)
 
 
@@ -100,7 +103,7 @@ async def _open(adapter: SlackAdapter, where: Where, place: Place, values: dict[
         if binding and done.stage is not None:
             await adapter.state.update_stage(done.stage.ref.stage_id, **binding)
     assert done.reply is not None
-    return with_note(done.reply, SLACK_LIMITS)
+    return with_note(done.reply, *((NO_AUDIO,) if values.get("record") else ()), SLACK_LIMITS)
 
 
 async def _private_channel(adapter: SlackAdapter, channel_id: str) -> bool:

@@ -46,9 +46,9 @@ ACK_WITHIN = 2.0  # seconds before the request is kept and acked anyway (Slack g
 REPLAYED = "podium_replayed"  # set on a kept request's body when a restarted bot works it through
 
 
-def with_note(reply: Message, note: str) -> Shaped:
-    """The core's answer and, on its own line, what Slack cannot do about it."""
-    return Shaped(lambda say: (say(reply) + "\n" + say(Message(note)), None))
+def with_note(reply: Message, *notes: str) -> Shaped:
+    """The core's answer and, each on its own line, what Slack cannot do about it."""
+    return Shaped(lambda say: ("\n".join([say(reply), *(say(Message(note)) for note in notes)]), None))
 
 
 def request_key(body: dict[str, Any]) -> str:

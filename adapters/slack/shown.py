@@ -11,6 +11,7 @@ from adapters.slack.text import Say, date_token, escape, mention
 from bot.domain.errors import StageNotFound
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
+from bot.services.replay_list import replay_lines
 from bot.surface.gateway import Done
 from bot.surface.show import queue_summary, rule_values
 
@@ -50,6 +51,8 @@ async def shown(adapter: SlackAdapter, where: Where, done: Done) -> Outcome:
                                  f"{repeat_words(series.recurrence, say, locale)} · {going} · `{series.schedule_id}`")
                 return "\n".join(lines), None
             return Shaped(schedules)
+        case "replays":
+            return Shaped(lambda say: ("\n".join(say(line) for line in replay_lines(view)), None))
     return None
 
 

@@ -10,7 +10,7 @@ from bot.domain import errors
 from bot.domain.members import Actor, Participant
 from bot.domain.rules import HandMode, Rules
 from bot.domain.validation import Visibility
-from bot.i18n.message import Mention
+from bot.i18n.message import Duration, Mention
 
 
 class Stage(Protocol):
@@ -74,7 +74,7 @@ def require_hand_allowed(stage: Stage, actor: Actor, member: Participant | None,
             raise errors.AlreadyRaised(position=stage.position(actor.user_id))
         if member.cooldown_until is not None and member.cooldown_until > now:
             seconds = ceil((member.cooldown_until - now).total_seconds())
-            raise errors.CoolingDown(seconds=seconds)
+            raise errors.CoolingDown(wait=Duration(seconds))
     if not counts_as_here(stage, member):
         raise errors.NotPresent()
 

@@ -90,7 +90,7 @@ class NotSpeaker(StageError):
 
 
 class CoolingDown(StageError):
-    message = N_("You can raise your hand again in {seconds} s.")
+    message = N_("You can raise your hand again in {wait}.")
 
 
 class QueueFull(StageError):

@@ -26,6 +26,11 @@ class QueueMode(StrEnum):
     FAIR = "fair"
 
 
+# Rules given as a length of time, and the word a reader sees for 0 (no limit; idle_close at 0: never).
+DURATIONS = {"speaking_time_limit": N_("none"), "warn_before": N_("none"), "hand_cooldown": N_("none"),
+             "grace_period": N_("none"), "idle_close": N_("never")}
+SWITCHES = frozenset({"must_be_present", "cues", "record"})
+
 _OFF = {"off", "none", "no", "false", "0", ""}
 _ON = {"on", "yes", "true", "1"}
 
@@ -34,7 +39,7 @@ def parse_duration(rule: str, raw: str, *, high: int = 24 * 3600) -> int:
     seconds = seconds_of(raw)
     if seconds is None or not 0 <= seconds <= high:
         raise InvalidRule(rule=rule, value=raw, expected=Message.of(
-            N_("a duration such as 90s, 5m or 1h, at most {high} seconds"), high=high))
+            N_("a duration such as 90s, 5m or 1h, at most {high}"), high=Duration(high)))
     return seconds
 
 
@@ -170,7 +175,7 @@ def parse_rule(name: str, raw: str) -> Any:
             return parse_int(name, raw, low=1, high=100)
         case "max_queue_length":
             return parse_int(name, raw, low=1, high=100_000)
-        case "speaking_time_limit" | "warn_before" | "hand_cooldown" | "grace_period" | "idle_close":
+        case _ if name in DURATIONS:
             return parse_duration(name, raw)
         case "hand_mode":
             return parse_choice(name, raw, HandMode)
@@ -178,6 +183,6 @@ def parse_rule(name: str, raw: str) -> Any:
             return parse_choice(name, raw, QueueMode)
         case "hand_roles" | "auto_approve":
             return parse_roles(name, raw)
-        case "must_be_present" | "cues" | "record":
+        case _ if name in SWITCHES:
             return parse_bool(name, raw)
     raise UnknownRule(rule=name, rules=", ".join(Rules.names()))

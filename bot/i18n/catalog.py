@@ -6,12 +6,12 @@ English is the source language: msgids are the English sentences, so English nee
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_datetime, format_timedelta
+from babel.dates import format_date, format_datetime, format_timedelta
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
@@ -79,6 +79,8 @@ def _value(value: Any, locale: str, mention: MentionFormatter) -> str:
         return format_timedelta(value, locale=locale, threshold=1.1)
     if isinstance(value, datetime):
         return format_datetime(value, format="medium", locale=locale)
+    if isinstance(value, date):  # a day alone (a replay kept until): `Jan 3, 2027`, `3 janv. 2027`
+        return format_date(value, format="medium", locale=locale)
     return str(value)
 
 

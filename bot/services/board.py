@@ -32,11 +32,13 @@ def board_of(stage: Stage, now: datetime, *, lines: int = BOARD_QUEUE_LINES) -> 
     for position, user_id in enumerate(stage.queue.first(lines), start=1):
         waiting = stage.participants[user_id]
         assert waiting.hand is not None, "everyone in the queue has a hand up"
-        queue.append(QueueLine(position, user_id, waiting.hand.note, waiting.present))
+        queue.append(QueueLine(position, user_id, waiting.hand.note, waiting.present,
+                               away=stage.presence_known and not waiting.present))
     return Board(
         ref=stage_ref(stage), state=stage.state.value, topic=stage.topic, host_id=stage.host_id,
         visibility=stage.visibility, capacity=stage.capacity, hands_locked=stage.hands_locked,
         rules=stage.rules, speakers=tuple(speakers), queue=tuple(queue), queue_length=len(stage.queue),
         present_count=stage.present_count,
         moderators=tuple(sorted(stage.moderators)),
-        taken_at=now, version=stage.version, schedule_id=stage.schedule_id)
+        taken_at=now, version=stage.version, schedule_id=stage.schedule_id,
+        presence_known=stage.presence_known)

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from bot.ports import OutboxEntry, StagePlatform
+from bot.ports import OutboxEntry, RecordingPlatform, StagePlatform
 from bot.services.effects import Effect
 from bot.services.notifications import Notifier
 from bot.services.queries import Queries
@@ -24,6 +24,10 @@ class Deliveries:
     async def __call__(self, entry: OutboxEntry, memo: dict[str, Any]) -> None:
         platform = self._platforms[entry.platform]
         effect = Effect(entry.kind, entry.args)
+        if entry.kind.startswith("recording."):  # no board: the platform that records follows the change
+            if isinstance(platform, RecordingPlatform):
+                await platform.recording_changed(entry.args["space_id"], entry.args["stage_id"])
+            return
         if entry.kind.startswith("series."):
             view = memo.get("view")
             if view is None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.domain.rules import DURATIONS, SWITCHES
 from bot.i18n.markers import N_
-from bot.i18n.message import Mention, Message
+from bot.i18n.message import Duration, Mention, Message
 
 _SENTENCES = {
     "StageScheduled": N_("{actor} scheduled “{title}”"),
@@ -21,7 +22,7 @@ _SENTENCES = {
     "HandDenied": N_("{actor} denied {target}'s hand"),
     "NextInLine": N_("{target} is next in line"),
     "SpeakerApproved": N_("{actor} gave the floor to {target}"),
-    "SpeakerWarned": N_("{target} was warned: {seconds_left} s left"),
+    "SpeakerWarned": N_("{target} was warned: {left} left"),
     "SpeakerMovedToAudience": N_("{actor} moved {target} back to the audience"),
     "ModeratorAdded": N_("{actor} made {target} a moderator"),
     "ModeratorRemoved": N_("{actor} took moderation from {target}"),
@@ -49,6 +50,10 @@ _SELF_EVIDENT = {"moderator"}  # "alice moved bob back to the audience" says it 
 def describe(kind: str, actor_id: str, target_id: str | None, reason: str, data: dict[str, Any]) -> Message:
     sentence = _SENTENCES.get(kind, N_("{actor}: {kind}"))
     params: dict[str, Any] = {**data, "actor": Mention(actor_id), "kind": kind}
+    if "seconds_left" in data:
+        params["left"] = Duration(data["seconds_left"])
+    if kind == "RulesChanged" and isinstance(data.get("changes"), str):
+        params["changes"] = _rule_changes(data["changes"])
     if target_id is not None:
         params["target"] = Mention(target_id)
     line = Message(sentence, params)
@@ -56,3 +61,18 @@ def describe(kind: str, actor_id: str, target_id: str | None, reason: str, data:
         why = Message.of(_REASONS[reason]) if reason in _REASONS else reason
         return Message.of(N_("{line} ({reason})"), line=line, reason=why)
     return line
+
+
+def _rule_changes(stored: str) -> Message:
+    """`speaking_time_limit=600, must_be_present=False` as people read it: `… = 10 min, … = off` (the log keeps
+    the values as the rules hold them; a role list's commas have no space after them)."""
+    parts: dict[str, Any] = {}
+    for index, pair in enumerate(p for p in stored.split(", ") if "=" in p):
+        name, _, raw = pair.partition("=")
+        value: Any = raw
+        if name in DURATIONS and raw.isdigit():
+            value = Duration(int(raw), DURATIONS[name])
+        elif name in SWITCHES and raw in ("True", "False"):
+            value = raw == "True"
+        parts[f"p{index}"] = Message.of(N_("{rule} = {value}"), rule=name, value=value)
+    return Message(", ".join(f"{{{key}}}" for key in parts), parts) if parts else Message.of("{value}", value=stored)

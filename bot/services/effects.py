@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.domain.members import Recap, SpeakerRecap
-from bot.i18n.message import Mention, Message
+from bot.i18n.message import Duration, Mention, Message
 from bot.ports import OutboxEntry
 
 # Set by the outbox while it delivers an effect: adapters tag what they post with it, and when the effect
@@ -69,6 +69,10 @@ def message_from(data: dict[str, Any]) -> Message:
 def _value_json(value: Any) -> Any:
     if isinstance(value, Mention):
         return {"$mention": value.user_id}
+    if isinstance(value, Duration):
+        return {"$duration": value.seconds, "zero": value.zero}
+    if isinstance(value, Message):
+        return {"$message": message_json(value)}
     if isinstance(value, datetime):
         return {"$at": value.isoformat()}
     return value
@@ -80,6 +84,10 @@ def _value_from(value: Any) -> Any:
             return Mention(value["$mention"])
         if "$at" in value:
             return datetime.fromisoformat(value["$at"])
+        if "$duration" in value:
+            return Duration(value["$duration"], value.get("zero", ""))
+        if "$message" in value:
+            return message_from(value["$message"])
     return value
 
 

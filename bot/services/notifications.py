@@ -15,7 +15,7 @@ from typing import Any
 from bot.domain import events as ev
 from bot.domain.members import Turn
 from bot.i18n.markers import N_
-from bot.i18n.message import Mention, Message
+from bot.i18n.message import Duration, Mention, Message
 from bot.ports import Capability, CuePlatform, StagePlatform
 from bot.services.board import Board
 from bot.services.effects import Effect, message_from, message_json, recap_from, recap_json
@@ -90,7 +90,7 @@ def _effects_of(event: ev.Event, board: Board) -> list[Effect]:
                 moved.append(_announce(Message.of(N_("{member} is back in the audience."), member=Mention(target))))
             return moved
         case ev.SpeakerWarned(seconds_left=seconds) if target:
-            return [_tell(target, Message.of(N_("Speaking time left on “{title}”: {seconds} s."), seconds=seconds,
+            return [_tell(target, Message.of(N_("Speaking time left on “{title}”: {left}."), left=Duration(seconds),
                                              title=title))]
         case ev.NextInLine() if target:
             return [_tell(target, Message.of(N_("You're next on “{title}”."), title=title))]

@@ -1,19 +1,20 @@
 """Recording consent, struck segments and replays: each change in one transaction with its audit entry.
 
-The platform that records (Discord) asks ``heard(stage)`` who may be written and is told when that changes;
-replays are files in REPLAY_DIR that this service keeps for REPLAY_RETENTION_DAYS and removes on request.
+The platform that records (Discord) asks ``heard(stage)`` who may be written and is told when that changes: by an
+effect written to the outbox in the change's own transaction, so a strike committed just before a crash still
+takes the voice out of the replay once the bot is back. Replays are files in REPLAY_DIR that this service keeps
+for REPLAY_RETENTION_DAYS and removes on request.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.domain import recording
@@ -22,11 +23,12 @@ from bot.domain.stage import Stage
 from bot.i18n.markers import N_
 from bot.i18n.message import Mention, Message
 from bot.persistence.database import Database
+from bot.persistence.outbox import SqlOutbox, outbox_t
 from bot.persistence.replay_tables import ConsentRow, ReplayRow, StrikeRow
 from bot.persistence.tables import AuditRow, table_of
-from bot.ports import Clock, UnitOfWork
+from bot.ports import Clock, OutboxEntry, UnitOfWork
 
-log = logging.getLogger(__name__)
+CHANGED = "recording.changed"  # the effect: who may be heard in a space's (or a stage's) recording changed
 
 consent_t, strike_t, replay_t, audit_t = (table_of(ConsentRow), table_of(StrikeRow), table_of(ReplayRow),
                                           table_of(AuditRow))
@@ -53,10 +55,11 @@ class Replay:
 
 class Recordings:
     def __init__(self, *, db: Database, clock: Clock, uow: Callable[[], UnitOfWork], folder: Path,
-                 retention_days: int) -> None:
+                 retention_days: int, outbox: SqlOutbox | None = None,
+                 submit: Callable[[list[OutboxEntry]], None] | None = None) -> None:
         self._db, self._clock, self._uow = db, clock, uow
         self.folder, self.retention = folder, timedelta(days=retention_days)
-        self.listeners: list[Callable[[str, str, str], object]] = []  # (platform, space_id, stage_id or "")
+        self._outbox, self._submit = outbox, submit  # the effects' store, and the dispatcher they go to
 
     async def handle(self, command: recording.RecordConsent | recording.StrikeVoice | recording.DeleteReplay
                      ) -> Message:
@@ -75,13 +78,13 @@ class Recordings:
 
     async def consent(self, platform: str, space_id: str, actor: Actor, *, accepted: bool) -> Message:
         now = self._clock.now()
-        await self._db.run(self._write_consent, platform, space_id, actor.user_id, accepted, now)
-        self._changed(platform, space_id, "")
+        self._dispatch(await self._db.run(self._write_consent, platform, space_id, actor.user_id, accepted, now))
         if accepted:
             return Message.of(N_("You accepted being recorded on stages here, until you take it back."))
         return Message.of(N_("You will not be recorded on stages here."))
 
-    def _write_consent(self, platform: str, space_id: str, user_id: str, accepted: bool, now: datetime) -> None:
+    def _write_consent(self, platform: str, space_id: str, user_id: str, accepted: bool, now: datetime
+                       ) -> list[OutboxEntry]:
         flavour = postgresql if self._db.dialect == "postgresql" else sqlite
         values = {"platform": platform, "space_id": space_id, "user_id": user_id, "accepted": accepted, "at": now}
         upsert = flavour.insert(consent_t).values(**values).on_conflict_do_update(
@@ -90,6 +93,7 @@ class Recordings:
             conn.execute(upsert)
             _audit(conn, None, now, "RecordingConsentGiven" if accepted else "RecordingConsentWithdrawn",
                    user_id, user_id, {"platform": platform, "space_id": space_id})
+            return self._notice(conn, platform, space_id, "", now)
 
     async def consented(self, platform: str, space_id: str) -> frozenset[str]:
         def read() -> frozenset[str]:
@@ -114,19 +118,19 @@ class Recordings:
         stage = await self._stage(stage_id)
         recording.require_may_strike(stage, actor, user_id)
         now = self._clock.now()
-        await self._db.run(self._write_strike, stage_id, actor.user_id, user_id, now)
-        self._changed(stage.platform, stage.space_id, stage_id)
+        self._dispatch(await self._db.run(self._write_strike, stage, actor.user_id, user_id, now))
         if actor.user_id == user_id:
             return Message.of(N_("Your voice is removed from the replay of “{title}”."), title=stage.title)
         return Message.of(N_("{member}'s voice is struck from the replay of “{title}”."),
                           member=Mention(user_id), title=stage.title)
 
-    def _write_strike(self, stage_id: str, actor_id: str, user_id: str, now: datetime) -> None:
+    def _write_strike(self, stage: Stage, actor_id: str, user_id: str, now: datetime) -> list[OutboxEntry]:
         flavour = postgresql if self._db.dialect == "postgresql" else sqlite
         with self._db.engine.begin() as conn:
-            conn.execute(flavour.insert(strike_t).values(stage_id=stage_id, user_id=user_id, actor_id=actor_id,
+            conn.execute(flavour.insert(strike_t).values(stage_id=stage.id, user_id=user_id, actor_id=actor_id,
                                                          at=now).on_conflict_do_nothing())
-            _audit(conn, stage_id, now, "SegmentStruck", actor_id, user_id, {})
+            _audit(conn, stage.id, now, "SegmentStruck", actor_id, user_id, {})
+            return self._notice(conn, stage.platform, stage.space_id, stage.id, now)
 
     async def struck(self, stage_id: str) -> frozenset[str]:
         def read() -> frozenset[str]:
@@ -196,14 +200,15 @@ class Recordings:
         return [replay.id for replay in expired]
 
     async def _remove(self, replay: Replay, actor_id: str, kind: str) -> None:
-        def work() -> None:
+        def work() -> list[OutboxEntry]:
             for path in (self.folder / replay.file, *self.sources(replay.stage_id)):
                 path.unlink(missing_ok=True)
+            now = self._clock.now()
             with self._db.engine.begin() as conn:
                 conn.execute(delete(replay_t).where(replay_t.c.id == replay.id))
-                _audit(conn, replay.stage_id, self._clock.now(), kind, actor_id, None, {"file": replay.file})
-        await self._db.run(work)
-        self._changed(replay.platform, replay.space_id, replay.stage_id)
+                _audit(conn, replay.stage_id, now, kind, actor_id, None, {"file": replay.file})
+                return self._notice(conn, replay.platform, replay.space_id, replay.stage_id, now)
+        self._dispatch(await self._db.run(work))
 
     def sources(self, stage_id: str) -> list[Path]:
         """The per-speaker spools a replay is mixed from, kept as long as the replay to mix it again."""
@@ -244,12 +249,22 @@ class Recordings:
         async with self._uow() as uow:
             return await uow.stages.get(stage_id)
 
-    def _changed(self, platform: str, space_id: str, stage_id: str) -> None:
-        for listener in self.listeners:
-            try:
-                listener(platform, space_id, stage_id)
-            except Exception:
-                log.exception("a recording listener failed on %s:%s %s", platform, space_id, stage_id)
+    def _notice(self, conn: Connection, platform: str, space_id: str, stage_id: str, now: datetime
+                ) -> list[OutboxEntry]:
+        """The platform's notice that who may be heard changed (in a space: a consent; on a stage: a strike, a
+        deletion), written in the change's transaction. One stream per space keeps the notices in order."""
+        if self._outbox is None:
+            return []
+        stream = f"recording:{platform}:{space_id}"
+        last = conn.execute(select(func.max(outbox_t.c.position)).where(outbox_t.c.stream == stream)).scalar()
+        entries = [OutboxEntry(stream, (last or 0) + 1, platform, CHANGED,
+                               {"space_id": space_id, "stage_id": stage_id})]
+        self._outbox.write(conn, entries, now)
+        return entries
+
+    def _dispatch(self, entries: list[OutboxEntry]) -> None:
+        if entries and self._submit is not None:
+            self._submit(entries)
 
 
 def _turn(user_id: str, opened: datetime, start: datetime, end: datetime) -> Turn:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.i18n.markers import N_
-from bot.i18n.message import Message
+from bot.i18n.message import Duration, Message
 from bot.services.recordings import Replay
 
 SHOWN = 25
@@ -14,10 +14,10 @@ SHOWN = 25
 def replay_lines(replays: Sequence[Replay], *, shown: int = SHOWN) -> list[Message]:
     if not replays:
         return [Message.of(N_("No replays are kept here."))]
-    lines = [Message.of(N_("{replay_id} · “{title}” · {date} · {minutes} min · voices: {voices} · kept until {until}"),
-                        replay_id=replay.id, title=replay.title, date=replay.created_at.date().isoformat(),
-                        minutes=max(1, round(replay.seconds / 60)), voices=len(replay.speakers),
-                        until=replay.expires_at.date().isoformat())
+    lines = [Message.of(N_("{replay_id} · “{title}” · {date} · {length} · voices: {voices} · kept until {until}"),
+                        replay_id=replay.id, title=replay.title, date=replay.created_at.date(),
+                        length=Duration(replay.seconds), voices=len(replay.speakers),
+                        until=replay.expires_at.date())
              for replay in replays[:shown]]
     if len(replays) > shown:
         lines.append(Message.of(N_("and {count} more"), count=len(replays) - shown))

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from bot.domain.errors import ScheduleNotFound, StageNotFound
 from bot.domain.members import Actor
+from bot.domain.recording import ReplayNotFound
 from bot.domain.schedule import parse_local
 from bot.i18n.message import Message
 from bot.services.board import Board
@@ -32,6 +33,9 @@ class Core(Protocol):
 
     @property
     def queries(self) -> Any: ...
+
+    @property
+    def recordings(self) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,11 @@ async def act(core: Core, row: Row, values: Values, place: Place, *, actor: Acto
                 raise LookupError(f"{row.name}: this platform names no members")
             values[option.name] = await member(values[option.name])
     stage_id = place.stage_id
+    for option in row.options:
+        if option.suggest == "replays" and values.get(option.name):
+            replay = await _replay(core, str(values[option.name]), place)
+            values[option.name] = replay.id
+            stage_id = stage_id or replay.stage_id  # its stage, live or closed
     if row.scope is Scope.STAGE and not stage_id:
         stage_id = await core.queries.live_stage(place.platform, place.space_id, place.channel_id)
     series = await _series(core, values, place) if row.scope is Scope.SERIES else None
@@ -107,6 +116,8 @@ async def _read(core: Core, row: Row, values: Values, where: Where) -> Any:
             return await core.queries.last_recap(where.platform, where.space_id, where.channel_id)
         case "schedules":
             return await core.queries.schedules(where.platform, where.space_id)
+        case "replays":
+            return await core.recordings.replays(where.platform, where.space_id)
         case "help":
             return values.get("command", "")
     return None
@@ -131,6 +142,18 @@ async def _series(core: Core, values: Values, place: Place) -> ScheduleView:
         raise AmbiguousId(value=values["series"], candidates=", ".join(v.schedule_id for v in found[:5]))
     if not found:
         raise ScheduleNotFound(schedule_id=values["series"])
+    return found[0]
+
+
+async def _replay(core: Core, typed: str, place: Place) -> Any:
+    """A replay of this space named by its id or an unambiguous start of it."""
+    key = typed.strip().casefold()
+    kept = await core.recordings.replays(place.platform, place.space_id)
+    found = [r for r in kept if r.id.casefold() == key] or [r for r in kept if r.id.casefold().startswith(key)]
+    if len(found) > 1:
+        raise AmbiguousId(value=typed, candidates=", ".join(r.id for r in found[:5]))
+    if not found:
+        raise ReplayNotFound(replay_id=typed)
     return found[0]
 
 

@@ -5,10 +5,13 @@ Adapters shape markup around these (code blocks, Block Kit, embeds); the words a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+
+from babel.dates import get_day_names
 
 from bot.domain.members import Recap
-from bot.domain.rules import Rules
+from bot.domain.recurrence import Recurrence, RecurrenceKind
+from bot.domain.rules import DURATIONS, Rules
 from bot.i18n.markers import N_
 from bot.i18n.message import Duration, Mention, Message
 from bot.i18n.terms import term
@@ -17,10 +20,7 @@ from bot.services.timeline import timeline_messages
 from bot.surface.grammar import Grammar
 from bot.surface.rows import Row
 
-NONE, NEVER = N_("none"), N_("never")
-# Durations that mean "no limit" at 0 read "none"; idle_close at 0 means the stage never closes itself.
-_DURATIONS = {"speaking_time_limit": NONE, "warn_before": NONE, "hand_cooldown": NONE, "grace_period": NONE,
-              "idle_close": NEVER}
+NONE = N_("none")
 
 
 def rule_values(rules: Rules) -> list[tuple[str, object]]:
@@ -28,8 +28,8 @@ def rule_values(rules: Rules) -> list[tuple[str, object]]:
     shown: list[tuple[str, object]] = []
     for name in Rules.names():
         value = getattr(rules, name)
-        if name in _DURATIONS:
-            value = Duration(value, _DURATIONS[name])
+        if name in DURATIONS:
+            value = Duration(value, DURATIONS[name])
         elif isinstance(value, tuple):
             value = ", ".join(value) if value else Message(NONE)
         elif isinstance(value, str):
@@ -73,3 +73,20 @@ def help_lines(grammar: Grammar, rows: Iterable[Row], asked: str = "") -> list[t
     wanted = asked.strip().lstrip("/").lower()
     chosen = [r for r in rows if not wanted or r.name.startswith(wanted) or r.flat.startswith(wanted)]
     return [(grammar.usage(row), Message(row.help)) for row in chosen or list(rows)]
+
+
+def repeat_words(recurrence: str, locale: str, *, code: Callable[[str], object] = str) -> Message:
+    """How a series repeats, in words of the reader's language (days named by Babel); `code` shapes a cron
+    expression the platform's way (Slack: in backticks)."""
+    try:
+        parsed = Recurrence.parse(recurrence)
+    except Exception:  # a stored value from a later version: shown as it is
+        return Message.of("{value}", value=recurrence)
+    if parsed.kind is RecurrenceKind.DAILY:
+        return Message.of(N_("Every day"))
+    if parsed.kind is RecurrenceKind.WEEKLY:
+        names = get_day_names("wide", locale=locale)
+        return Message.of(N_("Every week on {days}"), days=", ".join(names[d] for d in parsed.days))
+    if parsed.kind is RecurrenceKind.CRON:
+        return Message.of(N_("Repeats as the cron expression {expression}"), expression=code(parsed.cron))
+    return Message.of(N_("Happens once"))

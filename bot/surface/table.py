@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.domain import commands as c
+from bot.domain import recording as r
 from bot.domain.validation import Visibility
 from bot.i18n.markers import N_
 from bot.surface.errors import NothingToChange
@@ -29,6 +30,10 @@ ZONE = Option(N_("timezone"), Kind.TEXT, N_("A time zone such as Europe/Paris.")
               also=("tz",), suggest="zones")
 LENGTH = Option(N_("duration"), Kind.DURATION, N_("How long it lasts (1h, 90 min)."), N_("DURATION"), keyed=True,
                 high=24 * 3600)
+RECORD = Option(N_("record"), Kind.FLAG, N_("on: recorded (Discord); only members who accept are heard."), N_("on|off"),
+                keyed=True, default=False)
+REPLAY = Option(N_("replay"), Kind.ID, N_("The replay, by its id or the start of it (see /stage replays)."), N_("ID"),
+                required=True, suggest="replays")
 REPEAT = Option(N_("repeat"), Kind.TEXT, N_("How it repeats: once, daily, weekdays, weekly:mon,thu or cron:M H D M W."),
                 N_("once|daily|weekdays|weekly:mon,thu|cron:…"), keyed=True, suggest="repeats")
 
@@ -50,7 +55,7 @@ def _takes(kind: type[c.Command], name: str) -> bool:
 def _open(v: Values, w: Where) -> c.Command:
     return c.OpenStage(actor=w.actor, platform=w.platform, space_id=w.space_id, channel_id=w.channel_id,
                        title=v["title"], topic=v["topic"], visibility=v["visibility"], capacity=v["capacity"],
-                       present=w.present, presence_known=w.presence_known)
+                       present=w.present, presence_known=w.presence_known, record=v["record"])
 
 
 def _block(v: Values, w: Where) -> c.Command:
@@ -70,7 +75,8 @@ def _audience(v: Values, w: Where) -> c.Command:
 def _schedule(v: Values, w: Where) -> c.Command:
     return c.ScheduleStage(actor=w.actor, platform=w.platform, space_id=w.space_id, channel_id=w.channel_id,
                            title=v["title"], start=v["start"], timezone=v.get("timezone") or w.timezone,
-                           duration=v["duration"], recurrence=v["repeat"], topic=v["topic"])
+                           duration=v["duration"], recurrence=v["repeat"], topic=v["topic"],
+                           record=v["record"])
 
 
 def _edit(v: Values, w: Where) -> c.Command:
@@ -90,6 +96,23 @@ def _rsvp(v: Values, w: Where) -> c.Command:
     return c.Rsvp(actor=w.actor, schedule_id=w.schedule_id, going=v.get("going", True))
 
 
+def _record(v: Values, w: Where) -> c.Command:
+    return c.SetRules(actor=w.actor, stage_id=w.stage_id, changes={"record": "on" if v["recording"] else "off"})
+
+
+def _consent(v: Values, w: Where) -> c.Command:
+    return r.RecordConsent(actor=w.actor, platform=w.platform, space_id=w.space_id, accepted=v["consent"])
+
+
+def _strike(v: Values, w: Where) -> c.Command:
+    # The member's own voice when none is named (`/record remove`); a moderator names someone (`/stage strike`).
+    return r.StrikeVoice(actor=w.actor, stage_id=w.stage_id, user_id=v.get("member") or w.actor.user_id)
+
+
+def _delete_replay(v: Values, w: Where) -> c.Command:
+    return r.DeleteReplay(actor=w.actor, replay_id=v["replay"])
+
+
 MODERATORS, EVERYONE, HOSTS = Access.MODERATORS, Access.EVERYONE, Access.HOSTS
 
 # What each first word of a two-word command is about (a platform with command groups shows it).
@@ -98,6 +121,8 @@ GROUPS = {
     N_("hand"): N_("Raise or lower your hand."),
     N_("speaker"): N_("Give or take the floor."),
     N_("mod"): N_("Delegate moderation of a stage."),
+    N_("record"): N_("Your consent to being recorded, and your voice in replays."),
+    N_("replay"): N_("The replays of recorded stages."),
 }
 
 TABLE: tuple[Row, ...] = (
@@ -111,6 +136,7 @@ TABLE: tuple[Row, ...] = (
                         "private": "invite-only"}),
         Option(N_("capacity"), Kind.NUMBER, N_("How many may join; 0 for no limit."), N_("N"), keyed=True, default=0,
                low=0, high=10_000),
+        RECORD,
     ), scope=Scope.NONE, build=_open, read="board"),
     Row((N_("stage"), N_("close")), "close", N_("Close the stage and post its recap."), access=MODERATORS,
         build=_stage(c.CloseStage)),
@@ -145,12 +171,34 @@ TABLE: tuple[Row, ...] = (
         access=MODERATORS, scope=Scope.NONE, read="blocks"),
     Row((N_("stage"), N_("unblock")), "unblock", N_("Let a blocked member back."), (MEMBER,), access=MODERATORS,
         build=_stage(c.UnblockMember)),
+    # ---- recording and replays (Discord records; elsewhere the recap carries the timeline)
+    Row((N_("stage"), N_("record")), "record", N_("Record the stage from now (on) or stop (off)."), (
+        Option(N_("recording"), Kind.FLAG, N_("on: recorded from now; only members who accept are heard."),
+               N_("on|off"), required=True),
+    ), access=MODERATORS, build=_record),
+    Row((N_("stage"), N_("strike")), "strike", N_("Leave a member's voice out of this stage's replay."), (
+        MEMBER, replace(REPLAY, required=False, keyed=True, help=N_("The replay; this stage's when left empty.")),
+    ), access=MODERATORS, build=_strike),
+    Row((N_("stage"), N_("replays")), "replays", N_("List the replays kept in this space."), scope=Scope.NONE,
+        read="replays"),
+    Row((N_("stage"), N_("replay"), N_("delete")), "replay delete", N_("Delete a replay (its stage's host or "
+                                                                        "moderators)."), (REPLAY,),
+        access=MODERATORS, scope=Scope.NONE, build=_delete_replay),
+    Row((N_("record"), N_("consent")), "record consent", N_("Accept being recorded on this space's stages (on), or "
+                                                            "take it back (off)."), (
+        Option(N_("consent"), Kind.FLAG, N_("on: your voice may be in replays; off: it is not."), N_("on|off"),
+               required=True),
+    ), scope=Scope.NONE, build=_consent),
+    Row((N_("record"), N_("remove")), "record remove", N_("Remove your own voice from a replay: this stage's, or "
+                                                          "one named by id."), (
+        replace(REPLAY, required=False, help=N_("The replay; this stage's when left empty.")),
+    ), build=_strike),
     # ---- scheduled stages
     Row((N_("stage"), N_("schedule")), "schedule", N_("Schedule a stage in this channel, once or repeating."), (
         Option(N_("title"), Kind.TEXT, N_("What the stage is called."), N_("TITLE"), required=True),
         replace(START, required=True),
         ZONE, replace(LENGTH, default=3600),
-        replace(REPEAT, default="once"), TOPIC,
+        replace(REPEAT, default="once"), TOPIC, RECORD,
     ), scope=Scope.NONE, build=_schedule),
     Row((N_("stage"), N_("schedules")), "schedules", N_("List the upcoming scheduled stages of the space."),
         scope=Scope.NONE, read="schedules"),

@@ -20,7 +20,6 @@ from mutagen.oggopus import OggOpus
 
 from bot.domain import commands as c
 from bot.domain.members import Actor
-from bot.domain.recording import StrikeVoice
 from tests.support.recording import RecordingBot
 from tests.support.discord import Bot, channel_posts, dms, make_world, reply
 from tests.fakes.discord import FakeDiscord
@@ -115,7 +114,7 @@ async def test_the_replay_holds_the_consenting_speaker_only_at_the_right_times(f
     try:
         await bot.command(world, world.alice, "stage", "open", title="Weekly AMA")
         stage_id = await bot.stage_id(world)
-        assert reply(await bot.command(world, world.bob, "stage", "rules", changes="record=on")).startswith("Rules")
+        assert reply(await bot.command(world, world.bob, "stage", "record", recording=True)).startswith("Rules")
         await bot.settle()
         accepted = await bot.press(world, world.carol, "podium:consent:on")  # the board's button
         assert reply(accepted).startswith("You accepted being recorded")
@@ -181,10 +180,10 @@ async def test_the_replay_holds_the_consenting_speaker_only_at_the_right_times(f
         assert fake_discord.store.uploads[int(posts[0].attachments[0]["id"])] == (bot.replay_dir / replay.file).read_bytes()
         first_post = posts[0].id
 
-        # Carol asks for her voice to be removed: the replay is mixed again without her, and posted again.
-        removed = await bot.app.bus.handle(StrikeVoice(actor=Actor(str(world.carol.id)), stage_id=stage_id,
-                                                       user_id=str(world.carol.id)))
-        assert removed.msgid.startswith("Your voice is removed")
+        # Carol asks for her voice to be removed (`/record remove ID`, by the start of the id): the replay is
+        # mixed again without her, and posted again.
+        removed = await bot.command(world, world.carol, "record", "remove", replay=stage_id[:6])
+        assert reply(removed).startswith("Your voice is removed"), reply(removed)
         await until(lambda: len(recorder.published) == 2, timeout=20)
         await recorder.lanes.drain()
         samples, tags = decode(bot.replay_dir / replay.file)

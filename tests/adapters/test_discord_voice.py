@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.domain import errors
+from bot.i18n.message import Duration
 from tests.support.discord import (  # noqa: F401 - fixtures
     bot, dms, embed_text, mention, podium_errors, refusal, reply, world)
 
@@ -198,4 +199,4 @@ async def test_auto_approve_fair_queue_cooldown_and_queue_length(world, bot):
     assert reply(await bot.press(world, world.bob, f"podium:raise:{stage_id}")) == refusal(errors.QueueFull, limit=1)
     await bot.press(world, world.dave, f"podium:lower:{stage_id}")
     assert reply(await bot.press(world, world.dave, f"podium:raise:{stage_id}")) == refusal(
-        errors.CoolingDown, seconds=60)
+        errors.CoolingDown, wait=Duration(60))

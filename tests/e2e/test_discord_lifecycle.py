@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.domain import errors
+from bot.i18n.message import Duration
 from tests.fakes.discord import FakeDiscord, InteractionRecord
 from tests.support.discord import (  # noqa: F401 - fixtures and helpers
     MOD_ROLE, World, channel_posts, discord_errors, dms, embed_text, fake_discord, make_world, mention, refusal,
@@ -124,7 +125,7 @@ async def test_a_stage_from_opening_to_recap_across_an_outage_and_a_crash(world,
 
     # The operator registers the commands in the server and invites the bot.
     synced = await podium.once("discord", "sync", "--guild", str(world.guild.id))
-    assert "registered 7 commands in server" in synced
+    assert "registered 8 commands in server" in synced
     assert f"client_id={fake.store.application_id}" in await podium.once("discord", "invite-url")
     await podium.start()
 
@@ -166,7 +167,7 @@ async def test_a_stage_from_opening_to_recap_across_an_outage_and_a_crash(world,
                 values=[str(world.dave.id)])
     await until(world, lambda: "A moderator lowered your hand on “Weekly AMA”." in dms(fake, world.dave))
     assert reply(await press(world, world.dave, f"podium:raise:{stage_id}")) == refusal(
-        errors.CoolingDown, seconds=30)
+        errors.CoolingDown, wait=Duration(30))
 
     # Fair queue: carol has spoken, erin has not.
     await run(world, world.bob, "stage", "rules", changes="queue_mode=fair hand_cooldown=0 max_queue_length=10 speaking_time_limit=0")

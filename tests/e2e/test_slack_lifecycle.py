@@ -9,7 +9,7 @@ from pathlib import Path
 from adapters.slack.blocks import NOTE_INPUT
 from bot.i18n.catalog import render
 from bot.i18n.markers import N_
-from bot.i18n.message import Message
+from bot.i18n.message import Duration, Message
 from tests.fakes.slack import events
 from tests.support.slack import World, blocks_text, eventually, join_huddle, leave_huddle, slack_world, start_huddle
 
@@ -104,7 +104,7 @@ async def test_speaking_time_warns_then_moves_the_speaker_back(tmp_path: Path) -
         await w.advance(39)
         assert not any("Speaking time left" in t for t in w.dm_texts("bob"))
         await w.advance(2)
-        assert en(N_("Speaking time left on “{title}”: {seconds} s."), title="Timed", seconds=19) in w.dm_texts("bob")
+        assert en(N_("Speaking time left on “{title}”: {left}."), title="Timed", left=Duration(19)) in w.dm_texts("bob")
         await w.advance(20)
         assert en(N_("Your speaking time on “{title}” is up; you are back in the audience."),
                   title="Timed") in w.dm_texts("bob")

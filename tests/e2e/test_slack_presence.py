@@ -11,7 +11,7 @@ from bot.i18n.catalog import render
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
 from tests.fakes.slack import events
-from tests.support.slack import World, slack_world, start_huddle
+from tests.support.slack import World, blocks_text, eventually, slack_world, start_huddle
 
 RAISED = N_("Hand raised, you are #{position}.")
 RAISED_UNSEEN = N_("Hand raised, you are #{position}. Join the audio room to be given the floor.")
@@ -35,6 +35,10 @@ async def test_with_no_huddle_seen_a_hand_is_taken_and_its_owner_told_to_join(tm
         assert bob.text == en(RAISED_UNSEEN, position=1)
         assert carol.text == en(RAISED_UNSEEN, position=2)
         assert await hands(w) == (w["bob"].id, w["carol"].id)
+        # The board shows both hands and calls nobody away, nor counts a huddle nobody has seen.
+        await eventually(lambda: f"<@{w['carol'].id}>" in blocks_text(w.board().blocks), what="carol on the board")
+        shown = blocks_text(w.board().blocks)
+        assert "(away)" not in shown and "in the huddle" not in shown, shown
         # Nobody is refused for being away while nobody can see the room: the floor can be given.
         given = await w.command("alice", "next")
         assert given.text.startswith(en(N_("{member} is now a speaker."), member=f"<@{w['bob'].id}>"))
@@ -55,6 +59,8 @@ async def test_once_the_huddle_is_observed_the_rule_applies_and_when_it_ends_pre
         assert refused.text == en(NOT_PRESENT)
         assert taken.text == en(RAISED, position=2)
         assert await hands(w) == (w["frank"].id, w["bob"].id)  # frank's hand waits; he is away once it is seen
+        await eventually(lambda: "(away)" in blocks_text(w.board().blocks), what="frank shown away")
+        assert blocks_text(w.board().blocks).count("(away)") == 1
 
         await w.event(events.huddle_changed(w.fake.state, w.room, room_id, participants=[], ended=True))
         await w.until(lambda: _nobody(w), what="everyone out of the ended huddle")

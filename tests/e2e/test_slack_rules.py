@@ -7,7 +7,7 @@ from pathlib import Path
 from bot.domain.rules import Rules
 from bot.i18n.catalog import render
 from bot.i18n.markers import N_
-from bot.i18n.message import Message
+from bot.i18n.message import Duration, Message
 from tests.support.slack import World, slack_world, start_huddle
 
 
@@ -99,7 +99,7 @@ async def test_a_speaker_limit_set_on_slack_runs_on_the_core_timer(tmp_path: Pat
         await w.command("bob", "raise")
         await w.command("alice", "next")
         await w.advance(90)
-        assert en(N_("Speaking time left on “{title}”: {seconds} s."), title="Rules", seconds=30) in w.dm_texts("bob")
+        assert en(N_("Speaking time left on “{title}”: {left}."), title="Rules", left=Duration(30)) in w.dm_texts("bob")
         await w.advance(30)
         assert (await w.app.queries.roster(await w.stage_id())).speakers == frozenset()
 

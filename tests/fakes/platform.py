@@ -78,3 +78,11 @@ class FakePlatform:
 
 
 _conforms: type[StagePlatform] = FakePlatform  # a type checker holds the fake to the port
+
+
+class FakeRecordingPlatform(FakePlatform):
+    """A platform that records (the RecordingPlatform port): it records each notice that who may be heard
+    changed, as `recording_changed` on the stage (or "" for a whole space)."""
+
+    async def recording_changed(self, space_id: str, stage_id: str) -> None:
+        self._record("recording_changed", stage_id, space_id=space_id)

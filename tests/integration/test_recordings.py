@@ -13,8 +13,9 @@ from bot.clock import ManualClock
 from bot.domain import commands as c
 from bot.domain import errors
 from bot.domain.members import Actor
-from bot.domain.recording import NotYourSegment, ReplayNotFound
+from bot.domain.recording import DeleteReplay, NotYourSegment, RecordConsent, ReplayNotFound, StrikeVoice
 from bot.services.recordings import Replay
+from tests.fakes.platform import FakePlatform, FakeRecordingPlatform
 from tests.support.stages import HOST, PLATFORM, SPACE, open_live
 
 from tests.support.apps import T0
@@ -182,3 +183,38 @@ async def test_record_on_at_open_and_in_a_schedule_records_from_the_start(apps) 
     await app.settle()
     recorded_by_series = await app.queries.live_stage(PLATFORM, SPACE, "chan-3")
     assert await app.recordings.heard(recorded_by_series) == {"carol"}
+
+
+async def test_who_may_be_heard_reaches_the_recording_platform_through_the_outbox_even_across_a_stop(
+        apps, tmp_path) -> None:
+    """A consent, a strike and a deletion each write their notice in their own transaction (the outbox): a
+    platform not connected when they commit (a crash right after the commit looks the same) still gets every
+    one, in order, from the next process; a refusal writes none."""
+    app = await apps.start()
+    app.recordings.folder = tmp_path
+    app.register(FakeRecordingPlatform(PLATFORM), connected=False)
+    stage_id = await recorded(app)
+    before = await app.outbox.pending()
+    await app.bus.handle(RecordConsent(actor=CAROL, platform=PLATFORM, space_id=SPACE, accepted=True))
+    await app.bus.handle(StrikeVoice(actor=HOST, stage_id=stage_id, user_id="dave"))
+    with pytest.raises(NotYourSegment):
+        await app.bus.handle(StrikeVoice(actor=CAROL, stage_id=stage_id, user_id="erin"))
+    await app.recordings.published(replay_of(stage_id, tmp_path))
+    await app.bus.handle(DeleteReplay(actor=HOST, replay_id=stage_id))
+    assert await app.outbox.pending() == before + 3  # stored with each change, not held in memory
+    await apps.stop(app)
+
+    platform = FakeRecordingPlatform(PLATFORM)
+    again = await apps.start(platform=platform)
+    await again.settle()
+    notices = [(c.stage_id, c.args["space_id"]) for c in platform.calls if c.method == "recording_changed"]
+    assert notices == [("", SPACE), (stage_id, SPACE), (stage_id, SPACE)]
+    assert await again.outbox.pending() == 0
+
+
+async def test_a_platform_that_does_not_record_takes_the_notice_and_does_nothing(apps) -> None:
+    platform = FakePlatform(PLATFORM)
+    app = await apps.start(platform=platform)
+    await app.bus.handle(RecordConsent(actor=CAROL, platform=PLATFORM, space_id=SPACE, accepted=True))
+    await app.settle()
+    assert platform.calls == [] and await app.outbox.pending() == 0

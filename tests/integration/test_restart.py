@@ -13,7 +13,7 @@ from bot.domain import commands as c
 from bot.domain import errors
 from bot.domain.members import Actor
 from bot.domain.rules import QueueMode
-from bot.i18n.message import Mention
+from bot.i18n.message import Duration, Mention
 from tests.support.apps import T0, Apps
 from tests.support.stages import HOST, audit_kinds, load, open_live, snapshot
 
@@ -123,7 +123,7 @@ async def test_what_was_stored_still_rules_after_a_restart(apps: Apps) -> None:
     await bus.handle(c.LockHands(actor=HOST, stage_id=stage_id, locked=False))
     with pytest.raises(errors.CoolingDown) as cooling:
         await bus.handle(c.RaiseHand(actor=Actor("carol"), stage_id=stage_id))
-    assert cooling.value.params == {"seconds": 90 - 45}
+    assert cooling.value.params == {"wait": Duration(90 - 45)}
     with pytest.raises(errors.Blocked):
         await bus.handle(c.JoinAudio(actor=Actor("mallory"), stage_id=stage_id))
     with pytest.raises(errors.AlreadyRaised) as raised:

@@ -11,6 +11,7 @@ from bot.clock import ManualClock
 from bot.domain import commands as c
 from bot.domain.members import Actor
 from bot.domain.timers import next_due, speaking_deadline
+from bot.i18n.message import Duration
 from tests.fakes.platform import Call, FakePlatform
 from tests.support.apps import T0, Apps
 from tests.support.stages import HOST, audit_kinds, load, open_live
@@ -43,8 +44,8 @@ async def test_the_warning_and_the_end_come_when_the_clock_moves(
 
     await advance(app, clock, 1)
     assert audit_kinds(plain_engine, stage_id)[-1] == "SpeakerWarned"
-    [warning] = [call for call in platform.of(stage_id, "notify") if call.args["message"].params.get("seconds")]
-    assert warning.user_id == "alice" and warning.args["message"].params["seconds"] == 20
+    [warning] = [call for call in platform.of(stage_id, "notify") if call.args["message"].params.get("left")]
+    assert warning.user_id == "alice" and warning.args["message"].params["left"] == Duration(20)
     assert app.scheduler.pending() == {key: T0 + timedelta(seconds=60)}
 
     await advance(app, clock, 19)

@@ -10,7 +10,7 @@ from bot.domain.members import Actor
 from bot.domain.rules import HandMode
 from bot.domain.stage import Stage
 from bot.domain.validation import Visibility
-from bot.i18n.message import Mention
+from bot.i18n.message import Duration, Mention
 from tests.support.builders import ANN, BOB, CAT, HOST, NOW, OUTSIDER, PLATFORM_MOD, at, open_stage, raise_hands
 
 DEPUTY = Actor("deputy")
@@ -187,7 +187,7 @@ class TestCooldown:
         for when, seconds in ((10, 60), (30, 40), (59.6, 11), (69.9, 1)):  # always rounded up
             with pytest.raises(errors.CoolingDown) as refused:
                 stage.raise_hand(ANN, "", at(when))
-            assert refused.value.params == {"seconds": seconds}
+            assert refused.value.params == {"wait": Duration(seconds)}
 
     def test_cooldown_expires(self, stage: Stage) -> None:
         raise_hands(stage, ANN)

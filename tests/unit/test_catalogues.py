@@ -11,7 +11,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from bot.i18n.catalog import render
-from bot.i18n.message import Mention, Message
+from bot.i18n.message import Duration, Mention, Message
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ("bot", "adapters", "scheduler")
@@ -91,8 +91,10 @@ def test_every_sentence_renders_in_french(msgid: str) -> None:
 def test_a_known_sentence_renders_in_french_with_french_typography() -> None:
     live = Message.of("Stage “{title}” is live.", title="AMA")
     assert render(live, "fr") == f"La scène «{NBSP}AMA{NBSP}» est en direct."
-    cooling = Message.of("You can raise your hand again in {seconds} s.", seconds=1500)
-    assert render(cooling, "fr") == f"Vous pourrez relever la main dans 1\u202f500{NBSP}s."
+    cooling = Message.of("You can raise your hand again in {wait}.", wait=Duration(1500))
+    assert render(cooling, "fr") == f"Vous pourrez relever la main dans 25{NBSP}min."
+    capacity = Message.of("The stage is full (capacity: {capacity}).", capacity=1500)
+    assert render(capacity, "fr").endswith(f"1\u202f500)."), render(capacity, "fr")
 
 
 def test_an_unknown_locale_falls_back_to_english() -> None:
@@ -104,6 +106,6 @@ def test_an_unknown_locale_falls_back_to_english() -> None:
 
 
 def test_an_unknown_locale_also_formats_numbers_in_english() -> None:
-    warned = Message.of("Speaking time left on “{title}”: {seconds} s.", seconds=1500, title="AMA")
-    assert render(warned, "de") == "Speaking time left on “AMA”: 1,500 s."
-    assert render(warned, "xx") == "Speaking time left on “AMA”: 1,500 s."
+    full = Message.of("The queue is full (limit: {limit}).", limit=1500)
+    assert render(full, "de") == "The queue is full (limit: 1,500)."
+    assert render(full, "xx") == "The queue is full (limit: 1,500)."

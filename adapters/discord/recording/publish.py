@@ -14,7 +14,7 @@ import discord
 from adapters.discord.members import PLATFORM
 from bot.i18n.catalog import render
 from bot.i18n.markers import N_
-from bot.i18n.message import Message
+from bot.i18n.message import Duration, Message
 from bot.services.recordings import Replay
 from bot.services.replay_links import signed_url
 
@@ -30,10 +30,9 @@ async def post(ctx: Context, replay: Replay, path: Path) -> None:
     if guild is None or not isinstance(channel, discord.abc.Messageable):
         return
     locale = await ctx.app.locales.for_space(PLATFORM, replay.space_id)
-    minutes = max(1, round(replay.seconds / 60))
-    text = render(Message.of(N_("Replay {replay_id} of “{title}” ({minutes} min, chapters inside), kept until {until}."),
-                             replay_id=replay.id, title=replay.title, minutes=minutes,
-                             until=replay.expires_at.date().isoformat()), locale)
+    text = render(Message.of(N_("Replay {replay_id} of “{title}” ({length}, chapters inside), kept until {until}."),
+                             replay_id=replay.id, title=replay.title, length=Duration(replay.seconds),
+                             until=replay.expires_at.date()), locale)
     if replay.posted_message_id and replay.posted_channel_id:
         old = guild.get_channel(int(replay.posted_channel_id))
         if isinstance(old, discord.abc.Messageable):

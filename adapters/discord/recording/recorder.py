@@ -10,7 +10,9 @@ removal after that mixes the replay again from the spools, kept as long as the r
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -59,7 +61,6 @@ class Recorder:
         self.sessions: dict[str, Session] = {}
         self.lanes = Dispatcher()
         self.published: list[Replay] = []  # newest last: tests and operators' logs read it
-        recordings.listeners.append(self._changed)
 
     # ---- what the platform shows it --------------------------------------------------------------
 
@@ -133,7 +134,8 @@ class Recorder:
             locale = await self._ctx.app.locales.for_space(ref.platform, ref.space_id)
             await self._platform.announce(ref, Message.of(N_(
                 "🔴 “{title}” is being recorded. Only members who accept are heard in the replay "
-                "(the board's “Accept being recorded” button); everyone else is left out."), title=ref.title), locale)
+                "(the board's “Accept being recorded” button, or /record consent on); everyone else is left out."),
+                title=ref.title), locale)
         self.lanes.submit(ref.stage_id, announce)
 
     def _tell(self, ref: StageRef, user_id: str, *, speaking: bool) -> None:
@@ -142,14 +144,17 @@ class Recorder:
             accepted = user_id in await self._recordings.consented(ref.platform, ref.space_id)
             if accepted:
                 message = Message.of(N_("🔴 “{title}” is being recorded and you accepted: your voice is in the "
-                                        "replay. The board's “Don't record me” button takes it back."), title=ref.title)
+                                        "replay. The board's “Don't record me” button (or /record consent off) takes "
+                                        "it back."), title=ref.title)
             elif speaking:
                 message = Message.of(N_("🔴 You have the floor on “{title}”, which is being recorded: you are not "
-                                        "heard in the replay unless you accept with the board's button."),
+                                        "heard in the replay unless you accept with the board's button (or /record "
+                                        "consent on)."),
                                      title=ref.title)
             else:
                 message = Message.of(N_("🔴 “{title}” is being recorded. If you speak, you are heard in the replay "
-                                        "only once you accept with the board's button."), title=ref.title)
+                                        "only once you accept with the board's button (or /record consent on)."),
+                                     title=ref.title)
             locale = await self._ctx.app.locales.for_member(ref.platform, ref.space_id, user_id)
             await self._platform.notify(ref, user_id, message, locale)
         self.lanes.submit(ref.stage_id, tell)
@@ -173,20 +178,36 @@ class Recorder:
     # ---- the core's changes ------------------------------------------------------------------------
 
     def _refresh(self, stage_id: str) -> None:
-        async def refresh() -> None:
-            session = self.sessions.get(stage_id)
-            if session is not None:
-                session.gate.allowed = await self._recordings.heard(stage_id) if session.recording else frozenset()
-        self.lanes.submit(stage_id, refresh)
+        self.lanes.submit(stage_id, lambda: self._refresh_now(stage_id))
 
-    def _changed(self, platform: str, space_id: str, stage_id: str) -> None:
-        if platform != "discord":
-            return
-        for session in list(self.sessions.values()):
-            if session.ref.space_id == space_id and stage_id in ("", session.ref.stage_id):
-                self._refresh(session.ref.stage_id)
+    async def _refresh_now(self, stage_id: str) -> None:
+        session = self.sessions.get(stage_id)
+        if session is not None:
+            session.gate.allowed = await self._recordings.heard(stage_id) if session.recording else frozenset()
+
+    async def changed(self, space_id: str, stage_id: str) -> None:
+        """The core's notice, delivered from the outbox, that who may be heard changed in a space (a consent:
+        `stage_id` is empty) or on a stage (a strike, a deletion). Returns once the live captures follow it and
+        a replay already published is mixed again, so the notice is marked done only then."""
+        waits = [self._in_lane(session.ref.stage_id, functools.partial(self._refresh_now, session.ref.stage_id))
+                 for session in list(self.sessions.values())
+                 if session.ref.space_id == space_id and stage_id in ("", session.ref.stage_id)]
         if stage_id and stage_id not in self.sessions:
-            self.lanes.submit(stage_id, lambda: self._remix(stage_id))
+            waits.append(self._in_lane(stage_id, functools.partial(self._remix, stage_id)))
+        await asyncio.gather(*waits)
+
+    def _in_lane(self, stage_id: str, job: Callable[[], Awaitable[None]]) -> asyncio.Future[None]:
+        """Runs a job in the stage's lane, after what is already there; the future says when it ran."""
+        ran: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        async def run() -> None:
+            try:
+                await job()  # a failure is logged by the lanes, like any other platform work
+            finally:
+                if not ran.done():
+                    ran.set_result(None)
+        self.lanes.submit(stage_id, run)
+        return ran
 
     # ---- the replay --------------------------------------------------------------------------------
 
