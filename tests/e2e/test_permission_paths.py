@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.domain.errors import NotModerator
+from bot.domain.recording import NotYourSegment, ReplayNotFound
 from bot.i18n.catalog import render
 from bot.i18n.message import Message
 from bot.surface.rows import Access
@@ -25,8 +26,11 @@ ARGS = {  # what follows the command's words; {m}: the member it is about
     "stage close": "", "stage topic": "Hijacked", "stage rules": "max_speakers=9", "stage lock": "",
     "stage unlock": "", "stage log": "", "stage invite": "{m}", "stage remove": "{m} bye", "stage block": "{m} for=1d x",
     "stage blocks": "", "stage unblock": "{m}", "speaker approve": "{m}", "speaker next": "", "speaker deny": "{m}",
-    "mod add": "{m}", "mod remove": "{m}", "speaker audience": "{m}",
+    "mod add": "{m}", "mod remove": "{m}", "speaker audience": "{m}", "stage record": "on", "stage strike": "{m}",
+    "stage replay delete": "r0000001",
 }
+# Refused for another reason first: a member may strike only their own voice; no replay is stored here.
+REFUSED = {"stage strike": NotYourSegment, "stage replay delete": ReplayNotFound}
 
 
 def test_the_paths_cover_every_guarded_row_of_the_table() -> None:
@@ -35,7 +39,6 @@ def test_the_paths_cover_every_guarded_row_of_the_table() -> None:
 
 async def test_on_slack_members_guests_and_a_blocked_admin_are_refused_every_moderators_command(
         tmp_path: Path) -> None:
-    refused = render(Message(NotModerator.message), "en")
     async with slack_world(tmp_path, rules={"must_be_present": False}) as w:
         await w.command("carol", "open Guarded")  # carol hosts; alice is a workspace admin
         await w.command("dave", "raise")
@@ -47,7 +50,9 @@ async def test_on_slack_members_guests_and_a_blocked_admin_are_refused_every_mod
             for row in GUARDED:
                 line = f"{row.flat} {ARGS[row.name].format(m=dave)}".strip()
                 answer = await w.command(name, line)
-                assert answer.text == refused, (name, line, answer.text)
+                expected = REFUSED.get(row.name, NotModerator)
+                assert answer.text == render(Message(expected.message, {"replay_id": "r0000001"}), "en"), (
+                    name, line, answer.text)
         assert (await w.app.queries.board(stage_id)).version == before.version
 
 
@@ -65,9 +70,15 @@ async def test_on_discord_a_member_and_a_blocked_moderator_are_refused_every_mod
                     options["member"] = world.dave.id
                 elif option.name == "changes":
                     options["changes"] = "max_speakers=9"
+                elif option.name == "replay" and option.required:
+                    options["replay"] = "r0000001"
+                elif option.name == "recording":
+                    options["recording"] = True
                 elif option.required:
                     options[option.name] = "Hijacked"
             record = await bot.command(world, user, *row.path, **options)
-            assert reply(record) == refusal(NotModerator), (user.username, row.name, reply(record))
+            expected = REFUSED.get(row.name, NotModerator)
+            assert reply(record) == refusal(expected, replay_id="r0000001"), (user.username, row.name,
+                                                                             reply(record))
     after = await bot.app.queries.board(await bot.stage_id(world))  # type: ignore[union-attr]
     assert after.version == before.version

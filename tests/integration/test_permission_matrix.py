@@ -22,12 +22,15 @@ import pytest
 from bot.domain import commands as c
 from bot.domain import errors
 from bot.domain.members import Actor
+from bot.domain.recording import NotYourSegment, ReplayNotFound
 from bot.surface.gateway import Place, act
 from bot.surface.grammar import Grammar
 from bot.surface.rows import Access
 from bot.surface.table import TABLE
 from tests.support.apps import Apps
-from tests.support.stages import counts, load, snapshot
+from sqlalchemy import inspect, text
+
+from tests.support.stages import load, snapshot
 
 GRAMMAR = Grammar(TABLE)
 PLATFORM = "matrix"
@@ -51,6 +54,9 @@ LINES = {
     "speaker approve": "speaker approve waiting", "speaker next": "speaker next",
     "speaker deny": "speaker deny waiting off topic", "speaker audience": "speaker audience speaker",
     "mod add": "mod add listener", "mod remove": "mod remove mod2", "help": "help",
+    "stage record": "stage record on", "stage strike": "stage strike waiting", "stage replays": "stage replays",
+    "stage replay delete": "stage replay delete r0000001", "record consent": "record consent on",
+    "record remove": "record remove",
 }
 # Who may, per command, when it is not "moderators" (Access.MODERATORS) or "everyone" (reads, scheduling).
 ALLOWED: dict[str, set[str]] = {
@@ -60,11 +66,19 @@ ALLOWED: dict[str, set[str]] = {
     # A series is its host's and the platform moderators' of its channel; a stage's block is not a series'.
     # The space's blocks: its platform moderators, or the moderators of the stage live where it is asked.
     "stage blocks": MODERATORS | {"elsewhere"},
+    "stage replay delete": set(),
+    # A member's own consent and voice are theirs, blocked or not.
+    "record consent": EVERYONE, "record remove": EVERYONE,
     "stage edit": {"host", "platform", "blocked_platform"}, "stage cancel": {"host", "platform", "blocked_platform"},
 }
-REFUSALS = {"hand raise": {"speaker": errors.AlreadySpeaker, "blocked": errors.Blocked,
-                           "blocked_platform": errors.Blocked, "elsewhere": errors.NotPresent},
-            "hand lower": errors.NoHandRaised}
+REFUSALS: dict[str, Any] = {
+    "hand raise": {"speaker": errors.AlreadySpeaker, "blocked": errors.Blocked, "blocked_platform": errors.Blocked,
+                   "elsewhere": errors.NotPresent},
+    "hand lower": errors.NoHandRaised,
+    "stage strike": NotYourSegment,  # a member may strike only their own voice from a replay
+    "stage replay delete": ReplayNotFound,  # no replay is stored here: refused before anyone's authority
+}
+
 
 
 def space(channel: str) -> str:
@@ -151,7 +165,7 @@ async def _cells(app: Any, role: str) -> None:
         if role == "elsewhere" and row.scope.value == "series":  # named, as from another channel one must
             values["series"] = next(v.schedule_id for v in await app.queries.schedules(PLATFORM, space(channel))
                                     if v.ref.channel_id == channel)
-        before = (snapshot(await load(app, stage_id)), counts(app.db.engine))
+        before = (snapshot(await load(app, stage_id)), rows(app.db.engine))
         try:
             done = await act(app, parsed.row, values, place, actor=actor_of(role, channel),
                              member=_member)
@@ -159,13 +173,21 @@ async def _cells(app: Any, role: str) -> None:
             outcomes[row.name] = type(refused).__name__
             assert role not in allowed(row.name), f"{row.name} by {role}: refused {refused.code}"
             assert isinstance(refused, refusal(row.name, role)), f"{row.name} by {role}: {refused.code}"
-            assert (snapshot(await load(app, stage_id)), counts(app.db.engine)) == before, row.name
+            assert (snapshot(await load(app, stage_id)), rows(app.db.engine)) == before, row.name
             continue
         outcomes[row.name] = "allowed"
         assert role in allowed(row.name), f"{row.name} by {role}: allowed"
-        changed = (snapshot(await load(app, stage_id)), counts(app.db.engine)) != before
-        assert changed == (done.reply is not None and row.build is not None), f"{row.name} by {role}: changed"
+        changed = (snapshot(await load(app, stage_id)), rows(app.db.engine)) != before
+        effect = done.reply is not None and row.build is not None
+        assert changed == effect, f"{row.name} by {role}: changed {changed}"
     assert len(outcomes) == len(TABLE)
+
+
+def rows(engine: Any) -> dict[str, list[Any]]:
+    """Every row of every table: a refused command leaves all of them as they were."""
+    with engine.connect() as conn:
+        return {name: sorted(map(repr, conn.execute(text(f'SELECT * FROM "{name}"'))))
+                for name in inspect(engine).get_table_names() if name != "alembic_version"}
 
 
 async def _member(typed: str) -> str:
