@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test fuzz bench bench-replays chaos system-deps clean catalogues image screenshots
+.PHONY: demo test fuzz bench bench-replays bench-scale chaos system-deps clean catalogues image screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ bench: $(STAMP)
 # A recorded stage of one simulated hour: memory while capturing and mixing, CPU per speaker (needs libopus).
 bench-replays: $(STAMP) system-deps
 	$(BIN)/python -m bench.replay_bench
+
+# Scale against raw loops in one run: SQLite and PostgreSQL storms, 100 stages at once, round trips on the wire,
+# one process against two on one PostgreSQL (CPU of bots and server from /proc). ROUNDS=3 by default.
+bench-scale: $(STAMP)
+	$(BIN)/python -m bench.scale $(or $(ROUNDS),3)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .import_linter_cache .grimp_cache

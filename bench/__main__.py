@@ -43,16 +43,17 @@ def main() -> None:
     print(f"\n== Slack storm: {slack_storm.MEMBERS:,} signed raise-hand requests in {slack_storm.SECONDS:.0f} s, 3 runs ==")
     for run in range(3):
         print(f"  run {run + 1}: {slack_storm.run_once().summary()}")
-    print(f"\n== Discord storm: {discord_storm.MEMBERS:,} members request to speak within "
-          f"{discord_storm.SECONDS:.0f} s through the gateway, 3 runs ==")
-    storms = []
-    for run in range(3):
-        storms.append(discord_storm.run_once())
-        print(f"  run {run + 1}: {discord_storm.summary(storms[-1])}")
-    print(f"  median p99 {statistics.median(percentile(r.delays_ms, 0.99) for r in storms):.1f} ms, "
-          f"429s {sum(r.rate_limited for r in storms)}, closest board edits "
-          f"{min(r.closest_edits for r in storms):.2f} s apart (targets: p99 < 100 ms, zero 429s, "
-          f"board edits at most one per second)")
+    for postgres in (False, True):
+        print(f"\n== Discord storm on {'PostgreSQL' if postgres else 'SQLite'}: {discord_storm.MEMBERS:,} members "
+              f"request to speak within {discord_storm.SECONDS:.0f} s through the gateway, 3 runs ==")
+        storms = []
+        for run in range(3):
+            storms.append(discord_storm.run_once(postgres=postgres))
+            print(f"  run {run + 1}: {discord_storm.summary(storms[-1])}")
+        print(f"  median p99 {statistics.median(percentile(r.delays_ms, 0.99) for r in storms):.1f} ms, "
+              f"429s {sum(r.rate_limited for r in storms)}, closest board edits "
+              f"{min(r.closest_edits for r in storms):.2f} s apart (targets: p99 < 100 ms, zero 429s, "
+              f"board edits at most one per second)")
     print("\n== scheduler: APScheduler with its jobs in the database (PODIUM_BENCH_POSTGRES adds PostgreSQL) ==")
     scheduler_bench.report()
 

@@ -3,7 +3,9 @@
 The loopback fake Discord (tests/fakes/discord) plays the server, with Discord's per-channel message limits
 (5 posts and 5 edits per 5 s); Podium is the real Discord adapter on discord.py, the core, SQLite and the
 default scheduler, in one process with the fake. The delay of each hand is measured from the moment the fake
-dispatches its VOICE_STATE_UPDATE to the moment the core has committed the RaiseHand it became.
+dispatches its VOICE_STATE_UPDATE to the moment the core has committed the RaiseHand it became. The fake also
+keeps Discord's global limit (50 requests a second per bot). `run_once(postgres=True)` runs it on PostgreSQL
+(a schema of its own in the local server's `test` database).
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ def _timed(handle: Callable[[Any], Awaitable[Any]], committed: dict[str, float])
     return timed
 
 
-async def storm(folder: Path) -> DiscordStormResult:
+async def storm(folder: Path, *, database_url: str | None = None) -> DiscordStormResult:
     from adapters.discord.endpoints import pointed_at
     from adapters.discord.service import DiscordAdapter
     from adapters.discord.settings import DiscordSettings
@@ -60,13 +62,14 @@ async def storm(folder: Path) -> DiscordStormResult:
     async with FakeDiscord(heartbeat_interval_ms=30_000) as fake:
         fake.limit(EDIT, 5, 5.0)
         fake.limit(POST, 5, 5.0)
+        fake.limit_global(50, 1.0)
         guild = fake.add_guild("Storm")
         stage = fake.add_stage_channel(guild, "big-stage")
         host = fake.add_member(guild, "host").user
         members = [fake.add_member(guild, f"m{n:05d}").user for n in range(MEMBERS)]
         for user in [host, *members]:
             fake.member_join_voice(guild, user, stage)
-        settings = Settings(_env_file=None, database_url=f"sqlite:///{folder / 'storm.db'}",
+        settings = Settings(_env_file=None, database_url=database_url or f"sqlite:///{folder / 'storm.db'}",
                             rules={"max_queue_length": MEMBERS * 2})
         discord_settings = DiscordSettings(_env_file=None, token=fake.token, api_base=fake.api_base,
                                            gateway_url=fake.gateway_url)
@@ -123,9 +126,14 @@ async def _board_shows(fake: Any, channel_id: int) -> bool:
     return True
 
 
-def run_once() -> DiscordStormResult:
+def run_once(*, postgres: bool = False) -> DiscordStormResult:
     with tempfile.TemporaryDirectory() as folder:
-        return asyncio.run(storm(Path(folder)))
+        if not postgres:
+            return asyncio.run(storm(Path(folder)))
+        from bench.chaos import database
+
+        with database("postgresql", Path(folder)) as url:
+            return asyncio.run(storm(Path(folder), database_url=url))
 
 
 def summary(result: DiscordStormResult) -> str:

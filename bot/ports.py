@@ -25,6 +25,11 @@ class ConcurrencyConflict(Exception):
     """Another process changed the stage since it was read; the command is retried on fresh state."""
 
 
+class ConnectionLost(ConcurrencyConflict):
+    """The database connection dropped before the commit (a server restart, a failover): nothing was written,
+    and the command is judged again on a fresh connection."""
+
+
 class Capability(StrEnum):
     GIVE_FLOOR = "give_floor"  # the platform itself unmutes and mutes speakers (Discord stage channels)
     DIRECT_MESSAGE = "direct_message"
@@ -167,6 +172,10 @@ class RecordingPlatform(Protocol):
 
     async def recording_changed(self, space_id: str, stage_id: str) -> None: ...
 
+    async def recording_on(self, board: Board) -> None:
+        """A stage is recorded from now (opened with record=on, or turned on): everyone is told."""
+        ...
+
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
@@ -182,6 +191,7 @@ class Scheduler(Protocol):
 
 class StageRepository(Protocol):
     seen: dict[str, Stage]  # every stage this unit of work loaded or added
+    due_before: dict[str, datetime | None]  # each loaded stage's timer as it was before this command
 
     async def get(self, stage_id: str) -> Stage: ...
 

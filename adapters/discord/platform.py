@@ -138,6 +138,11 @@ class DiscordPlatform:
         if board.schedule_id is not None:
             await self.events.closed(board)
 
+    async def recording_on(self, board: Board) -> None:
+        """A stage is recorded from now (RecordingPlatform): its chat is told, once the change is committed."""
+        if self.recorder is not None:
+            await self.recorder.announce(board.ref)
+
     async def recording_changed(self, space_id: str, stage_id: str) -> None:
         """Who may be heard changed (RecordingPlatform): the recorder follows it before this returns."""
         if self.recorder is not None:

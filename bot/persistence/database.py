@@ -10,6 +10,9 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+
+from bot.ports import ConnectionLost
 
 T = TypeVar("T")
 
@@ -33,8 +36,10 @@ class Database:
         self.url = parsed
         # Several processes may share PostgreSQL; SQLite is the single-process default.
         self.shared = self.dialect != "sqlite"
+        # No pre-ping: it cost a round trip on every checkout. A connection found dead when used is invalidated
+        # by SQLAlchemy and reported as ConnectionLost (see `run`), and the command is judged again on a new one.
         self.engine: Engine = create_engine(
-            parsed, echo=echo, pool_pre_ping=self.dialect != "sqlite",
+            parsed, echo=echo, pool_pre_ping=False,
             # Beyond the workers' connections, up to `workers` more are held by commands waiting on the event
             # loop with their stage's lock taken (see `lock`); `holders` bounds them.
             **({"connect_args": {"check_same_thread": False}} if self.dialect == "sqlite" else
@@ -51,7 +56,12 @@ class Database:
                 self._checkpointer = _Checkpointer(self.engine)
 
     async def run(self, work: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, work, *args)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._executor, work, *args)
+        except DBAPIError as error:
+            if error.connection_invalidated:
+                raise ConnectionLost(str(error.orig)) from error
+            raise
 
     def writer(self) -> Connection:
         """The connection commands write through, to be used from the worker thread.

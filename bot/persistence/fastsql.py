@@ -68,3 +68,70 @@ class Compiled:
         finally:
             with suppress(self._dialect.loaded_dbapi.Error):  # a cursor of a lost connection may not close
                 cursor.close()
+
+
+class Batch:
+    """A command's writes sent together. On PostgreSQL (psycopg) they go out in one round trip through the
+    driver's pipeline mode and each row count is checked once the server has answered them all; on SQLite,
+    and whenever something listens to the engine's statements, each runs at once, as `Compiled` runs it."""
+
+    def __init__(self, conn: Connection, *, enabled: bool = True) -> None:
+        self._conn = conn
+        self._cursors: list[Any] = []
+        self._checks: list[tuple[Any, Callable[[int], None]]] = []
+        driver = conn.connection.driver_connection
+        listened = conn._has_events or conn.engine._has_events or conn._echo
+        self._pipeline = (driver.pipeline() if enabled and driver is not None and hasattr(driver, "pipeline")
+                          and not listened else None)
+        self._dialect = conn.dialect
+
+    def __enter__(self) -> Batch:
+        if self._pipeline is not None:
+            self._pipeline.__enter__()
+        return self
+
+    def execute(self, statement: Compiled, values: Mapping[str, Any],
+                check: Callable[[int], None] | None = None) -> None:
+        """Runs (or queues) the statement; ``check`` gets the rows it touched, at once or when answered."""
+        if self._pipeline is None:
+            touched = statement.execute(self._conn, values)
+            if check is not None:
+                check(touched)
+            return
+        cursor = self._cursor()
+        cursor.execute(statement.sql, statement.params(values))
+        if check is not None:
+            self._checks.append((cursor, check))
+
+    def execute_many(self, statement: Compiled, rows: Sequence[Mapping[str, Any]]) -> None:
+        if self._pipeline is None:
+            statement.execute_many(self._conn, rows)
+        elif len(rows) == 1:
+            self._cursor().execute(statement.sql, statement.params(rows[0]))
+        elif rows:
+            self._cursor().executemany(statement.sql, [statement.params(row) for row in rows])
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: Any) -> None:
+        if self._pipeline is None:
+            return
+        try:
+            self._pipeline.__exit__(kind, error, tb)  # the sync: every queued statement answered
+            touched = [(int(cursor.rowcount), check) for cursor, check in self._checks]  # before closing
+        except self._dialect.loaded_dbapi.Error as failed:
+            lost = self._dialect.is_disconnect(failed, self._conn.connection.dbapi_connection, None)
+            if lost:
+                self._conn.invalidate(failed)
+            raise DBAPIError.instance("(pipeline)", None, failed, self._dialect.loaded_dbapi.Error,
+                                      connection_invalidated=lost, dialect=self._dialect) from failed
+        finally:
+            for cursor in self._cursors:
+                with suppress(self._dialect.loaded_dbapi.Error):
+                    cursor.close()
+        if kind is None:
+            for rows, check in touched:
+                check(rows)
+
+    def _cursor(self) -> Any:
+        cursor = self._conn.connection.cursor()
+        self._cursors.append(cursor)
+        return cursor

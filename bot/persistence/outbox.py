@@ -10,7 +10,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, or_, select, updat
 from sqlalchemy.engine import Dialect
 
 from bot.persistence.database import Database
-from bot.persistence.fastsql import Compiled
+from bot.persistence.fastsql import Batch, Compiled
 from bot.persistence.tables import OutboxRow, table_of
 from bot.ports import OutboxEntry
 
@@ -23,10 +23,11 @@ class SqlOutbox:
     def __init__(self, db: Database, *, owner: str, lease: timedelta = LEASE) -> None:
         self._db, self.owner, self._lease = db, owner, lease
 
-    def write(self, conn: Connection, entries: list[OutboxEntry], now: datetime) -> None:
-        """Inside the command's transaction."""
+    def write(self, conn: Connection, entries: list[OutboxEntry], now: datetime, *,
+              batch: Batch | None = None) -> None:
+        """Inside the command's transaction (with its other writes, when it sends them as one batch)."""
         until = now + self._lease
-        _insert(self._db.engine.dialect).execute_many(conn, [
+        (batch or Batch(conn, enabled=False)).execute_many(_insert(self._db.engine.dialect), [
             {"stream": e.stream, "position": e.position, "platform": e.platform, "kind": e.kind,
              "payload": e.args, "created_at": now, "owner": self.owner, "claimed_until": until}
             for e in entries])

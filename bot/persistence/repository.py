@@ -6,6 +6,7 @@ several processes on one PostgreSQL database never overwrite each other's change
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlalchemy import Connection, select
 
 from bot.domain.errors import StageNotFound
 from bot.domain.stage import Stage
+from bot.domain.timers import next_due
 from bot.persistence.blocks import space_blocks
 from bot.persistence.database import Database
 from bot.persistence.mapping import participant_from, stage_from, stage_values
@@ -52,10 +54,12 @@ class StageCache:
 
 
 class SqlStageRepository:
-    def __init__(self, db: Database, cache: StageCache) -> None:
-        self._db, self._cache = db, cache
+    def __init__(self, db: Database, cache: StageCache,
+                 held: Callable[[], Connection | None] = lambda: None) -> None:
+        self._db, self._cache, self._held = db, cache, held
         self.seen: dict[str, Stage] = {}
         self.new: set[str] = set()
+        self.due_before: dict[str, datetime | None] = {}
 
     async def get(self, stage_id: str) -> Stage:
         if stage_id in self.seen:
@@ -65,12 +69,14 @@ class SqlStageRepository:
             # Alone on the database, the cache is the truth; the versioned write still guards it.
             stage: Stage | None = cached
         else:
-            stage = await self._db.run(self._fresh, stage_id, cached)
+            stage = await self._db.run(self._fresh, stage_id, cached, self._held())
         if stage is None:
             raise StageNotFound()
         if stage is not cached:
             self._cache.keep(stage, stage_values(stage))
         self.seen[stage_id] = stage
+        if self._db.shared:  # alone on its database, the bus knows what it armed last; shared, it asks this
+            self.due_before[stage_id] = next_due(stage)
         return stage
 
     def add(self, stage: Stage) -> None:
@@ -92,14 +98,22 @@ class SqlStageRepository:
             query = query.where(stage_t.c.platform == platform)
         return await self._db.run(_scalars, self._db, query)
 
-    def _fresh(self, stage_id: str, cached: Stage | None) -> Stage | None:
+    def _fresh(self, stage_id: str, cached: Stage | None, held: Connection | None) -> Stage | None:
+        """The cached stage if the stored version is still its own, else the stage as stored. A command holding
+        the stage's lock reads in that transaction: one round trip, and nobody can change it until its commit."""
+        if held is not None:
+            return _fresh(held, stage_id, cached)
         with self._db.engine.connect() as conn:
-            version = conn.execute(select(stage_t.c.version).where(stage_t.c.id == stage_id)).scalar()
-            if version is None:
-                return None
-            if cached is not None and cached.version == version:
-                return cached
-            return load_stage(conn, stage_id)
+            return _fresh(conn, stage_id, cached)
+
+
+def _fresh(conn: Connection, stage_id: str, cached: Stage | None) -> Stage | None:
+    version = conn.execute(select(stage_t.c.version).where(stage_t.c.id == stage_id)).scalar()
+    if version is None:
+        return None
+    if cached is not None and cached.version == version:
+        return cached
+    return load_stage(conn, stage_id)
 
 
 def load_stage(conn: Connection, stage_id: str) -> Stage | None:

@@ -8,10 +8,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 
 from bot.persistence.database import Database
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+_MIGRATION_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended('podium:migrations:' || current_schema(), 0))")
 
 
 def alembic_config(db: Database) -> Config:
@@ -22,8 +24,12 @@ def alembic_config(db: Database) -> Config:
 
 
 def upgrade(db: Database, revision: str = "head") -> None:
+    """Several processes may start at once on one PostgreSQL: the first to take the migration lock upgrades,
+    the others wait for it, then find nothing left to do."""
     config = alembic_config(db)
     with db.engine.begin() as conn:
+        if db.shared:
+            conn.execute(_MIGRATION_LOCK)
         config.attributes["connection"] = conn
         command.upgrade(config, revision)
 

@@ -19,7 +19,7 @@ from bot.domain.schedule import ScheduledStage
 from bot.domain.schedule_events import ScheduleEvent
 from bot.domain.stage import Stage
 from bot.persistence.database import Database
-from bot.persistence.fastsql import Compiled
+from bot.persistence.fastsql import Batch, Compiled
 from bot.persistence.outbox import SqlOutbox
 from bot.persistence.mapping import audit_values, participant_values, recap_values, stage_values
 from bot.persistence.repository import SqlStageRepository, StageCache, participant_t, stage_t
@@ -62,7 +62,7 @@ class SqlUnitOfWork:
 
     async def __aenter__(self) -> SqlUnitOfWork:
         self._effects = []
-        self.stages = SqlStageRepository(self._db, self._cache)
+        self.stages = SqlStageRepository(self._db, self._cache, lambda: self._held)
         self.schedules = SqlScheduleRepository(self._db)
         self._events = []
         self._stored = {}
@@ -116,13 +116,15 @@ class SqlUnitOfWork:
                 # Series first: a stage opened from a series refers to it.
                 for schedule in series:
                     self.schedules.write(conn, schedule)
-                for stage in changed:
-                    self._write_stage(conn, stage)
-                if self._effects:
-                    if self._outbox is None:
-                        raise RuntimeError("platform effects to store, but this unit of work has no outbox")
-                    assert self._effects_at is not None
-                    self._outbox.write(conn, self._effects, self._effects_at)
+                # One round trip for the rest on PostgreSQL, unless a new stage's insert must be judged alone.
+                with Batch(conn, enabled=not any(s.id in self.stages.new for s in changed)) as batch:
+                    for stage in changed:
+                        self._write_stage(conn, batch, stage)
+                    if self._effects:
+                        if self._outbox is None:
+                            raise RuntimeError("platform effects to store, but this unit of work has no outbox")
+                        assert self._effects_at is not None
+                        self._outbox.write(conn, self._effects, self._effects_at, batch=batch)
             if held is not None:
                 held.commit()
         finally:
@@ -130,7 +132,7 @@ class SqlUnitOfWork:
                 conn.close()  # a held transaction not committed is rolled back here
         self._db.committed()
 
-    def _write_stage(self, conn: Connection, stage: Stage) -> None:
+    def _write_stage(self, conn: Connection, batch: Batch, stage: Stage) -> None:
         statements = _statements(self._db.engine.dialect)
         values = stage_values(stage)
         if stage.id in self.stages.new:
@@ -143,19 +145,22 @@ class SqlUnitOfWork:
             stored = self._cache.stored(stage.id)
             changed = frozenset(name for name, value in values.items()
                                 if stored is None or stored.get(name, _ABSENT) != value)
-            touched = _update_stage(self._db.engine.dialect, changed).execute(
-                conn, {**values, "version": stage.version + 1, "_id": stage.id, "_seen": stage.version})
-            if touched != 1:
-                raise ConcurrencyConflict(stage.id)
+            def versioned(touched: int) -> None:
+                if touched != 1:  # another process wrote the stage since it was read
+                    raise ConcurrencyConflict(stage.id)
+
+            batch.execute(_update_stage(self._db.engine.dialect, changed),
+                          {**values, "version": stage.version + 1, "_id": stage.id, "_seen": stage.version},
+                          check=versioned)
         self._stored[stage.id] = values
         if stage.dirty:
             rows = [participant_values(stage.id, stage.participants[u]) for u in sorted(stage.dirty)]
-            statements.upsert_participant.execute_many(conn, rows)
+            batch.execute_many(statements.upsert_participant, rows)
         if stage.events:
-            statements.insert_audit.execute_many(conn, [audit_values(e) for e in stage.events])
+            batch.execute_many(statements.insert_audit, [audit_values(e) for e in stage.events])
             for event in stage.events:
                 if isinstance(event, StageClosed):
-                    statements.insert_recap.execute(conn, recap_values(event))
+                    batch.execute(statements.insert_recap, recap_values(event))
 
 
 @dataclass(frozen=True)

@@ -136,6 +136,7 @@ class MessageBus:
                     uow.record(effects, ctx.now)
                     await uow.commit()
                     stages = dict(uow.stages.seen)
+                    due_before = dict(uow.stages.due_before)
                     series = dict(uow.schedules.seen)
                 self.dispatcher.submit(effects)
                 break
@@ -152,7 +153,11 @@ class MessageBus:
         for schedule in series.values():
             await self._arm_series(schedule)
         for stage_id, stage in stages.items():
-            await self._rearm(stage_id, next_due(stage))
+            due = next_due(stage)
+            if (stage_id in due_before and due_before[stage_id] == due and stage_id in self._armed
+                    and not isinstance(command, c.ExpireDue)):
+                continue  # this command did not move the stage's timer: its job stands as stored
+            await self._rearm(stage_id, due)
             if self.metrics is not None:
                 self.metrics.stage(stage_id, live=stage.state is StageState.LIVE, queue_length=len(stage.queue))
         return reply, board_of(stages[changed[-1]], ctx.now) if changed else None

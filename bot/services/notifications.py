@@ -16,7 +16,7 @@ from bot.domain import events as ev
 from bot.domain.members import Turn
 from bot.i18n.markers import N_
 from bot.i18n.message import Duration, Mention, Message
-from bot.ports import Capability, CuePlatform, StagePlatform
+from bot.ports import Capability, CuePlatform, RecordingPlatform, StagePlatform
 from bot.services.board import Board
 from bot.services.effects import Effect, message_from, message_json, recap_from, recap_json
 from bot.services.locales import Locales
@@ -73,7 +73,9 @@ def _effects_of(event: ev.Event, board: Board) -> list[Effect]:
     title, target = board.ref.title, event.target_id
     match event:
         case ev.StageOpened():
-            return [Effect("stage_opened")]
+            return [Effect("stage_opened"), *([Effect("recording_on")] if board.rules.record else [])]
+        case ev.RulesChanged(changes=changes) if changes.get("record") == "True":
+            return [Effect("recording_on")]
         case ev.StageClosed(recap=recap, speakers=speakers):
             return [*(_on("set_speaker", u, speaking=False) for u in speakers),
                     Effect("stage_closed", {"recap": recap_json(recap)}),
@@ -163,5 +165,8 @@ class Notifier:
             case "cue":
                 if isinstance(platform, CuePlatform):
                     await platform.cue(ref, args["cue"])
+            case "recording_on":  # only a platform that records says so; the others show the rule on the board
+                if isinstance(platform, RecordingPlatform):
+                    await platform.recording_on(board)
             case _:
                 log.error("unknown platform effect %r on stage %s", effect.kind, ref.stage_id)

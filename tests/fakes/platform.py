@@ -86,3 +86,6 @@ class FakeRecordingPlatform(FakePlatform):
 
     async def recording_changed(self, space_id: str, stage_id: str) -> None:
         self._record("recording_changed", stage_id, space_id=space_id)
+
+    async def recording_on(self, board: Board) -> None:
+        self._record("recording_on", board.ref.stage_id, board=board)

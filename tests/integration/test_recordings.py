@@ -218,3 +218,15 @@ async def test_a_platform_that_does_not_record_takes_the_notice_and_does_nothing
     await app.bus.handle(RecordConsent(actor=CAROL, platform=PLATFORM, space_id=SPACE, accepted=True))
     await app.settle()
     assert platform.calls == [] and await app.outbox.pending() == 0
+
+
+async def test_recording_turned_on_reaches_the_recording_platform_through_the_outbox(apps) -> None:
+    recording, plain = FakeRecordingPlatform(PLATFORM), FakePlatform("other")
+    app = await apps.start(platform=recording)
+    app.register(plain)
+    stage_id = await recorded(app)
+    await app.bus.handle(c.SetRules(actor=HOST, stage_id=stage_id, changes={"max_speakers": "3"}))
+    await app.bus.handle(c.SetRules(actor=HOST, stage_id=stage_id, changes={"record": "off"}))
+    await app.bus.handle(c.SetRules(actor=HOST, stage_id=stage_id, changes={"record": "on"}))
+    await app.settle()
+    assert [c.method for c in recording.calls if c.method == "recording_on"] == ["recording_on", "recording_on"]

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import time
+from concurrent.futures import ProcessPoolExecutor
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -91,3 +96,26 @@ async def test_every_revision_steps_down_and_up(db: Database, plain_engine: Engi
         assert shape(plain_engine) == before, revision
         await db.run(schema.downgrade, db, "-1")
     assert await db.run(schema.current, db) is None
+
+
+def _start(url: str, at: float) -> str | None:
+    """What each bot does at start, in a process of its own (Alembic keeps module-wide state: one per process)."""
+    db = Database(url)
+    try:
+        time.sleep(max(0.0, at - time.time()))
+        schema.upgrade(db)
+        return schema.current(db)
+    finally:
+        db.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_processes_starting_together_on_a_fresh_postgresql_migrate_it_once(pg_url: str) -> None:
+    """Several bots started at once (compose, a rolling deploy): the others wait for the first's upgrade."""
+    # Without the migration lock they block on each other's tables: lock_timeout makes that a failure, not a hang.
+    bounded = pg_url.replace("?options=-c", "?options=-clock_timeout%3D20000%20-c")
+    assert bounded != pg_url
+    at = time.time() + 3.0  # every process imported and connected: then all upgrade at once
+    with ProcessPoolExecutor(4, mp_context=multiprocessing.get_context("spawn")) as pool:
+        started = [pool.submit(_start, bounded, at) for _ in range(4)]
+        assert [f.result(timeout=120) for f in started] == [schema.head()] * 4

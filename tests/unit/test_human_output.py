@@ -183,3 +183,20 @@ def test_the_audit_log_says_changed_rules_as_people_read_them() -> None:
     assert render(line, "en") == ("alice changed the rules: speaking_time_limit = 10 min, must_be_present = off, "
                                   "idle_close = never, hand_roles = crew,guests, max_speakers = 3")
     assert "10\u00a0min" in render(line, "fr") and "jamais" in render(line, "fr")
+
+
+# ---- recording turned on is a planned effect (written to the outbox with the change)
+
+
+def test_recording_turned_on_is_planned_with_the_change_that_turns_it_on() -> None:
+    recorded = open_stage(record=True)
+    opened = ev.StageOpened(stage_id=recorded.id, at=NOW, actor_id="host", title="Town hall")
+    on = ev.RulesChanged(stage_id=recorded.id, at=NOW, actor_id="host", changes={"record": "True"})
+    off = ev.RulesChanged(stage_id=recorded.id, at=NOW, actor_id="host", changes={"record": "False"})
+    other = ev.RulesChanged(stage_id=recorded.id, at=NOW, actor_id="host", changes={"max_speakers": "3"})
+    kinds = lambda events, stage: [e.kind for e in plan(events, board_of(stage, NOW))]  # noqa: E731
+    assert kinds([opened], recorded).count("recording_on") == 1
+    assert kinds([opened], open_stage()).count("recording_on") == 0
+    assert kinds([on], recorded).count("recording_on") == 1
+    assert kinds([off], open_stage()).count("recording_on") == 0
+    assert kinds([other], recorded).count("recording_on") == 0

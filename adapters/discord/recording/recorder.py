@@ -79,13 +79,11 @@ class Recorder:
             self._cues.listen(ref, capture)
             self._refresh(ref.stage_id)
             session.watch = asyncio.create_task(self._watch(session), name=f"recording:{ref.stage_id}")
-            self._announce(ref)
         elif session.recording != record:
             session.recording = record
             self._refresh(ref.stage_id)
             if record:
                 self._cues.listen(ref, session.capture)
-                self._announce(ref)
 
     async def _watch(self, session: Session) -> None:
         """A lost voice connection (the voice server went away, discord.py could not resume, the bot was moved
@@ -129,14 +127,15 @@ class Recorder:
             if after.channel is None or after.channel.id != channel_id:
                 session.capture.forget(user_id)
 
-    def _announce(self, ref: StageRef) -> None:
-        async def announce() -> None:
+    async def announce(self, ref: StageRef) -> None:
+        """The stage's chat is told it is recorded from now (an effect of the change, from the outbox); not where
+        the bot cannot record (no libopus), which the operator's log says."""
+        if self._cues.enabled:
             locale = await self._ctx.app.locales.for_space(ref.platform, ref.space_id)
             await self._platform.announce(ref, Message.of(N_(
                 "🔴 “{title}” is being recorded. Only members who accept are heard in the replay "
                 "(the board's “Accept being recorded” button, or /record consent on); everyone else is left out."),
                 title=ref.title), locale)
-        self.lanes.submit(ref.stage_id, announce)
 
     def _tell(self, ref: StageRef, user_id: str, *, speaking: bool) -> None:
         """Whoever joins a recorded stage, or is given the floor there, learns it and where they stand."""

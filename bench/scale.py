@@ -1,0 +1,279 @@
+"""Scale: the figures behind docs/scaling.md, each against a raw loop measured in the same run.
+
+    python -m bench.scale [ROUNDS]          (make bench-scale)
+
+Per round, each in a fresh process: the raw sqlite3 and psycopg loops (one INSERT and one versioned UPDATE per
+transaction, the writes a raised hand needs); Podium's storm of raised hands on one stage and on 100 stages at
+once, on SQLite and on PostgreSQL; the round trips a command makes to PostgreSQL, counted on the wire
+(bench/roundtrips.py); one process against two on one PostgreSQL, with the CPU of the bots and of the server
+read from /proc. Figures are medians over the rounds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from bench.machine import describe
+
+COMMANDS = int(os.environ.get("PODIUM_BENCH_COMMANDS", "3000"))  # raised hands per storm
+STAGES = 100
+RAW = 5_000  # transactions per raw loop
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+# ---- raw ceilings ---------------------------------------------------------------------------------------
+
+def raw_sqlite(folder: str) -> float:
+    conn = sqlite3.connect(Path(folder) / "raw.db", isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("CREATE TABLE stage (id TEXT PRIMARY KEY, version INTEGER, hands INTEGER)")
+    conn.execute("CREATE TABLE hand (stage_id TEXT, user_id TEXT, note TEXT, PRIMARY KEY (stage_id, user_id))")
+    conn.execute("INSERT INTO stage VALUES ('s', 0, 0)")
+    started = time.perf_counter()
+    for n in range(RAW):
+        conn.execute("BEGIN")
+        conn.execute("INSERT INTO hand VALUES ('s', ?, 'q')", (f"m{n}",))
+        conn.execute("UPDATE stage SET version = version + 1, hands = hands + 1 WHERE id = 's' AND version = ?",
+                     (n,))
+        conn.execute("COMMIT")
+    return RAW / (time.perf_counter() - started)
+
+
+def raw_postgres(url: str) -> float:
+    import psycopg
+
+    with psycopg.connect(_libpq(url)) as conn:
+        conn.execute("CREATE TABLE raw_stage (id TEXT PRIMARY KEY, version INTEGER, hands INTEGER)")
+        conn.execute("CREATE TABLE raw_hand (stage_id TEXT, user_id TEXT, note TEXT, PRIMARY KEY (stage_id, user_id))")
+        conn.execute("INSERT INTO raw_stage VALUES ('s', 0, 0)")
+        conn.commit()
+        started = time.perf_counter()
+        for n in range(RAW):
+            conn.execute("INSERT INTO raw_hand VALUES ('s', %s, 'q')", (f"m{n}",))
+            conn.execute("UPDATE raw_stage SET version = version + 1, hands = hands + 1 "
+                         "WHERE id = 's' AND version = %s", (n,))
+            conn.commit()
+        return RAW / (time.perf_counter() - started)
+
+
+def _libpq(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+# ---- Podium's storm -----------------------------------------------------------------------------------------
+
+async def storm(url: str, *, stages: int, commands: int, prefix: str = "", start_at: float = 0.0,
+                proxy: bool = False, finished: Any = None) -> dict[str, float]:
+    """`commands` raised hands spread over `stages` stages, each stage's in turn, all stages at once."""
+    from bot.bootstrap import build
+    from bot.config import Settings
+    from bot.domain import commands as c
+    from bot.domain.members import Actor
+
+    wire = None
+    if proxy:
+        from bench.roundtrips import WireProxy
+
+        wire = await WireProxy().start()
+        url = url.replace("@127.0.0.1:5432/", f"@127.0.0.1:{wire.port}/") + "&sslmode=disable&gssencmode=disable"
+    per_stage = commands // stages
+    settings = Settings(_env_file=None, log_level="WARNING",
+                        rules={"max_queue_length": max(per_stage, 1), "hand_cooldown": 0, "must_be_present": False})
+    app = build(settings, database_url=url)
+    await app.start()
+    host = Actor("host", platform_moderator=True)
+    ids = []
+    room = frozenset(f"{prefix}m{m}" for m in range(per_stage))  # members raise hands from the room
+    for n in range(stages):
+        await app.bus.handle(c.OpenStage(actor=host, platform="bench", space_id=f"space{prefix}",
+                                         channel_id=f"c{prefix}{n}", title=f"Stage {n}", present=room))
+        ids.append(await app.queries.live_stage("bench", f"space{prefix}", f"c{prefix}{n}"))
+
+    async def one_stage(stage_id: str) -> None:
+        for m in range(per_stage):
+            await app.bus.handle(c.RaiseHand(actor=Actor(f"{prefix}m{m}"), stage_id=stage_id, note="q"))
+
+    if start_at:
+        await asyncio.sleep(max(0.0, start_at - time.time()))
+    if wire is not None:
+        wire.reset()
+    cpu, started = time.process_time(), time.perf_counter()
+    await asyncio.gather(*(one_stage(s) for s in ids))
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    if finished is not None:  # the server's CPU is read while this bot's connections (and backends) still live
+        await asyncio.to_thread(finished.wait)
+        await asyncio.to_thread(finished.wait)
+    stored = await app.db.run(_stored_bytes, app.db)
+    trips = wire.counter.round_trips if wire is not None else 0
+    kinds = dict(wire.counter.statements) if wire is not None else {}
+    await app.stop()
+    if wire is not None:
+        await wire.stop()
+    done = per_stage * stages
+    return {"commands": done, "seconds": seconds, "per_s": done / seconds, "cpu": cpu, "bytes": stored / done,
+            "round_trips": trips / done if done else 0.0, "kinds": kinds}  # type: ignore[dict-item]
+
+
+KEPT = ("stage", "participant", "audit_log")  # what a stage keeps (the outbox empties as effects go out)
+
+
+def _stored_bytes(db: Any) -> int:
+    """Bytes the stages, their members and the audit log take, tables and indexes (PostgreSQL), or pages
+    (SQLite's dbstat)."""
+    from sqlalchemy import text
+
+    with db.engine.connect() as conn:
+        if db.dialect == "postgresql":
+            return int(sum(conn.execute(text("SELECT pg_total_relation_size(to_regclass(:t))"), {"t": t}).scalar()
+                           or 0 for t in KEPT))
+        rows = conn.execute(text("SELECT name, sum(pgsize) FROM dbstat GROUP BY name")).all()
+        return int(sum(size for name, size in rows if any(name == t or name.startswith(f"ix_{t}")
+                                                          or name.startswith(f"sqlite_autoindex_{t}") for t in KEPT)))
+
+
+def _storm_here(url: str, kwargs: dict[str, Any]) -> dict[str, float]:
+    from bot.cpu import keep_on_one_cpu
+
+    keep_on_one_cpu()
+    return asyncio.run(storm(url, **kwargs))
+
+
+def _sqlite_storm(stages: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as folder:
+        return _storm_here(f"sqlite:///{folder}/storm.db", {"stages": stages, "commands": COMMANDS})
+
+
+def _raw_sqlite_here() -> float:
+    with tempfile.TemporaryDirectory() as folder:
+        return raw_sqlite(folder)
+
+
+def postgres_server_cpu(url: str) -> dict[int, float]:
+    """CPU seconds used so far by each server process working for this bench: the backends of its
+    connections (named by the URL's application_name) and the server's own background processes, so that
+    other clients of the same server (other tests, other benches) are not counted."""
+    import psycopg
+
+    name = url.rsplit("application_name=", 1)[1].split("&")[0]
+    with psycopg.connect(_libpq(url.split("?")[0])) as conn:
+        pids = [pid for (pid,) in conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = %s OR backend_type <> 'client backend'",
+            (name,))]
+    return {pid: cpu for pid in pids if (cpu := _cpu_of(pid)) is not None}
+
+
+def _cpu_of(pid: int) -> float | None:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            rest = f.read().rsplit(")", 1)[1].split()
+        return (int(rest[11]) + int(rest[12])) / TICK  # utime, stime
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _pool(workers: int = 1) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def one_round() -> dict[str, Any]:
+    from bench.chaos import database
+
+    figures: dict[str, Any] = {}
+    with _pool() as pool:
+        figures["raw_sqlite"] = pool.submit(_raw_sqlite_here).result()
+    with _pool() as pool:
+        figures["sqlite_1"] = pool.submit(_sqlite_storm, 1).result()
+    with _pool() as pool:
+        figures["sqlite_100"] = pool.submit(_sqlite_storm, STAGES).result()
+    with tempfile.TemporaryDirectory() as folder:
+        with database("postgresql", Path(folder)) as url, _pool() as pool:
+            figures["raw_postgres"] = pool.submit(raw_postgres, url).result()
+        with database("postgresql", Path(folder)) as url, _pool() as pool:
+            figures["pg_1"] = pool.submit(_storm_here, url, {"stages": 1, "commands": COMMANDS}).result()
+        with database("postgresql", Path(folder)) as url, _pool() as pool:
+            figures["pg_100"] = pool.submit(_storm_here, url, {"stages": STAGES, "commands": COMMANDS}).result()
+        with database("postgresql", Path(folder)) as url, _pool() as pool:
+            figures["pg_wire"] = pool.submit(_storm_here, url, {"stages": 1, "commands": 500,
+                                                                "proxy": True}).result()
+        with database("postgresql", Path(folder)) as url:
+            figures["pg_one_process"] = _processes(url, 1)
+        with database("postgresql", Path(folder)) as url:
+            figures["pg_two_processes"] = _processes(url, 2)
+    return figures
+
+
+def _processes(url: str, count: int) -> dict[str, float]:
+    """`count` bots on one PostgreSQL sharing the same work (100 stages, COMMANDS hands in all)."""
+    start_at = time.time() + 8.0  # every bot migrated and its stages opened before the clock starts
+    with multiprocessing.get_context("spawn").Manager() as manager, _pool(count) as pool:
+        finished = manager.Barrier(count + 1)  # passed twice: storms over, then the server's CPU read
+        futures = [pool.submit(_storm_here, url, {"stages": STAGES // count, "commands": COMMANDS // count,
+                                                  "prefix": f"p{n}", "start_at": start_at, "finished": finished})
+                   for n in range(count)]
+        time.sleep(max(0.0, start_at - time.time()))
+        before = postgres_server_cpu(url)
+        finished.wait()
+        after = postgres_server_cpu(url)  # backends started during the storm count from zero
+        server = sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+        finished.wait()
+        results = [f.result() for f in futures]
+    commands = sum(r["commands"] for r in results)
+    seconds = max(r["seconds"] for r in results)
+    cpu = sum(r["cpu"] for r in results) + server
+    return {"commands": commands, "seconds": seconds, "per_s": commands / seconds, "cpu": cpu,
+            "server_cpu": server, "per_cpu_s": commands / cpu}
+
+
+def main() -> None:
+    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    print(f"machine: {describe()}")
+    runs = []
+    for n in range(rounds):
+        figures = one_round()
+        runs.append(figures)
+        print(f"round {n + 1}: " + ", ".join(f"{k}={_short(v)}" for k, v in figures.items()), flush=True)
+
+    def med(key: str, field: str | None = None) -> float:
+        return statistics.median(r[key][field] if field else r[key] for r in runs)
+
+    def ratio(a: str, b: str, fa: str | None = "per_s", fb: str | None = "per_s") -> float:
+        return statistics.median((r[a][fa] if fa else r[a]) / (r[b][fb] if fb else r[b]) for r in runs)
+
+    print("\nmedians over the rounds (ratios are medians of each round's own ratio)")
+    print(f"SQLite: raw {med('raw_sqlite'):,.0f} tx/s; one stage {med('sqlite_1', 'per_s'):,.0f} commands/s "
+          f"({ratio('sqlite_1', 'raw_sqlite', fb=None):.2f} of raw); {STAGES} stages at once "
+          f"{med('sqlite_100', 'per_s'):,.0f}/s ({ratio('sqlite_100', 'sqlite_1'):.2f}x one stage); "
+          f"{med('sqlite_100', 'bytes'):,.0f} bytes stored a raised hand")
+    print(f"PostgreSQL: raw {med('raw_postgres'):,.0f} tx/s; one stage {med('pg_1', 'per_s'):,.0f} commands/s "
+          f"({ratio('pg_1', 'raw_postgres', fb=None):.2f} of raw); {STAGES} stages at once "
+          f"{med('pg_100', 'per_s'):,.0f}/s ({ratio('pg_100', 'pg_1'):.2f}x one stage); "
+          f"round trips per command {med('pg_wire', 'round_trips'):.1f}; {med('pg_100', 'bytes'):,.0f} bytes stored "
+          f"a raised hand")
+    print("statements on the wire, last round: " + "; ".join(
+        f"{count} x {start[:50].rstrip(chr(0)).split(chr(0))[0]}" for start, count in sorted(runs[-1]["pg_wire"]["kinds"].items(),
+                                                              key=lambda kv: -kv[1])))
+    print(f"two processes / one on PostgreSQL: throughput {ratio('pg_two_processes', 'pg_one_process'):.2f}x, "
+          f"commands per CPU-second (bots + server) "
+          f"{ratio('pg_two_processes', 'pg_one_process', 'per_cpu_s', 'per_cpu_s'):.2f}x "
+          f"({med('pg_one_process', 'per_cpu_s'):,.0f} -> {med('pg_two_processes', 'per_cpu_s'):,.0f})")
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_short(v)}" for k, v in value.items() if k != "kinds") + "}"
+    return f"{value:,.1f}" if isinstance(value, float) else str(value)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""The lean PostgreSQL path: no pre-ping, the version read inside the stage's lock, timer jobs re-stored only
+when a command moved them; each of these must leave the answers exactly as before."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine, text
+
+from bot.domain import commands as c
+from bot.domain.errors import StageError
+from bot.domain.members import Actor
+from bot.persistence.uow import SqlUnitOfWork
+from bot.ports import ConcurrencyConflict, OutboxEntry
+from bot.bootstrap import App, build
+from bot.clock import ManualClock
+from tests.support.apps import T0, Apps, make_settings
+from tests.support.stages import audit_kinds, load, open_live
+
+pytestmark = pytest.mark.postgres
+
+
+async def test_a_process_with_a_stale_cache_judges_on_what_another_process_stored(pg_url: str) -> None:
+    """A refusal writes nothing, so no versioned write would catch a stale judgement: the read must be fresh."""
+    first, second = (build(make_settings(rules={"hand_cooldown": 0}), clock=ManualClock(T0), database_url=pg_url)
+                     for _ in range(2))
+    await first.start()
+    await second.start()
+    try:
+        await _stale(first, second)
+    finally:
+        await second.stop()
+        await first.stop()
+
+
+async def _stale(first: App, second: App) -> None:
+    stage_id = await open_live(first, present={"bob"})
+    await second.bus.handle(c.RaiseHand(actor=Actor("bob"), stage_id=stage_id))  # second's cache knows the hand
+    await first.bus.handle(c.LowerHand(actor=Actor("bob"), stage_id=stage_id))
+    reply = await second.bus.handle(c.RaiseHand(actor=Actor("bob"), stage_id=stage_id))  # not "already raised"
+    assert reply.params["position"] == 1
+    assert (await load(first, stage_id)).hands_raised == 2
+
+
+async def test_a_connection_the_server_dropped_is_replaced_and_the_command_goes_through(
+        pg_apps: Apps, pg_engine: Engine, pg_url: str) -> None:
+    app = await pg_apps.start()
+    stage_id = await open_live(app, present={"bob", "carol"})
+    await app.bus.handle(c.RaiseHand(actor=Actor("bob"), stage_id=stage_id))
+    name = pg_url.rsplit("application_name=", 1)[1].split("&")[0]
+    with pg_engine.connect() as admin:  # a server restart, as the bot's pooled connections see it
+        killed = admin.execute(text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                    "WHERE application_name = :name AND pid <> pg_backend_pid()"),
+                               {"name": name}).scalar()
+    assert killed and killed >= 1
+    reply = await app.bus.handle(c.RaiseHand(actor=Actor("carol"), stage_id=stage_id))
+    assert reply.params["position"] == 2
+    assert (await load(app, stage_id)).hands_raised == 2
+
+
+async def test_a_refusal_on_postgresql_still_changes_nothing(pg_apps: Apps) -> None:
+    app = await pg_apps.start()
+    stage_id = await open_live(app, present={"bob"})
+    await app.bus.handle(c.RaiseHand(actor=Actor("bob"), stage_id=stage_id))
+    before = await load(app, stage_id)
+    with pytest.raises(StageError):
+        await app.bus.handle(c.RaiseHand(actor=Actor("bob"), stage_id=stage_id))
+    assert (await load(app, stage_id)).version == before.version
+
+
+async def test_a_versioned_write_lost_inside_the_batch_takes_the_whole_batch_back(pg_apps: Apps,
+                                                                                  pg_engine: Engine) -> None:
+    """The stage's update goes out with its members, audit entries and effects in one round trip: when the
+    version check fails once the server answered, none of them stays."""
+    app = await pg_apps.start()
+    stage_id = await open_live(app, present={"bob"})
+    kinds, effects = audit_kinds(pg_engine, stage_id), _effects(pg_engine, stage_id)
+    async with SqlUnitOfWork(app.db, app.cache, outbox=app.outbox) as uow:
+        await uow.serialize(stage_id)
+        stage = await uow.stages.get(stage_id)
+        stage.raise_hand(Actor("bob"), "a question", T0)
+        uow.record([OutboxEntry(stage_id, stage.version + 1, "fake", "notice", {"n": 1})], T0)
+        with pg_engine.begin() as other:  # a writer that did not take the stage's lock
+            other.execute(text("UPDATE stage SET version = version + 1 WHERE id = :id"), {"id": stage_id})
+        with pytest.raises(ConcurrencyConflict):
+            await uow.commit()
+    assert audit_kinds(pg_engine, stage_id) == kinds
+    with pg_engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM participant WHERE stage_id = :id AND hand_raised_at "
+                                 "IS NOT NULL"), {"id": stage_id}).scalar() == 0
+    assert _effects(pg_engine, stage_id) == effects
+
+
+def _effects(engine: Engine, stage_id: str) -> list[tuple[int, str]]:
+    with engine.connect() as conn:
+        return [(r.position, r.kind) for r in conn.execute(
+            text("SELECT position, kind FROM outbox WHERE stream = :id ORDER BY position"), {"id": stage_id})]
