@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test fuzz bench bench-replays bench-scale chaos system-deps clean catalogues image screenshots
+.PHONY: demo test fuzz bench bench-replays bench-scale bench-community chaos system-deps clean catalogues image screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ bench-replays: $(STAMP) system-deps
 # one process against two on one PostgreSQL (CPU of bots and server from /proc). ROUNDS=3 by default.
 bench-scale: $(STAMP)
 	$(BIN)/python -m bench.scale $(or $(ROUNDS),3)
+
+# Community figures (issue 15): /leaderboard over 1,000 stages x 500 members.
+bench-community: $(STAMP)
+	$(BIN)/python -m bench.community_bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .import_linter_cache .grimp_cache

@@ -22,6 +22,12 @@ from bot.persistence.repository import SqlStageRepository, StageCache
 from bot.persistence.uow import SqlUnitOfWork
 from bot.ports import Clock, StagePlatform
 from bot.services.bus import MessageBus
+from bot.services.community import Community, Outbox, thresholds_of
+from bot.services.community_delivery import CommunityNotifier
+from bot.surface.community import community_reads
+from bot.domain.community_commands import COMMUNITY_COMMANDS
+from bot.domain.links import LINK_COMMANDS
+from bot.services.links import Links
 from bot.metrics import Metrics
 from bot.services.delivery import Deliveries
 from bot.services.outbox import OutboxDispatcher
@@ -51,7 +57,10 @@ class App:
     requests: RequestInbox
     outbox: SqlOutbox
     recordings: Recordings
+    community: Community
     platforms: dict[str, StagePlatform] = field(default_factory=dict)
+    # Reads a row names that the gateway does not know itself (bot.surface.gateway), by name.
+    reads: dict[str, Callable[..., Any]] = field(default_factory=dict)
     started: bool = False
     _waiting: set[str] = field(default_factory=set)
     _purging: asyncio.Task[None] | None = None
@@ -149,9 +158,13 @@ def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = No
                             folder=settings.replay_dir, retention_days=settings.replay_retention_days,
                             outbox=outbox, submit=lambda entries: dispatcher.submit(entries))
     queries = Queries(uow=lambda: SqlUnitOfWork(db, cache, read_only=True), db=db, clock=clock)
+    community_outbox = Outbox(outbox.write)
+    community = Community(db=db, clock=clock, defaults=thresholds_of(settings), outbox=community_outbox)
     deliveries = Deliveries(platforms=platforms, queries=queries, stages=Notifier(locales, recordings.timeline),
-                            series=ScheduleNotifier(locales))
+                            series=ScheduleNotifier(locales),
+                            community=CommunityNotifier(community, locales, queries.board))
     dispatcher = OutboxDispatcher(store=outbox, deliver=deliveries, now=clock.now)
+    community_outbox.submit = dispatcher.submit
     bus = MessageBus(
         uow=lambda: SqlUnitOfWork(db, cache, outbox=outbox), clock=clock, scheduler=scheduler,
         defaults=settings.default_rules, new_id=lambda: uuid.uuid4().hex[:12], dispatcher=dispatcher,
@@ -163,10 +176,15 @@ def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = No
         scheduler.run = bus.handle
     app = App(settings=settings, db=db, clock=clock, scheduler=scheduler, bus=bus, queries=queries,
               locales=locales, dispatcher=dispatcher, cache=cache, boards=BoardMessages(db), inbox=Inbox(db),
-              requests=RequestInbox(db), outbox=outbox, recordings=recordings,
-              platforms=platforms, metrics=metrics)
+              requests=RequestInbox(db), outbox=outbox, recordings=recordings, community=community,
+              platforms=platforms, metrics=metrics, reads=community_reads(community, queries))
     for kind in RECORDING_COMMANDS:
         bus.services[kind] = app.recordings.handle  # type: ignore[assignment]
+    for community_kind in COMMUNITY_COMMANDS:
+        bus.services[community_kind] = community.handle  # type: ignore[assignment]
+    links = Links(db=db, clock=clock, uow=lambda: SqlUnitOfWork(db, cache, read_only=True), outbox=community_outbox)
+    for link_kind in LINK_COMMANDS:
+        bus.services[link_kind] = links.handle  # type: ignore[assignment]
     if hasattr(scheduler, "on_elected"):
         scheduler.on_elected = app.rearm  # a process taking over the jobs re-arms them from the database
     return app

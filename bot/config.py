@@ -181,6 +181,13 @@ class Settings(EnvSettings):
     replay_public_url: str = Field("", description="how members reach REPLAY_HTTP_PORT, e.g. https://podium.example")
     replay_http_port: int = Field(0, ge=0, le=65535, description="serves replays too big to attach; 0: off")
 
+    # Badges and regulars: what each asks by default; a space's moderators change them with /badges.
+    badge_first_stage: int = Field(1, ge=1, le=100_000, description="times on stage for the first-stage badge")
+    badge_attended: int = Field(10, ge=1, le=100_000, description="stages attended for the listener badge")
+    badge_minutes_spoken: int = Field(60, ge=1, le=100_000, description="minutes spoken for the speaker badge")
+    badge_hosted: int = Field(5, ge=1, le=100_000, description="stages hosted for the host badge")
+    regular_stages: int = Field(5, ge=1, le=100_000, description="stages attended in 30 days to be a regular")
+
     @field_validator("log_level", "log_format", mode="before")
     @classmethod
     def _case(cls, value: Any, info: ValidationInfo) -> Any:

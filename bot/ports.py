@@ -9,6 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from bot.domain.links import Link
 from bot.domain.rules import Rules
 
 if TYPE_CHECKING:
@@ -103,6 +104,7 @@ class Board:
     version: int
     schedule_id: str | None = None  # the series it was opened from, if any
     presence_known: bool = True  # False while the platform cannot see the audio room (Slack, no huddle seen)
+    links: tuple[Link, ...] = ()  # links and documents its moderators attached (bot/services/links.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +164,14 @@ class CuePlatform(Protocol):
     stage). Cues: "opened", "floor", "warning", "time_up". Platforms without it stay silent."""
 
     async def cue(self, stage: StageRef, cue: str) -> None: ...
+
+
+@runtime_checkable
+class BadgePlatform(Protocol):
+    """A platform that marks a badge its own way when a member earns it (Discord: a role from BADGE_ROLES).
+    It refuses politely (a typed error, logged) when it may not; platforms without it show emoji only."""
+
+    async def grant_badge(self, stage: StageRef, user_id: str, badge: str) -> None: ...
 
 
 @runtime_checkable

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from adapters.console.render import board_text, recap_text, sayer, schedule_text
 from bot.domain.members import Recap
@@ -22,6 +22,8 @@ class ConsolePlatform:
     def __init__(self, write: Callable[[str], None], locale: Callable[[], str],
                  on_disconnect: Callable[[StageRef, str], None]) -> None:
         self._write, self._locale, self._on_disconnect = write, locale, on_disconnect
+        # A member's badges as emoji beside their name (set by the session: the community's marks).
+        self.marks: Callable[[str, str, list[str]], Awaitable[dict[str, str]]] | None = None
 
     async def stage_opened(self, board: Board) -> None:
         await self.show_board(board)
@@ -31,7 +33,9 @@ class ConsolePlatform:
             self._write(line)
 
     async def show_board(self, board: Board) -> None:
-        for line in board_text(board, sayer(self._locale())):
+        users = [s.user_id for s in board.speakers] + [q.user_id for q in board.queue]
+        marks = await self.marks(board.ref.platform, board.ref.space_id, users) if self.marks else {}
+        for line in board_text(board, sayer(self._locale()), marks):
             self._write(line)
 
     async def set_speaker(self, stage: StageRef, user_id: str, *, speaking: bool) -> None:

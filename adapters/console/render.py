@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from zoneinfo import ZoneInfo
 
 from bot.domain.members import Recap
@@ -11,6 +11,8 @@ from bot.i18n.markers import N_
 from bot.i18n.message import Duration, Message
 from bot.i18n.terms import term
 from bot.services.board import Board
+from bot.services.community_show import Lines
+from bot.services.discovery import Listing, listing_lines
 from bot.services.replay_list import replay_lines
 from bot.services.schedule_view import ScheduleView
 from bot.surface.gateway import Done
@@ -23,9 +25,14 @@ def sayer(locale: str) -> Say:
     return lambda message: render(message, locale)
 
 
-def board_text(board: Board, say: Say) -> list[str]:
+def board_text(board: Board, say: Say, marks: Mapping[str, str] | None = None) -> list[str]:
+    """`marks`: a member's badges as emoji, shown beside their name."""
     def t(msgid: str, **params: object) -> str:
         return say(Message(msgid, params))
+
+    def name(user_id: str) -> str:
+        mark = (marks or {}).get(user_id)
+        return f"{user_id} {mark}" if mark else user_id
 
     rules = board.rules
     head = t(N_("“{title}” · {state} · {visibility} · {present} in the room"), title=board.ref.title,
@@ -34,12 +41,12 @@ def board_text(board: Board, say: Say) -> list[str]:
     if board.topic:
         lines.append("│ " + t(N_("Topic: {topic}"), topic=board.topic))
     speakers = ", ".join(
-        s.user_id if s.seconds_left is None else t(N_("{member} ({left} left)"), member=s.user_id,
+        name(s.user_id) if s.seconds_left is None else t(N_("{member} ({left} left)"), member=name(s.user_id),
                                                    left=Duration(s.seconds_left))
         for s in board.speakers) or "—"
     lines.append("│ " + t(N_("Speakers ({count}/{limit}): {names}"), count=len(board.speakers),
                             limit=rules.max_speakers, names=speakers))
-    queue = [f"#{q.position} {q.user_id}" + (f" “{q.note}”" if q.note else "")
+    queue = [f"#{q.position} {name(q.user_id)}" + (f" “{q.note}”" if q.note else "")
              + (" " + t(N_("(away)")) if q.away else "") for q in board.queue]
     if board.queue_length > len(board.queue):
         queue.append(t(N_("and {count} more"), count=board.queue_length - len(board.queue)))
@@ -53,6 +60,8 @@ def board_text(board: Board, say: Say) -> list[str]:
                                    "console has no audio; its recap keeps the timeline.")))
     if board.moderators:
         lines.append("│ " + t(N_("Moderators: {names}"), names=", ".join(board.moderators)))
+    for link in board.links:
+        lines.append("│ 🔗 " + (f"{link.number}. {link.label} <{link.url}>" if link.label else f"{link.number}. {link.url}"))
     lines.append("└")
     return lines
 
@@ -97,4 +106,10 @@ def shown(done: Done, *, write: Callable[[str], None], who: str, locale: str) ->
         case "replays":
             for line in replay_lines(done.view):
                 write("  " + say(line))
+    if done.reply is None and isinstance(done.view, Lines):
+        for line in done.view:
+            write("  " + say(line))
+    if done.reply is None and isinstance(done.view, Listing):
+        for line in listing_lines(done.view, lambda channel_id: f"#{channel_id}"):
+            write("  " + say(line))
     return done.reply

@@ -40,7 +40,9 @@ class ConsoleSession:
 
     async def start(self) -> None:
         self.app = build(self.settings, clock=self.clock)
-        self.app.register(ConsolePlatform(self.write, lambda: self.locale, self._disconnected))
+        platform = ConsolePlatform(self.write, lambda: self.locale, self._disconnected)
+        platform.marks = self.app.community.marks
+        self.app.register(platform)
         await self.app.migrate()
         latest = await self.app.queries.latest_activity()
         if latest is not None and latest > self.clock.now():

@@ -6,10 +6,15 @@ count down by themselves, so a speaker's time left stays true between edits).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
 from datetime import timedelta
 from typing import Any
 
 import discord
+
+from bot.domain.links import Link
 
 from adapters.discord.buttons import BoardButton
 from adapters.discord.members import mention, say
@@ -67,7 +72,22 @@ def board_embed(board: Board, locale: str) -> discord.Embed:
     if board.moderators:
         embed.add_field(name=_t(locale, N_("Moderators")),
                         value=" ".join(mention(user_id) for user_id in board.moderators), inline=False)
+    if board.links:
+        embed.add_field(name="🔗 " + _t(locale, N_("Links")), value=link_lines(board.links), inline=False)
     return embed
+
+
+def link_lines(links: Sequence[Link], *, room: int = 1024) -> str:
+    """Numbered masked links (an embed shows no preview of them), as many as an embed field holds."""
+    lines: list[str] = []
+    for link in links:
+        shown = discord.utils.escape_markdown(link.label or (urlsplit(link.url).hostname or link.url))
+        line = f"`{link.number}.` [{shown}]({link.url.replace(')', '%29')})"
+        if len("\n".join([*lines, line])) > room - 10:
+            lines.append("…")
+            break
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def rules_line(board: Board, locale: str) -> str:

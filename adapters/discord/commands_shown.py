@@ -12,6 +12,8 @@ from adapters.discord.replies import Outcome
 from bot.domain.errors import StageNotFound
 from bot.i18n.markers import N_
 from bot.i18n.message import Duration, Message
+from bot.services.community_show import Lines
+from bot.services.discovery import Listing, listing_lines
 from bot.services.replay_list import replay_lines
 from bot.services.schedule_view import ScheduleView
 from bot.surface.gateway import Done
@@ -50,6 +52,13 @@ def shown(interaction: discord.Interaction, done: Done) -> Outcome:
         case "replays":
             return lambda locale: {"embed": discord.Embed(description="\n".join(
                 say(line, locale) for line in replay_lines(view))[:LIST_CHARACTERS])}
+    if isinstance(view, Listing):  # a stage channel's mention: one click to it, then join the stage
+        return lambda locale: {"embed": discord.Embed(description="\n".join(
+            say(line, locale) for line in listing_lines(view, lambda channel_id: f"<#{channel_id}>"))[
+            :LIST_CHARACTERS])}
+    if isinstance(view, Lines):
+        return lambda locale: {"embed": discord.Embed(description="\n".join(say(line, locale) for line in view)[
+            :LOG_CHARACTERS])}
     return None
 
 

@@ -31,6 +31,7 @@ SUGGEST: dict[str, Any] = {  # autocomplete callbacks, by the hook a row's optio
     "series": autocomplete.series, "zones": autocomplete.timezones, "repeats": autocomplete.repeats,
     "occurrences": autocomplete.occurrences, "replays": autocomplete.replays,
 }
+VIEW = N_("view")
 DESCRIPTION = 100  # characters Discord allows in a description
 
 
@@ -39,17 +40,21 @@ def commands() -> list[app_commands.Command[Any, ..., Any] | app_commands.Group]
     a subcommand of the group `replay` in the group `stage`, as deep as Discord allows)."""
     groups: dict[tuple[str, ...], app_commands.Group] = {}
     made: list[app_commands.Command[Any, ..., Any] | app_commands.Group] = []
+    grouped = {row.path[0] for row in TABLE if len(row.path) > 1}
     for row in TABLE:
-        command = _command(row)
-        if len(row.path) == 1:
+        # A one-word command whose word also names a group (`/stats` beside `/stats hide`) is that group's
+        # `view`: Discord cannot run a group itself.
+        command = _command(row, VIEW if len(row.path) == 1 and row.path[0] in grouped else None)
+        if len(row.path) == 1 and row.path[0] not in grouped:
             made.append(command)
             continue
         parent: app_commands.Group | None = None
-        for depth in range(1, len(row.path)):
-            group = groups.get(row.path[:depth])
+        within = row.path[:-1] or row.path  # the groups it is in (a one-word `view`: its own word's)
+        for depth in range(1, len(within) + 1):
+            group = groups.get(within[:depth])
             if group is None:
-                word = row.path[depth - 1]
-                group = groups[row.path[:depth]] = app_commands.Group(
+                word = within[depth - 1]
+                group = groups[within[:depth]] = app_commands.Group(
                     name=T(word), description=T(GROUPS[word]), parent=parent, guild_only=parent is None)
                 if parent is None:  # a subgroup adds itself to its parent
                     made.append(group)
@@ -63,7 +68,7 @@ def extra_options(row: Row) -> tuple[Option, ...]:
     return ((STAGE,) if row.scope is Scope.STAGE else ()) + ((CHANNEL,) if row.name in CREATES_IN_CHANNEL else ())
 
 
-def _command(row: Row) -> app_commands.Command[Any, ..., Any]:
+def _command(row: Row, name: str | None = None) -> app_commands.Command[Any, ..., Any]:
     options = (*row.options, *extra_options(row))
 
     async def callback(interaction: discord.Interaction, **given: Any) -> None:
@@ -89,8 +94,8 @@ def _command(row: Row) -> app_commands.Command[Any, ..., Any]:
     if hooks:
         fn = app_commands.autocomplete(**hooks)(fn)
     command: app_commands.Command[Any, ..., Any] = app_commands.Command(
-        name=T(row.path[-1]), description=T(row.help), callback=fn)
-    if len(row.path) == 1:
+        name=T(name or row.path[-1]), description=T(row.help), callback=fn)
+    if len(row.path) == 1 and name is None:
         command.guild_only = True
     return command
 

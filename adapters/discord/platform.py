@@ -210,6 +210,23 @@ class DiscordPlatform:
             stage.channel_id)), channel.send(say(message, locale), allowed_mentions=discord.AllowedMentions.none(),
                                              nonce=_nonce()))
 
+    async def grant_badge(self, stage: StageRef, user_id: str, badge: str) -> None:
+        """The role BADGE_ROLES maps the badge to, by id or name; Discord's refusal (a role above the bot's,
+        no Manage Roles) is said in the stage's channel, not retried."""
+        wanted = self._ctx.settings.badge_roles.get(badge)
+        guild = self._ctx.client.get_guild(int(stage.space_id))
+        if wanted is None or guild is None:
+            return
+        role = guild.get_role(int(wanted)) if wanted.isdigit() else discord.utils.get(guild.roles, name=wanted)
+        if role is None:
+            log.warning("BADGE_ROLES: no role %r in guild %s for the %s badge", wanted, stage.space_id, badge)
+            return
+        await self._ctx.pacing.members.wait(stage.space_id)
+        await self._ctx.reporter.guard(stage, Message.of(N_("give {member} the role {role} (it must be below my own role, and I need Manage Roles)"), member=Mention(user_id),
+                                                         role=role.name),
+                                       self._ctx.client.http.add_role(guild.id, int(user_id), role.id,
+                                                                      reason="Podium badge"))
+
     async def disconnect(self, stage: StageRef, user_id: str) -> None:
         ctx = self._ctx
         guild = ctx.client.get_guild(int(stage.space_id))

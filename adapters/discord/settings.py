@@ -10,6 +10,7 @@ from pydantic import BeforeValidator, Field, SecretStr, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
 from bot.config import CommaList, PlatformSettings
+from bot.domain.badges import CATALOGUE
 
 MAX_SHARDS = 4096  # far beyond what a bot in 10 million guilds needs (one shard per 1,000 to 2,500 guilds)
 
@@ -18,6 +19,21 @@ def _shard_ids(value: object) -> object:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
     return value
+
+
+def _badge_roles(value: object) -> object:
+    """`first_stage=Speakers,top_speaker=1234567890`: a badge and the role (a name or an id) it grants."""
+    if not isinstance(value, str):
+        return value
+    found: dict[str, str] = {}
+    for part in (p.strip() for p in value.split(",")):
+        if not part:
+            continue
+        badge, equals, role = (x.strip() for x in part.partition("="))
+        if not equals or not role:
+            raise ValueError(f"{part!r}: write BADGE=ROLE (a role's name or id), pairs separated by commas")
+        found[badge.lower()] = role
+    return found
 
 
 class DiscordSettings(PlatformSettings):
@@ -36,6 +52,9 @@ class DiscordSettings(PlatformSettings):
     # Discord's global limit for this bot (requests per second over every process); REDIS_URL lets the processes
     # share it exactly, otherwise each keeps to its shards' part of it.
     global_rate: int = Field(50, ge=1, le=100_000)
+    # Badges that grant a Discord role when earned (the bot needs Manage Roles and a role above those it gives).
+    badge_roles: Annotated[dict[str, str], NoDecode, BeforeValidator(_badge_roles)] = Field(
+        {}, validation_alias="BADGE_ROLES")
     redis_url: str | None = Field(None, validation_alias="REDIS_URL")
     # Voice cues (RULES__CUES): a WAV file (48 kHz 16-bit) replaces a built-in sound; empty keeps it.
     # Their names predate the adapter's own settings and stay as they were.
@@ -43,6 +62,13 @@ class DiscordSettings(PlatformSettings):
     cue_floor_wav: Path | None = Field(None, validation_alias="CUE_FLOOR_WAV")
     cue_warning_wav: Path | None = Field(None, validation_alias="CUE_WARNING_WAV")
     cue_time_up_wav: Path | None = Field(None, validation_alias="CUE_TIME_UP_WAV")
+
+    @model_validator(mode="after")
+    def _known_badges(self) -> DiscordSettings:
+        unknown = sorted(set(self.badge_roles) - set(CATALOGUE))
+        if unknown:
+            raise ValueError(f"BADGE_ROLES names no badge {', '.join(unknown)}; the badges are {', '.join(CATALOGUE)}")
+        return self
 
     @model_validator(mode="after")
     def _shards_fit(self) -> DiscordSettings:

@@ -51,6 +51,7 @@ class SlackAdapter:
         self.directory = Directory(client, moderators=settings.moderators, locales=app.locales)
         self.keeper = BoardKeeper(client=client, boards=app.boards, state=self.state, locales=app.locales,
                                   interval=board_interval)
+        self.keeper.marks = app.community.marks
         self.announcer = Announcer(client=client, state=self.state, locales=app.locales,
                                    reminder_lead=app.settings.schedule_reminder_lead, interval=board_interval)
         self.platform = SlackPlatform(client=client, keeper=self.keeper, announcer=self.announcer, state=self.state,

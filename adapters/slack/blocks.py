@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from collections.abc import Mapping
 from typing import Any
 
 from adapters.slack.text import Markup, Say, date_token, escape, mention
@@ -64,8 +65,15 @@ def _status(board: Board, say: Say) -> str:
               visibility=term(board.visibility), present=board.present_count)
 
 
-def board_blocks(board: Board, say: Say, *, buttons: bool = True) -> list[dict[str, Any]]:
+def board_blocks(board: Board, say: Say, *, buttons: bool = True,
+                 marks: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """`marks`: a member's badges as emoji, shown beside their name."""
     stage_id, rules = board.ref.stage_id, board.rules
+
+    def named(user_id: str) -> str:
+        mark = (marks or {}).get(user_id)
+        return f"{mention(user_id)} {mark}" if mark else mention(user_id)
+
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": board.ref.title[:150], "emoji": True}},
         _context(_status(board, say), *([_t(say, N_("Topic: {topic}"), topic=board.topic)] if board.topic else [])),
@@ -73,7 +81,7 @@ def board_blocks(board: Board, say: Say, *, buttons: bool = True) -> list[dict[s
                           limit=rules.max_speakers) + "*"),
     ]
     for index, speaker in enumerate(board.speakers[:SHOWN_SPEAKERS]):
-        line = "🎙 " + mention(speaker.user_id)
+        line = "🎙 " + named(speaker.user_id)
         if speaker.seconds_left is not None:
             until = board.taken_at + timedelta(seconds=speaker.seconds_left)
             line += " · " + _t(say, N_("until {time}"), time=date_token(until))
@@ -85,7 +93,7 @@ def board_blocks(board: Board, say: Say, *, buttons: bool = True) -> list[dict[s
         blocks.append(_context(_t(say, N_("and {count} more"), count=len(board.speakers) - SHOWN_SPEAKERS)))
     blocks.append(_section("*" + _t(say, N_("Queue ({count})"), count=board.queue_length) + "*"))
     for index, line in enumerate(board.queue):
-        text = f"#{line.position} {mention(line.user_id)}"
+        text = f"#{line.position} {named(line.user_id)}"
         if line.note:
             text += " " + _t(say, N_("“{note}”"), note=line.note)
         if line.away:
@@ -103,6 +111,9 @@ def board_blocks(board: Board, say: Say, *, buttons: bool = True) -> list[dict[s
     if board.moderators:
         footer.append(_t(say, N_("Moderators: {names}"),
                          names=Markup(", ".join(mention(m) for m in board.moderators))))
+    if board.links:  # in blocks, a link unfurls nothing
+        blocks.append(_context(*(f"🔗 {link.number}. <{escape(link.url)}|{escape(link.label or link.url)}>"
+                                 for link in board.links)))
     blocks.append(_context(*footer))
     if buttons:
         blocks.append({"type": "actions", "elements": [

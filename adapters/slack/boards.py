@@ -66,6 +66,8 @@ class BoardKeeper:
         self._thread_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         # And one for the channel board: the opening and a repair at start must not both post it.
         self._post_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        # A member's badges as emoji beside their name (set by the assembly: the community's marks).
+        self.marks: Callable[[str, str, list[str]], Awaitable[dict[str, str]]] | None = None
 
     # ---- posting
 
@@ -82,7 +84,8 @@ class BoardKeeper:
                 return
             blocks, text, seq = await self._render(self._next_seq(), board)
             ts = await post_in_channel(self._client, ref.channel_id, text=text, blocks=blocks,
-                                       marker={"board": ref.stage_id}, search=search)
+                                       marker={"board": ref.stage_id}, search=search, unfurl_links=False,
+                                       unfurl_media=False)  # its links (/stage link) show no previews
             await self._boards.put(BoardMessage(ref.stage_id, PLATFORM, ref.channel_id, ts))
             self._shown[Target(ref.channel_id, ts)] = seq
         huddle = await self._state.live_huddle_in(ref.channel_id)
@@ -101,7 +104,8 @@ class BoardKeeper:
                 return
             blocks, text, seq = await self._render(self._next_seq(), board)
             posted = await post_once(self._client, channel=board.ref.channel_id, thread_ts=thread_ts, text=text,
-                                     blocks=blocks, marker={"board": board.ref.stage_id})
+                                     blocks=blocks, marker={"board": board.ref.stage_id}, unfurl_links=False,
+                                     unfurl_media=False)
             await self._state.update_stage(board.ref.stage_id, room_id=room_id, thread_board_ts=posted)
             self._shown[Target(board.ref.channel_id, posted)] = seq
 
@@ -217,4 +221,6 @@ class BoardKeeper:
 
     async def _render(self, seq: int, board: Board) -> Rendered:
         say = sayer(await self._locales.for_space(PLATFORM, board.ref.space_id))
-        return board_blocks(board, say), board_summary(board, say), seq
+        users = [s.user_id for s in board.speakers] + [q.user_id for q in board.queue]
+        marks = await self.marks(PLATFORM, board.ref.space_id, users) if self.marks else {}
+        return board_blocks(board, say, marks=marks), board_summary(board, say), seq

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from adapters.slack.blocks import LOWER, RAISE, button
 from adapters.slack.directory import PLATFORM
-from adapters.slack.text import Markup, date_token, escape, sayer
+from adapters.slack.text import Markup, date_token, escape, mention, sayer
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
 
@@ -31,7 +31,11 @@ async def publish(adapter: SlackAdapter, team_id: str, user_id: str) -> None:
         live.append((ref, roster.hands, roster.speakers))
     upcoming = [s for s in await queries.schedules(PLATFORM, team_id) if s.next_at is not None][:MAX_SHOWN]
 
-    blocks: list[dict[str, Any]] = [_header(say(Message(N_("Live stages"))))]
+    blocks: list[dict[str, Any]] = []
+    mine = (await adapter.app.community.marks(PLATFORM, team_id, [user_id])).get(user_id)
+    if mine:  # the member's badges, beside their name
+        blocks.append(_context(f"{mention(user_id)} {mine}"))
+    blocks.append(_header(say(Message(N_("Live stages")))))
     if not live:
         blocks.append(_context(say(Message(N_("No live stage right now.")))))
     for index, (ref, hands, speakers) in enumerate(live):

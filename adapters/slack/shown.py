@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING
 from adapters.slack.announcements import WHEN, repeat_words
 from adapters.slack.blocks import board_blocks, board_summary, recap_lines
 from adapters.slack.replies import Outcome, Shaped
-from adapters.slack.text import Say, date_token, escape, mention
+from adapters.slack.text import Markup, Say, date_token, escape, mention
 from bot.domain.errors import StageNotFound
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
+from bot.services.community_show import Lines
+from bot.services.discovery import Listing, listing_lines
 from bot.services.replay_list import replay_lines
 from bot.surface.gateway import Done
 from bot.surface.show import queue_summary, rule_values
@@ -53,6 +55,11 @@ async def shown(adapter: SlackAdapter, where: Where, done: Done) -> Outcome:
             return Shaped(schedules)
         case "replays":
             return Shaped(lambda say: ("\n".join(say(line) for line in replay_lines(view)), None))
+    if isinstance(view, Listing):  # a channel link: one click to it, then join its huddle
+        return Shaped(lambda say: ("\n".join(say(line) for line in listing_lines(
+            view, lambda channel_id: Markup(f"<#{channel_id}>"))), None))
+    if isinstance(view, Lines):
+        return Shaped(lambda say: ("\n".join(say(line) for line in view), None))
     return None
 
 

@@ -76,3 +76,4 @@ class Recap:
     hands_served: int = 0
     still_waiting: tuple[str, ...] = ()
     timeline: tuple[Turn, ...] = ()  # every turn in order, read back from the audit log once the stage closed
+    links: tuple[tuple[str, str], ...] = ()  # (url, label) its moderators attached, read back once it closed

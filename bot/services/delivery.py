@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.ports import OutboxEntry, RecordingPlatform, StagePlatform
+from bot.services.community_delivery import CommunityNotifier
 from bot.services.effects import Effect
 from bot.services.notifications import Notifier
 from bot.services.queries import Queries
@@ -18,12 +19,17 @@ log = logging.getLogger(__name__)
 
 class Deliveries:
     def __init__(self, *, platforms: Mapping[str, StagePlatform], queries: Queries, stages: Notifier,
-                 series: ScheduleNotifier) -> None:
+                 series: ScheduleNotifier, community: CommunityNotifier | None = None) -> None:
         self._platforms, self._queries, self._stages, self._series = platforms, queries, stages, series
+        self._community = community
 
     async def __call__(self, entry: OutboxEntry, memo: dict[str, Any]) -> None:
         platform = self._platforms[entry.platform]
         effect = Effect(entry.kind, entry.args)
+        if entry.kind.startswith("community."):
+            if self._community is not None:
+                await self._community.deliver(platform, effect, entry.stream)
+            return
         if entry.kind.startswith("recording."):  # no board: the platform that records follows the change
             if isinstance(platform, RecordingPlatform):
                 await platform.recording_changed(entry.args["space_id"], entry.args["stage_id"])

@@ -35,6 +35,8 @@ _SENTENCES = {
     "MemberKeptOut": N_("{target} was kept out of the room"),
     "RoomSeen": N_("the room is in sight: who is in it counts"),
     "RoomLost": N_("the room is out of sight: nobody is refused for being away"),
+    "LinkAdded": N_("{actor} added a link: {url}"),
+    "LinkRemoved": N_("{actor} removed link #{number}: {url}"),
 }
 _REASONS = {
     "time_up": N_("speaking time was up"),

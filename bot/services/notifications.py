@@ -80,7 +80,8 @@ def _effects_of(event: ev.Event, board: Board) -> list[Effect]:
             return [*(_on("set_speaker", u, speaking=False) for u in speakers),
                     Effect("stage_closed", {"recap": recap_json(recap)}),
                     *(_tell(u, Message.of(N_("The stage “{title}” has ended; your hand was lowered."), title=title))
-                      for u in recap.still_waiting)]
+                      for u in recap.still_waiting),
+                    Effect("community.closed")]  # tallies and badges (bot/services/community.py)
         case ev.SpeakerApproved() if target:
             return [_on("set_speaker", target, speaking=True),
                     _tell(target, Message.of(N_("You have the floor on “{title}”."), title=title))]
@@ -139,6 +140,7 @@ class Notifier:
                 recap = recap_from(args["recap"])
                 if self._timeline is not None:  # who had the floor when: the recap's chapters on every platform
                     recap = replace(recap, timeline=tuple(await self._timeline(ref.stage_id)))
+                recap = replace(recap, links=tuple((link.url, link.label) for link in board.links))
                 await platform.stage_closed(board, recap)
             case "show_board":
                 if board.state == "live":  # a closed stage's last board is the closing one

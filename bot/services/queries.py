@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +16,8 @@ from bot.i18n.markers import N_
 from bot.i18n.message import Mention, Message
 from bot.persistence.blocks import space_blocks
 from bot.persistence.database import Database
+from bot.domain.links import Link
+from bot.persistence.community_tables import LinkRow
 from bot.persistence.tables import AuditRow, RecapRow, ScheduleRow, StageRow, table_of
 from bot.ports import Clock, StageRef, UnitOfWork
 from bot.services.board import Board, board_of
@@ -26,6 +28,7 @@ audit_t = table_of(AuditRow)
 recap_t = table_of(RecapRow)
 stage_t = table_of(StageRow)
 schedule_t = table_of(ScheduleRow)
+link_t = table_of(LinkRow)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +77,14 @@ class Queries:
     async def board(self, stage_id: str, *, lines: int = 10) -> Board:
         async with self._uow() as uow:
             stage = await uow.stages.get(stage_id)
-            return board_of(stage, self._clock.now(), lines=lines)
+            board = board_of(stage, self._clock.now(), lines=lines)
+        links = await self._db.run(self._read_links, stage_id)
+        return replace(board, links=links) if links else board
+
+    def _read_links(self, stage_id: str) -> tuple[Link, ...]:
+        with self._db.engine.connect() as conn:
+            return tuple(Link(r.number, r.url, r.label) for r in conn.execute(
+                select(link_t).where(link_t.c.stage_id == stage_id).order_by(link_t.c.number)))
 
     async def roster(self, stage_id: str) -> Roster:
         async with self._uow() as uow:
@@ -181,6 +191,7 @@ class Queries:
         if row is None:
             return None
         speakers = tuple(SpeakerRecap(s["user_id"], s["talk_seconds"], s["turns"]) for s in row.speakers)
-        return row.title, Recap(duration_seconds=row.duration_seconds, peak_audience=row.peak_audience,
+        links = tuple((link.url, link.label) for link in self._read_links(row.stage_id))
+        return row.title, Recap(links=links, duration_seconds=row.duration_seconds, peak_audience=row.peak_audience,
                                 speakers=speakers, hands_raised=row.hands_raised, hands_served=row.hands_served,
                                 still_waiting=tuple(row.still_waiting))

@@ -120,6 +120,9 @@ async def _read(core: Core, row: Row, values: Values, where: Where) -> Any:
             return await core.recordings.replays(where.platform, where.space_id)
         case "help":
             return values.get("command", "")
+    reads = getattr(core, "reads", {})  # the community's (bot/surface/community.py), by name
+    if row.read in reads:
+        return await reads[row.read](values, where)
     return None
 
 

@@ -26,6 +26,7 @@ class Kind(StrEnum):
     ID = "id"  # a scheduled stage's id, or an unambiguous prefix of it
     PAIRS = "pairs"  # name=value pairs in any order (rules)
     WHEN = "when"  # a wall-clock date and time, YYYY-MM-DD HH:MM
+    URL = "url"  # one word, a web address (the core judges it)
 
 
 class Access(StrEnum):

@@ -54,7 +54,14 @@ def recap_messages(title: str, recap: Recap) -> list[Message]:
                        waiting=len(recap.still_waiting)),
             *(Message.of(N_("{member}: {length}, turns: {turns}"), member=Mention(s.user_id),
                          length=Duration(s.talk_seconds), turns=s.turns) for s in recap.speakers),
-            *timeline_messages(recap)]
+            *timeline_messages(recap),
+            *link_messages(recap.links)]
+
+
+def link_messages(links: Iterable[tuple[str, str]]) -> list[Message]:
+    """The links a stage's moderators attached, numbered, each as `label: url` (or the url alone)."""
+    return [Message.of(N_("🔗 {number}. {label}: {url}"), number=n, label=label, url=url) if label else
+            Message.of(N_("🔗 {number}. {url}"), number=n, url=url) for n, (url, label) in enumerate(links, 1)]
 
 
 def rule_lines(rules: Rules) -> list[Message]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.domain import commands as c
+from bot.domain import community_commands as cc
+from bot.domain import links as lk
 from bot.domain import recording as r
 from bot.domain.validation import Visibility
 from bot.i18n.markers import N_
@@ -113,6 +115,31 @@ def _delete_replay(v: Values, w: Where) -> c.Command:
     return r.DeleteReplay(actor=w.actor, replay_id=v["replay"])
 
 
+def _link(v: Values, w: Where) -> c.Command:
+    return lk.AddLink(actor=w.actor, stage_id=w.stage_id, url=v["url"], label=v.get("label") or "")
+
+
+def _unlink(v: Values, w: Where) -> c.Command:
+    return lk.RemoveLink(actor=w.actor, stage_id=w.stage_id, number=v["number"])
+
+
+def _hide(hidden: bool) -> Builder:
+    def build(v: Values, w: Where) -> c.Command:
+        return cc.HideStats(actor=w.actor, platform=w.platform, space_id=w.space_id, hidden=hidden)
+    return build
+
+
+def _thresholds(v: Values, w: Where) -> c.Command | None:
+    changes = v.get("changes") or {}
+    return cc.SetThresholds(actor=w.actor, platform=w.platform, space_id=w.space_id,
+                            changes={k: str(x) for k, x in changes.items()}) if changes else None
+
+
+PERIOD = Option(N_("period"), Kind.CHOICE, N_("Over the last 30 days, or all time."), N_("30d|all"), default="30d",
+                choices=("30d", "all"), aliases={"30": "30d", "30days": "30d", "30j": "30d", "month": "30d",
+                                                 "mois": "30d", "alltime": "all", "all-time": "all",
+                                                 "tout": "all", "toujours": "all", "ever": "all"})
+
 MODERATORS, EVERYONE, HOSTS = Access.MODERATORS, Access.EVERYONE, Access.HOSTS
 
 # What each first word of a two-word command is about (a platform with command groups shows it).
@@ -121,6 +148,7 @@ GROUPS = {
     N_("hand"): N_("Raise or lower your hand."),
     N_("speaker"): N_("Give or take the floor."),
     N_("mod"): N_("Delegate moderation of a stage."),
+    N_("stats"): N_("Your statistics in this space, and whether others see them."),
     N_("record"): N_("Your consent to being recorded, and your voice in replays."),
     N_("replay"): N_("The replays of recorded stages."),
 }
@@ -171,6 +199,14 @@ TABLE: tuple[Row, ...] = (
         access=MODERATORS, scope=Scope.NONE, read="blocks"),
     Row((N_("stage"), N_("unblock")), "unblock", N_("Let a blocked member back."), (MEMBER,), access=MODERATORS,
         build=_stage(c.UnblockMember)),
+    Row((N_("stage"), N_("link")), "link", N_("Attach a link or document to the stage (board and recap)."), (
+        Option(N_("url"), Kind.URL, N_("An http:// or https:// address."), N_("URL"), required=True),
+        Option(N_("label"), Kind.TEXT, N_("What it is, in a few words."), N_("LABEL"), default=""),
+    ), access=MODERATORS, build=_link),
+    Row((N_("stage"), N_("unlink")), "unlink", N_("Remove a link from the stage, by its number on the board."), (
+        Option(N_("number"), Kind.NUMBER, N_("The link's number on the board."), N_("N"), required=True, low=1,
+               high=1000),
+    ), access=MODERATORS, build=_unlink),
     # ---- recording and replays (Discord records; elsewhere the recap carries the timeline)
     Row((N_("stage"), N_("record")), "record", N_("Record the stage from now (on) or stop (off)."), (
         Option(N_("recording"), Kind.FLAG, N_("on: recorded from now; only members who accept are heard."),
@@ -200,6 +236,8 @@ TABLE: tuple[Row, ...] = (
         ZONE, replace(LENGTH, default=3600),
         replace(REPEAT, default="once"), TOPIC, RECORD,
     ), scope=Scope.NONE, build=_schedule),
+    Row((N_("stage"), N_("list")), "list", N_("Show the stages live and coming in the space, and where to join."),
+        scope=Scope.NONE, read="stages"),
     Row((N_("stage"), N_("schedules")), "schedules", N_("List the upcoming scheduled stages of the space."),
         scope=Scope.NONE, read="schedules"),
     Row((N_("stage"), N_("edit")), "edit", N_("Change a scheduled stage (its host or a moderator)."), (
@@ -234,6 +272,26 @@ TABLE: tuple[Row, ...] = (
         build=_stage(c.AddModerator)),
     Row((N_("mod"), N_("remove")), "mod remove", N_("Take moderation of this stage back from a member."), (MEMBER,),
         access=MODERATORS, build=_stage(c.RemoveModerator)),
+    # ---- community: statistics, leaderboards, badges
+    Row((N_("stats"),), "stats", N_("Show your statistics (a moderator: anyone's) and the space's."), (
+        Option(N_("member"), Kind.MEMBER, N_("Whose; yours when left empty."), N_("MEMBER")), PERIOD,
+    ), scope=Scope.NONE, read="stats"),
+    Row((N_("stats"), N_("hide")), "stats hide", N_("Hide your statistics: on no leaderboard, seen by you alone."),
+        scope=Scope.NONE, build=_hide(True)),
+    Row((N_("stats"), N_("show")), "stats show", N_("Show your statistics again after hiding them."),
+        scope=Scope.NONE, build=_hide(False)),
+    Row((N_("leaderboard"),), "leaderboard", N_("Rank the space's speakers, listeners or hosts."), (
+        Option(N_("board"), Kind.CHOICE, N_("What is ranked."), N_("speakers|listeners|hosts"), default="speakers",
+               choices=("speakers", "listeners", "hosts"),
+               aliases={"speaker": "speakers", "listener": "listeners", "host": "hosts", "orateurs": "speakers",
+                        "auditeurs": "listeners", "hôtes": "hosts", "hotes": "hosts"}), PERIOD,
+    ), scope=Scope.NONE, read="leaderboard"),
+    Row((N_("badges"),), "badges", N_("Show the badges and what each asks, or change that (moderators)."), (
+        Option(N_("changes"), Kind.PAIRS, N_("Thresholds to change, as name=value pairs (attended=20 hosted=3)."),
+               N_("NAME=VALUE …")),
+    ), scope=Scope.NONE, build=_thresholds, read="badges"),
+    Row((N_("mod"), N_("suggest")), "mod suggest", N_("Suggest regulars who spoke well without incident as "
+                                                     "moderators."), access=MODERATORS, read="suggest"),
     Row((N_("help"),), "help", N_("List every command."), (
         Option(N_("command"), Kind.TEXT, N_("A command to explain."), N_("COMMAND"), default=""),
     ), scope=Scope.NONE, read="help"),

@@ -142,8 +142,8 @@ def test_unknown_subcommands_and_leftovers() -> None:
     with pytest.raises(UnknownCommand):
         parse("dance")
     with pytest.raises(DidYouMean) as guess:
-        parse("stauts")
-    assert guess.value.params == {"command": "/stage stauts", "suggestion": "/stage status"}
+        parse("statuz")  # `stauts` is as close to `stats`
+    assert guess.value.params == {"command": "/stage statuz", "suggestion": "/stage status"}
     with pytest.raises(LeftOver) as left:
         parse("next <@U0CAROL|carol>")
     assert left.value.params["words"] == "<@U0CAROL|carol>"

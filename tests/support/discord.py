@@ -67,6 +67,7 @@ class Bot:
     clock: ManualClock = field(default_factory=ManualClock)
     rules: dict[str, Any] = field(default_factory=dict)
     board_interval: float = 0.2
+    badge_roles: dict[str, str] = field(default_factory=dict)
     app: App | None = None
     adapter: DiscordAdapter | None = None
     synced: bool = False
@@ -79,7 +80,8 @@ class Bot:
     @property
     def discord_settings(self) -> DiscordSettings:
         return DiscordSettings(_env_file=None, token=self.fake.token, api_base=self.fake.api_base,
-                               gateway_url=self.fake.gateway_url, moderator_roles=[MOD_ROLE])
+                               gateway_url=self.fake.gateway_url, moderator_roles=[MOD_ROLE],
+                               badge_roles=self.badge_roles)
 
     async def start(self) -> Bot:
         self.app = build(self.settings, clock=self.clock)

@@ -89,7 +89,7 @@ def test_unknown_subcommands_get_a_suggestion() -> None:
         GRAMMAR.parse("/stage stauts")
     assert guess.value.params == {"command": "/stage stauts", "suggestion": "/stage status"}
     with pytest.raises(DidYouMean) as flat:
-        FLAT.parse("stauts")
+        FLAT.parse("statuz")  # `stauts` is as close to `stats` (Slack: /stage stats)
     assert flat.value.params["suggestion"] == "/stage status"
     with pytest.raises(UnknownCommand):
         GRAMMAR.parse("/dance wildly")

@@ -62,4 +62,4 @@ class Call:
 
 def load_handlers() -> None:
     """Import the handler modules (they register themselves)."""
-    from . import rest_core, rest_guild, rest_interactions, rest_messages, rest_voice  # noqa: F401
+    from . import rest_core, rest_guild, rest_interactions, rest_messages, rest_roles, rest_voice  # noqa: F401
