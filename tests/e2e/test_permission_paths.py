@@ -27,7 +27,8 @@ ARGS = {  # what follows the command's words; {m}: the member it is about
     "stage unlock": "", "stage log": "", "stage invite": "{m}", "stage remove": "{m} bye", "stage block": "{m} for=1d x",
     "stage blocks": "", "stage unblock": "{m}", "speaker approve": "{m}", "speaker next": "", "speaker deny": "{m}",
     "mod add": "{m}", "mod remove": "{m}", "speaker audience": "{m}", "stage record": "on", "stage strike": "{m}",
-    "stage replay delete": "r0000001",
+    "stage replay delete": "r0000001", "stage link": "https://example.com/agenda Agenda", "stage unlink": "1",
+    "mod suggest": "",
 }
 # Refused for another reason first: a member may strike only their own voice; no replay is stored here.
 REFUSED = {"stage strike": NotYourSegment, "stage replay delete": ReplayNotFound}
@@ -74,6 +75,10 @@ async def test_on_discord_a_member_and_a_blocked_moderator_are_refused_every_mod
                     options["replay"] = "r0000001"
                 elif option.name == "recording":
                     options["recording"] = True
+                elif option.name == "url":
+                    options["url"] = "https://example.com/agenda"
+                elif option.name == "number":
+                    options["number"] = 1
                 elif option.required:
                     options[option.name] = "Hijacked"
             record = await bot.command(world, user, *row.path, **options)

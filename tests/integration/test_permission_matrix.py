@@ -21,6 +21,7 @@ import pytest
 
 from bot.domain import commands as c
 from bot.domain import errors
+from bot.domain.links import NoSuchLink
 from bot.domain.members import Actor
 from bot.domain.recording import NotYourSegment, ReplayNotFound
 from bot.surface.gateway import Place, act
@@ -57,6 +58,9 @@ LINES = {
     "stage record": "stage record on", "stage strike": "stage strike waiting", "stage replays": "stage replays",
     "stage replay delete": "stage replay delete r0000001", "record consent": "record consent on",
     "record remove": "record remove",
+    "stage link": "stage link https://example.com/agenda Agenda", "stage unlink": "stage unlink 1",
+    "stage list": "stage list", "stats": "stats", "stats hide": "stats hide", "stats show": "stats show",
+    "leaderboard": "leaderboard", "badges": "badges attended=3", "mod suggest": "mod suggest",
 }
 # Who may, per command, when it is not "moderators" (Access.MODERATORS) or "everyone" (reads, scheduling).
 ALLOWED: dict[str, set[str]] = {
@@ -66,7 +70,9 @@ ALLOWED: dict[str, set[str]] = {
     # A series is its host's and the platform moderators' of its channel; a stage's block is not a series'.
     # The space's blocks: its platform moderators, or the moderators of the stage live where it is asked.
     "stage blocks": MODERATORS | {"elsewhere"},
-    "stage replay delete": set(),
+    "stage replay delete": set(), "stage unlink": set(),
+    # A space's badge thresholds are its platform moderators' (a stage's block is not a space setting's).
+    "badges": {"platform", "blocked_platform", "elsewhere"},
     # A member's own consent and voice are theirs, blocked or not.
     "record consent": EVERYONE, "record remove": EVERYONE,
     "stage edit": {"host", "platform", "blocked_platform"}, "stage cancel": {"host", "platform", "blocked_platform"},
@@ -77,6 +83,8 @@ REFUSALS: dict[str, Any] = {
     "hand lower": errors.NoHandRaised,
     "stage strike": NotYourSegment,  # a member may strike only their own voice from a replay
     "stage replay delete": ReplayNotFound,  # no replay is stored here: refused before anyone's authority
+    # No link is pinned here: its moderators are told so; anyone else is refused as not moderating.
+    "stage unlink": {role: NoSuchLink for role in MODERATORS},
 }
 
 
@@ -161,6 +169,9 @@ async def _cells(app: Any, role: str) -> None:
                       stage_id=stage_id if role == "elsewhere" and parsed.row.scope.value == "stage" else "")
         if row.scope.value == "none" and row.name in ("stage open", "stage schedule"):
             place = Place(platform=PLATFORM, space_id=space(channel), channel_id=f"new-{n}")
+        if row.name == "stats show":  # hidden first, so showing them is a change
+            hide = GRAMMAR.parse("stats hide")
+            await act(app, hide.row, hide.values, place, actor=actor_of(role, channel), member=_member)
         values = dict(parsed.values)
         if role == "elsewhere" and row.scope.value == "series":  # named, as from another channel one must
             values["series"] = next(v.schedule_id for v in await app.queries.schedules(PLATFORM, space(channel))

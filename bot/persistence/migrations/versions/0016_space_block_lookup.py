@@ -1,7 +1,7 @@
 """blocks held across a space: an index to find each member's latest block or unblock
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-04 07:30:00
 """
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 from alembic import op
 
 
-revision = '0012'
-down_revision = '0011'
+revision = '0016'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
