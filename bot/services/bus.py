@@ -169,7 +169,7 @@ class MessageBus:
         for attempt in range(1, _RETRIES + 1):
             try:
                 async with self._uow() as uow:
-                    await uow.serialize(_lock_key(commands[0]))
+                    await uow.serialize(_lock_key(commands[0]), stage=isinstance(commands[0], c.StageCommand))
                     replies: list[Message | errors.StageError] = []
                     for command in commands:
                         ctx = self._context()
