@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.domain import commands as c
+from bot.domain import commands as c, moderation
 from bot.domain.members import SYSTEM, Actor
 from bot.domain.recurrence import Recurrence
 from bot.domain.schedule import ScheduledStage
@@ -86,6 +86,8 @@ async def start_scheduled(cmd: c.StartScheduled, uow: UnitOfWork, ctx: Context) 
                            rules=replace(ctx.defaults, record=True) if schedule.record else ctx.defaults,
                            # Opened by the clock: no platform has told who is in the room yet.
                            presence_known=False)
+        moderation.keep_out(stage, await uow.stages.blocked_in_space(schedule.platform, schedule.space_id, ctx.now),
+                            SYSTEM, ctx.now)
         uow.stages.add(stage)
         stage_id = stage.id
     schedule.start(SYSTEM, ctx.now, occurrence=cmd.occurrence, stage_id=stage_id, calendar=ctx.calendar)
