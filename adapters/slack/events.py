@@ -41,7 +41,7 @@ def register(bolt: Any, adapter: SlackAdapter) -> None:
         # Every message of the channels Podium is in arrives here; only huddle threads matter.
         team_id = body["team_id"]
         if event.get("subtype") == "huddle_thread" and "room" in event:
-            await _guard(presence.huddle_message(team_id, event["channel"], event), "huddle started")
+            adapter.spawn(_guard(presence.huddle_message(team_id, event["channel"], event), "huddle started"))
         elif event.get("subtype") == "message_changed":
             changed = event.get("message") or {}
             if changed.get("subtype") == "huddle_thread" and "room" in changed:
