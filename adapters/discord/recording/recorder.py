@@ -252,5 +252,7 @@ class Recorder:
             **{name: getattr(replay, name) for name in Replay.__dataclass_fields__},
             "bytes": mixed.bytes, "speakers": tuple(sorted(tracks)), "chapters": tuple(chapters)}))
         if post_it:
-            await post(self._ctx, kept, folder / kept.file)
+            await post(self._ctx, kept, folder / kept.file)  # then drops the local copy when kept in a bucket
+        else:
+            await self._recordings.release(kept)
         self.published.append(kept)  # once posted: what follows a replay (tests, logs) sees it whole
