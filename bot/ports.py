@@ -235,7 +235,7 @@ class UnitOfWork(Protocol):
 
     async def __aexit__(self, *exc: object) -> None: ...
 
-    async def serialize(self, key: str) -> None:
+    async def serialize(self, key: str, *, stage: bool = False) -> None:
         """Commands with the same key, from any process, run one after the other from here to the end."""
 
     def record(self, effects: list[OutboxEntry], now: datetime) -> None:

@@ -90,6 +90,18 @@ class Database:
             raise
         return conn
 
+    def lock_stage(self, stage_id: str) -> tuple[Connection, int | None]:
+        """Like `lock`, on the stage's own row: a connection in a transaction holding it, and the stage's
+        version (None: no such stage, and nothing held but the transaction)."""
+        conn = self.engine.connect()
+        try:
+            conn.begin()
+            version = conn.execute(_ROW_LOCK, {"id": stage_id}).scalar()
+        except BaseException:
+            conn.close()
+            raise
+        return conn, version
+
     def committed(self) -> None:
         """Called by the writer after each commit: SQLite's WAL is folded back by another thread."""
         if self._checkpointer is not None:
@@ -112,6 +124,9 @@ class Database:
 
 
 _ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+# The stage's row locked for the transaction, and its version as committed once the lock is ours: READ COMMITTED
+# re-reads a row locked FOR UPDATE after waiting, so the version is the latest. One round trip for both.
+_ROW_LOCK = text("SELECT version FROM stage WHERE id = :id FOR UPDATE")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -54,7 +54,7 @@ class StageCache:
 
 class SqlStageRepository:
     def __init__(self, db: Database, cache: StageCache,
-                 held: Callable[[], Connection | None] = lambda: None) -> None:
+                 held: Callable[[], tuple[Connection | None, dict[str, int | None]]] = lambda: (None, {})) -> None:
         self._db, self._cache, self._held = db, cache, held
         self.seen: dict[str, Stage] = {}
         self.new: set[str] = set()
@@ -68,7 +68,14 @@ class SqlStageRepository:
             # Alone on the database, the cache is the truth; the versioned write still guards it.
             stage: Stage | None = cached
         else:
-            stage = await self._db.run(self._fresh, stage_id, cached, self._held())
+            conn, locked = self._held()
+            if conn is not None and stage_id in locked:  # its row is held: the version read with the lock
+                version = locked[stage_id]
+                stage = None if version is None else (
+                    cached if cached is not None and cached.version == version
+                    else await self._db.run(load_stage, conn, stage_id))
+            else:
+                stage = await self._db.run(self._fresh, stage_id, cached, conn)
         if stage is None:
             raise StageNotFound()
         if stage is not cached:

@@ -43,15 +43,20 @@ class SqlUnitOfWork:
         self._events: list[Event | ScheduleEvent] = []
         self._stored: dict[str, dict[str, Any]] = {}
         self._held: Connection | None = None  # a transaction holding a stage's lock (shared databases)
+        self._locked: dict[str, int | None] = {}  # stages whose row it holds, with the version read then
 
-    async def serialize(self, key: str) -> None:
+    async def serialize(self, key: str, *, stage: bool = False) -> None:
         """On a database several processes share, holds `key`'s lock until this unit of work ends, so what
-        the command reads is still true when it commits; alone on SQLite the bus's own lock suffices."""
+        the command reads is still true when it commits; alone on SQLite the bus's own lock suffices. A
+        stage's own commands (`stage`: the key is its id) lock its row, which also reads its version."""
         if not self._db.shared or self._held is not None:
             return
         await self._db.holders.acquire()
         try:
-            self._held = await self._db.run(self._db.lock, key)
+            if stage:
+                self._held, self._locked[key] = await self._db.run(self._db.lock_stage, key)
+            else:
+                self._held = await self._db.run(self._db.lock, key)
         except BaseException:
             self._db.holders.release()
             raise
@@ -62,7 +67,7 @@ class SqlUnitOfWork:
 
     async def __aenter__(self) -> SqlUnitOfWork:
         self._effects = []
-        self.stages = SqlStageRepository(self._db, self._cache, lambda: self._held)
+        self.stages = SqlStageRepository(self._db, self._cache, lambda: (self._held, self._locked))
         self.schedules = SqlScheduleRepository(self._db)
         self._events = []
         self._stored = {}

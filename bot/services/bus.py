@@ -38,6 +38,8 @@ from bot.services.schedule_view import schedule_view
 log = logging.getLogger(__name__)
 
 _RETRIES = 8
+# The members' own commands, refused before they change anything: those waiting on one stage share a commit.
+TOGETHER = (c.RaiseHand, c.LowerHand)
 _BACKOFF = 0.002  # seconds; doubled on each conflict, with jitter so two processes stop colliding in step
 
 
@@ -70,6 +72,8 @@ class MessageBus:
         self.services: dict[type[c.Command], Callable[[c.Command], Awaitable[Message]]] = {}
         # When time alone next changes each stage this process knows, as of its last commit.
         self._armed: dict[str, datetime | None] = {}
+        # Commands waiting for their stage, by lock key, to go through together (see `_together`).
+        self._waiting: dict[str, list[tuple[c.StageCommand, asyncio.Future[tuple[Message, Board | None]]]]] = {}
 
     async def handle(self, command: c.Command) -> Message:
         """Runs a command; raises a StageError (nothing changed) or returns the acknowledgement."""
@@ -100,6 +104,8 @@ class MessageBus:
             except Exception:
                 log.exception("command %r failed", command)
                 raise errors.Unexpected() from None
+        if isinstance(command, TOGETHER):
+            return await self._together(command)
         async with self._lock(_lock_key(command)):
             if isinstance(command, c.StageCommand) and not isinstance(command, c.ExpireDue):
                 await self._expire_if_due(command.stage_id)
@@ -122,15 +128,57 @@ class MessageBus:
                 pass
 
     async def _run(self, command: c.Command) -> tuple[Message, Board | None]:
-        handler = _HANDLERS[type(command)]
+        [outcome] = await self._run_all([command])
+        if isinstance(outcome, errors.StageError):
+            raise outcome
+        return outcome
+
+    async def _together(self, command: c.StageCommand) -> tuple[Message, Board | None]:
+        """Commands of one stage that arrive while another holds it wait together, then go through in one
+        transaction (group commit: one lock, one commit), each answered with its own reply or refusal."""
+        key = _lock_key(command)
+        waiting = self._waiting.setdefault(key, [])
+        answer: asyncio.Future[tuple[Message, Board | None]] = asyncio.get_running_loop().create_future()
+        waiting.append((command, answer))
+        async with self._lock(key):
+            if not answer.done():
+                batch = list(waiting)
+                waiting.clear()
+                try:
+                    await self._expire_if_due(command.stage_id)
+                    outcomes = await self._run_all([queued for queued, _ in batch])
+                except asyncio.CancelledError:
+                    for _, pending in batch:
+                        if not pending.done():
+                            pending.set_exception(errors.Unexpected())
+                    raise
+                except errors.StageError as error:  # a lone command refused, or the batch could not commit
+                    outcomes = [error] * len(batch)
+                for (_, pending), outcome in zip(batch, outcomes):
+                    if isinstance(outcome, errors.StageError):
+                        pending.set_exception(outcome)
+                    else:
+                        pending.set_result(outcome)
+            if not waiting:
+                self._waiting.pop(key, None)
+        return answer.result()
+
+    async def _run_all(self, commands: list[c.Command]) -> list[tuple[Message, Board | None] | errors.StageError]:
+        """The commands in one transaction, in order; a refused one changes nothing and the others stand. Several
+        commands come only from `_together`, whose commands refuse before they change anything."""
         for attempt in range(1, _RETRIES + 1):
             try:
                 async with self._uow() as uow:
-                    await uow.serialize(_lock_key(command))
-                    ctx = Context(now=self.clock.now(), defaults=self._defaults, new_id=self._new_id,
-                                  calendar=self._calendar, space_timezone=self._space_timezone,
-                                  reminder_lead=self._reminder_lead, reminder_grace=self._reminder_grace)
-                    reply = await handler(command, uow, ctx)
+                    await uow.serialize(_lock_key(commands[0]), stage=isinstance(commands[0], c.StageCommand))
+                    replies: list[Message | errors.StageError] = []
+                    for command in commands:
+                        ctx = self._context()
+                        try:
+                            replies.append(await _HANDLERS[type(command)](command, uow, ctx))
+                        except errors.StageError as refused:
+                            if len(commands) == 1:
+                                raise
+                            replies.append(refused)
                     changed = [stage_id for stage_id, stage in uow.stages.seen.items() if stage.events]
                     effects = _effects(uow, ctx.now)
                     uow.record(effects, ctx.now)
@@ -142,25 +190,39 @@ class MessageBus:
                 break
             except ConcurrencyConflict:
                 if attempt == _RETRIES:
-                    log.error("gave up on %r after %d conflicting writes", command, attempt)
+                    log.error("gave up on %r after %d conflicting writes", commands, attempt)
                     raise errors.Unexpected() from None
                 await asyncio.sleep(random.uniform(0, _BACKOFF * 2 ** attempt))
             except errors.StageError:
                 raise
             except Exception:
-                log.exception("command %r failed", command)
+                if len(commands) > 1:  # one of them failed halfway: each is judged alone, as it would have been
+                    return [await self._alone(command) for command in commands]
+                log.exception("command %r failed", commands[0])
                 raise errors.Unexpected() from None
+        expired = any(isinstance(command, c.ExpireDue) for command in commands)
         for schedule in series.values():
             await self._arm_series(schedule)
         for stage_id, stage in stages.items():
-            due = next_due(stage)
-            if (stage_id in due_before and due_before[stage_id] == due and stage_id in self._armed
-                    and not isinstance(command, c.ExpireDue)):
-                continue  # this command did not move the stage's timer: its job stands as stored
-            await self._rearm(stage_id, due)
             if self.metrics is not None:
                 self.metrics.stage(stage_id, live=stage.state is StageState.LIVE, queue_length=len(stage.queue))
-        return reply, board_of(stages[changed[-1]], ctx.now) if changed else None
+            due = next_due(stage)
+            if stage_id in due_before and due_before[stage_id] == due and stage_id in self._armed and not expired:
+                continue  # these commands did not move the stage's timer: its job stands as stored
+            await self._rearm(stage_id, due)
+        board = board_of(stages[changed[-1]], ctx.now) if changed else None
+        return [reply if isinstance(reply, errors.StageError) else (reply, board) for reply in replies]
+
+    async def _alone(self, command: c.Command) -> tuple[Message, Board | None] | errors.StageError:
+        try:
+            return await self._run(command)
+        except errors.StageError as refused:
+            return refused
+
+    def _context(self) -> Context:
+        return Context(now=self.clock.now(), defaults=self._defaults, new_id=self._new_id,
+                       calendar=self._calendar, space_timezone=self._space_timezone,
+                       reminder_lead=self._reminder_lead, reminder_grace=self._reminder_grace)
 
     async def _arm_series(self, schedule: ScheduledStage, *, not_before: datetime | None = None) -> None:
         """Keeps the series' reminder and opening jobs in step with it; a moment already past fires at once."""

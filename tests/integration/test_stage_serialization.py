@@ -36,6 +36,6 @@ async def test_many_processes_raising_on_one_stage_refuse_nobody(pg_apps: Apps, 
     assert refused == [], f"{len(refused)} of {MEMBERS} refused: {refused[:3]}"
     assert sorted(o.params["position"] for o in outcomes) == list(range(1, MEMBERS + 1))  # type: ignore[union-attr]
     stage = await load(apps[-1], stage_id)
-    assert (stage.hands_raised, stage.version) == (MEMBERS, MEMBERS + 1)
+    assert stage.hands_raised == MEMBERS and 1 < stage.version <= MEMBERS + 1  # waiting hands share commits
     assert audit_kinds(pg_engine, stage_id).count("HandRaised") == MEMBERS
 

@@ -118,7 +118,7 @@ async def test_concurrent_raises_from_two_apps_are_all_kept(pg_apps: Apps, pg_en
         stage = await load(app, stage_id)
         assert sorted(stage.queue) == members
         assert sorted(stage.participants[u].hand.seq for u in members) == list(range(1, 21))  # type: ignore[union-attr]
-        assert (stage.hands_raised, stage.hand_seq, stage.version) == (20, 20, 21)
+        assert (stage.hands_raised, stage.hand_seq) == (20, 20) and 1 < stage.version <= 21  # shared commits
     assert audit_kinds(pg_engine, stage_id).count("HandRaised") == 20
 
 
