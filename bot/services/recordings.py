@@ -266,10 +266,12 @@ class Recordings:
     def _notice(self, conn: Connection, platform: str, space_id: str, stage_id: str, now: datetime
                 ) -> list[OutboxEntry]:
         """The platform's notice that who may be heard changed (in a space: a consent; on a stage: a strike, a
-        deletion), written in the change's transaction. One stream per space keeps the notices in order."""
+        deletion), written in the change's transaction. One stream per space keeps the notices in order; its lock,
+        held to the commit, gives each notice the next position even when processes write at the same moment."""
         if self._outbox is None:
             return []
         stream = f"recording:{platform}:{space_id}"
+        self._db.hold(conn, stream)
         last = conn.execute(select(func.max(outbox_t.c.position)).where(outbox_t.c.stream == stream)).scalar()
         entries = [OutboxEntry(stream, (last or 0) + 1, platform, CHANGED,
                                {"space_id": space_id, "stage_id": stage_id})]
