@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -101,12 +102,23 @@ class VoiceSync:
             await attempt(ctx, c.MoveToAudience(actor=actor, stage_id=ref.stage_id, user_id=user_id),
                           errors.NotSpeaker)
         elif after.suppress and after.requested_at is not None and before.requested_at is None:
-            refusal = await attempt(ctx, c.RaiseHand(actor=actor, stage_id=ref.stage_id, native=True),
-                                    errors.AlreadyRaised, errors.AlreadySpeaker)
-            if refusal is not None:
-                await self._platform.clear_request(ref, user_id, refusal)
+            self._hand(ref, user_id, functools.partial(self._raise, actor, ref, user_id))
         elif after.suppress and after.requested_at is None and before.requested_at is not None:
             if ctx.expected.is_echo(guild_id, member.id, suppress=True):
                 return
-            await attempt(ctx, c.LowerHand(actor=actor, stage_id=ref.stage_id),
-                          errors.NoHandRaised)
+            self._hand(ref, user_id, functools.partial(self._lower, actor, ref))
+
+    def _hand(self, ref: StageRef, user_id: str, work: Callable[[], Awaitable[None]]) -> None:
+        """A member's own request to speak, or its withdrawal, goes on a lane of that member's: the channel's
+        lane moves on at once, so a crowd's requests wait at the core together and share its commits, while
+        each member's own requests keep their order."""
+        self._ctx.lanes.submit(f"{lane(ref.space_id, ref.channel_id)}:hand:{user_id}", work)
+
+    async def _raise(self, actor: Actor, ref: StageRef, user_id: str) -> None:
+        refusal = await attempt(self._ctx, c.RaiseHand(actor=actor, stage_id=ref.stage_id, native=True),
+                                errors.AlreadyRaised, errors.AlreadySpeaker)
+        if refusal is not None:
+            await self._platform.clear_request(ref, user_id, refusal)
+
+    async def _lower(self, actor: Actor, ref: StageRef) -> None:
+        await attempt(self._ctx, c.LowerHand(actor=actor, stage_id=ref.stage_id), errors.NoHandRaised)

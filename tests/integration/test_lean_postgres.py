@@ -3,6 +3,10 @@ when a command moved them; each of these must leave the answers exactly as befor
 
 from __future__ import annotations
 
+import asyncio
+import signal
+import sys
+
 import pytest
 from sqlalchemy import Engine, text
 
@@ -94,3 +98,31 @@ def _effects(engine: Engine, stage_id: str) -> list[tuple[int, str]]:
     with engine.connect() as conn:
         return [(r.position, r.kind) for r in conn.execute(
             text("SELECT position, kind FROM outbox WHERE stream = :id ORDER BY position"), {"id": stage_id})]
+
+
+async def test_a_process_killed_while_holding_a_stage_lets_the_others_through(pg_apps: Apps, pg_url: str) -> None:
+    """kill -9 in the middle of a command: the server ends the dead process's transaction, and with it the
+    stage's lock, so the next process's command goes through instead of waiting forever."""
+    app = await pg_apps.start()
+    stage_id = await open_live(app, present={"bob"})
+    holder = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", HOLDER, pg_url.replace("postgresql+psycopg://", "postgresql://"), stage_id,
+        stdout=asyncio.subprocess.PIPE)
+    assert holder.stdout is not None
+    assert (await asyncio.wait_for(holder.stdout.readline(), 30)).strip() == b"holding"
+    raising = asyncio.create_task(app.bus.handle(c.RaiseHand(actor=Actor("bob"), stage_id=stage_id)))
+    await asyncio.sleep(0.5)
+    assert not raising.done()  # waiting for the stage, as it should while its holder lives
+    holder.send_signal(signal.SIGKILL)
+    await holder.wait()
+    reply = await asyncio.wait_for(raising, 30)
+    assert reply.params["position"] == 1
+
+
+HOLDER = """
+import sys, time, psycopg
+conn = psycopg.connect(sys.argv[1])
+conn.execute("SELECT version FROM stage WHERE id = %s FOR UPDATE", (sys.argv[2],))
+print("holding", flush=True)
+time.sleep(600)
+"""

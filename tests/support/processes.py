@@ -19,11 +19,14 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-async def start_slack_podium(fake: FakeSlack, folder: Path, port: int) -> asyncio.subprocess.Process:
-    """`python -m bot run` serving signed Slack requests on `port`, its database in `folder`."""
+async def start_slack_podium(fake: FakeSlack, folder: Path, port: int, *, database_url: str | None = None,
+                             name: str = "podium") -> asyncio.subprocess.Process:
+    """`python -m bot run` serving signed Slack requests on `port`, its database in `folder` (or at
+    `database_url`, which several such processes may share: `name` is then each one's INSTANCE_NAME)."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DISCORD_", "SLACK_"))}
     env.update({"SLACK_BOT_TOKEN": fake.token, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.api_url,
-                "SLACK_PORT": str(port), "SLACK_PATH": PATH, "DATABASE_URL": f"sqlite:///{folder / 'podium.db'}",
+                "SLACK_PORT": str(port), "SLACK_PATH": PATH, "INSTANCE_NAME": name,
+                "DATABASE_URL": database_url or f"sqlite:///{folder / 'podium.db'}",
                 "LOG_LEVEL": "WARNING", "RULES__MUST_BE_PRESENT": "false", "RULES__HAND_COOLDOWN": "0"})
     process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", env=env, cwd=folder,
                                                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)

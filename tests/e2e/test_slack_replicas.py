@@ -1,0 +1,52 @@
+"""Slack HTTP replicas behind a load balancer: two `podium run` processes on one PostgreSQL, each request
+going to either; every command is answered once, none refused, and the one board shows them all."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.slack import FakeSlack, SlackSender
+from tests.support.databases import pg_url  # noqa: F401 - fixture
+from tests.support.processes import free_port, start_slack_podium, stop_podium
+from tests.support.slack import PATH, SECRET, eventually, populate
+
+pytestmark = pytest.mark.postgres
+
+
+async def test_two_replicas_on_one_postgresql_take_any_request(tmp_path: Path, pg_url: str) -> None:
+    async with FakeSlack() as fake:
+        people, room = populate(fake)
+        members = [fake.add_user(f"member{n:02}") for n in range(24)]
+        for member in members:
+            fake.state.channels[room.id].members.append(member.id)
+        ports = [free_port(), free_port()]
+        # The first migrates; the second starts once it listens (both would wait on the migration lock anyway).
+        replicas = [await start_slack_podium(fake, tmp_path, ports[0], database_url=pg_url, name="replica-a")]
+        replicas.append(await start_slack_podium(fake, tmp_path, ports[1], database_url=pg_url, name="replica-b"))
+        try:
+            senders = [SlackSender(f"http://127.0.0.1:{port}{PATH}", SECRET, fake) for port in ports]
+            balanced = itertools.cycle(senders)
+            opened = await next(balanced).slash_command("/stage", "open Replicas", user=people["alice"], channel=room)
+            assert opened.status == 200
+            await fake.wait_for("chat.postMessage", channel=room.id, timeout=15)
+            answered = await asyncio.gather(*(next(balanced).slash_command("/stage", "raise", user=m, channel=room)
+                                              for m in members))
+            assert all(a.status == 200 and a.in_time for a in answered)
+            await eventually(lambda: sum("Hand raised" in str(p) for p in fake.response_posts) == len(members),
+                             timeout=20, what="every member answered")
+            positions = sorted(int(str(p).split("#")[1].split(".")[0]) for p in fake.response_posts
+                               if "Hand raised" in str(p))
+            assert positions == list(range(1, len(members) + 1))  # once each, none refused
+            await eventually(lambda: f"*Queue ({len(members)})*" in str(fake.messages(room.id)[0].blocks),
+                             timeout=20, what="the board counting every hand")
+            assert len([m for m in fake.messages(room.id) if "Replicas" in str(m.blocks)]) == 1  # one board
+        finally:
+            for sender in senders:
+                await sender.__aexit__(None, None, None)
+            stderrs = [await stop_podium(replica) for replica in replicas]
+        assert not any("Traceback" in err or "Something went wrong" in err for err in stderrs)
+        fake.assert_no_spec_violations()
