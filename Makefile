@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench bench-replays bench-scale bench-community chaos system-deps clean catalogues image screenshots
+.PHONY: demo test fuzz bench bench-replays bench-scale bench-community chaos system-deps clean catalogues image screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ test: $(STAMP) system-deps
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
+
+# The property-based tests (tests/property) with the longer Hypothesis profile; `make test` runs them with a
+# bounded budget. Prints how many examples each tried (figures for docs/benchmarks.md, "Hostile input").
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/property --hypothesis-show-statistics
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

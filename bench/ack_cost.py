@@ -54,7 +54,7 @@ async def _slack_storm(folder: Path) -> dict[str, float]:
                                                   api_url=fake.api_url))
         await app.start()
         await adapter.start()
-        runner, port = await start_http(adapter.bolt, host="127.0.0.1", port=0, path="/slack/events")
+        runner, port = await start_http(adapter, host="127.0.0.1", port=0, path="/slack/events")
         try:
             async with SlackSender(f"http://127.0.0.1:{port}/slack/events", SECRET, fake) as slack:
                 await slack.slash_command("/stage", 'open "Storm"', user=host, channel=room)

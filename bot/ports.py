@@ -214,6 +214,10 @@ class StageRepository(Protocol):
 
     async def live_in_channel(self, platform: str, space_id: str, channel_id: str) -> str | None: ...
 
+    async def blocked_in_space(self, platform: str, space_id: str, now: datetime) -> frozenset[str]:
+        """Members a block holds in the space at `now` (bot.persistence.blocks)."""
+        ...
+
 
 class ScheduleRepository(Protocol):
     seen: dict[str, ScheduledStage]

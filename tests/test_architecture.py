@@ -33,7 +33,7 @@ def imported_modules(path: Path) -> set[str]:
 
 def test_domain_is_pure() -> None:
     allowed = {"__future__", "dataclasses", "datetime", "enum", "typing", "collections", "math", "re",
-               "functools", "bot", "sortedcontainers", "zoneinfo"}
+               "functools", "bot", "sortedcontainers", "zoneinfo", "unicodedata"}
     offenders = {str(p.relative_to(ROOT)): sorted(imported_modules(p) - allowed)
                  for p in (ROOT / "bot" / "domain").rglob("*.py") if imported_modules(p) - allowed}
     assert offenders == {}

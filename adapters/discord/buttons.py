@@ -15,9 +15,10 @@ from adapters.discord.context import Context, context_of
 from adapters.discord.invoke import run
 from adapters.discord.members import display_name, say
 from adapters.discord.replies import Outcome, respond
-from adapters.discord.targets import target_of_stage
+from adapters.discord.targets import known_member, target_of_stage
 from bot.domain import commands as c
 from bot.domain.errors import QueueEmpty
+from bot.surface.errors import Unreadable
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
 
@@ -97,7 +98,8 @@ async def _pressed(ctx: Context, interaction: discord.Interaction, action: str, 
 async def _picked(ctx: Context, interaction: discord.Interaction, action: str, stage_id: str,
                   values: list[str]) -> Outcome:
     target = await target_of_stage(ctx, interaction, stage_id)
-    if not values:
-        return None
+    if len(values) != 1:  # the menu takes exactly one; anything else was not sent by it
+        raise Unreadable()
     kind = c.ApproveSpeaker if action == "approve" else c.DenyHand
-    return await run(ctx, interaction, target, kind(actor=target.actor, stage_id=target.stage_id, user_id=values[0]))
+    user_id = await known_member(target.channel.guild, values[0])
+    return await run(ctx, interaction, target, kind(actor=target.actor, stage_id=target.stage_id, user_id=user_id))

@@ -12,6 +12,7 @@ import aiohttp
 import discord
 from discord import app_commands
 
+from adapters.discord.unknown import UnknownComponent
 from adapters.discord.buttons import BoardButton, QueuePicker
 from adapters.discord.commands_table import install
 from adapters.discord.context import Context, lane
@@ -71,7 +72,7 @@ class PodiumClient(discord.Client):
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(CatalogueTranslator())
-        self.add_dynamic_items(BoardButton, QueuePicker, ConsentButton)
+        self.add_dynamic_items(BoardButton, QueuePicker, ConsentButton, UnknownComponent)
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         # Discord asks for a pause between identifies (5 s per max_concurrency bucket, shards included);

@@ -16,7 +16,7 @@ from adapters.discord.commands_shown import shown
 from adapters.discord.errors import NotAStageChannel, ScheduleWhere
 from adapters.discord.members import PLATFORM
 from adapters.discord.replies import Outcome, reader_locale, respond
-from adapters.discord.targets import actor_in, guild_of, member_id, stage_channel_here, target
+from adapters.discord.targets import actor_in, guild_of, known_member, member_id, stage_channel_here, target
 from bot.domain.members import Actor
 from bot.surface.gateway import Place, act
 from bot.surface.grammar import Grammar
@@ -40,7 +40,7 @@ async def run_row(row: Row, interaction: discord.Interaction, given: dict[str, A
             return actor_in(ctx, interaction, where or channel or interaction.channel)  # type: ignore[arg-type]
 
         async def member(typed: str) -> str:
-            return member_id(guild, typed)
+            return await known_member(guild, member_id(guild, typed), typed)
 
         spot = (place.space_id, place.channel_id)
         # Accepted, such a command shows its author runs the stage (or the place they created it in).

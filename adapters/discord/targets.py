@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from adapters.discord.errors import NotAStageChannel, SeveralStages, ServerOnly
+from adapters.discord.errors import SeveralStages, ServerOnly
 from adapters.discord.members import PLATFORM, actor_of
-from bot.domain.errors import StageNotFound
+from bot.domain.errors import StageNotFound, UnknownMember
 from bot.domain.members import Actor
+from bot.surface.gateway import Place, judged
 from bot.surface.members import pick
 
 if TYPE_CHECKING:
@@ -69,11 +70,35 @@ async def target(ctx: Context, interaction: discord.Interaction, stage: str | No
 
 
 async def target_of_stage(ctx: Context, interaction: discord.Interaction, stage_id: str) -> Target:
-    """For buttons, whose custom id names the stage: a stage already closed is refused by the core."""
-    here = stage_channel_here(interaction)
-    if here is None:
-        raise NotAStageChannel()
-    return Target(stage_id, here, actor_in(ctx, interaction, here))
+    """For buttons and menus, whose custom id names the stage: the presser is judged with the roles they hold
+    in that stage's own channel, wherever they pressed (a custom id can be sent from any channel). A stage
+    already closed is refused by the core."""
+    guild = guild_of(interaction)
+    place = Place(platform=PLATFORM, space_id=str(guild.id), channel_id=str(interaction.channel_id or ""))
+    channels: list[discord.StageChannel] = []
+
+    async def actor(_: str | None, channel_id: str) -> Actor:
+        channel = guild.get_channel(int(channel_id)) if channel_id.isdigit() else None
+        if not isinstance(channel, discord.StageChannel):
+            raise StageNotFound()
+        channels.append(channel)
+        return actor_in(ctx, interaction, channel)
+
+    who = await judged(ctx.app, stage_id, place, actor)
+    return Target(stage_id, channels[-1], who)
+
+
+async def known_member(guild: discord.Guild, user_id: str, typed: str | None = None) -> str:
+    """The id of a member of this server, checked with Discord (the cache, else one member fetch) before
+    anything names them; UnknownMember otherwise."""
+    if not user_id.isascii() or not user_id.isdigit() or len(user_id) > 21:
+        raise UnknownMember(name=typed or user_id)
+    if guild.get_member(int(user_id)) is None:
+        try:
+            await guild.fetch_member(int(user_id))
+        except (discord.NotFound, discord.Forbidden):
+            raise UnknownMember(name=typed or user_id) from None
+    return user_id
 
 
 def member_id(guild: discord.Guild, typed: str) -> str:

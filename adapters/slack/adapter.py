@@ -28,6 +28,7 @@ from bot.bootstrap import App
 from bot.domain import commands as c
 from bot.domain.members import Actor
 from bot.i18n.message import Message
+from bot.surface.gateway import Place, judged
 
 
 log = logging.getLogger(__name__)
@@ -132,3 +133,9 @@ class SlackAdapter:
             rules = (await self.app.queries.board(stage_id, lines=0)).rules
             groups = [r for r in (*rules.hand_roles, *rules.auto_approve) if is_group_id(r)]
         return await self.directory.actor(user_id, groups=groups)
+
+    async def judged(self, where: Where, stage_id: str) -> Actor:
+        """The member acting on a stage a click names: refused (StageNotFound) unless the stage is this
+        workspace's, with the user groups its rules name as roles."""
+        place = Place(platform=PLATFORM, space_id=where.team_id, channel_id=where.channel_id or "")
+        return await judged(self.app, stage_id, place, lambda stage, _: self.actor(where.user_id, stage_id=stage))

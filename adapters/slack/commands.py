@@ -64,6 +64,7 @@ async def run(adapter: SlackAdapter, where: Where, parsed: Parsed) -> Outcome:
     async def member(typed: str) -> str:
         found = user_id(typed)
         if found is not None:
+            await adapter.directory.member(found)  # refused (UnknownUser) unless Slack knows them
             return found
         # A name typed without @ (Slack sends it as it is): one of the members this stage knows.
         roster = await adapter.app.queries.roster(await adapter.live_stage(where))

@@ -15,12 +15,16 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from slack_sdk.errors import SlackApiError
+
+from adapters.slack.errors import UnknownUser
 from adapters.slack.text import is_group_id
 from bot.i18n.catalog import supported_locale
 from bot.domain.members import Actor
 from bot.services.locales import Locales
 
 PLATFORM = "slack"
+MAX_MISSING = 10_000  # ids remembered as unknown; beyond, the memory starts over
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,13 +45,19 @@ class Directory:
         self.moderator_groups = frozenset(m for m in entries if is_group_id(m))
         self.moderator_users = frozenset(m for m in entries if not is_group_id(m))
         self._members: dict[str, tuple[float, SlackMember]] = {}
+        self._missing: dict[str, float] = {}
         self._groups: dict[str, tuple[float, frozenset[str]]] = {}
         self._pending: dict[str, asyncio.Future[Any]] = {}
 
     async def member(self, user_id: str) -> SlackMember:
+        """The member as Slack knows them; UnknownUser (a refusal) for an id Slack knows no member by, which
+        is remembered as long as a member is, so a flood of forged ids asks Slack once each."""
         cached = self._members.get(user_id)
         if cached is not None and self._clock() - cached[0] < self._ttl:
             return cached[1]
+        missing = self._missing.get(user_id)
+        if missing is not None and self._clock() - missing < self._ttl:
+            raise UnknownUser(user=user_id)
         member: SlackMember = await self._once(f"user:{user_id}", lambda: self._fetch_member(user_id))
         return member
 
@@ -99,7 +109,15 @@ class Directory:
             del self._pending[key]
 
     async def _fetch_member(self, user_id: str) -> SlackMember:
-        user = (await self._client.users_info(user=user_id, include_locale=True))["user"]
+        try:
+            user = (await self._client.users_info(user=user_id, include_locale=True))["user"]
+        except SlackApiError as error:
+            if error.response.get("error") not in ("user_not_found", "user_not_visible", "invalid_arguments"):
+                raise
+            if len(self._missing) > MAX_MISSING:
+                self._missing.clear()
+            self._missing[user_id] = self._clock()
+            raise UnknownUser(user=user_id) from None
         member = SlackMember(
             user_id=user_id, admin=bool(user.get("is_admin") or user.get("is_owner")),
             guest=bool(user.get("is_restricted") or user.get("is_ultra_restricted")),

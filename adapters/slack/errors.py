@@ -13,3 +13,7 @@ class PrivateChannelRequired(StageError):
 class AppNotInChannel(StageError):
     message = N_("Podium is not in this channel: add the app to it first.")
 
+
+
+class UnknownUser(StageError):
+    message = N_("Slack knows no member {user} in this workspace; nothing was changed.")

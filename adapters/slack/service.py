@@ -17,6 +17,7 @@ from aiohttp import web
 
 from adapters.slack.adapter import SlackAdapter
 from adapters.slack.assembly import assemble
+from adapters.slack.gate import gate
 from bot.bootstrap import App
 from adapters.slack.settings import SlackSettings
 from bot.startup import StartupError
@@ -24,12 +25,12 @@ from bot.startup import StartupError
 log = logging.getLogger(__name__)
 
 
-async def start_http(bolt: object, *, host: str, port: int, path: str) -> tuple[web.AppRunner, int]:
-    """Serves the bolt app; returns the runner (to clean up) and the port it listens on (port 0: any)."""
-    from slack_bolt.app.async_server import AsyncSlackAppServer
-
-    # The aiohttp application bolt's own `start()` runs, run here without blocking the loop.
-    web_app = AsyncSlackAppServer(port=port, path=path, app=bolt, host=host).web_app  # type: ignore[arg-type]
+async def start_http(adapter: SlackAdapter, *, host: str, port: int, path: str) -> tuple[web.AppRunner, int]:
+    """Serves the adapter's bolt app behind the gate (gate.py: authenticated before parsed); returns the
+    runner (to clean up) and the port it listens on (port 0: any)."""
+    secret = adapter.settings.signing_secret
+    web_app = gate(adapter.bolt, path=path, secret=secret.get_secret_value() if secret else "",
+                   locale=lambda: adapter.app.settings.default_locale)
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
@@ -81,7 +82,7 @@ async def serve(app: App, settings: SlackSettings, stop: asyncio.Event) -> None:
             await _socket_mode(adapter, settings, stop)
         else:
             try:
-                runner, port = await start_http(adapter.bolt, host="0.0.0.0", port=settings.port,
+                runner, port = await start_http(adapter, host="0.0.0.0", port=settings.port,
                                                 path=settings.path)
             except OSError as error:
                 raise StartupError("SLACK_PORT", settings.port,

@@ -77,6 +77,10 @@ def plain_ids(text: str) -> str:
     return _GROUP.sub(lambda m: m.group(1), _USER.sub(lambda m: m.group(1), text))
 
 
+def is_user_id(value: str) -> bool:
+    return bool(_USER_ID.fullmatch(value))
+
+
 def is_group_id(value: str) -> bool:
     return bool(_GROUP_ID.fullmatch(value))
 

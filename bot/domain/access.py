@@ -27,10 +27,15 @@ class Stage(Protocol):
 
 
 def is_moderator(stage: Stage, actor: Actor) -> bool:
-    if actor.platform_moderator or actor.user_id == stage.host_id:
+    """The host always; anyone else only while not blocked from the stage: a block holds against the
+    platform's own moderators too (a workspace admin, a Discord stage moderator, a configured role), so
+    the one who blocked them, the host or another moderator, is the one who lifts it."""
+    if actor.user_id == stage.host_id:
         return True
     member = stage.participants.get(actor.user_id)
-    return member is not None and member.moderator
+    if member is not None and member.blocked:
+        return False
+    return actor.platform_moderator or (member is not None and member.moderator)
 
 
 def require_moderator(stage: Stage, actor: Actor) -> None:

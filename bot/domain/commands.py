@@ -129,6 +129,7 @@ class RemoveMember(StageCommand):
     user_id: str
     block: bool = False
     reason: str = ""
+    lasting: int | None = None  # seconds a block holds in the space; None: until someone lifts it
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,4 +1,4 @@
-"""Durations as people type them: `90`, `90s`, `5m`, `5 min`, `5 minutes`, `1h30`, `1 h 30`, `2 heures`.
+"""Durations as people type them: `90`, `90s`, `5m`, `5 min`, `5 minutes`, `1h30`, `1 h 30`, `2 heures`, `7d`.
 
 Pure text to seconds, shared by the rules (`warn_before=5m`) and the command grammar (`/clock +5 minutes`).
 A bare number is seconds, except right after hours (minutes) or minutes (seconds), as in `1h30` or `2m30`.
@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 
 _UNITS = {
+    7 * 86400: ("w", "wk", "wks", "week", "weeks", "sem", "semaine", "semaines"),
+    86400: ("d", "day", "days", "j", "jour", "jours"),  # a block for=7d; rules stay bounded to a day
     3600: ("h", "hr", "hrs", "hour", "hours", "heure", "heures"),
     60: ("m", "mn", "min", "mins", "minute", "minutes"),
     1: ("s", "sec", "secs", "second", "seconds", "seconde", "secondes"),

@@ -155,7 +155,10 @@ class MemberRemoved(Event):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MemberBlocked(Event):
-    pass
+    until: datetime | None = None  # held in the space's next stages until then; None: until unblocked
+
+    def data(self) -> dict[str, Any]:
+        return {"until": self.until.isoformat() if self.until is not None else None}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from bot.domain import errors
@@ -10,7 +11,7 @@ from bot.domain.access import require_moderator, require_target_not_host
 from bot.domain.members import Actor
 from bot.domain.stage import Stage
 from bot.domain.validation import check_text
-from bot.i18n.message import Mention
+from bot.i18n.message import Mention, Message
 
 
 def add_moderator(stage: Stage, actor: Actor, user_id: str, now: datetime) -> None:
@@ -53,12 +54,13 @@ def invite(stage: Stage, actor: Actor, user_id: str, now: datetime) -> None:
     stage.record(ev.MemberInvited, actor, now, target_id=user_id)
 
 
-def remove(stage: Stage, actor: Actor, user_id: str, now: datetime, *, block: bool, reason: str = "") -> None:
+def remove(stage: Stage, actor: Actor, user_id: str, now: datetime, *, block: bool, reason: str = "",
+           until: datetime | None = None) -> None:
     """Takes a member off the stage (hand, floor, room); blocking also keeps them out."""
     stage.require_live()
     require_moderator(stage, actor)
     require_target_not_host(stage, user_id)
-    check_text("reason", reason, low=0, high=200)
+    reason = check_text("reason", reason, low=0, high=200)
     member = stage.participants.get(user_id)
     if block and member is not None and member.blocked:
         raise errors.TargetBlocked(member=Mention(user_id))
@@ -69,7 +71,29 @@ def remove(stage: Stage, actor: Actor, user_id: str, now: datetime, *, block: bo
     if block:
         member.blocked, member.invited, member.moderator = True, False, False
     stage.touch(member)
-    stage.record(ev.MemberBlocked if block else ev.MemberRemoved, actor, now, target_id=user_id, reason=reason)
+    if block:
+        stage.record(ev.MemberBlocked, actor, now, target_id=user_id, reason=reason, until=until)
+    else:
+        stage.record(ev.MemberRemoved, actor, now, target_id=user_id, reason=reason)
+
+
+def keep_out(stage: Stage, user_ids: Iterable[str], actor: Actor, now: datetime, *,
+             in_room: Iterable[str] = ()) -> None:
+    """Members blocked in the space, held on a stage that just opened: blocked here too, from the start; those
+    the platform saw in the room are kept out of it (the platform takes them out where it can)."""
+    seen = set(in_room)
+    for user_id in sorted(user_ids):
+        if user_id == stage.host_id:
+            continue  # a space's block never keeps a host from the stage they open
+        member = stage.member(user_id)
+        if member.present:
+            member.present, member.left_at = False, now
+            stage.present_count -= 1
+        member.blocked, member.invited, member.moderator = True, False, False
+        stage.touch(member)
+        if user_id in seen:
+            stage.record(ev.MemberKeptOut, actor, now, target_id=user_id,
+                         refusal=Message(errors.Blocked.message))
 
 
 def unblock(stage: Stage, actor: Actor, user_id: str, now: datetime) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -38,12 +39,20 @@ class Recurrence:
         if word in _DAY_SETS and not rest:
             return cls(RecurrenceKind.WEEKLY, days=_DAY_SETS[word])
         if word == "weekly":
+            if not rest.strip():  # `weekly` alone: the start's own weekday, known once the series has one
+                return cls(RecurrenceKind.WEEKLY)
             names = [d.strip().lower()[:3] for d in rest.split(",") if d.strip()]
             if names and all(n in DAYS for n in names):
                 return cls(RecurrenceKind.WEEKLY, days=tuple(sorted({DAYS.index(n) for n in names})))
         if word == "cron" and len(rest.split()) == 5:
             return cls(RecurrenceKind.CRON, cron=" ".join(rest.split()))
         raise ImpossibleRecurrence(value=raw)
+
+    def starting(self, first_at: datetime) -> Recurrence:
+        """This recurrence for a series starting at ``first_at`` (wall clock): `weekly` alone takes its weekday."""
+        if self.kind is RecurrenceKind.WEEKLY and not self.days:
+            return Recurrence(RecurrenceKind.WEEKLY, days=(first_at.weekday(),))
+        return self
 
     def describe(self) -> str:
         if self.kind is RecurrenceKind.WEEKLY:

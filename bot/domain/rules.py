@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.domain.durations import seconds_of
 from bot.domain.errors import InvalidRule, UnknownRule
+from bot.domain.text import clean, is_clean, length
 from bot.i18n.markers import N_
 from bot.i18n.message import Duration, Message
 
@@ -62,10 +63,29 @@ def parse_bool(rule: str, raw: str) -> bool:
     raise InvalidRule(rule=rule, value=raw, expected=Message.of(N_("on or off")))
 
 
-def parse_roles(raw: str) -> tuple[str, ...]:
+_MENTIONS = frozenset({"everyone", "here", "channel"})  # words that ping a whole space, never a role here
+MAX_ROLES = 25
+
+
+def parse_roles(rule: str, raw: str) -> tuple[str, ...]:
+    """Role names or ids (user group ids on Slack), separated by commas; a mention of everyone, markup or a
+    control character in a name is refused, not stored and shown back later."""
     if raw.strip().lower() in _OFF:
         return ()
-    return tuple(sorted({role for part in raw.split(",") if (role := part.strip().lstrip("@").strip())}))
+    roles = set()
+    for part in raw.split(","):
+        role = clean(part).lstrip("@").strip()
+        if not role:
+            continue
+        if role.casefold() in _MENTIONS or not is_clean(part.strip()) or any(ch in role for ch in "<>&") \
+                or length(role) > 100:
+            raise InvalidRule(rule=rule, value=clean(raw)[:60], expected=Message.of(
+                N_("role names or ids separated by commas, not mentions")))
+        roles.add(role)
+    if len(roles) > MAX_ROLES:
+        raise InvalidRule(rule=rule, value=clean(raw)[:60], expected=Message.of(
+            N_("at most {limit} roles"), limit=MAX_ROLES))
+    return tuple(sorted(roles))
 
 
 def parse_choice(rule: str, raw: str, enum: type[StrEnum]) -> Any:
@@ -162,7 +182,7 @@ def parse_rule(name: str, raw: str) -> Any:
         case "queue_mode":
             return parse_choice(name, raw, QueueMode)
         case "hand_roles" | "auto_approve":
-            return parse_roles(raw)
+            return parse_roles(name, raw)
         case _ if name in SWITCHES:
             return parse_bool(name, raw)
     raise UnknownRule(rule=name, rules=", ".join(Rules.names()))

@@ -40,6 +40,9 @@ def zone(name: str) -> ZoneInfo:
         raise errors.UnknownTimezone(timezone=name) from None
 
 
+FIRST_YEAR, LAST_YEAR = 1970, 2199  # what a schedule's dates may be written as
+
+
 def parse_local(value: str, timezone: str) -> datetime:
     """'YYYY-MM-DD HH:MM' on the wall clock of ``timezone``, as an aware datetime."""
     tz = zone(timezone)
@@ -47,9 +50,11 @@ def parse_local(value: str, timezone: str) -> datetime:
         local = datetime.fromisoformat(value.strip().replace("T", " "))
     except ValueError:
         raise errors.InvalidDate(value=value) from None
-    if local.tzinfo is not None:
-        return local
-    return local.replace(tzinfo=tz)
+    if not FIRST_YEAR <= local.year <= LAST_YEAR:
+        # Beyond these, a zone's offset may carry the instant out of what datetime (and the calendar
+        # arithmetic after it) can hold: 9999-12-31 23:59 at UTC-12 is already year 10000 in UTC.
+        raise errors.InvalidDate(value=value)
+    return local if local.tzinfo is not None else local.replace(tzinfo=tz)
 
 
 class ScheduledStage:
@@ -82,12 +87,13 @@ class ScheduledStage:
         timezone: str, start: str, duration: int, recurrence: Recurrence, reminder_lead: int,
         now: datetime, active_in_space: int, calendar: Calendar, record: bool = False,
     ) -> ScheduledStage:
-        check_text("title", title, low=1, high=100)
-        check_text("topic", topic, low=0, high=120)
+        title = check_text("title", title, low=1, high=100)
+        topic = check_text("topic", topic, low=0, high=120)
         _check_duration(duration)
         first_at = parse_local(start, timezone)
         if first_at <= now:
             raise errors.DateInPast(when=first_at)
+        recurrence = recurrence.starting(first_at.astimezone(zone(timezone)))
         if active_in_space >= MAX_ACTIVE_PER_SPACE:
             raise errors.TooManySchedules(limit=MAX_ACTIVE_PER_SPACE)
         first = _first_occurrence(first_at, recurrence, calendar(recurrence, timezone, first_at))
@@ -105,10 +111,10 @@ class ScheduledStage:
         self._require_owner(actor)
         changes = []
         if title is not None:
-            check_text("title", title, low=1, high=100)
+            title = check_text("title", title, low=1, high=100)
             changes.append("title")
         if topic is not None:
-            check_text("topic", topic, low=0, high=120)
+            topic = check_text("topic", topic, low=0, high=120)
             changes.append("topic")
         if duration is not None:
             _check_duration(duration)
@@ -120,7 +126,8 @@ class ScheduledStage:
             first_at = parse_local(start, tz) if start is not None else self.first_at
             if start is not None and first_at <= now:
                 raise errors.DateInPast(when=first_at)
-            series = recurrence or self.recurrence
+            series = (recurrence or self.recurrence).starting(first_at.astimezone(zone(tz)))
+            recurrence = series if recurrence is not None else None
             next_at = _first_occurrence(first_at, series, calendar(series, tz, first_at), after=now)
             changes.append("time")
         # Everything is checked: now change.

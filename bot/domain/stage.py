@@ -67,8 +67,8 @@ class Stage:
         capacity: int = 0, present: frozenset[str] = frozenset(), schedule_id: str | None = None,
         presence_known: bool = True,
     ) -> Stage:
-        check_text("title", title, low=1, high=100)
-        check_text("topic", topic, low=0, high=120)
+        title = check_text("title", title, low=1, high=100)
+        topic = check_text("topic", topic, low=0, high=120)
         check_visibility(visibility)
         check_capacity(capacity)
         stage = cls(id=id, platform=platform, space_id=space_id, channel_id=channel_id, title=title,
@@ -108,7 +108,7 @@ class Stage:
     def set_topic(self, actor: Actor, topic: str, now: datetime) -> None:
         self.require_live()
         require_moderator(self, actor)
-        check_text("topic", topic, low=0, high=120)
+        topic = check_text("topic", topic, low=0, high=120)
         self.topic = topic
         self.record(ev.TopicChanged, actor, now, topic=topic)
 
@@ -189,7 +189,7 @@ class Stage:
     def raise_hand(self, actor: Actor, note: str, now: datetime, *, native: bool = False) -> int | None:
         """Returns the queue position, or None when the member was approved at once."""
         self.require_live()
-        check_text("note", note, low=0, high=100)
+        note = check_text("note", note, low=0, high=100)
         member = self.participants.get(actor.user_id)
         require_hand_allowed(self, actor, member, now)
         auto = self._auto_approves(actor, member)
@@ -223,7 +223,7 @@ class Stage:
     def deny(self, actor: Actor, user_id: str, reason: str, now: datetime) -> None:
         self.require_live()
         require_moderator(self, actor)
-        check_text("reason", reason, low=0, high=200)
+        reason = check_text("reason", reason, low=0, high=200)
         member = self._with_hand(user_id)
         with self.watch_head(actor, now):
             self.take_hand(member, now, cooldown=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.errors import InvalidArgument
+from bot.domain.text import clean, length
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
 
@@ -14,11 +15,14 @@ class Visibility:
     ALL = (PUBLIC, MEMBERS, INVITE_ONLY)
 
 
-def check_text(name: str, value: str, *, low: int, high: int) -> None:
-    length = len(value.strip()) if low else len(value)
-    if not low <= length <= high:
-        raise InvalidArgument(name=name, value=value[:40], expected=Message.of(
+def check_text(name: str, value: str, *, low: int, high: int) -> str:
+    """The text as it is kept (bot.domain.text.clean), refused when it is shorter than `low` or longer than
+    `high` once cleaned, counted as the platforms count it."""
+    kept = clean(value)
+    if not low <= length(kept) <= high:
+        raise InvalidArgument(name=name, value=kept[:40], expected=Message.of(
             N_("between {low} and {high} characters"), low=low, high=high))
+    return kept
 
 
 def check_visibility(visibility: str) -> None:

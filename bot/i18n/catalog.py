@@ -11,13 +11,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_date, format_datetime, format_timedelta
+from babel.dates import format_date, format_datetime, format_timedelta, get_day_names
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
 from bot.i18n.markers import N_
 from bot.i18n.humane import duration_text
-from bot.i18n.message import Duration, Mention, Message
+from bot.i18n.message import Duration, Mention, Message, Weekdays
 
 LOCALES = ("en", "fr")
 SOURCE_LOCALE = "en"
@@ -67,6 +67,9 @@ def _value(value: Any, locale: str, mention: MentionFormatter) -> str:
         return render(value, locale, mention)
     if isinstance(value, Mention):
         return mention(value.user_id)
+    if isinstance(value, Weekdays):
+        names = get_day_names("wide", locale=locale)
+        return ", ".join(names[day] for day in value.days)
     if isinstance(value, Duration):
         if not value.seconds and value.zero:
             return translate(value.zero, locale)

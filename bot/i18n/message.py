@@ -24,6 +24,13 @@ class Mention:
 
 
 @dataclass(frozen=True, slots=True)
+class Weekdays:
+    """Days of the week in a sentence (0 = Monday), named the reader's way (`Monday, Thursday`, `lundi, jeudi`)."""
+
+    days: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Duration:
     """A length of time in a sentence; shown the reader's way (`2 min`, `1 h 30 min`, `2 min 5 s`)."""
 

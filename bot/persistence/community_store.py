@@ -76,18 +76,24 @@ def _roll_up(db: Database, conn: Connection, rows: list[dict[str, Any]]) -> None
             conn.execute(statement.on_conflict_do_update(index_elements=keys, set_=more))
 
 
-def ranked_sums(conn: Connection, platform: str, space_id: str, since: datetime | None) -> list[MemberStats]:
-    """Every member's sums over a period from the day (or all-time) sums, members who hid theirs left out:
-    what leaderboards rank. A period starts at a day's start (Period.since)."""
+_SCORES = {"speakers": "spoke_seconds", "listeners": "present_seconds", "hosts": "hosted"}
+
+
+def ranked_sums(conn: Connection, platform: str, space_id: str, since: datetime | None, board: str,
+                size: int) -> list[MemberStats]:
+    """The `size` members with the most of what `board` ranks over a period (ties by id; nobody with none),
+    from the day (or all-time) sums, members who hid theirs left out. A period starts at a day's start."""
     table = total_t if since is None else day_t
     c = table.c
+    score = func.sum(c[_SCORES[board]])
     query = select(c.user_id, *(func.sum(c[k]).label(k) for k in ("stages", *_SUMMED)),
                    func.max(c.peak_audience).label("peak_audience")).where(
         c.platform == platform, c.space_id == space_id, c.user_id.not_in(select(hidden_t.c.user_id).where(
             hidden_t.c.platform == platform, hidden_t.c.space_id == space_id)))
     if since is not None:
         query = query.where(c.day >= since.astimezone(UTC).date())
-    return [_stats(r) for r in conn.execute(query.group_by(c.user_id))]
+    query = query.group_by(c.user_id).having(score > 0).order_by(score.desc(), c.user_id).limit(size)
+    return [_stats(r) for r in conn.execute(query)]
 
 
 def _stats(r: Any) -> MemberStats:

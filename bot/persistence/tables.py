@@ -82,7 +82,8 @@ class ParticipantRow(SQLModel, table=True):
 
 class AuditRow(SQLModel, table=True):
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_stage_id_id", "stage_id", "id"),)
+    __table_args__ = (Index("ix_audit_stage_id_id", "stage_id", "id"),
+                      Index("ix_audit_kind_target_id", "kind", "target_id", "id"))
 
     id: int | None = Field(default=None, primary_key=True)
     stage_id: str | None = Field(default=None, foreign_key="stage.id", max_length=40)

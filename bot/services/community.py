@@ -143,7 +143,8 @@ class Community:
     def _leaderboard(self, asked: Asked, board: Board, period: Period) -> list[Message]:
         since = period.since(self._clock.now())
         with self._db.engine.connect() as conn:
-            ranked = ranking(store.ranked_sums(conn, asked.platform, asked.space_id, since), board, size=BOARD_SIZE)
+            ranked = ranking(store.ranked_sums(conn, asked.platform, asked.space_id, since, board.value, BOARD_SIZE),
+                             board, size=BOARD_SIZE)
             held = store.badges(conn, asked.platform, asked.space_id, [s.user_id for s in ranked])
         return board_lines([replace(s, badges=tuple(held.get(s.user_id, []))) for s in ranked], board, period)
 

@@ -38,11 +38,13 @@ async def open_stage(cmd: c.OpenStage, uow: UnitOfWork, ctx: Context) -> Message
     existing = await uow.stages.live_in_channel(cmd.platform, cmd.space_id, cmd.channel_id)
     if existing is not None:
         raise errors.StageAlreadyLive(title=(await uow.stages.get(existing)).title)
+    blocked = await uow.stages.blocked_in_space(cmd.platform, cmd.space_id, ctx.now)
     stage = Stage.open(
         id=ctx.new_id(), platform=cmd.platform, space_id=cmd.space_id, channel_id=cmd.channel_id,
         title=cmd.title, topic=cmd.topic, visibility=cmd.visibility, capacity=cmd.capacity,
         host=cmd.actor, now=ctx.now, rules=replace(ctx.defaults, record=True) if cmd.record else ctx.defaults,
-        present=cmd.present, presence_known=cmd.presence_known)
+        present=cmd.present - blocked, presence_known=cmd.presence_known)
+    moderation.keep_out(stage, blocked, cmd.actor, ctx.now, in_room=cmd.present)
     uow.stages.add(stage)
     return Message.of(N_("Stage “{title}” is live."), title=stage.title)
 
@@ -156,9 +158,14 @@ async def invite_member(cmd: c.InviteMember, uow: UnitOfWork, ctx: Context) -> M
 
 async def remove_member(cmd: c.RemoveMember, uow: UnitOfWork, ctx: Context) -> Message:
     stage = await uow.stages.get(cmd.stage_id)
-    moderation.remove(stage, cmd.actor, cmd.user_id, ctx.now, block=cmd.block, reason=cmd.reason)
+    until = ctx.now + timedelta(seconds=cmd.lasting) if cmd.lasting else None
+    moderation.remove(stage, cmd.actor, cmd.user_id, ctx.now, block=cmd.block, reason=cmd.reason, until=until)
+    if cmd.block and until is not None:
+        return Message.of(N_("{member} is blocked from this stage and the space's next ones until {until}."),
+                          member=Mention(cmd.user_id), until=until)
     if cmd.block:
-        return Message.of(N_("{member} is blocked from this stage."), member=Mention(cmd.user_id))
+        return Message.of(N_("{member} is blocked from this stage and the space's next ones."),
+                          member=Mention(cmd.user_id))
     return Message.of(N_("{member} was removed from this stage."), member=Mention(cmd.user_id))
 
 

@@ -10,9 +10,11 @@ from typing import Any
 from sqlalchemy import Row, func, select
 
 from bot.domain.access import require_moderator
-from bot.domain.errors import StageNotFound
+from bot.domain.errors import NotModerator, StageNotFound
 from bot.domain.members import Actor, Recap, SpeakerRecap
-from bot.i18n.message import Message
+from bot.i18n.markers import N_
+from bot.i18n.message import Mention, Message
+from bot.persistence.blocks import space_blocks
 from bot.persistence.database import Database
 from bot.domain.links import Link
 from bot.persistence.community_tables import LinkRow
@@ -59,6 +61,18 @@ class Queries:
         if stage_id is None:
             raise StageNotFound()
         return stage_id
+
+    async def stage_ref(self, stage_id: str) -> StageRef:
+        """Where a stage lives (platform, space, channel), whatever its state; StageNotFound for an id no
+        stage has."""
+        query = select(stage_t.c.id, stage_t.c.platform, stage_t.c.space_id, stage_t.c.channel_id,
+                       stage_t.c.title).where(stage_t.c.id == stage_id)
+        rows = await self._db.run(self._rows, query)
+        if not rows:
+            raise StageNotFound()
+        r = rows[0]
+        return StageRef(stage_id=r.id, platform=r.platform, space_id=r.space_id, channel_id=r.channel_id,
+                        title=r.title)
 
     async def board(self, stage_id: str, *, lines: int = 10) -> Board:
         async with self._uow() as uow:
@@ -121,6 +135,27 @@ class Queries:
         moderator-only choice, such as the list of hands to approve."""
         async with self._uow() as uow:
             require_moderator(await uow.stages.get(stage_id), actor)
+
+    async def blocks(self, platform: str, space_id: str, channel_id: str, actor: Actor) -> Message:
+        """Who a block holds in the space, for its moderators: the platform's, or those of the stage live
+        in this channel."""
+        try:
+            stage_id = await self.live_stage(platform, space_id, channel_id)
+        except StageNotFound:
+            if not actor.platform_moderator:
+                raise NotModerator() from None
+        else:
+            await self.require_moderator(stage_id, actor)  # a block on this stage holds here too
+        held = await space_blocks(self._db, platform, space_id, self._clock.now())
+        if not held:
+            return Message.of(N_("Nobody is blocked in this space."))
+        entries = [Message.of(N_("{member} until {until}"), member=Mention(b.user_id), until=b.until)
+                   if b.until else Message.of(N_("{member} until unblocked"), member=Mention(b.user_id))
+                   for b in held]
+        listed = entries[0]
+        for entry in entries[1:]:
+            listed = Message.of(N_("{first}, {then}"), first=listed, then=entry)
+        return Message.of(N_("Blocked in this space: {members}."), members=listed)
 
     async def log(self, stage_id: str, actor: Actor, *, limit: int = 20) -> list[LogLine]:
         """The latest audit entries, oldest first; moderators only."""

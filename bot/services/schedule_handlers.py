@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.domain import commands as c
+from bot.domain import commands as c, moderation
 from bot.domain.members import SYSTEM, Actor
 from bot.domain.recurrence import Recurrence
 from bot.domain.schedule import ScheduledStage
@@ -16,6 +16,7 @@ from bot.i18n.markers import N_
 from bot.i18n.message import Message
 from bot.ports import UnitOfWork
 from bot.services.handlers import Context, Handler
+from bot.services.schedule_view import repeats
 
 
 async def schedule_stage(cmd: c.ScheduleStage, uow: UnitOfWork, ctx: Context) -> Message:
@@ -29,7 +30,7 @@ async def schedule_stage(cmd: c.ScheduleStage, uow: UnitOfWork, ctx: Context) ->
     uow.schedules.add(schedule)
     return Message.of(N_("“{title}” is scheduled for {when} ({repeat}); its id is {schedule_id}."),
                       title=schedule.title, when=_local(schedule.next_at, timezone),
-                      repeat=schedule.recurrence.describe(), schedule_id=schedule.id)
+                      repeat=repeats(schedule.recurrence), schedule_id=schedule.id)
 
 
 async def edit_schedule(cmd: c.EditSchedule, uow: UnitOfWork, ctx: Context) -> Message:
@@ -85,6 +86,8 @@ async def start_scheduled(cmd: c.StartScheduled, uow: UnitOfWork, ctx: Context) 
                            rules=replace(ctx.defaults, record=True) if schedule.record else ctx.defaults,
                            # Opened by the clock: no platform has told who is in the room yet.
                            presence_known=False)
+        moderation.keep_out(stage, await uow.stages.blocked_in_space(schedule.platform, schedule.space_id, ctx.now),
+                            SYSTEM, ctx.now)
         uow.stages.add(stage)
         stage_id = stage.id
     schedule.start(SYSTEM, ctx.now, occurrence=cmd.occurrence, stage_id=stage_id, calendar=ctx.calendar)

@@ -36,3 +36,7 @@ class NoScheduleHere(StageError):
 
 class NothingToChange(StageError):
     message = N_("Say what to change: title, start, time zone, duration, repeat or topic.")
+
+
+class Unreadable(StageError):
+    message = N_("Podium could not read that request; nothing was changed.")

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from bot.domain.errors import ScheduleNotFound
+from bot.domain.errors import ScheduleNotFound, StageNotFound
 from bot.domain.members import Actor
 from bot.domain.recording import ReplayNotFound
 from bot.domain.schedule import parse_local
@@ -74,18 +74,34 @@ async def act(core: Core, row: Row, values: Values, place: Place, *, actor: Acto
     if row.scope is Scope.STAGE and not stage_id:
         stage_id = await core.queries.live_stage(place.platform, place.space_id, place.channel_id)
     series = await _series(core, values, place) if row.scope is Scope.SERIES else None
-    channel_id = series.ref.channel_id if series is not None else place.channel_id
-    where = Where(actor=await actor(stage_id or None, channel_id), platform=place.platform, space_id=place.space_id,
+    if row.scope is Scope.STAGE:
+        who = await judged(core, stage_id, place, actor)
+    else:
+        who = await actor(None, series.ref.channel_id if series is not None else place.channel_id)
+    where = Where(actor=who, platform=place.platform, space_id=place.space_id,
                   channel_id=place.channel_id, present=place.present, presence_known=place.presence_known,
                   stage_id=stage_id,
                   schedule_id=series.schedule_id if series else "", timezone=place.timezone)
     if series is not None:
         values.update(_instants(values, series, place))
     command = row.build(values, where) if row.build is not None else None
+    if row.read == "blocks":
+        return Done(row, reply=await core.queries.blocks(where.platform, where.space_id, where.channel_id,
+                                                        where.actor))
     if command is None:
         return Done(row, view=await _read(core, row, values, where))
     reply, board = await core.bus.handle_touching(command)
     return Done(row, reply, board, board if row.read == "board" else None)
+
+
+async def judged(core: Core, stage_id: str, place: Place, actor: ActorOf) -> Actor:
+    """The actor with the roles the platform gives them in the stage's own channel, whatever channel the
+    request came from (a button's custom id or a command's option may name any stage). A stage of another
+    platform or space is not found from here."""
+    ref = await core.queries.stage_ref(stage_id)
+    if (ref.platform, ref.space_id) != (place.platform, place.space_id):
+        raise StageNotFound()
+    return await actor(stage_id, ref.channel_id)
 
 
 async def _read(core: Core, row: Row, values: Values, where: Where) -> Any:

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from babel.dates import get_day_names
-
 from bot.domain.members import Recap
-from bot.domain.recurrence import Recurrence, RecurrenceKind
+from bot.domain.recurrence import Recurrence
 from bot.domain.rules import DURATIONS, Rules
 from bot.i18n.markers import N_
 from bot.i18n.message import Duration, Mention, Message
 from bot.i18n.terms import term
 from bot.services.board import Board
+from bot.services.schedule_view import repeats
 from bot.services.timeline import timeline_messages
 from bot.surface.grammar import Grammar
 from bot.surface.rows import Row
@@ -83,17 +82,9 @@ def help_lines(grammar: Grammar, rows: Iterable[Row], asked: str = "") -> list[t
 
 
 def repeat_words(recurrence: str, locale: str, *, code: Callable[[str], object] = str) -> Message:
-    """How a series repeats, in words of the reader's language (days named by Babel); `code` shapes a cron
-    expression the platform's way (Slack: in backticks)."""
+    """How a stored series repeats, in words of the reader's language (days named by Babel when shown)."""
     try:
         parsed = Recurrence.parse(recurrence)
     except Exception:  # a stored value from a later version: shown as it is
         return Message.of("{value}", value=recurrence)
-    if parsed.kind is RecurrenceKind.DAILY:
-        return Message.of(N_("Every day"))
-    if parsed.kind is RecurrenceKind.WEEKLY:
-        names = get_day_names("wide", locale=locale)
-        return Message.of(N_("Every week on {days}"), days=", ".join(names[d] for d in parsed.days))
-    if parsed.kind is RecurrenceKind.CRON:
-        return Message.of(N_("Repeats as the cron expression {expression}"), expression=code(parsed.cron))
-    return Message.of(N_("Happens once"))
+    return repeats(parsed, code=code)

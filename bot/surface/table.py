@@ -60,6 +60,11 @@ def _open(v: Values, w: Where) -> c.Command:
                        present=w.present, presence_known=w.presence_known, record=v["record"])
 
 
+def _block(v: Values, w: Where) -> c.Command:
+    return c.RemoveMember(actor=w.actor, stage_id=w.stage_id, user_id=v["member"], block=True,
+                          reason=v.get("reason", ""), lasting=v.get("lasting") or None)
+
+
 def _rules(v: Values, w: Where) -> c.Command | None:
     changes = v.get("changes") or {}
     return c.SetRules(actor=w.actor, stage_id=w.stage_id, changes=dict(changes)) if changes else None
@@ -185,8 +190,13 @@ TABLE: tuple[Row, ...] = (
         access=MODERATORS, build=_stage(c.InviteMember)),
     Row((N_("stage"), N_("remove")), "remove", N_("Take a member off the stage."), (MEMBER, REASON),
         access=MODERATORS, build=_stage(c.RemoveMember)),
-    Row((N_("stage"), N_("block")), "block", N_("Take a member off the stage and keep them out."), (MEMBER, REASON),
-        access=MODERATORS, build=_stage(c.RemoveMember, block=True)),
+    Row((N_("stage"), N_("block")), "block", N_("Take a member off the stage and keep them out of the space's "
+                                                "stages (for=7d: for a while)."), (
+        MEMBER, Option(N_("lasting"), Kind.DURATION, N_("How long the block holds; until lifted when left empty."),
+                       N_("DURATION"), keyed=True, high=366 * 24 * 3600, also=("for",)), REASON,
+    ), access=MODERATORS, build=_block),
+    Row((N_("stage"), N_("blocks")), "blocks", N_("List who is blocked in this space (moderators)."),
+        access=MODERATORS, scope=Scope.NONE, read="blocks"),
     Row((N_("stage"), N_("unblock")), "unblock", N_("Let a blocked member back."), (MEMBER,), access=MODERATORS,
         build=_stage(c.UnblockMember)),
     Row((N_("stage"), N_("link")), "link", N_("Attach a link or document to the stage (board and recap)."), (

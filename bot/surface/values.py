@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from bot.domain.durations import NEVER, seconds_of
+from bot.domain.text import clean
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
 from bot.surface.rows import Kind, Option
@@ -22,7 +23,8 @@ def convert(option: Option, typed: str) -> Any:
             seconds = seconds_of(text.removeprefix("+"))
             return seconds if seconds is not None and 0 <= seconds <= option.high else None
         case Kind.NUMBER:
-            return int(text) if re.fullmatch(r"\d+", text) and option.low <= int(text) <= option.high else None
+            # ASCII digits only: int() reads any script's ("٣" is 3), which nobody typing a count means.
+            return int(text) if re.fullmatch(r"[0-9]{1,9}", text) and option.low <= int(text) <= option.high else None
         case Kind.CHOICE:
             word = text.lower()
             word = option.aliases.get(word, word)
@@ -33,7 +35,7 @@ def convert(option: Option, typed: str) -> Any:
         case Kind.WHEN:
             # Anything else goes to the core as typed: it refuses a date it cannot read, quoting it.
             return text.replace("T", " ").replace("h", ":") if _DATE.match(text) else text or None
-    return text or None
+    return clean(text) or None
 
 
 def expected(option: Option) -> Message:
@@ -50,3 +52,11 @@ def expected(option: Option) -> Message:
         case Kind.WHEN:
             return Message.of(N_("a date and time such as 2026-12-05 18:00"))
     return Message.of(N_("some text"))
+
+
+_REFERENCE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def reference(value: object) -> str | None:
+    """A stage's or a series' id as Podium writes it into buttons and custom ids; None for anything else."""
+    return value if isinstance(value, str) and _REFERENCE.fullmatch(value) else None

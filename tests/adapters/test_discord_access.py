@@ -62,7 +62,7 @@ async def test_removing_disconnects_and_blocking_keeps_out(world, bot):
     assert str(world.carol.id) in (await bot.roster(world)).present
 
     blocked = await bot.command(world, world.bob, "stage", "block", member=world.dave.id)
-    assert reply(blocked) == f"{mention(world.dave)} is blocked from this stage."
+    assert reply(blocked) == f"{mention(world.dave)} is blocked from this stage and the space's next ones."
     assert fake.voice_state(world.guild, world.dave) is None and not may_connect(world, world.dave)
     # An administrator lifts the overwrite by hand: the core still refuses dave, so the bot takes him out.
     fake.set_overwrite(world.stage, world.dave.id, type=1)

@@ -149,7 +149,7 @@ async def test_a_healthy_slack_set_up_passes_with_its_request_url(tmp_path: Path
         app = build(core(), clock=ManualClock(), database_url=f"sqlite:///{tmp_path / 'podium.db'}")
         await app.start()
         adapter = assemble(app, settings)
-        runner, port = await start_http(adapter.bolt, host="127.0.0.1", port=0, path="/slack/events")
+        runner, port = await start_http(adapter, host="127.0.0.1", port=0, path="/slack/events")
         try:
             url = f"http://127.0.0.1:{port}/slack/events"
             checks = await slack_doctor.checks(settings, slack_url=url)

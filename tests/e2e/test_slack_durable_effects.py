@@ -37,7 +37,7 @@ async def bot(fake: FakeSlack, db: Path, clock: ManualClock, **settings: Any) ->
     await app.start()
     adapter = assemble(app, slack_settings(fake), board_interval=0.05)
     await adapter.start()
-    runner, port = await start_http(adapter.bolt, host="127.0.0.1", port=0, path=PATH)
+    runner, port = await start_http(adapter, host="127.0.0.1", port=0, path=PATH)
     try:
         async with SlackSender(f"http://127.0.0.1:{port}{PATH}", SECRET, fake) as slack:
             yield World(fake, app, adapter, slack, clock, people, room)

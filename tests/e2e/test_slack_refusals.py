@@ -99,7 +99,7 @@ async def test_invite_only_stages_live_in_private_channels(tmp_path: Path) -> No
         assert w["frank"].id in private.members
         assert en(N_("You are invited to the stage “{title}”."), title="Secret") in w.dm_texts("frank")
         blocked = await w.command("alice", f"block <@{w['frank'].id}|frank> trolling", channel=private)
-        assert blocked.text == en(N_("{member} is blocked from this stage."), member=f"<@{w['frank'].id}>")
+        assert blocked.text == en(N_("{member} is blocked from this stage and the space's next ones."), member=f"<@{w['frank'].id}>")
         assert w["frank"].id not in private.members
         # removed (the kick), then kept out (already out: nothing more to do)
         assert [c.error for c in w.fake.calls_to("conversations.kick")] == [None, "not_in_channel"]

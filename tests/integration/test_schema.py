@@ -27,9 +27,10 @@ def tables(engine: Engine) -> set[str]:
 
 
 def shape(engine: Engine) -> dict[str, set[str]]:
-    """Each table with its columns: what a revision adds or takes away."""
+    """Each table with its columns and indexes: what a revision adds or takes away."""
     inspector = inspect(engine)
-    return {name: {c["name"] for c in inspector.get_columns(name)} for name in inspector.get_table_names()}
+    return {name: {c["name"] for c in inspector.get_columns(name)} |
+            {f"index {ix['name']}" for ix in inspector.get_indexes(name)} for name in inspector.get_table_names()}
 
 
 def indexes(engine: Engine) -> dict[str, bool]:

@@ -152,7 +152,7 @@ def blocks_text(blocks: Any) -> str:
 
 def core_settings(**values: Any) -> Settings:
     rules = {"hand_cooldown": 0, "grace_period": 60, **values.pop("rules", {})}
-    return Settings(_env_file=None, default_locale="en", rules=rules, **values)
+    return Settings(_env_file=None, rules=rules, **{"default_locale": "en", **values})
 
 
 def slack_settings(fake: FakeSlack, **values: Any) -> SlackSettings:
@@ -183,7 +183,7 @@ async def slack_world(tmp_path: Path, *, board_interval: float = 0.05, moderator
         await app.start()
         adapter = assemble(app, slack_settings(fake, moderators=moderators), board_interval=board_interval)
         await adapter.start()
-        runner, port = await start_http(adapter.bolt, host="127.0.0.1", port=0, path=PATH)
+        runner, port = await start_http(adapter, host="127.0.0.1", port=0, path=PATH)
         try:
             async with SlackSender(f"http://127.0.0.1:{port}{PATH}", SECRET, fake) as slack:
                 yield World(fake, app, adapter, slack, clock, people, room)

@@ -120,7 +120,7 @@ def test_pulling_events_empties_the_list(stage: Stage) -> None:
     (ev.SpeakerApproved(stage_id="s", at=NOW, actor_id="h", auto=True, note="n"), {"auto": True, "note": "n"}),
     (ev.SpeakerWarned(stage_id="s", at=NOW, actor_id="h", seconds_left=30), {"seconds_left": 30}),
     (ev.SpeakerMovedToAudience(stage_id="s", at=NOW, actor_id="h", talk_seconds=12.345), {"talk_seconds": 12.3}),
-    (ev.MemberBlocked(stage_id="s", at=NOW, actor_id="h"), {}),
+    (ev.MemberBlocked(stage_id="s", at=NOW, actor_id="h"), {"until": None}),
 ])
 def test_audit_data(event: ev.Event, data: dict[str, object]) -> None:
     assert event.data() == data

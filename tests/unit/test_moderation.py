@@ -226,3 +226,39 @@ def test_moderation_events_name_the_acting_moderator(stage: Stage) -> None:
     unblock(stage, DAN, "bob", at(3))
     assert {e.actor_id for e in stage.events} == {"dan"}
     assert [e.target_id for e in stage.events] == ["zed", "bob", "bob"]
+
+
+class TestBlockedPlatformModerators:
+    """The block holds against the platform's own moderators: blocked, they keep no power on this stage."""
+
+    ADMIN = Actor("admin", platform_moderator=True)
+
+    def test_a_blocked_platform_moderator_runs_nothing_and_cannot_unblock_themselves(self, stage: Stage) -> None:
+        add_moderator(stage, HOST, "ann", at(1))
+        raise_hands(stage, BOB)
+        remove(stage, ANN, "admin", at(2), block=True)  # a delegated moderator blocks a workspace admin
+        stage.pull_events()
+        before = (list(stage.queue), set(stage.speaking), stage.topic, stage.participants["admin"].blocked)
+        for attempt in (lambda: stage.approve_next(self.ADMIN, at(3)),
+                        lambda: unblock(stage, self.ADMIN, "admin", at(3)),
+                        lambda: stage.set_topic(self.ADMIN, "Mine now", at(3)),
+                        lambda: remove(stage, self.ADMIN, "ann", at(3), block=True),
+                        lambda: stage.close(self.ADMIN, at(3))):
+            with pytest.raises(errors.NotModerator):
+                attempt()
+        with pytest.raises(errors.Blocked):
+            stage.raise_hand(self.ADMIN, "", at(3))
+        assert (list(stage.queue), set(stage.speaking), stage.topic, stage.participants["admin"].blocked) == before
+        assert stage.pull_events() == [] and not is_moderator(stage, self.ADMIN)
+
+    def test_the_host_or_another_moderator_lifts_the_block_and_the_powers_return(self, stage: Stage) -> None:
+        remove(stage, HOST, "admin", at(1), block=True)
+        unblock(stage, HOST, "admin", at(2))
+        assert is_moderator(stage, self.ADMIN)
+        raise_hands(stage, BOB)
+        assert stage.approve_next(self.ADMIN, at(3)) == "bob"
+
+    def test_the_host_is_never_blocked(self, stage: Stage) -> None:
+        with pytest.raises(errors.CannotTargetHost):
+            remove(stage, self.ADMIN, "host", at(1), block=True)
+        assert is_moderator(stage, HOST)

@@ -60,10 +60,15 @@ class TestRecurrence:
         assert Recurrence.parse(text) == expected
         assert Recurrence.from_dict(expected.as_dict()) == expected
 
-    @pytest.mark.parametrize("text", ["weekly", "weekly:", "weekly:funday", "hourly", "cron:0 18 * *", "daily:mon"])
+    @pytest.mark.parametrize("text", ["weekly:funday", "hourly", "cron:0 18 * *", "daily:mon"])
     def test_refuses(self, text: str) -> None:
         with pytest.raises(errors.ImpossibleRecurrence):
             Recurrence.parse(text)
+
+    @pytest.mark.parametrize("text", ["weekly", "weekly:", "Weekly "])
+    def test_weekly_alone_repeats_on_the_starts_weekday(self, text: str) -> None:
+        thursday = datetime(2027, 1, 7, 18, 0)
+        assert Recurrence.parse(text).starting(thursday) == Recurrence(RecurrenceKind.WEEKLY, days=(3,))
 
 
 class TestCreate:

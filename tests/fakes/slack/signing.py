@@ -32,8 +32,8 @@ STALE_SECONDS = 6 * 60
 ACK_DEADLINE_SECONDS = 3.0
 
 
-def sign(secret: str, timestamp: str, body: str) -> str:
-    base = f"v0:{timestamp}:{body}".encode()
+def sign(secret: str, timestamp: str, body: str | bytes) -> str:
+    base = f"v0:{timestamp}:".encode() + (body if isinstance(body, bytes) else body.encode())
     return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
 
 
@@ -109,7 +109,7 @@ class SlackSender(SlackRequests):
         return await self.post(json.dumps(body), "application/json", payload=body)
 
     # ----- transport
-    async def post(self, body: str, content_type: str, *, payload: dict[str, Any] | None = None,
+    async def post(self, body: str | bytes, content_type: str, *, payload: dict[str, Any] | None = None,
                    forge: str | None = None, extra_headers: dict[str, str] | None = None) -> AppResponse:
         if forge is not None and forge not in FORGERIES:
             raise ValueError(f"forge must be one of {sorted(FORGERIES)}")
@@ -127,10 +127,12 @@ class SlackSender(SlackRequests):
         if self._session is None:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
         started = time.perf_counter()
-        async with self._session.post(self.app_url, data=body.encode(), headers=headers) as resp:
+        data = body if isinstance(body, bytes) else body.encode()
+        async with self._session.post(self.app_url, data=data, headers=headers) as resp:
             text = await resp.text()
             elapsed = time.perf_counter() - started
-            return AppResponse(resp.status, text, dict(resp.headers), elapsed, body, headers, payload or {})
+            sent = body if isinstance(body, str) else body.decode("utf-8", "replace")
+            return AppResponse(resp.status, text, dict(resp.headers), elapsed, sent, headers, payload or {})
 
     async def _interactive(self, payload: dict[str, Any], forge: str | None) -> AppResponse:
         body = urlencode({"payload": json.dumps(payload)})
