@@ -19,6 +19,7 @@ from bot.persistence import schema
 from bot.persistence.database import Database
 from bot.persistence.outbox import SqlOutbox
 from bot.persistence.repository import SqlStageRepository, StageCache
+from bot.persistence.replay_store import BucketReplayStore, FolderReplayStore, ReplayStore
 from bot.persistence.uow import SqlUnitOfWork
 from bot.ports import Clock, StagePlatform
 from bot.services.bus import MessageBus
@@ -156,7 +157,8 @@ def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = No
     platforms: dict[str, StagePlatform] = {}
     recordings = Recordings(db=db, clock=clock, uow=lambda: SqlUnitOfWork(db, cache, read_only=True),
                             folder=settings.replay_dir, retention_days=settings.replay_retention_days,
-                            outbox=outbox, submit=lambda entries: dispatcher.submit(entries))
+                            outbox=outbox, submit=lambda entries: dispatcher.submit(entries),
+                            store=replay_store(settings))
     queries = Queries(uow=lambda: SqlUnitOfWork(db, cache, read_only=True), db=db, clock=clock)
     community_outbox = Outbox(outbox.write)
     community = Community(db=db, clock=clock, defaults=thresholds_of(settings), outbox=community_outbox)
@@ -188,6 +190,17 @@ def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = No
     if hasattr(scheduler, "on_elected"):
         scheduler.on_elected = app.rearm  # a process taking over the jobs re-arms them from the database
     return app
+
+
+def replay_store(settings: Settings) -> ReplayStore:
+    """REPLAY_DIR unless REPLAY_S3_BUCKET names a bucket."""
+    if not settings.replay_s3_bucket:
+        return FolderReplayStore()
+    secret = settings.replay_s3_secret_access_key
+    return BucketReplayStore(settings.replay_s3_bucket, prefix=settings.replay_s3_prefix,
+                             endpoint_url=settings.replay_s3_endpoint_url, region=settings.replay_s3_region,
+                             access_key_id=settings.replay_s3_access_key_id,
+                             secret_access_key=secret.get_secret_value() if secret is not None else None)
 
 
 def _scheduler(choice: Any, settings: Settings, clock: Clock, db: Database) -> Any:

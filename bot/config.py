@@ -180,6 +180,13 @@ class Settings(EnvSettings):
     replay_link_secret: SecretStr | None = Field(None, description="signs replay links; empty: links are off")
     replay_public_url: str = Field("", description="how members reach REPLAY_HTTP_PORT, e.g. https://podium.example")
     replay_http_port: int = Field(0, ge=0, le=65535, description="serves replays too big to attach; 0: off")
+    replay_s3_bucket: str = Field("", max_length=63, description="keep replays in this S3-compatible bucket; "
+                                  "empty: in REPLAY_DIR")
+    replay_s3_prefix: str = Field("replays/", max_length=200, description="the replays' keys start with this")
+    replay_s3_endpoint_url: str = Field("", description="another S3-compatible service (MinIO...); empty: AWS")
+    replay_s3_region: str = Field("", description="the bucket's region; empty: boto3's (AWS_DEFAULT_REGION)")
+    replay_s3_access_key_id: str = Field("", description="empty: boto3's chain (AWS_* variables, the role)")
+    replay_s3_secret_access_key: SecretStr | None = None
 
     # Badges and regulars: what each asks by default; a space's moderators change them with /badges.
     badge_first_stage: int = Field(1, ge=1, le=100_000, description="times on stage for the first-stage badge")
@@ -202,6 +209,17 @@ class Settings(EnvSettings):
         if value is not None:
             database_url(value)  # refuses what cannot work; the admin's own spelling is kept for messages
         return value
+
+    @model_validator(mode="after")
+    def _bucket_keys(self) -> Self:
+        given = (bool(self.replay_s3_access_key_id), self.replay_s3_secret_access_key is not None)
+        if given == (True, False):
+            raise SettingError("REPLAY_S3_SECRET_ACCESS_KEY", None, "is empty while REPLAY_S3_ACCESS_KEY_ID is set",
+                               "both, or neither (boto3 then reads AWS_* or the instance's role)")
+        if given == (False, True):
+            raise SettingError("REPLAY_S3_ACCESS_KEY_ID", "", "is empty while REPLAY_S3_SECRET_ACCESS_KEY is set",
+                               "both, or neither (boto3 then reads AWS_* or the instance's role)")
+        return self
 
     @field_validator("default_locale")
     @classmethod

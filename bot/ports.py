@@ -186,6 +186,11 @@ class RecordingPlatform(Protocol):
         """A stage is recorded from now (opened with record=on, or turned on): everyone is told."""
         ...
 
+    async def recording_notice(self, stage: StageRef, user_id: str, *, speaking: bool) -> None:
+        """A member joined a recorded stage, or was given the floor there (`speaking`): they are told it is
+        recorded and whether their voice is in the replay."""
+        ...
+
 
 class Clock(Protocol):
     def now(self) -> datetime: ...

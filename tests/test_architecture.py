@@ -68,7 +68,7 @@ def every_settings_class() -> list[type[EnvSettings]]:
 def test_env_example_documents_every_setting() -> None:
     from bot.config import RuleDefaults
 
-    documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(encoding="utf-8"), re.M))
+    documented = set(re.findall(r"^([A-Z0-9_]+)=", (ROOT / ".env.example").read_text(encoding="utf-8"), re.M))
     expected = {kind.env_name(name) for kind in every_settings_class() for name in kind.model_fields
                 if name != "rules"}
     expected |= {f"RULES__{name.upper()}" for name in RuleDefaults.model_fields}

@@ -143,6 +143,11 @@ class DiscordPlatform:
         if self.recorder is not None:
             await self.recorder.announce(board.ref)
 
+    async def recording_notice(self, stage: StageRef, user_id: str, *, speaking: bool) -> None:
+        """A member joined a recorded stage or was given the floor there (RecordingPlatform): told privately."""
+        if self.recorder is not None:
+            await self.recorder.notice(stage, user_id, speaking=speaking)
+
     async def recording_changed(self, space_id: str, stage_id: str) -> None:
         """Who may be heard changed (RecordingPlatform): the recorder follows it before this returns."""
         if self.recorder is not None:

@@ -1,4 +1,5 @@
-"""Serves replay files at /replays/{id}.ogg to whoever holds a signed link that has not expired.
+"""Serves replay files at /replays/{id}.ogg to whoever holds a signed link that has not expired (from REPLAY_DIR,
+or by sending them on to the bucket the replay is kept in).
 
 Anything else gets 404 (an unknown or deleted replay) or 403 (a wrong or expired signature), never a listing.
 """
@@ -32,7 +33,11 @@ def replay_app(recordings: Recordings, secret: str, *, now: Callable[[], float] 
             raise web.HTTPNotFound() from None
         path = recordings.folder / replay.file
         if not path.is_file():
-            raise web.HTTPNotFound()
+            # Kept in a bucket: sent on to it with a short presigned link; this link stays the one to share.
+            url = await recordings.store.link(replay.file, seconds=300) if recordings.store.remote else None
+            if url is None:
+                raise web.HTTPNotFound()
+            raise web.HTTPFound(url)
         return web.FileResponse(path, headers={"Content-Type": "audio/ogg",
                                                "Content-Disposition": f'inline; filename="replay-{replay_id}.ogg"'})
 

@@ -90,6 +90,12 @@ class Database:
             raise
         return conn
 
+    def hold(self, conn: Connection, key: str) -> None:
+        """Takes `key`'s lock inside `conn`'s transaction, until it ends (PostgreSQL; alone on SQLite, writes
+        already take turns)."""
+        if self.shared:
+            conn.execute(_ADVISORY_LOCK, {"key": key})
+
     def lock_stage(self, stage_id: str) -> tuple[Connection, int | None]:
         """Like `lock`, on the stage's own row: a connection in a transaction holding it, and the stage's
         version (None: no such stage, and nothing held but the transaction)."""

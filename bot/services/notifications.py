@@ -84,7 +84,10 @@ def _effects_of(event: ev.Event, board: Board) -> list[Effect]:
                     Effect("community.closed")]  # tallies and badges (bot/services/community.py)
         case ev.SpeakerApproved() if target:
             return [_on("set_speaker", target, speaking=True),
-                    _tell(target, Message.of(N_("You have the floor on “{title}”."), title=title))]
+                    _tell(target, Message.of(N_("You have the floor on “{title}”."), title=title)),
+                    *_recorded(board, target, speaking=True)]
+        case ev.MemberJoined() if target:
+            return _recorded(board, target, speaking=False)
         case ev.SpeakerMovedToAudience(reason=reason) if target:
             moved = [_on("set_speaker", target, speaking=False)]
             if reason in _MOVED:
@@ -121,6 +124,14 @@ def _effects_of(event: ev.Event, board: Board) -> list[Effect]:
         case ev.MemberInvited() if target:
             return [_on("set_access", target, allowed=True),
                     _tell(target, Message.of(N_("You are invited to the stage “{title}”."), title=title))]
+    return []
+
+
+def _recorded(board: Board, user_id: str, *, speaking: bool) -> list[Effect]:
+    """On a recorded stage, whoever joins or is given the floor learns it and where they stand (their consent is
+    read when the notice is delivered, so a consent given meanwhile counts)."""
+    if board.rules.record and board.state == "live":
+        return [_on("recording_notice", user_id, speaking=speaking)]
     return []
 
 
@@ -170,5 +181,8 @@ class Notifier:
             case "recording_on":  # only a platform that records says so; the others show the rule on the board
                 if isinstance(platform, RecordingPlatform):
                     await platform.recording_on(board)
+            case "recording_notice":
+                if isinstance(platform, RecordingPlatform):
+                    await platform.recording_notice(ref, args["user"], speaking=args["speaking"])
             case _:
                 log.error("unknown platform effect %r on stage %s", effect.kind, ref.stage_id)

@@ -2,12 +2,13 @@
 
 The platform that records (Discord) asks ``heard(stage)`` who may be written and is told when that changes: by an
 effect written to the outbox in the change's own transaction, so a strike committed just before a crash still
-takes the voice out of the replay once the bot is back. Replays are files in REPLAY_DIR that this service keeps
-for REPLAY_RETENTION_DAYS and removes on request.
+takes the voice out of the replay once the bot is back. Replays are mixed in REPLAY_DIR and published to the
+store (that folder, or an S3-compatible bucket), kept for REPLAY_RETENTION_DAYS and removed on request.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +25,7 @@ from bot.i18n.markers import N_
 from bot.i18n.message import Mention, Message
 from bot.persistence.database import Database
 from bot.persistence.outbox import SqlOutbox, outbox_t
+from bot.persistence.replay_store import FolderReplayStore, ReplayStore
 from bot.persistence.replay_tables import ConsentRow, ReplayRow, StrikeRow
 from bot.persistence.tables import AuditRow, table_of
 from bot.ports import Clock, OutboxEntry, UnitOfWork
@@ -56,9 +58,11 @@ class Replay:
 class Recordings:
     def __init__(self, *, db: Database, clock: Clock, uow: Callable[[], UnitOfWork], folder: Path,
                  retention_days: int, outbox: SqlOutbox | None = None,
-                 submit: Callable[[list[OutboxEntry]], None] | None = None) -> None:
+                 submit: Callable[[list[OutboxEntry]], None] | None = None, store: ReplayStore | None = None
+                 ) -> None:
         self._db, self._clock, self._uow = db, clock, uow
         self.folder, self.retention = folder, timedelta(days=retention_days)
+        self.store: ReplayStore = store or FolderReplayStore()
         self._outbox, self._submit = outbox, submit  # the effects' store, and the dispatcher they go to
 
     async def handle(self, command: recording.RecordConsent | recording.StrikeVoice | recording.DeleteReplay
@@ -142,11 +146,19 @@ class Recordings:
     # ---- replays -----------------------------------------------------------------------------------
 
     async def published(self, replay: Replay) -> Replay:
-        """Keeps a replay just written (or written again after a strike) for the retention period."""
+        """Keeps a replay just written in REPLAY_DIR (or written again after a strike) for the retention period:
+        published to the store first, so nothing is listed that cannot be fetched."""
+        await self.store.keep(replay.file, self.folder / replay.file)
         now = self._clock.now()
         kept = Replay(**{**_fields(replay), "created_at": now, "expires_at": now + self.retention})
         await self._db.run(self._write_replay, kept)
         return kept
+
+    async def release(self, replay: Replay) -> None:
+        """The replay has been posted: with a bucket, its local copy is no longer needed (the spools stay, to mix
+        it again after a strike)."""
+        if self.store.remote:
+            await asyncio.to_thread((self.folder / replay.file).unlink, missing_ok=True)
 
     def _write_replay(self, replay: Replay) -> None:
         values = _fields(replay)
@@ -200,6 +212,8 @@ class Recordings:
         return [replay.id for replay in expired]
 
     async def _remove(self, replay: Replay, actor_id: str, kind: str) -> None:
+        await self.store.drop(replay.file)  # a bucket that fails keeps the row: retention tries again
+
         def work() -> list[OutboxEntry]:
             for path in (self.folder / replay.file, *self.sources(replay.stage_id)):
                 path.unlink(missing_ok=True)
@@ -252,10 +266,12 @@ class Recordings:
     def _notice(self, conn: Connection, platform: str, space_id: str, stage_id: str, now: datetime
                 ) -> list[OutboxEntry]:
         """The platform's notice that who may be heard changed (in a space: a consent; on a stage: a strike, a
-        deletion), written in the change's transaction. One stream per space keeps the notices in order."""
+        deletion), written in the change's transaction. One stream per space keeps the notices in order; its lock,
+        held to the commit, gives each notice the next position even when processes write at the same moment."""
         if self._outbox is None:
             return []
         stream = f"recording:{platform}:{space_id}"
+        self._db.hold(conn, stream)
         last = conn.execute(select(func.max(outbox_t.c.position)).where(outbox_t.c.stream == stream)).scalar()
         entries = [OutboxEntry(stream, (last or 0) + 1, platform, CHANGED,
                                {"space_id": space_id, "stage_id": stage_id})]

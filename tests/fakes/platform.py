@@ -89,3 +89,6 @@ class FakeRecordingPlatform(FakePlatform):
 
     async def recording_on(self, board: Board) -> None:
         self._record("recording_on", board.ref.stage_id, board=board)
+
+    async def recording_notice(self, stage: StageRef, user_id: str, *, speaking: bool) -> None:
+        self._record("recording_notice", stage.stage_id, user_id, speaking=speaking)

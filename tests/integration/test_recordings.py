@@ -230,3 +230,28 @@ async def test_recording_turned_on_reaches_the_recording_platform_through_the_ou
     await app.bus.handle(c.SetRules(actor=HOST, stage_id=stage_id, changes={"record": "on"}))
     await app.settle()
     assert [c.method for c in recording.calls if c.method == "recording_on"] == ["recording_on", "recording_on"]
+
+
+async def test_who_joins_or_gets_the_floor_on_a_recorded_stage_is_told_through_the_outbox_even_across_a_stop(
+        apps) -> None:
+    """The notices to a member who joins a recorded stage, or is given the floor there, are effects of the
+    command that joins or approves them: a process stopped right after the commit still has them delivered."""
+    app = await apps.start()
+    app.register(FakeRecordingPlatform(PLATFORM), connected=False)
+    stage_id = await recorded(app)
+    quiet = await open_live(app, "chan-2")  # not recorded: nobody is told anything about recording
+    await app.bus.handle(c.JoinAudio(actor=CAROL, stage_id=stage_id))
+    await app.bus.handle(c.JoinAudio(actor=DAVE, stage_id=quiet))
+    await app.bus.handle(c.RaiseHand(actor=CAROL, stage_id=stage_id))
+    await app.bus.handle(c.ApproveSpeaker(actor=HOST, stage_id=stage_id, user_id="carol"))
+    await app.bus.handle(c.RaiseHand(actor=DAVE, stage_id=quiet))
+    await app.bus.handle(c.ApproveSpeaker(actor=HOST, stage_id=quiet, user_id="dave"))
+    await apps.stop(app)
+
+    platform = FakeRecordingPlatform(PLATFORM)
+    again = await apps.start(platform=platform)
+    await again.settle()
+    notices = [(c.stage_id, c.user_id, c.args["speaking"]) for c in platform.calls
+               if c.method == "recording_notice"]
+    assert notices == [(stage_id, "carol", False), (stage_id, "carol", True)]
+    assert await again.outbox.pending() == 0

@@ -29,8 +29,9 @@ class Apps:
         self._running: list[App] = []
 
     async def start(self, *, clock: ManualClock | None = None, url: str | None = None,
-                    platform: StagePlatform | None = None, default_locale: str = "en") -> App:
-        app = build(make_settings(default_locale=default_locale), clock=clock or ManualClock(T0),
+                    platform: StagePlatform | None = None, default_locale: str = "en",
+                    settings: dict[str, Any] | None = None) -> App:
+        app = build(make_settings(default_locale=default_locale, **(settings or {})), clock=clock or ManualClock(T0),
                     database_url=url or self.url)
         if platform is not None:
             app.register(platform)

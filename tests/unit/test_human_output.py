@@ -200,3 +200,14 @@ def test_recording_turned_on_is_planned_with_the_change_that_turns_it_on() -> No
     assert kinds([on], recorded).count("recording_on") == 1
     assert kinds([off], open_stage()).count("recording_on") == 0
     assert kinds([other], recorded).count("recording_on") == 0
+
+
+def test_who_joins_or_gets_the_floor_is_told_only_on_a_live_recorded_stage() -> None:
+    recorded, plain = open_stage(record=True), open_stage()
+    joined = ev.MemberJoined(stage_id=recorded.id, at=NOW, actor_id="carol", target_id="carol")
+    approved = ev.SpeakerApproved(stage_id=recorded.id, at=NOW, actor_id="host", target_id="carol")
+    notices = lambda events, stage: [e.args for e in plan(events, board_of(stage, NOW))  # noqa: E731
+                                     if e.kind == "recording_notice"]
+    assert notices([joined, approved], recorded) == [{"user": "carol", "speaking": False},
+                                                     {"user": "carol", "speaking": True}]
+    assert notices([joined, approved], plain) == []

@@ -6,6 +6,7 @@ A replay mixed again (a voice struck after publication) replaces the message pos
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from adapters.discord.members import PLATFORM
 from bot.i18n.catalog import render
 from bot.i18n.markers import N_
 from bot.i18n.message import Duration, Message
+from bot.persistence.replay_store import PRESIGN_MAX
 from bot.services.recordings import Replay
 from bot.services.replay_links import signed_url
 
@@ -45,8 +47,14 @@ async def post(ctx: Context, replay: Replay, path: Path) -> None:
         if replay.bytes <= guild.filesize_limit:
             message = await channel.send(text, file=discord.File(path, filename=f"replay-{replay.id}.ogg"))
         elif settings.replay_link_secret is not None and settings.replay_public_url:
+            # Podium's own link lasts as long as the replay (with a bucket, the listener sends on to it).
             url = signed_url(settings.replay_public_url, replay.id, int(replay.expires_at.timestamp()),
                              settings.replay_link_secret.get_secret_value())
+            message = await channel.send(f"{text}\n{url}")
+        elif (link := await _bucket_link(ctx, replay)) is not None:
+            url, until = link
+            if until < replay.expires_at:
+                url += "\n" + render(Message.of(N_("This link works until {until}."), until=until.date()), locale)
             message = await channel.send(f"{text}\n{url}")
         else:
             message = await channel.send(text + "\n" + render(Message.of(N_(
@@ -55,3 +63,13 @@ async def post(ctx: Context, replay: Replay, path: Path) -> None:
         log.warning("replay %s could not be posted: %r", replay.id, error)
         return
     await ctx.app.recordings.posted(replay.id, str(message.channel.id), str(message.id))
+    await ctx.app.recordings.release(replay)
+
+
+async def _bucket_link(ctx: Context, replay: Replay) -> tuple[str, datetime] | None:
+    """A presigned link to the replay in the bucket, when there is one, and its end: when the replay expires, or
+    after the week S3 allows at most."""
+    now = ctx.app.clock.now()
+    seconds = min(int((replay.expires_at - now).total_seconds()), PRESIGN_MAX)
+    url = await ctx.app.recordings.store.link(replay.file, seconds=seconds) if seconds > 0 else None
+    return (url, now + timedelta(seconds=seconds)) if url is not None else None

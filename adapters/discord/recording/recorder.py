@@ -113,10 +113,6 @@ class Recorder:
             now = after.channel is not None and after.channel.id == channel_id and not after.suppress
             user_id = str(member.id)
             session.names[user_id] = member.display_name
-            joined = after.channel is not None and after.channel.id == channel_id and (
-                before.channel is None or before.channel.id != channel_id)
-            if session.recording and (joined or (now and not was)):
-                self._tell(session.ref, user_id, speaking=now and not was)
             if now and not was:
                 session.turns.append([user_id, session.capture.position(), None])
             elif was and not now:
@@ -137,9 +133,10 @@ class Recorder:
                 "(the board's “Accept being recorded” button, or /record consent on); everyone else is left out."),
                 title=ref.title), locale)
 
-    def _tell(self, ref: StageRef, user_id: str, *, speaking: bool) -> None:
-        """Whoever joins a recorded stage, or is given the floor there, learns it and where they stand."""
-        async def tell() -> None:
+    async def notice(self, ref: StageRef, user_id: str, *, speaking: bool) -> None:
+        """Whoever joins a recorded stage, or is given the floor there, learns it and where they stand (an effect
+        of the command that joined or approved them, from the outbox); not where the bot cannot record."""
+        if self._cues.enabled:
             accepted = user_id in await self._recordings.consented(ref.platform, ref.space_id)
             if accepted:
                 message = Message.of(N_("🔴 “{title}” is being recorded and you accepted: your voice is in the "
@@ -156,7 +153,6 @@ class Recorder:
                                      title=ref.title)
             locale = await self._ctx.app.locales.for_member(ref.platform, ref.space_id, user_id)
             await self._platform.notify(ref, user_id, message, locale)
-        self.lanes.submit(ref.stage_id, tell)
 
     def closed(self, board: Board) -> None:
         session = self.sessions.pop(board.ref.stage_id, None)
@@ -252,5 +248,7 @@ class Recorder:
             **{name: getattr(replay, name) for name in Replay.__dataclass_fields__},
             "bytes": mixed.bytes, "speakers": tuple(sorted(tracks)), "chapters": tuple(chapters)}))
         if post_it:
-            await post(self._ctx, kept, folder / kept.file)
+            await post(self._ctx, kept, folder / kept.file)  # then drops the local copy when kept in a bucket
+        else:
+            await self._recordings.release(kept)
         self.published.append(kept)  # once posted: what follows a replay (tests, logs) sees it whole
