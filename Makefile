@@ -53,6 +53,10 @@ bench-scale: $(STAMP)
 bench-community: $(STAMP)
 	$(BIN)/python -m bench.community_bench
 
+# Two processes on one PostgreSQL, 10,000 raised hands on the same ten stages at once: none refused, all stored.
+bench-contention: $(STAMP)
+	$(BIN)/python -m bench.contention
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .import_linter_cache .grimp_cache
 
