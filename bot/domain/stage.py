@@ -13,6 +13,7 @@ from typing import Any
 from bot.domain import errors
 from bot.domain import events as ev
 from bot.domain.access import counts_as_here, is_moderator, require_entry, require_hand_allowed, require_moderator
+from bot.domain.head import HeadWatch
 from bot.domain.members import Actor, Hand, Participant, Recap, SpeakerRecap
 from bot.domain.queue import HandQueue
 from bot.domain.rules import Rules
@@ -383,24 +384,7 @@ class Stage:
         return {p.user_id: p.hand for p in self.participants.values() if p.hand is not None}
 
     def watch_head(self, actor: Actor, now: datetime) -> HeadWatch:
-        return HeadWatch(self, actor, now)
+        return HeadWatch(self.queue, self.record, actor, now)
 
     def record(self, kind: type[ev.Event], actor: Actor, now: datetime, **values: Any) -> None:
         self.events.append(kind(stage_id=self.id, at=now, actor_id=actor.user_id, **values))
-
-
-
-
-class HeadWatch:
-    """Records NextInLine when a change puts someone else at the head of the queue."""
-
-    def __init__(self, stage: Stage, actor: Actor, now: datetime) -> None:
-        self.stage, self.actor, self.now = stage, actor, now
-
-    def __enter__(self) -> None:
-        self.before = self.stage.queue.head()
-
-    def __exit__(self, *exc: object) -> None:
-        head = self.stage.queue.head()
-        if head is not None and head != self.before:
-            self.stage.record(ev.NextInLine, self.actor, self.now, target_id=head)
