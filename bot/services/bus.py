@@ -40,6 +40,12 @@ log = logging.getLogger(__name__)
 _RETRIES = 8
 # The members' own commands, refused before they change anything: those waiting on one stage share a commit.
 TOGETHER = (c.RaiseHand, c.LowerHand)
+# A command's reply, and how to take the board of the stage it changed (only when someone asks for it).
+Done = tuple[Message, Callable[[], "Board | None"]]
+
+
+def _no_board() -> Board | None:
+    return None
 _BACKOFF = 0.002  # seconds; doubled on each conflict, with jitter so two processes stop colliding in step
 
 
@@ -73,15 +79,20 @@ class MessageBus:
         # When time alone next changes each stage this process knows, as of its last commit.
         self._armed: dict[str, datetime | None] = {}
         # Commands waiting for their stage, by lock key, to go through together (see `_together`).
-        self._waiting: dict[str, list[tuple[c.StageCommand, asyncio.Future[tuple[Message, Board | None]]]]] = {}
+        self._waiting: dict[str, list[tuple[c.StageCommand, asyncio.Future[Done]]]] = {}
 
     async def handle(self, command: c.Command) -> Message:
         """Runs a command; raises a StageError (nothing changed) or returns the acknowledgement."""
-        reply, _ = await self.handle_touching(command)
+        reply, _ = await self._timed(command)
         return reply
 
     async def handle_touching(self, command: c.Command) -> tuple[Message, Board | None]:
-        """Runs a command; also returns the board of the stage it changed, as committed (None if none)."""
+        """Runs a command; also returns the board of the stage it changed, as committed (None if none). The board
+        is taken only here: a snapshot of a stage of thousands of hands is not free, and `handle` needs none."""
+        reply, board = await self._timed(command)
+        return reply, board()
+
+    async def _timed(self, command: c.Command) -> Done:
         started, outcome = time.perf_counter(), "failed"
         try:
             done = await self._handle(command)
@@ -94,11 +105,11 @@ class MessageBus:
             if self.metrics is not None:
                 self.metrics.command(type(command).__name__, outcome, time.perf_counter() - started)
 
-    async def _handle(self, command: c.Command) -> tuple[Message, Board | None]:
+    async def _handle(self, command: c.Command) -> Done:
         service = self.services.get(type(command))
         if service is not None:
             try:
-                return await service(command), None
+                return await service(command), _no_board
             except errors.StageError:
                 raise
             except Exception:
@@ -127,18 +138,18 @@ class MessageBus:
             except errors.StageNotFound:
                 pass
 
-    async def _run(self, command: c.Command) -> tuple[Message, Board | None]:
+    async def _run(self, command: c.Command) -> Done:
         [outcome] = await self._run_all([command])
         if isinstance(outcome, errors.StageError):
             raise outcome
         return outcome
 
-    async def _together(self, command: c.StageCommand) -> tuple[Message, Board | None]:
+    async def _together(self, command: c.StageCommand) -> Done:
         """Commands of one stage that arrive while another holds it wait together, then go through in one
         transaction (group commit: one lock, one commit), each answered with its own reply or refusal."""
         key = _lock_key(command)
         waiting = self._waiting.setdefault(key, [])
-        answer: asyncio.Future[tuple[Message, Board | None]] = asyncio.get_running_loop().create_future()
+        answer: asyncio.Future[Done] = asyncio.get_running_loop().create_future()
         waiting.append((command, answer))
         async with self._lock(key):
             if not answer.done():
@@ -163,7 +174,7 @@ class MessageBus:
                 self._waiting.pop(key, None)
         return answer.result()
 
-    async def _run_all(self, commands: list[c.Command]) -> list[tuple[Message, Board | None] | errors.StageError]:
+    async def _run_all(self, commands: list[c.Command]) -> list[Done | errors.StageError]:
         """The commands in one transaction, in order; a refused one changes nothing and the others stand. Several
         commands come only from `_together`, whose commands refuse before they change anything."""
         for attempt in range(1, _RETRIES + 1):
@@ -210,10 +221,11 @@ class MessageBus:
             if stage_id in due_before and due_before[stage_id] == due and stage_id in self._armed and not expired:
                 continue  # these commands did not move the stage's timer: its job stands as stored
             await self._rearm(stage_id, due)
-        board = board_of(stages[changed[-1]], ctx.now) if changed else None
+        touched, now = (stages[changed[-1]] if changed else None), ctx.now
+        board: Callable[[], Board | None] = (lambda: board_of(touched, now)) if touched is not None else _no_board
         return [reply if isinstance(reply, errors.StageError) else (reply, board) for reply in replies]
 
-    async def _alone(self, command: c.Command) -> tuple[Message, Board | None] | errors.StageError:
+    async def _alone(self, command: c.Command) -> Done | errors.StageError:
         try:
             return await self._run(command)
         except errors.StageError as refused:
