@@ -8,34 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from adapters.console.session import ConsoleSession
-from bot.clock import ManualClock
-from bot.config import Settings
-
-
-class Console:
-    def __init__(self, session: ConsoleSession, lines: list[str]) -> None:
-        self.session, self.lines = session, lines
-
-    async def __call__(self, *texts: str) -> list[str]:
-        """What the last line printed."""
-        for text in texts:
-            del self.lines[:]
-            await self.session.execute(text)
-        return list(self.lines)
+from tests.support.console import Console, console_session
 
 
 @pytest.fixture
 async def console(tmp_path: Path) -> AsyncIterator[Console]:
-    lines: list[str] = []
-    settings = Settings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'podium.db'}", default_locale="en",
-                        rules={"hand_cooldown": 0}, badge_attended=2)
-    session = ConsoleSession(settings, write=lines.append, clock=ManualClock())
-    await session.start()
-    try:
-        yield Console(session, lines)
-    finally:
-        await session.stop()
+    async with console_session(tmp_path / "podium.db", badge_attended=2) as running:
+        yield running
 
 
 async def a_stage(console: Console, speaker: str, minutes: int) -> list[str]:

@@ -8,36 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from adapters.console.session import ConsoleSession
-from bot.clock import ManualClock
-from bot.config import Settings
 from bot.i18n.catalog import render
 from bot.i18n.message import Message
 from bot.surface.errors import DidYouMean
-
-
-class Console:
-    def __init__(self, session: ConsoleSession, lines: list[str]) -> None:
-        self.session, self.lines = session, lines
-
-    async def __call__(self, text: str) -> list[str]:
-        """What one line printed."""
-        del self.lines[:]
-        await self.session.execute(text)
-        return list(self.lines)
+from tests.support.console import Console, console_session
 
 
 @pytest.fixture
 async def console(tmp_path: Path) -> AsyncIterator[Console]:
-    lines: list[str] = []
-    settings = Settings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'podium.db'}", default_locale="en",
-                        rules={"hand_cooldown": 0})
-    session = ConsoleSession(settings, write=lines.append, clock=ManualClock())
-    await session.start()
-    try:
-        yield Console(session, lines)
-    finally:
-        await session.stop()
+    async with console_session(tmp_path / "podium.db") as running:
+        yield running
 
 
 async def test_the_clock_moves_by_durations_as_people_write_them(console: Console) -> None:
