@@ -34,8 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.chaos_run import (TITLE, BotProcess, ChaosResult, Crowd, check_floors, database, judge, kill_loop, reaped,
-                             settled, stage_id)
+from bench.chaos_run import (TITLE, BotProcess, ChaosResult, Crowd, check_floors, database, judge, kill_loop,
+                             reaped, settled, stage_id, storm_step)
 
 SECRET = "8f14e45fceea167a5a36dedd4bea2543"
 PATH = "/slack/events"
@@ -198,26 +198,10 @@ async def chaos(kind: str, kills: int, *, seed: int = 1, members: int = 4000, se
                 crowd = Crowd(people)
 
                 async def act() -> None:
-                    chance = rng.random()
-                    if chance < 0.08:
-                        answer = await send(bot.app_url, fake, "next", host, room, answer=True)
-                        result.nexts_acked += bool(answer and "is now a speaker" in answer)
-                        return
-                    lowering = crowd.to_lower() if chance < 0.25 else None
-                    if lowering is not None:
-                        answer = await send(bot.app_url, fake, "lower", lowering, room, answer=True)
-                        if answer and "lowered" in answer:
-                            crowd.down(lowering)
-                        return
-                    member = crowd.to_raise()
-                    if member is None:
-                        await asyncio.sleep(0.05)
-                        return
-                    result.sent += 1
-                    answer = await send(bot.app_url, fake, "raise", member, room, answer=True)
-                    if answer == "" or (answer and "Hand raised" in answer):  # acked (answered or not)
-                        result.ack(member.id)
-                        crowd.up(member)
+                    await storm_step(
+                        result, crowd, rng, host, member_id=lambda m: m.id,
+                        say=lambda kind, who: send(bot.app_url, fake, kind, who, room, answer=True),
+                        acked=lambda answer: answer == "" or bool(answer and "Hand raised" in answer))
 
                 async def restart() -> float:
                     return await board_lag(fake, room, url, stage, await bot.listen())

@@ -20,8 +20,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from bench.chaos_run import (TITLE, BotProcess, ChaosResult, Crowd, check_floors, database, judge, kill_loop, reaped,
-                             settled, speakers, stage_id)
+from bench.chaos_run import (TITLE, BotProcess, ChaosResult, Crowd, check_floors, database, judge, kill_loop,
+                             reaped, settled, speakers, stage_id, storm_step)
 
 
 def _answered(record: Any) -> bool:
@@ -90,27 +90,15 @@ async def chaos_discord(kind: str, kills: int, *, seed: int = 1, members: int = 
                 stage_ref = await stage_id(url)
                 crowd = Crowd(people)
 
+                words = {"next": ("speaker", "next"), "lower": ("hand", "lower"), "raise": ("hand", "raise")}
+
+                async def say(kind: str, who: Any) -> str | None:
+                    record = await interact(who, *words[kind])
+                    return None if record is None else _answer(record)
+
                 async def act() -> None:
-                    chance = rng.random()
-                    if chance < 0.08:
-                        record = await interact(host, "speaker", "next")
-                        result.nexts_acked += record is not None and "is now a speaker" in _answer(record)
-                        return
-                    lowering = crowd.to_lower() if chance < 0.25 else None
-                    if lowering is not None:
-                        record = await interact(lowering, "hand", "lower")
-                        if record is not None and "lowered" in _answer(record):
-                            crowd.down(lowering)
-                        return
-                    member = crowd.to_raise()
-                    if member is None:
-                        await asyncio.sleep(0.05)
-                        return
-                    result.sent += 1
-                    record = await interact(member, "hand", "raise")
-                    if record is not None and "Hand raised" in _answer(record):
-                        result.ack(str(member.id))
-                        crowd.up(member)
+                    await storm_step(result, crowd, rng, host, say=say, member_id=lambda m: str(m.id),
+                                     acked=lambda answer: bool(answer and "Hand raised" in answer))
 
                 async def restart() -> float:
                     return await _board_lag(fake, stage, url, stage_ref, await bot.start(ready))

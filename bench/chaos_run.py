@@ -64,6 +64,33 @@ class ChaosResult:
                 f"{lags[-1]:.2f} s, {self.boards_late} over {LATE:.0f} s")
 
 
+async def storm_step(result: ChaosResult, crowd: Crowd, rng: random.Random, host: Any, *,
+                     say: Callable[[str, Any], Awaitable[str | None]], member_id: Callable[[Any], str],
+                     acked: Callable[[str | None], bool]) -> None:
+    """One act of a storm: now and then the host's next, sometimes a member lowering, else a member raising.
+    `say(kind, who)` sends "next", "lower" or "raise" and gives the answer's text (None: no answer);
+    `acked(answer)` tells a raise the platform acknowledged."""
+    chance = rng.random()
+    if chance < 0.08:
+        answer = await say("next", host)
+        result.nexts_acked += bool(answer and "is now a speaker" in answer)
+        return
+    lowering = crowd.to_lower() if chance < 0.25 else None
+    if lowering is not None:
+        answer = await say("lower", lowering)
+        if answer and "lowered" in answer:
+            crowd.down(lowering)
+        return
+    member = crowd.to_raise()
+    if member is None:
+        await asyncio.sleep(0.05)
+        return
+    result.sent += 1
+    if acked(await say("raise", member)):
+        result.ack(member_id(member))
+        crowd.up(member)
+
+
 def judge(result: ChaosResult, seen: int, what: str, *, expected: int = 1) -> None:
     if seen < expected:
         result.effects_missing.append(what + (f" ({seen} of {expected})" if expected > 1 else ""))

@@ -63,7 +63,7 @@ def run_raiser(url: str, ids: list[str], prefix: str, at: float) -> tuple[int, l
 def main() -> None:
     import psycopg
 
-    from bench.chaos import database
+    from bench.chaos_run import database
     from bench.machine import describe
 
     print(f"machine: {describe()}")

@@ -187,7 +187,7 @@ def _pool(workers: int = 1) -> ProcessPoolExecutor:
 
 
 def one_round() -> dict[str, Any]:
-    from bench.chaos import database
+    from bench.chaos_run import database
 
     figures: dict[str, Any] = {}
     with _pool() as pool:

@@ -107,13 +107,13 @@ class BoardPublisher:
                 if wait > 0:
                     await asyncio.sleep(wait)
                 board = self._pending.pop(stage_id)
-                await self._edit(board, not_before=self._last.get(stage_id, float("-inf")) + self.interval)
+                await self._edit(board)
         except Exception:
             log.exception("board of stage %s could not be shown", stage_id)
         finally:
             self._flushers.pop(stage_id, None)
 
-    async def _edit(self, board: Board, *, not_before: float = float("-inf")) -> None:
+    async def _edit(self, board: Board) -> None:
         stored = await self._app.boards.get(board.ref.stage_id)
         channel = self._client.get_channel(int(board.ref.channel_id))
         if stored is None or not isinstance(channel, discord.abc.Messageable):
@@ -121,9 +121,7 @@ class BoardPublisher:
             return
         locale = await self._app.locales.for_space(PLATFORM, board.ref.space_id)
         message = channel.get_partial_message(int(stored.message_id))  # type: ignore[attr-defined]
-        # The reads above take their time (a busy database): the edits' spacing is kept where Discord sees it.
-        if (wait := not_before - self._clock()) > 0:
-            await asyncio.sleep(wait)
+        # Counted from here, after the reads above (a busy database takes its time): the spacing Discord sees.
         self._last[board.ref.stage_id] = self._clock()
         try:
             await message.edit(**self._content(board, locale))

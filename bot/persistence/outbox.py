@@ -27,10 +27,15 @@ class SqlOutbox:
               batch: Batch | None = None) -> None:
         """Inside the command's transaction (with its other writes, when it sends them as one batch)."""
         until = now + self._lease
-        (batch or Batch(conn, enabled=False)).execute_many(_insert(self._db.engine.dialect), [
+        rows = [
             {"stream": e.stream, "position": e.position, "platform": e.platform, "kind": e.kind,
              "payload": e.args, "created_at": now, "owner": self.owner, "claimed_until": until}
-            for e in entries])
+            for e in entries]
+        statement = _insert(self._db.engine.dialect)
+        if batch is not None:
+            batch.execute_many(statement, rows)
+        else:
+            statement.execute_many(conn, rows)
 
     async def done(self, entries: list[OutboxEntry]) -> None:
         if entries:

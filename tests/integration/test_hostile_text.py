@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.bootstrap import App
 from bot.domain import commands as c
 from bot.domain import errors
 from bot.domain.members import Actor
@@ -37,29 +38,26 @@ async def test_nul_bytes_and_invisible_characters_never_reach_the_database(apps:
     assert log and all("\x00" not in repr(m) and "\u202e" not in repr(m) for m in log)
 
 
-@pytest.mark.parametrize("size, accepted", [(99, True), (100, True), (101, False)])
-async def test_a_title_is_at_most_100_characters(apps: Apps, size: int, accepted: bool) -> None:
-    app = await apps.start()
-    command = open_stage(title="a" * size)
+async def opened_only_if(app: App, title: str, accepted: bool) -> None:
+    """Opening a stage titled `title` succeeds, or is refused with nothing stored."""
+    command = open_stage(title=title)
     if accepted:
         await app.bus.handle(command)
     else:
         with pytest.raises(errors.InvalidArgument):
             await app.bus.handle(command)
     assert counts(app.db.engine)["stage"] == int(accepted)
+
+
+@pytest.mark.parametrize("size, accepted", [(99, True), (100, True), (101, False)])
+async def test_a_title_is_at_most_100_characters(apps: Apps, size: int, accepted: bool) -> None:
+    await opened_only_if(await apps.start(), "a" * size, accepted)
 
 
 @pytest.mark.parametrize("emoji, accepted", [(49, True), (50, True), (51, False)])
 async def test_lengths_count_as_the_platforms_count_them(apps: Apps, emoji: int, accepted: bool) -> None:
-    """🎙 is outside the BMP: two UTF-16 code units each, as Discord and Slack count it."""
-    app = await apps.start()
-    command = open_stage(title="🎤" * emoji)
-    if accepted:
-        await app.bus.handle(command)
-    else:
-        with pytest.raises(errors.InvalidArgument):
-            await app.bus.handle(command)
-    assert counts(app.db.engine)["stage"] == int(accepted)
+    """🎤 is outside the BMP: two UTF-16 code units each, as Discord and Slack count it."""
+    await opened_only_if(await apps.start(), "🎤" * emoji, accepted)
 
 
 @pytest.mark.parametrize("start, zone", [("9999-12-31 23:59", "Etc/GMT+12"), ("0001-01-01 00:00", "Etc/GMT-14"),
