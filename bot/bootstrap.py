@@ -31,6 +31,7 @@ from bot.domain.links import LINK_COMMANDS
 from bot.services.links import Links
 from bot.metrics import Metrics
 from bot.services.delivery import Deliveries
+from bot.services.space_blocks import SpaceBlocks
 from bot.services.outbox import OutboxDispatcher
 from bot.services.locales import Locales
 from bot.services.notifications import Notifier
@@ -164,7 +165,8 @@ def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = No
     community = Community(db=db, clock=clock, defaults=thresholds_of(settings), outbox=community_outbox)
     deliveries = Deliveries(platforms=platforms, queries=queries, stages=Notifier(locales, recordings.timeline),
                             series=ScheduleNotifier(locales),
-                            community=CommunityNotifier(community, locales, queries.board))
+                            community=CommunityNotifier(community, locales, queries.board),
+                            space_blocks=(space_blocks := SpaceBlocks(queries)))
     dispatcher = OutboxDispatcher(store=outbox, deliver=deliveries, now=clock.now)
     community_outbox.submit = dispatcher.submit
     bus = MessageBus(
@@ -174,6 +176,7 @@ def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = No
         reminder_lead=settings.schedule_reminder_lead,
         reminder_grace=timedelta(seconds=settings.schedule_reminder_grace),
         shared_jobs=db.shared, metrics=metrics)
+    space_blocks.run = bus.handle
     if getattr(scheduler, "run", "absent") is None:
         scheduler.run = bus.handle
     app = App(settings=settings, db=db, clock=clock, scheduler=scheduler, bus=bus, queries=queries,

@@ -138,6 +138,18 @@ class UnblockMember(StageCommand):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class HoldSpaceBlock(StageCommand):
+    """Sent by the core, never typed: a block decided (or lifted) on stage `origin` reaching another stage of the
+    space that is live already. The actor is whoever decided it there."""
+
+    user_id: str
+    origin: str
+    blocked: bool = True
+    reason: str = ""
+    until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ExpireDue(StageCommand):
     """Sent by timers (and before any command) to apply limits and grace periods that ran out."""
 

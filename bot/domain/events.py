@@ -156,14 +156,19 @@ class MemberRemoved(Event):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MemberBlocked(Event):
     until: datetime | None = None  # held in the space's next stages until then; None: until unblocked
+    origin: str | None = None  # the stage it was decided on, when it reached this one from there
 
     def data(self) -> dict[str, Any]:
-        return {"until": self.until.isoformat() if self.until is not None else None}
+        return {"until": self.until.isoformat() if self.until is not None else None,
+                **({"origin": self.origin} if self.origin else {})}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MemberUnblocked(Event):
-    pass
+    origin: str | None = None  # as for MemberBlocked
+
+    def data(self) -> dict[str, Any]:
+        return {"origin": self.origin} if self.origin else {}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -9,7 +9,7 @@ from bot.domain import errors
 from bot.domain import events as ev
 from bot.domain.access import require_moderator, require_target_not_host
 from bot.domain.members import Actor
-from bot.domain.stage import Stage
+from bot.domain.stage import Stage, StageState
 from bot.domain.validation import check_text
 from bot.i18n.message import Mention, Message
 
@@ -94,6 +94,30 @@ def keep_out(stage: Stage, user_ids: Iterable[str], actor: Actor, now: datetime,
         if user_id in seen:
             stage.record(ev.MemberKeptOut, actor, now, target_id=user_id,
                          refusal=Message(errors.Blocked.message))
+
+
+def hold_space_block(stage: Stage, actor: Actor, user_id: str, now: datetime, *, origin: str, blocked: bool,
+                     reason: str = "", until: datetime | None = None) -> None:
+    """A block decided on another stage of the space (`origin`) reaching this live one: the member's hand is
+    dropped, their floor and place in the room taken, as a block here would. Lifting it gives nothing back.
+    Not judged again: whoever decided it could there, and the space's block binds every stage of it. Nothing
+    happens where it holds already, nor to this stage's own host (as when a stage opens, see `keep_out`)."""
+    if user_id == stage.host_id or stage.state != StageState.LIVE:
+        return
+    member = stage.participants.get(user_id)
+    if not blocked:
+        if member is not None and member.blocked:
+            member.blocked = False
+            stage.touch(member)
+            stage.record(ev.MemberUnblocked, actor, now, target_id=user_id, origin=origin)
+        return
+    if member is not None and member.blocked:
+        return
+    member = stage.member(user_id)
+    stage.evict(actor, member, now)
+    member.blocked, member.invited, member.moderator = True, False, False
+    stage.touch(member)
+    stage.record(ev.MemberBlocked, actor, now, target_id=user_id, reason=reason, until=until, origin=origin)
 
 
 def unblock(stage: Stage, actor: Actor, user_id: str, now: datetime) -> None:

@@ -13,15 +13,17 @@ from bot.services.effects import Effect
 from bot.services.notifications import Notifier
 from bot.services.queries import Queries
 from bot.services.schedule_notifications import ScheduleNotifier
+from bot.services.space_blocks import SpaceBlocks
 
 log = logging.getLogger(__name__)
 
 
 class Deliveries:
     def __init__(self, *, platforms: Mapping[str, StagePlatform], queries: Queries, stages: Notifier,
-                 series: ScheduleNotifier, community: CommunityNotifier | None = None) -> None:
+                 series: ScheduleNotifier, community: CommunityNotifier | None = None,
+                 space_blocks: SpaceBlocks | None = None) -> None:
         self._platforms, self._queries, self._stages, self._series = platforms, queries, stages, series
-        self._community = community
+        self._community, self._space_blocks = community, space_blocks
 
     async def __call__(self, entry: OutboxEntry, memo: dict[str, Any]) -> None:
         platform = self._platforms[entry.platform]
@@ -29,6 +31,10 @@ class Deliveries:
         if entry.kind.startswith("community."):
             if self._community is not None:
                 await self._community.deliver(platform, effect, entry.stream)
+            return
+        if entry.kind == "space.block":  # the core's own work on the space's other live stages
+            if self._space_blocks is not None:
+                await self._space_blocks.deliver(entry)
             return
         if entry.kind.startswith("recording."):  # no board: the platform that records follows the change
             if isinstance(platform, RecordingPlatform):

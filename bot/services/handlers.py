@@ -175,6 +175,17 @@ async def unblock_member(cmd: c.UnblockMember, uow: UnitOfWork, ctx: Context) ->
     return Message.of(N_("{member} is no longer blocked."), member=Mention(cmd.user_id))
 
 
+async def hold_space_block(cmd: c.HoldSpaceBlock, uow: UnitOfWork, ctx: Context) -> Message:
+    stage = await uow.stages.get(cmd.stage_id)
+    # The space's blocks as they stand now decide: a block lifted (or run out) since it was decided, or one
+    # decided again since it was lifted, is not spread late in its old form.
+    held = cmd.user_id in await uow.stages.blocked_in_space(stage.platform, stage.space_id, ctx.now)
+    if held == cmd.blocked:
+        moderation.hold_space_block(stage, cmd.actor, cmd.user_id, ctx.now, origin=cmd.origin,
+                                    blocked=cmd.blocked, reason=cmd.reason, until=cmd.until)
+    return Message.of(N_("Blocks applied."))
+
+
 async def expire_due(cmd: c.ExpireDue, uow: UnitOfWork, ctx: Context) -> Message:
     stage = await uow.stages.get(cmd.stage_id)
     timers.expire_due(stage, cmd.actor, ctx.now)
@@ -188,5 +199,6 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.ApproveNext: approve_next, c.DenyHand: deny_hand, c.MoveToAudience: move_to_audience,
     c.AddModerator: add_moderator, c.RemoveModerator: remove_moderator,
     c.InviteMember: invite_member, c.RemoveMember: remove_member, c.UnblockMember: unblock_member,
+    c.HoldSpaceBlock: hold_space_block,
     c.ExpireDue: expire_due,
 }

@@ -114,17 +114,30 @@ def _effects_of(event: ev.Event, board: Board) -> list[Effect]:
             removed = [_on("disconnect", target)]
             if isinstance(event, ev.MemberBlocked):
                 removed.append(_on("set_access", target, allowed=False))
+                removed.extend(_spread(event, board, target, blocked=True))
             return removed
         case ev.MemberKeptOut(refusal=refusal) if target:
             # Seen in the room by the platform, refused there by the rules: taken out of the audio room where
             # the platform can (Discord); elsewhere (a Slack huddle keeps them) they only hear why.
             return [_on("keep_out", target), _tell(target, refusal)]
         case ev.MemberUnblocked() if target:
-            return [_on("restore_access", target)]
+            return [_on("restore_access", target), *_spread(event, board, target, blocked=False)]
         case ev.MemberInvited() if target:
             return [_on("set_access", target, allowed=True),
                     _tell(target, Message.of(N_("You are invited to the stage “{title}”."), title=title))]
     return []
+
+
+def _spread(event: ev.MemberBlocked | ev.MemberUnblocked, board: Board, target: str, *,
+            blocked: bool) -> list[Effect]:
+    """A block decided (or lifted) here holds in the whole space: the space's other live stages follow it
+    (bot/services/space_blocks.py). One that reached this stage from another spreads no further."""
+    if event.origin is not None:
+        return []
+    until = event.until if isinstance(event, ev.MemberBlocked) else None
+    return [Effect("space.block", {"user": target, "blocked": blocked, "actor": event.actor_id,
+                                   "reason": event.reason, "space_id": board.ref.space_id,
+                                   "until": until.isoformat() if until is not None else None})]
 
 
 def _recorded(board: Board, user_id: str, *, speaking: bool) -> list[Effect]:
