@@ -57,12 +57,15 @@ def read(raw: bytes, content_type: str) -> tuple[str, dict[str, Any]]:
     else:
         form = dict(parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text)))
         body = json.loads(form["payload"]) if "payload" in form else form
-    if not isinstance(body, dict):
-        raise ValueError("not an object")
-    problem = _shape(body)
-    if problem:
-        raise ValueError(problem)
+    found = problem(body)
+    if found:
+        raise ValueError(found)
     return text, body
+
+
+def problem(body: Any) -> str | None:
+    """What keeps Podium from acting on a request's payload (over HTTP or Socket Mode), or None."""
+    return "not an object" if not isinstance(body, dict) else _shape(body)
 
 
 def _shape(body: dict[str, Any]) -> str | None:
@@ -102,10 +105,14 @@ def _id(value: Any) -> bool:
     return isinstance(value, str) and 0 < len(value) <= 255 and value.isprintable()
 
 
+def refused(locale: str) -> dict[str, str]:
+    """The answer Slack shows the member (slash commands show a response body, or an ack's payload)."""
+    return {"response_type": "ephemeral", "text": sayer(locale)(Message(Unreadable.message))}
+
+
 def refusal(locale: str) -> web.Response:
-    """200 with the sentence Slack shows the member (slash commands show a response body)."""
-    text = sayer(locale)(Message(Unreadable.message))
-    return web.json_response({"response_type": "ephemeral", "text": text})
+    """200 with the sentence Slack shows the member."""
+    return web.json_response(refused(locale))
 
 
 def gate(bolt: Any, *, path: str, secret: str, locale: Callable[[], str]) -> web.Application:

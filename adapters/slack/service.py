@@ -2,7 +2,7 @@
 
 HTTP mode (SLACK_SIGNING_SECRET): Slack's signed requests on SLACK_PORT at SLACK_PATH; bolt refuses a bad
 or missing signature, or a timestamp more than five minutes off, with 401. Socket Mode (SLACK_APP_TOKEN):
-a WebSocket opened to Slack, nothing to expose.
+a WebSocket opened to Slack, nothing to expose; its envelopes checked as the HTTP requests are (socket_gate.py).
 """
 
 from __future__ import annotations
@@ -100,11 +100,11 @@ async def serve(app: App, settings: SlackSettings, stop: asyncio.Event) -> None:
 
 
 async def _socket_mode(adapter: SlackAdapter, settings: SlackSettings, stop: asyncio.Event) -> None:
-    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+    from adapters.slack.socket_gate import GatedSocketModeHandler
 
     assert settings.app_token is not None
-    handler = AsyncSocketModeHandler(adapter.bolt, settings.app_token.get_secret_value(),
-                                     web_client=adapter.client)
+    handler = GatedSocketModeHandler(adapter.bolt, settings.app_token.get_secret_value(), web_client=adapter.client,
+                                     locale=lambda: adapter.app.settings.default_locale)
     await handler.connect_async()
     log.info("slack: connected in Socket Mode")
     link = handler.client  # the Socket Mode connection, not the Web API client

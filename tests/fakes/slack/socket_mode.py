@@ -139,7 +139,7 @@ class SocketMode:
                                  f"closed): {[(c.number, c.closed) for c in self.connections]}")
         return self.open_connections[-1]
 
-    async def deliver(self, kind: str, payload: dict[str, Any], *, accepts_response_payload: bool,
+    async def deliver(self, kind: str, payload: Any, *, accepts_response_payload: bool,
                       retry_attempt: int | None = None, retry_reason: str = "", timeout: float = 5.0) -> Delivery:
         """Sends one envelope on the newest connection and waits up to `timeout` for its ack (an envelope the
         app never acks comes back with `ack` None)."""
@@ -153,6 +153,13 @@ class SocketMode:
         await conn.ws.send_str(json.dumps(envelope))
         await self._until(lambda: delivery.ack is not None, timeout)
         return delivery
+
+    async def send_raw(self, frame: str, *, timeout: float = 5.0) -> None:
+        """Sends a frame as it is, whatever it holds (not JSON, an envelope without an id, a payload that is not
+        an object): what a broken or hostile link could carry. Nothing waits for an ack; `deliveries` holds only
+        well-formed envelopes, so such a frame's ack would show up in `stray_frames`."""
+        conn = await self.wait_open(timeout=timeout)
+        await conn.ws.send_str(frame)
 
     async def refresh(self, reason: str = "refresh_requested", *, timeout: float = 10.0) -> Connection:
         """Slack's routine recycling: a disconnect message; the client opens a new connection, then Slack
