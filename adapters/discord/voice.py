@@ -3,7 +3,7 @@
 Joining and leaving the stage channel are presence; Discord's own "request to speak" raises and lowers a hand;
 a member unsuppressed or suppressed by someone else than the bot is a speaker approved or moved back. The core
 judges each; when it refuses, the bot puts Discord back in line with it (re-suppresses, clears the request,
-disconnects) and tells the member why.
+disconnects) and tells the member why; for a blocked member it also writes it in the stage's audit log.
 """
 
 from __future__ import annotations
@@ -93,7 +93,9 @@ class VoiceSync:
             # Someone gave the floor outside the bot: the core decides whether there is room for it.
             refusal = await attempt(ctx, c.ApproveSpeaker(actor=bot_actor(ctx.client), stage_id=ref.stage_id,
                                                           user_id=user_id), errors.AlreadySpeaker)
-            if refusal is not None:
+            if isinstance(refusal, errors.TargetBlocked):
+                await self._undo(ref, user_id, "floor", refusal)
+            elif refusal is not None:
                 await self._platform.set_speaker(ref, user_id, speaking=False)
                 self._platform.tell(ref, user_id, refusal)
         elif not before.suppress and after.suppress:
@@ -117,7 +119,19 @@ class VoiceSync:
     async def _raise(self, actor: Actor, ref: StageRef, user_id: str) -> None:
         refusal = await attempt(self._ctx, c.RaiseHand(actor=actor, stage_id=ref.stage_id, native=True),
                                 errors.AlreadyRaised, errors.AlreadySpeaker)
-        if refusal is not None:
+        if isinstance(refusal, errors.Blocked):
+            await self._undo(ref, user_id, "hand", refusal)
+        elif refusal is not None:
+            await self._platform.clear_request(ref, user_id, refusal)
+
+    async def _undo(self, ref: StageRef, user_id: str, change: str, refusal: errors.StageError) -> None:
+        """A blocked member given the floor or a request to speak with Discord's own controls (a stage moderator,
+        themselves included, may do both without the bot): the core puts them back and audits it, through the
+        outbox. Discord does not say who did it, so it is the member's block that decides (see
+        bot.domain.moderation.undo_platform_change)."""
+        undone = await attempt(self._ctx, c.UndoPlatformChange(actor=bot_actor(self._ctx.client),
+                                                               stage_id=ref.stage_id, user_id=user_id, change=change))
+        if undone is not None:  # unblocked meanwhile, or the stage closed: put back all the same, unrecorded
             await self._platform.clear_request(ref, user_id, refusal)
 
     async def _lower(self, actor: Actor, ref: StageRef) -> None:

@@ -150,6 +150,15 @@ class HoldSpaceBlock(StageCommand):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class UndoPlatformChange(StageCommand):
+    """Sent by an adapter, never typed: a blocked member was given the floor ("floor") or a request to speak
+    ("hand") with the platform's own controls, which the core refused; the platform is to be put back."""
+
+    user_id: str
+    change: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ExpireDue(StageCommand):
     """Sent by timers (and before any command) to apply limits and grace periods that ran out."""
 

@@ -172,6 +172,12 @@ class MemberUnblocked(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PlatformChangeUndone(Event):
+    """A blocked member was given the floor or a request to speak with the platform's own controls: the platform
+    puts them back in the audience. The reason says which ("floor" or "hand")."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class MemberJoined(Event):
     pass
 

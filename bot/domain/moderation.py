@@ -120,6 +120,26 @@ def hold_space_block(stage: Stage, actor: Actor, user_id: str, now: datetime, *,
     stage.record(ev.MemberBlocked, actor, now, target_id=user_id, reason=reason, until=until, origin=origin)
 
 
+UNDOABLE = ("floor", "hand")
+
+
+def undo_platform_change(stage: Stage, actor: Actor, user_id: str, now: datetime, *, change: str) -> None:
+    """A blocked member given the floor (`change` "floor") or a request to speak ("hand") with the platform's
+    own controls, which the core refused: the platform puts them back, and the attempt is audited.
+
+    The platform does not say who used its controls (Discord's voice states name only the member moved), so the
+    rule is judged on the member moved, as a block holds against platform moderators too: whoever did it, a
+    blocked member never keeps a floor or a hand the core did not give."""
+    stage.require_live()
+    require_moderator(stage, actor)
+    if change not in UNDOABLE:
+        raise errors.InvalidArgument(name="change", value=change, expected=", ".join(UNDOABLE))
+    member = stage.participants.get(user_id)
+    if member is None or not member.blocked:
+        raise errors.NotBlocked(member=Mention(user_id))
+    stage.record(ev.PlatformChangeUndone, actor, now, target_id=user_id, reason=change)
+
+
 def unblock(stage: Stage, actor: Actor, user_id: str, now: datetime) -> None:
     stage.require_live()
     require_moderator(stage, actor)

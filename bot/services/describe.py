@@ -33,6 +33,7 @@ _SENTENCES = {
     "MemberJoined": N_("{target} joined the room"),
     "MemberLeft": N_("{target} left the room"),
     "MemberKeptOut": N_("{target} was kept out of the room"),
+    "PlatformChangeUndone": N_("{target} is blocked: put back in the audience"),
     "RoomSeen": N_("the room is in sight: who is in it counts"),
     "RoomLost": N_("the room is out of sight: nobody is refused for being away"),
     "LinkAdded": N_("{actor} added a link: {url}"),
@@ -43,6 +44,8 @@ _REASONS = {
     "left": N_("left the room"),
     "self": N_("stepped down"),
     "removed": N_("removed from the stage"),
+    "floor": N_("given the floor with the platform's own controls"),
+    "hand": N_("a request to speak with the platform's own controls"),
 }
 
 

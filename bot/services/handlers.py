@@ -186,6 +186,12 @@ async def hold_space_block(cmd: c.HoldSpaceBlock, uow: UnitOfWork, ctx: Context)
     return Message.of(N_("Blocks applied."))
 
 
+async def undo_platform_change(cmd: c.UndoPlatformChange, uow: UnitOfWork, ctx: Context) -> Message:
+    stage = await uow.stages.get(cmd.stage_id)
+    moderation.undo_platform_change(stage, cmd.actor, cmd.user_id, ctx.now, change=cmd.change)
+    return Message.of(N_("{member} is blocked: put back in the audience."), member=Mention(cmd.user_id))
+
+
 async def expire_due(cmd: c.ExpireDue, uow: UnitOfWork, ctx: Context) -> Message:
     stage = await uow.stages.get(cmd.stage_id)
     timers.expire_due(stage, cmd.actor, ctx.now)
@@ -199,6 +205,6 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.ApproveNext: approve_next, c.DenyHand: deny_hand, c.MoveToAudience: move_to_audience,
     c.AddModerator: add_moderator, c.RemoveModerator: remove_moderator,
     c.InviteMember: invite_member, c.RemoveMember: remove_member, c.UnblockMember: unblock_member,
-    c.HoldSpaceBlock: hold_space_block,
+    c.HoldSpaceBlock: hold_space_block, c.UndoPlatformChange: undo_platform_change,
     c.ExpireDue: expire_due,
 }

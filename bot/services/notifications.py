@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
+from bot.domain import errors
 from bot.domain import events as ev
 from bot.domain.members import Turn
 from bot.i18n.markers import N_
@@ -120,6 +121,9 @@ def _effects_of(event: ev.Event, board: Board) -> list[Effect]:
             # Seen in the room by the platform, refused there by the rules: taken out of the audio room where
             # the platform can (Discord); elsewhere (a Slack huddle keeps them) they only hear why.
             return [_on("keep_out", target), _tell(target, refusal)]
+        case ev.PlatformChangeUndone() if target:
+            # Put back in the audience (Discord: suppressed, the request to speak withdrawn), and told why.
+            return [_on("set_speaker", target, speaking=False), _tell(target, Message.of(errors.Blocked.message))]
         case ev.MemberUnblocked() if target:
             return [_on("restore_access", target), *_spread(event, board, target, blocked=False)]
         case ev.MemberInvited() if target:

@@ -17,7 +17,8 @@ Start and point discord.py at it::
 a check that discord.py logged no ERROR.)
 
 Hooks "as members would": ``member_join_voice``, ``member_leave_voice``,
-``member_request_to_speak``, ``member_withdraw_request``, ``member_send_message``,
+``member_request_to_speak``, ``member_withdraw_request``, ``moderator_set_speaker`` (Discord's own stage
+controls), ``member_send_message``,
 ``member_interested`` (a scheduled event's "Interested"),
 ``run_slash_command``, ``autocomplete``, ``press_button``, ``submit_modal``,
 ``wait_response``; world building: ``add_guild``, ``add_role``, ``add_member``,

@@ -103,6 +103,22 @@ class MemberActions:
     def member_withdraw_request(self: FakeDiscord, guild: Guild, user: User | int) -> VoiceState:
         return self._hand(guild, user, None)
 
+    def moderator_set_speaker(self: FakeDiscord, guild: Guild, moderator: User | int, user: User | int, *,
+                              speaking: bool = True) -> VoiceState:
+        """A member uses Discord's own stage controls on `user` (themselves included): "Invite to Speak" / "Move
+        to Audience", as the REST route does it (MUTE_MEMBERS in the channel; inviting someone else also sets
+        their request to speak). The gateway's VOICE_STATE_UPDATE says nothing of who did it, as in Discord."""
+        state = self.voice_state(guild, user)
+        if state is None or guild.channels[state.channel_id].type != STAGE:
+            raise LookupError("the member is not in a stage channel")
+        channel = guild.channels[state.channel_id]
+        if not perms.channel_permissions(guild, channel, _id(moderator)) & perms.MUTE_MEMBERS:
+            raise PermissionError("the moderator may not manage speakers here")
+        state.suppress = not speaking
+        state.request_to_speak_timestamp = iso() if speaking and _id(moderator) != _id(user) else None
+        self.emit_voice_state(guild, state)
+        return state
+
     def _hand(self: FakeDiscord, guild: Guild, user: User | int, stamp: str | None) -> VoiceState:
         state = self.voice_state(guild, user)
         if state is None or guild.channels[state.channel_id].type != STAGE:
