@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 import aiohttp
@@ -62,6 +62,7 @@ class PodiumClient(discord.Client):
         self.voice: VoiceSync | None = None
         self.reconciler: Reconciler | None = None
         self.events: ScheduledEvents | None = None
+        self._arrived: set[int] = set()  # guilds reconciled as they arrived, before this session's on_ready
 
     def attach(self, ctx: Context, platform: DiscordPlatform) -> None:
         self.podium, self.platform = ctx, platform
@@ -80,11 +81,20 @@ class PodiumClient(discord.Client):
         if not initial:
             await asyncio.sleep(self.identify_delay)
 
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        # discord.py says "ready" only once no server arrived for guild_ready_timeout (2 s): a server is
+        # reconciled (its boards first) as soon as it arrives, not 2 s later. Effects stored in the outbox
+        # still wait for on_ready, when every server this session serves is in the cache.
+        self._arrived.add(guild.id)
+        if self.reconciler is not None:
+            self.reconciler.guild(guild)
+
     async def on_ready(self) -> None:
         log.info("connected to Discord as %s in %d servers", self.user, len(self.guilds))
         if self.podium is not None:
             await self.podium.app.connected(PLATFORM)  # platform work that waited for Discord goes out
-        self._reconcile_all()
+        arrived, self._arrived = self._arrived, set()
+        self._reconcile_all(skip=arrived)
 
     async def on_resumed(self) -> None:
         self._reconcile_all()
@@ -123,10 +133,11 @@ class PodiumClient(discord.Client):
                 log.exception("could not take an RSVP from %r", data)
         parse(data)
 
-    def _reconcile_all(self) -> None:
+    def _reconcile_all(self, *, skip: Collection[int] = ()) -> None:
         if self.reconciler is not None:
             for guild in self.guilds:
-                self.reconciler.guild(guild)
+                if guild.id not in skip:
+                    self.reconciler.guild(guild)
 
 
 class ShardedPodiumClient(PodiumClient, discord.AutoShardedClient):

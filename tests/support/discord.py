@@ -67,6 +67,7 @@ class Bot:
     clock: ManualClock = field(default_factory=ManualClock)
     rules: dict[str, Any] = field(default_factory=dict)
     board_interval: float = 0.2
+    guild_ready_timeout: float = 0.05  # discord.py's quiet time after the last server arrived, before on_ready
     badge_roles: dict[str, str] = field(default_factory=dict)
     app: App | None = None
     adapter: DiscordAdapter | None = None
@@ -83,12 +84,15 @@ class Bot:
                                gateway_url=self.fake.gateway_url, moderator_roles=[MOD_ROLE],
                                badge_roles=self.badge_roles)
 
-    async def start(self) -> Bot:
+    async def start(self, *, ready: bool = True) -> Bot:
+        """Starts; with ``ready=False`` returns once connecting, without waiting for discord.py's on_ready."""
         self.app = build(self.settings, clock=self.clock)
         await self.app.start()
-        self.adapter = DiscordAdapter(self.app, self.discord_settings, identify_delay=0.05, guild_ready_timeout=0.05,
-                                      board_interval=self.board_interval)
-        await self.adapter.start(wait_ready=5.0)
+        self.adapter = DiscordAdapter(self.app, self.discord_settings, identify_delay=0.05,
+                                      guild_ready_timeout=self.guild_ready_timeout, board_interval=self.board_interval)
+        await self.adapter.start(wait_ready=5.0 if ready else None)
+        if not ready:
+            return self
         if not self.synced:
             await self.adapter.client.tree.sync()
             self.synced = True
