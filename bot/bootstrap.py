@@ -21,7 +21,7 @@ from bot.persistence.outbox import SqlOutbox
 from bot.persistence.repository import SqlStageRepository, StageCache
 from bot.persistence.replay_store import BucketReplayStore, FolderReplayStore, ReplayStore
 from bot.persistence.uow import SqlUnitOfWork
-from bot.ports import Clock, StagePlatform
+from bot.ports import Clock, RoutedPlatform, StagePlatform
 from bot.services.bus import MessageBus
 from bot.services.community import Community, Outbox, thresholds_of
 from bot.services.community_delivery import CommunityNotifier
@@ -74,6 +74,8 @@ class App:
         """An adapter's platform. Effects for it go out once it is connected: at once here, or when the
         adapter calls `connected` (Discord: once its gateway is ready)."""
         self.platforms[platform.name] = platform
+        if isinstance(platform, RoutedPlatform) and platform.routes:
+            self.dispatcher.serve(platform.routes)  # effects other processes hand to this one's shards
         if connected and self.started:
             self.dispatcher.connect_soon(platform.name)
         elif connected:

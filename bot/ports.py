@@ -175,6 +175,17 @@ class BadgePlatform(Protocol):
 
 
 @runtime_checkable
+class RoutedPlatform(Protocol):
+    """A platform whose spaces are split between processes (Discord shards): a space's events reach only the
+    process serving its route, so that process alone can act there. Effects of a space served elsewhere (a timer
+    fired by the scheduler leader) are handed to its route through the outbox."""
+
+    routes: frozenset[str]  # the routes this process serves; empty: it serves every space
+
+    def route(self, space_id: str) -> str: ...
+
+
+@runtime_checkable
 class RecordingPlatform(Protocol):
     """A platform that records stages (Discord). Told, through the outbox, that who may be heard changed in a
     space (a consent) or on a stage (a strike, a deletion): it follows it in what it captures, and mixes a replay

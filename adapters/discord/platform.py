@@ -60,6 +60,8 @@ class DiscordPlatform:
 
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
+        # Under SHARD_IDS, effects of guilds of other processes' shards are handed to them (RoutedPlatform).
+        self.routes = ctx.settings.routes
         self.events = ScheduledEvents(ctx)
         # Stage instances the bot itself ends: their deletion, echoed by the gateway, must not close the stage
         # that may already be live in the same channel (a series opening right after a stage closed).
@@ -70,6 +72,9 @@ class DiscordPlatform:
         self.reconcile: Callable[[StageRef], None] | None = None
         self.cues: CuePlayer | None = None  # set by the adapter: voice cues (cues/player.py)
         self.recorder: Recorder | None = None  # set by the adapter: stages recorded (recording/recorder.py)
+
+    def route(self, space_id: str) -> str:
+        return self._ctx.settings.route(space_id)
 
     # ---- lifecycle ------------------------------------------------------------------------------
 

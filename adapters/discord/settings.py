@@ -15,6 +15,10 @@ from bot.domain.badges import CATALOGUE
 MAX_SHARDS = 4096  # far beyond what a bot in 10 million guilds needs (one shard per 1,000 to 2,500 guilds)
 
 
+def shard_route(shard_id: int) -> str:
+    return f"discord/{shard_id}"
+
+
 def _shard_ids(value: object) -> object:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
@@ -83,6 +87,18 @@ class DiscordSettings(PlatformSettings):
     @property
     def sharded(self) -> bool:
         return self.shard_count is not None
+
+    @property
+    def routes(self) -> frozenset[str]:
+        """The shards this process serves, as outbox routes; empty when it serves them all."""
+        if not isinstance(self.shard_count, int) or not self.shard_ids or len(self.shard_ids) == self.shard_count:
+            return frozenset()
+        return frozenset(shard_route(i) for i in self.shard_ids)
+
+    def route(self, guild_id: str) -> str:
+        """The shard Discord sends this guild's events to, as Discord routes them."""
+        count = self.shard_count if isinstance(self.shard_count, int) else 1
+        return shard_route((int(guild_id) >> 22) % count)
 
     @property
     def enabled(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
@@ -17,6 +18,11 @@ from bot.ports import OutboxEntry
 outbox_t = table_of(OutboxRow)
 
 LEASE = timedelta(seconds=60)
+ROUTE = "route:"  # an owner of this form is no process but a route: the process serving it takes the effect
+
+
+def route_owner(route: str) -> str:
+    return ROUTE + route
 
 
 class SqlOutbox:
@@ -41,12 +47,24 @@ class SqlOutbox:
         if entries:
             await self._db.run(self._done, entries)
 
-    async def take(self, platforms: list[str], now: datetime) -> list[OutboxEntry]:
-        """Pending effects for these platforms that are this process's own (left by its previous run) or
-        whose owner's lease ran out; they become this process's, in order per stream."""
+    async def take(self, platforms: list[str], now: datetime, *,
+                   routes: Sequence[str] = ()) -> list[OutboxEntry]:
+        """Pending effects for these platforms that are this process's own (left by its previous run), handed
+        to one of its `routes`, or whose owner's lease ran out; they become this process's, in order per stream."""
         if not platforms:
             return []
-        return await self._db.run(self._take, platforms, now)
+        return await self._db.run(self._take, platforms, now, routes)
+
+    async def take_routed(self, routes: list[str], now: datetime) -> list[OutboxEntry]:
+        """Effects other processes handed to these routes; they become this process's."""
+        if not routes:
+            return []
+        return await self._db.run(self._take_routed, routes, now)
+
+    async def hand_off(self, entries: list[OutboxEntry], route: str, now: datetime) -> None:
+        """Effects of a space another process serves: left for the process serving `route` to take."""
+        if entries:
+            await self._db.run(self._hand_off, entries, route, now)
 
     async def pending(self) -> int:
         return await self._db.run(self._count)
@@ -60,21 +78,44 @@ class SqlOutbox:
                 conn.execute(delete(outbox_t).where(outbox_t.c.stream == stream,
                                                     outbox_t.c.position.in_(positions)))
 
-    def _take(self, platforms: list[str], now: datetime) -> list[OutboxEntry]:
+    def _take(self, platforms: list[str], now: datetime, routes: Sequence[str]) -> list[OutboxEntry]:
         mine = (outbox_t.c.platform.in_(platforms),
-                or_(outbox_t.c.owner == self.owner, outbox_t.c.claimed_until < now))
+                or_(outbox_t.c.owner == self.owner, outbox_t.c.claimed_until < now,
+                    outbox_t.c.owner.in_([route_owner(r) for r in routes])))
         with self._db.engine.begin() as conn:
             conn.execute(update(outbox_t).where(*mine).values(owner=self.owner, claimed_until=now + self._lease))
             rows = conn.execute(select(outbox_t).where(outbox_t.c.platform.in_(platforms),
                                                        outbox_t.c.owner == self.owner)
                                 .order_by(outbox_t.c.stream, outbox_t.c.position)).all()
-        return [OutboxEntry(r.stream, r.position, r.platform, r.kind, r.payload, maybe_done=True) for r in rows]
+        return [_entry(r) for r in rows]
+
+    def _take_routed(self, routes: list[str], now: datetime) -> list[OutboxEntry]:
+        # One conditional write takes them: of two processes serving one route (a deployment error), each
+        # effect goes to one (the second's write finds the owner changed and skips the row).
+        with self._db.engine.begin() as conn:
+            rows = conn.execute(update(outbox_t).where(outbox_t.c.owner.in_([route_owner(r) for r in routes]))
+                                .values(owner=self.owner, claimed_until=now + self._lease)
+                                .returning(*outbox_t.columns)).all()
+        return [_entry(r) for r in sorted(rows, key=lambda r: (r.stream, r.position))]
+
+    def _hand_off(self, entries: list[OutboxEntry], route: str, now: datetime) -> None:
+        with self._db.engine.begin() as conn:
+            for entry in entries:
+                conn.execute(update(outbox_t).where(outbox_t.c.stream == entry.stream,
+                                                    outbox_t.c.position == entry.position,
+                                                    outbox_t.c.owner == self.owner)
+                             .values(owner=route_owner(route), claimed_until=now + self._lease))
 
     def _count(self) -> int:
         from sqlalchemy import func
 
         with self._db.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(outbox_t)).scalar_one())
+
+
+def _entry(row: Any) -> OutboxEntry:
+    """A stored effect taken back: an earlier attempt may have reached the platform."""
+    return OutboxEntry(row.stream, row.position, row.platform, row.kind, row.payload, maybe_done=True)
 
 
 @cache

@@ -51,6 +51,14 @@ class Delivery:
         return hashlib.sha256(self.id.encode()).hexdigest()[:25]
 
 
+class Elsewhere(Exception):
+    """The effect's space is served by another process (its route): that process delivers it."""
+
+    def __init__(self, route: str) -> None:
+        super().__init__(route)
+        self.route = route
+
+
 EFFECTS_PER_COMMIT = 100_000  # positions: the stream's version at the commit, then the effect's place in it
 
 

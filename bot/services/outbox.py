@@ -7,6 +7,11 @@ between the commit and the platform call, or while its adapter was not yet conne
 database when the adapter connects, marked as maybe done: adapters then recognise what already reached the
 platform instead of posting it twice (bot/services/effects.py, `delivering`). Effects another process owns
 are taken over once its lease ran out.
+
+On a platform split between processes (Discord shards), a process delivers only the effects of the spaces it
+serves: another's (a timer the scheduler leader ran for a space of another shard) is handed to its route in the
+outbox, and the process serving that route, which looks for such effects every ROUTED_EVERY, takes and delivers
+it. Each effect is taken by one process: taking it is one conditional write.
 """
 
 from __future__ import annotations
@@ -14,12 +19,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
 from bot.ports import OutboxEntry
-from bot.services.effects import Delivery, delivering
+from bot.services.effects import Delivery, Elsewhere, delivering
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +33,7 @@ Deliver = Callable[[OutboxEntry, dict[str, Any]], Awaitable[None]]
 RETRIES = 6
 BACKOFF = 0.5  # seconds, doubled at each retry (0.5 ... 16 s, about 30 s in all), with jitter
 SWEEP = 15.0  # seconds between looks for effects whose owner stopped delivering them
+ROUTED_EVERY = 0.25  # seconds between looks for effects other processes handed to this one's routes
 MARK_EVERY = 0.1  # seconds: board edits delivered are marked done together (a repeated edit is harmless)
 _COALESCED = "show_board"  # a board shown again later in the same batch need not be shown now
 
@@ -35,7 +41,12 @@ _COALESCED = "show_board"  # a board shown again later in the same batch need no
 class Store(Protocol):
     async def done(self, entries: list[OutboxEntry]) -> None: ...
 
-    async def take(self, platforms: list[str], now: datetime) -> list[OutboxEntry]: ...
+    async def take(self, platforms: list[str], now: datetime, *,
+                   routes: Sequence[str] = ()) -> list[OutboxEntry]: ...
+
+    async def take_routed(self, routes: list[str], now: datetime) -> list[OutboxEntry]: ...
+
+    async def hand_off(self, entries: list[OutboxEntry], route: str, now: datetime) -> None: ...
 
 
 def transient(error: BaseException) -> bool:
@@ -65,6 +76,9 @@ class OutboxDispatcher:
         self._unmarked: list[OutboxEntry] = []  # delivered board edits, marked done at the next flush
         self._marker: asyncio.Task[None] | None = None
         self._accepting: set[asyncio.Task[None]] = set()  # effects marked once the platform accepted them
+        self.routes: set[str] = set()  # the routes this process serves, on platforms split between processes
+        self._follower: asyncio.Task[None] | None = None
+        self.handed_off = 0  # effects handed to the process serving their space (operators' metrics, tests)
 
     def submit(self, entries: list[OutboxEntry]) -> None:
         """Effects just committed (or taken back): queued per stream, each stream delivered in order."""
@@ -83,6 +97,12 @@ class OutboxDispatcher:
         await self._take([platform])
         if self._sweeper is None and self._store is not None:
             self._sweeper = asyncio.create_task(self._sweep(), name="dispatch:sweep")
+
+    def serve(self, routes: frozenset[str]) -> None:
+        """This process serves these routes (e.g. its Discord shards): effects handed to them come here."""
+        self.routes |= routes
+        if self.routes and self._follower is None and self._store is not None:
+            self._follower = asyncio.create_task(self._follow(), name="dispatch:routes")
 
     def connect_soon(self, platform: str) -> None:
         task = asyncio.create_task(self.connect(platform), name=f"dispatch:connect:{platform}")
@@ -112,10 +132,11 @@ class OutboxDispatcher:
 
     async def close(self) -> None:
         await self.drain()
-        if self._sweeper is not None:
-            self._sweeper.cancel()
-            await asyncio.gather(self._sweeper, return_exceptions=True)
-            self._sweeper = None
+        for task in (self._sweeper, self._follower):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        self._sweeper = self._follower = None
 
     # ---- delivery
 
@@ -123,7 +144,7 @@ class OutboxDispatcher:
         if self._store is None or self._now is None:
             return
         try:
-            taken = await self._store.take(platforms, self._now())
+            taken = await self._store.take(platforms, self._now(), routes=sorted(self.routes))
         except Exception:
             log.exception("reading the outbox for %s failed", ", ".join(platforms))
             return
@@ -133,6 +154,20 @@ class OutboxDispatcher:
         while True:
             await asyncio.sleep(self._sweep_every)
             await self._take(sorted(self.connected))
+
+    async def _follow(self) -> None:
+        """Effects other processes handed to this one's routes, taken as they come."""
+        assert self._store is not None and self._now is not None
+        while True:
+            await asyncio.sleep(ROUTED_EVERY)
+            if not self.connected:
+                continue
+            try:
+                taken = await self._store.take_routed(sorted(self.routes), self._now())
+            except Exception:
+                log.exception("reading the effects handed to %s failed", ", ".join(sorted(self.routes)))
+                continue
+            self.submit(taken)  # a platform not connected yet: delivered once it is (they stay stored)
 
     async def _work(self, stream: str) -> None:
         try:
@@ -148,12 +183,17 @@ class OutboxDispatcher:
         memo: dict[str, Any] = {}
         settled: list[OutboxEntry] = []
         accepting: set[str] = set()
+        elsewhere: dict[str, list[OutboxEntry]] = {}
         try:
             for index, entry in enumerate(batch):
                 if entry.platform not in self.connected or self._deliver is None:
                     continue  # stays stored; taken back when its adapter connects
                 later_board = entry.kind == _COALESCED and any(e.kind == _COALESCED for e in batch[index + 1:])
-                delivery = None if later_board else await self._attempt(entry, memo)
+                try:
+                    delivery = None if later_board else await self._attempt(entry, memo)
+                except Elsewhere as moved:
+                    elsewhere.setdefault(moved.route, []).append(entry)
+                    continue
                 settled.append(entry)
                 if delivery is not None and delivery.pending:
                     accepting.update(e.id for e in settled)  # handed to the adapter's own worker: marked once it succeeded
@@ -164,10 +204,21 @@ class OutboxDispatcher:
                     settled = []
             if settled:
                 self._mark_soon(settled)
+            await self._hand_off(elsewhere)
         finally:
             for entry in batch:
                 if entry.id not in accepting:
                     self._known.discard(entry.id)
+
+    async def _hand_off(self, elsewhere: dict[str, list[OutboxEntry]]) -> None:
+        if self._store is None or self._now is None:
+            return
+        for route, entries in elsewhere.items():
+            try:
+                await self._store.hand_off(entries, route, self._now())
+                self.handed_off += len(entries)
+            except Exception:  # still this process's: taken back at a sweep and handed over again
+                log.exception("handing %d effect(s) of %s to %s failed", len(entries), entries[0].stream, route)
 
     def _mark_when_accepted(self, accepted: list[asyncio.Future[None]], entries: list[OutboxEntry]) -> None:
         """Marks `entries` done once the platform accepted every call; a call that failed or never went out
@@ -220,6 +271,8 @@ class OutboxDispatcher:
             try:
                 await self._deliver(entry, memo)
                 return delivery
+            except Elsewhere:
+                raise
             except Exception as error:
                 if attempt < RETRIES and transient(error):
                     log.warning("platform work %s on %s failed (%r); retrying", entry.kind, entry.stream, error)

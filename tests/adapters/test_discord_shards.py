@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
@@ -15,9 +16,11 @@ from pydantic import ValidationError
 from adapters.discord.client import ShardedPodiumClient
 from adapters.discord.settings import DiscordSettings
 from adapters.discord.startup import explain
+from bot.clock import ManualClock
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.discord.gateway import shard_of
-from tests.support.discord import MOD_ROLE, Bot, World, make_world, reply
+from tests.support.discord import MOD_ROLE, Bot, World, dms, make_world, reply
+from tests.support.databases import pg_url  # noqa: F401 - fixture
 from tests.support.discord import fake_discord, discord_errors  # noqa: F401 - fixtures
 
 SHARDS = 4
@@ -83,6 +86,52 @@ async def test_four_shards_over_two_processes_answer_each_interaction_once_from_
     finally:
         await high.stop()
         await low.stop()
+
+
+async def test_a_timer_fired_in_another_process_is_delivered_once_by_the_process_owning_the_guild(
+        fake_discord, tmp_path: Path, pg_url: str):
+    # The scheduler leader runs the timers of every guild. Its effects on a guild of another process's shard
+    # (a speaker moved back at the speaking limit, told, the board redrawn) are handed to that process: only it
+    # has the guild in its cache.
+    fake = fake_discord
+    world = worlds_on_every_shard(fake)[2]
+    start = datetime.now(UTC).replace(microsecond=0)
+    leader = ShardBot(fake, tmp_path / "unused.db", clock=ManualClock(start), database_url=pg_url,
+                      instance_name="low", shard_ids=[0, 1])
+    owner = ShardBot(fake, tmp_path / "unused.db", clock=ManualClock(start), database_url=pg_url,
+                     instance_name="high", shard_ids=[2, 3], synced=True)
+    await leader.start()
+    await owner.start()
+    try:
+        await owner.command(world, world.alice, "stage", "open", title="Timed")
+        changed = await owner.command(world, world.bob, "stage", "rules",
+                                      changes="speaking_time_limit=2m warn_before=30s")
+        assert reply(changed).startswith("Rules updated")
+        fake.member_request_to_speak(world.guild, world.carol)
+        await owner.settle()
+        await owner.command(world, world.bob, "speaker", "next")
+        assert not fake.voice_state(world.guild, world.carol).suppress
+        assert leader.app is not None and owner.app is not None
+        await leader.app.rearm()  # the leader arms the stage's timer from the database; only its clock runs
+        await leader.advance(95)
+        await leader.advance(30)
+        up = "Your speaking time on “Timed” is up; you are back in the audience."
+        await fake.wait_for(lambda: fake.voice_state(world.guild, world.carol).suppress and up in dms(fake, world.carol)
+                            and "⏳" not in owner.board_text(world), timeout=10)
+        for _ in range(500):  # every effect handed over was taken and delivered (a hung test fails on its own)
+            if not await owner.app.outbox.pending():
+                break
+            await asyncio.sleep(0.02)
+        await owner.settle()
+        assert not await owner.app.outbox.pending()
+        assert dms(fake, world.carol).count(up) == 1
+        assert dms(fake, world.carol).count("Speaking time left on “Timed”: 25 s.") == 1
+        assert leader.app.dispatcher.handed_off >= 3  # the warning, the move back, its notice, the board
+        assert (await owner.roster(world)).speakers == set()
+        fake.assert_no_spec_violations()
+    finally:
+        await owner.stop()
+        await leader.stop()
 
 
 async def test_a_shard_opened_twice_shows_up_as_double_handling(fake_discord, tmp_path: Path):

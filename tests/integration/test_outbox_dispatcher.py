@@ -17,7 +17,7 @@ from bot.persistence.outbox import SqlOutbox
 from bot.persistence.schema import upgrade
 from bot.ports import OutboxEntry
 from bot.services import outbox as dispatch
-from bot.services.effects import current
+from bot.services.effects import Elsewhere, current
 from bot.services.outbox import OutboxDispatcher
 
 NOW = datetime(2026, 12, 4, 8, 0, tzinfo=UTC)
@@ -222,3 +222,43 @@ async def test_a_kill_between_the_platform_call_and_the_mark_shows_nothing_twice
     assert platform.shown == ["floor DM", "next DM", "board"]
     assert await stored(outbox) == []
     await again.close()
+
+
+@dataclass
+class Shard(Platform):
+    """A platform split between processes: this process serves the spaces in `served` (an effect's "space")."""
+
+    served: set[str] = field(default_factory=set)
+
+    async def __call__(self, entry: OutboxEntry, memo: dict[str, Any]) -> None:
+        if entry.args["space"] not in self.served:
+            raise Elsewhere(f"shard-{entry.args['space']}")
+        await super().__call__(entry, memo)
+
+
+async def test_an_effect_of_a_space_served_elsewhere_is_handed_over_and_delivered_once(outbox: Database) -> None:
+    # The writer (a scheduler leader) serves space 1; the effects are space 2's. Two processes say they serve
+    # its route (a deployment error): each effect still goes out once, in order, and nothing is left stored.
+    entries = [OutboxEntry("A", 100_000 + i, "fake", "notify", {"name": n, "space": "2"})
+               for i, n in enumerate(["warned", "moved back", "board"])]
+    writer = dispatcher(SqlOutbox(outbox, owner="leader"), leader := Shard(served={"1"}))
+    await writer.connect("fake")
+    await commit(outbox, writer._store, entries)  # type: ignore[arg-type] # noqa: SLF001
+    writer.submit(entries)
+    await writer.drain()
+    assert leader.calls == [] and writer.handed_off == 3
+    assert [e.args["name"] for e in await SqlOutbox(outbox, owner="leader").take(["fake"], NOW)] == []
+    owners = [Shard(served={"2"}), Shard(served={"2"})]
+    serving = [dispatcher(SqlOutbox(outbox, owner=name), shard) for name, shard in zip("bc", owners)]
+    for process in serving:
+        process.serve(frozenset({"shard-2"}))
+        await process.connect("fake")
+    await until(lambda: sum(len(s.shown) for s in owners) == 3)
+    for process in serving:
+        await process.drain()
+    names = ["warned", "moved back", "board"]
+    assert sorted(n for s in owners for n in s.shown) == sorted(names)  # each once, by one of them
+    assert all(s.shown == [n for n in names if n in s.shown] for s in owners)  # and in order
+    assert await stored(outbox, owner="b") == [] and await stored(outbox, owner="c") == []
+    for process in (writer, *serving):
+        await process.close()

@@ -68,6 +68,8 @@ class Bot:
     rules: dict[str, Any] = field(default_factory=dict)
     board_interval: float = 0.2
     guild_ready_timeout: float = 0.05  # discord.py's quiet time after the last server arrived, before on_ready
+    database_url: str | None = None  # another database than the SQLite file (several processes: PostgreSQL)
+    instance_name: str = ""  # the process's name (several on one database each need their own)
     badge_roles: dict[str, str] = field(default_factory=dict)
     app: App | None = None
     adapter: DiscordAdapter | None = None
@@ -75,7 +77,8 @@ class Bot:
 
     @property
     def settings(self) -> Settings:
-        return Settings(_env_file=None, database_url=f"sqlite:///{self.database}",
+        return Settings(_env_file=None, database_url=self.database_url or f"sqlite:///{self.database}",
+                        instance_name=self.instance_name,
                         rules={"hand_cooldown": 0, "grace_period": 60, **self.rules})
 
     @property
