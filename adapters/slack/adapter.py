@@ -17,6 +17,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from adapters.slack.announcements import Announcer
+from adapters.slack.board_turns import BoardTurns
 from adapters.slack.boards import BoardKeeper
 from adapters.slack.directory import PLATFORM, Directory
 from adapters.slack.platform import SlackPlatform
@@ -52,6 +53,9 @@ class SlackAdapter:
         self.keeper = BoardKeeper(client=client, boards=app.boards, state=self.state, locales=app.locales,
                                   interval=board_interval)
         self.keeper.marks = app.community.marks
+        if app.db.shared:  # replicas may share the database: one editor at a time per stage
+            self.keeper.turns = BoardTurns(app.db, editor=app.outbox.owner, interval=board_interval)
+            self.keeper.fresh = app.queries.board
         self.announcer = Announcer(client=client, state=self.state, locales=app.locales,
                                    reminder_lead=app.settings.schedule_reminder_lead, interval=board_interval)
         self.platform = SlackPlatform(client=client, keeper=self.keeper, announcer=self.announcer, state=self.state,

@@ -4,11 +4,16 @@ running), edited as the stage changes, and turned into the recap when it ends.
 Edits are coalesced: `show` only keeps the newest board of a stage, and one task per stage edits the
 stage's messages with whatever is newest, never more than one `chat.update` per `interval` per stage
 (Slack allows about one edit per second in a channel; the thread is in the same channel).
+
+Replicas on one database (`turns`, board_turns.py) edit a stage's boards one at a time, `interval` apart
+whichever replica edits, and each edit shows the board as the database has it then (`fresh`): a replica
+that committed an older change must not draw its older board over a newer one.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import weakref
@@ -18,6 +23,7 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
+from adapters.slack.board_turns import BoardTurns
 from adapters.slack.blocks import board_blocks, board_summary, closed_blocks, recap_lines
 from adapters.slack.directory import PLATFORM
 from adapters.slack.posting import post_once
@@ -68,6 +74,9 @@ class BoardKeeper:
         self._post_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         # A member's badges as emoji beside their name (set by the assembly: the community's marks).
         self.marks: Callable[[str, str, list[str]], Awaitable[dict[str, str]]] | None = None
+        # Set when replicas share the database: the stage's turn to edit, and its board read when drawn.
+        self.turns: BoardTurns | None = None
+        self.fresh: Callable[[str], Awaitable[Board]] | None = None
 
     # ---- posting
 
@@ -119,7 +128,9 @@ class BoardKeeper:
         blocks, text, seq = await self._render(self._next_seq(), board)
         for target in await self.targets(board.ref.stage_id):
             try:
-                await self._client.chat_update(channel=target.channel_id, ts=target.ts, text=text, blocks=blocks)
+                async with self._turn(board.ref.stage_id):
+                    await self._client.chat_update(channel=target.channel_id, ts=target.ts, text=text,
+                                                   blocks=blocks)
             except SlackApiError as error:
                 if error.response.get("error") not in ("message_not_found", "cant_update_message"):
                     raise
@@ -151,29 +162,49 @@ class BoardKeeper:
                 stale = [t for t in targets if self._shown.get(t, -1) < seq]
                 if not stale:
                     return
-                await self._edit(stage_id, stale[0], lambda: self._render(*self._latest[stage_id]))
+                if not await self._edit(stage_id, stale[0], lambda: self._newest(stage_id)):
+                    return  # the stage ended meanwhile
         except Exception:
             log.exception("editing the board of stage %s failed", stage_id)
         finally:
             self._tasks.pop(stage_id, None)
             self._latest.pop(stage_id, None)
 
-    async def _edit(self, stage_id: str, target: Target, content: Callable[[], Awaitable[Rendered]]) -> None:
+    async def _edit(self, stage_id: str, target: Target,
+                    content: Callable[[], Awaitable[Rendered | None]]) -> bool:
         wait = self._last_edit.get(stage_id, float("-inf")) + self.interval - self._clock()
         if wait > 0:
             await asyncio.sleep(wait)
-        # Rendered after the wait: whatever arrived meanwhile goes out in this one edit.
-        blocks, text, version = await content()
-        try:
-            await self._client.chat_update(channel=target.channel_id, ts=target.ts, text=text, blocks=blocks)
-        except SlackApiError as error:
-            if error.response.get("error") not in ("message_not_found", "cant_update_message"):
-                raise
-            log.warning("board message %s of stage %s is gone; no longer edited", target.ts, stage_id)
-        finally:
-            # Counted from the answer, so that Slack receives the edits at least `interval` apart.
-            self._last_edit[stage_id] = self._clock()
+        async with self._turn(stage_id):
+            # Rendered after the wait: whatever arrived meanwhile goes out in this one edit.
+            rendered = await content()
+            if rendered is None:
+                return False
+            blocks, text, version = rendered
+            try:
+                await self._client.chat_update(channel=target.channel_id, ts=target.ts, text=text, blocks=blocks)
+            except SlackApiError as error:
+                if error.response.get("error") not in ("message_not_found", "cant_update_message"):
+                    raise
+                log.warning("board message %s of stage %s is gone; no longer edited", target.ts, stage_id)
+            finally:
+                # Counted from the answer, so that Slack receives the edits at least `interval` apart.
+                self._last_edit[stage_id] = self._clock()
         self._shown[target] = max(self._shown.get(target, -1), version)
+        return True
+
+    def _turn(self, stage_id: str) -> contextlib.AbstractAsyncContextManager[None]:
+        return self.turns.turn(stage_id) if self.turns is not None else contextlib.nullcontext()
+
+    async def _newest(self, stage_id: str) -> Rendered | None:
+        """The newest board this replica was shown; with replicas, the board as stored now (None once the
+        stage ended: whoever closed it draws its last board)."""
+        seq, board = self._latest[stage_id]
+        if self.fresh is not None:
+            board = await self.fresh(stage_id)
+            if board.state != "live":
+                return None
+        return await self._render(seq, board)
 
     async def targets(self, stage_id: str) -> list[Target]:
         found: list[Target] = []

@@ -31,3 +31,7 @@ class SlackStageRow(SQLModel, table=True):
     follow_huddle: bool = False
     room_id: str | None = Field(default=None, max_length=40, index=True)
     thread_board_ts: str | None = Field(default=None, max_length=40)
+    # One replica edits the stage's boards at a time (board_turns.py): which one, and until when (seconds
+    # since the epoch): the end of its turn while it edits, then the earliest moment of the next edit.
+    board_editor: str | None = Field(default=None, max_length=60)
+    board_turn_until: float | None = None

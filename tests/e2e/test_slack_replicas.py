@@ -50,3 +50,43 @@ async def test_two_replicas_on_one_postgresql_take_any_request(tmp_path: Path, p
             stderrs = [await stop_podium(replica) for replica in replicas]
         assert not any("Traceback" in err or "Something went wrong" in err for err in stderrs)
         fake.assert_no_spec_violations()
+
+
+async def test_two_replicas_edit_a_stage_s_board_one_at_a_time_a_second_apart(tmp_path: Path, pg_url: str) -> None:
+    # Slack allows about one edit a second per channel. Replicas behind a load balancer each commit changes
+    # to the stage; its board is edited by one of them at a time, a second apart, and shows the last change.
+    async with FakeSlack() as fake:
+        people, room = populate(fake)
+        members = [fake.add_user(f"member{n:02}") for n in range(30)]
+        for member in members:
+            fake.state.channels[room.id].members.append(member.id)
+        ports = [free_port(), free_port()]
+        replicas = [await start_slack_podium(fake, tmp_path, ports[0], database_url=pg_url, name="replica-a")]
+        replicas.append(await start_slack_podium(fake, tmp_path, ports[1], database_url=pg_url, name="replica-b"))
+        senders = [SlackSender(f"http://127.0.0.1:{port}{PATH}", SECRET, fake) for port in ports]
+        try:
+            balanced = itertools.cycle(senders)
+            opened = await next(balanced).slash_command("/stage", "open Paced", user=people["alice"], channel=room)
+            assert opened.status == 200
+            await fake.wait_for("chat.postMessage", channel=room.id, timeout=15)
+            for wave in range(0, len(members), 5):  # raises arriving at both replicas for about three seconds
+                await asyncio.gather(*(next(balanced).slash_command("/stage", "raise", user=m, channel=room)
+                                       for m in members[wave:wave + 5]))
+                await asyncio.sleep(0.5)
+            for member in members[:7]:  # and a few lowered, the last change on either replica
+                await next(balanced).slash_command("/stage", "lower", user=member, channel=room)
+            await eventually(lambda: f"*Queue ({len(members) - 7})*" in str(fake.messages(room.id)[0].blocks),
+                             timeout=20, what="the board counting the hands still up")
+            await asyncio.sleep(2.5)  # any edit still coming would come within this
+            board = fake.messages(room.id)[0]
+            assert f"*Queue ({len(members) - 7})*" in str(board.blocks)  # still current: nothing older drawn over it
+            edits = [c.time for c in fake.calls_to("chat.update", channel=room.id, ts=board.ts)]
+            assert len(edits) >= 3
+            gaps = [later - earlier for earlier, later in zip(edits, edits[1:])]
+            assert min(gaps) >= 1.0, gaps
+        finally:
+            for sender in senders:
+                await sender.__aexit__(None, None, None)
+            stderrs = [await stop_podium(replica) for replica in replicas]
+        assert not any("Traceback" in err for err in stderrs)
+        fake.assert_no_spec_violations()
