@@ -232,3 +232,26 @@ async def test_a_stage_from_opening_to_recap_across_an_outage_and_a_crash(world,
         (r.data.get("name") or r.data.get("custom_id"), r.ack_delay) for r in fake.interactions.records]
     problems = [line for line in podium.output if "Traceback" in line or " ERROR " in line]
     assert problems == [], "\n".join(podium.output[-80:])
+
+
+async def test_a_stage_opened_but_killed_before_its_board_went_out_gets_one_board_at_the_next_start(world, podium):
+    # A kill right after `/stage open`: the stage is live and the opener was told so, but Discord refused every
+    # post of its board until the kill. The next start posts it, once, and keeps it current.
+    fake = world.fake
+    posts = "POST /channels/{channel_id}/messages"
+    await podium.once("discord", "sync", "--guild", str(world.guild.id))
+    await podium.start()
+    fake.fail_next(posts, status=503, times=10_000)
+    opened = await run(world, world.alice, "stage", "open", title="Unboarded")
+    assert reply(opened) == "Stage “Unboarded” is live."
+    await until(world, lambda: len(fake.calls(posts, status=503)) >= 2)  # the board tried, and refused
+    await podium.kill()
+    assert board(world) == ""
+    fake.clear_failures(posts)
+    await podium.start()
+    await until(world, lambda: "Unboarded" in board(world))
+    fake.member_request_to_speak(world.guild, world.carol)
+    await until(world, lambda: f"`#1` {mention(world.carol)}" in board(world))
+    boards = [m for m in channel_posts(fake, world.stage) if m.embeds and "Queue" in embed_text(m.embeds[0])]
+    assert len(boards) == 1
+    assert await podium.stop() == 0

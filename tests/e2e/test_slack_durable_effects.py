@@ -164,6 +164,33 @@ async def test_a_board_posted_but_not_recorded_before_a_kill_is_found_and_kept_c
             assert w["bob"].id in blocks_text(boards(w)[0].blocks)
 
 
+async def test_a_stage_opened_and_announced_but_killed_before_its_board_went_out_gets_one_at_start(
+        tmp_path: Path) -> None:
+    # A kill right after `/stage open`: the stage is live and the opener was told so, but Slack held the board's
+    # post back (rate limited) until the kill. The next start posts it, once, and keeps it current.
+    clock = ManualClock()
+    async with slack() as fake:
+        async with bot(fake, tmp_path / "p.db", clock, rules=RULES) as w:
+            fake.rate_limit("chat.postMessage", retry_after=30)
+            acked = await w.slack.slash_command("/stage", "open Unboarded", user=w["alice"], channel=w.room)
+            assert acked.status == 200
+            await eventually(lambda: any("Unboarded" in str(p) and "is live" in str(p) for p in fake.response_posts),
+                             what="the opener told the stage is live")
+            await eventually(lambda: fake.count("chat.postMessage") >= 1, what="the board held back by Slack")
+            kill(w)
+            assert boards(w) == []
+            stage_id = await w.stage_id()
+        fake.faults.clear()
+        async with bot(fake, tmp_path / "p.db", clock, rules=RULES) as w:
+            await w.settle()
+            assert len(boards(w)) == 1
+            stored = await w.app.boards.get(stage_id)
+            assert stored is not None and stored.message_id == boards(w)[0].ts
+            await w.command("bob", "raise")
+            assert w["bob"].id in blocks_text(boards(w)[0].blocks)
+            assert len(boards(w)) == 1
+
+
 async def test_a_deleted_board_is_posted_again_at_start(tmp_path: Path) -> None:
     clock = ManualClock()
     async with slack() as fake:

@@ -7,7 +7,9 @@ import asyncio
 import itertools
 from pathlib import Path
 
+import psycopg
 import pytest
+from sqlalchemy import create_engine, text
 
 from tests.fakes.slack import FakeSlack, SlackSender
 from tests.support.databases import pg_url  # noqa: F401 - fixture
@@ -90,3 +92,59 @@ async def test_two_replicas_edit_a_stage_s_board_one_at_a_time_a_second_apart(tm
             stderrs = [await stop_podium(replica) for replica in replicas]
         assert not any("Traceback" in err for err in stderrs)
         fake.assert_no_spec_violations()
+
+
+async def test_a_replica_killed_while_holding_a_stage_leaves_it_to_the_other(tmp_path: Path, pg_url: str) -> None:
+    # Replica A takes the stage's row lock for a raise and is held there (the outbox table locked under it), then
+    # SIGKILLed holding it. PostgreSQL ends its transaction with its connection: nothing it half-did is kept, and
+    # replica B serves the stage, its member told the first place; A's member got no answer and has no hand.
+    async with FakeSlack() as fake:
+        people, room = populate(fake)
+        ports = [free_port(), free_port()]
+        replicas = [await start_slack_podium(fake, tmp_path, ports[0], database_url=pg_url, name="replica-a")]
+        replicas.append(await start_slack_podium(fake, tmp_path, ports[1], database_url=pg_url, name="replica-b"))
+        senders = [SlackSender(f"http://127.0.0.1:{port}{PATH}", SECRET, fake) for port in ports]
+        schema = pg_url.split("search_path%3D")[1].split("&")[0]
+        user = pg_url.split("://")[1].split("@")[0]
+        engine = create_engine(pg_url)
+        try:
+            opened = await senders[0].slash_command("/stage", "open Held", user=people["alice"], channel=room)
+            assert opened.status == 200
+            await fake.wait_for("chat.postMessage", channel=room.id, timeout=15)
+            with psycopg.connect(host="127.0.0.1", dbname="test", user=user) as blocker:
+                blocker.execute(f"LOCK TABLE {schema}.outbox IN EXCLUSIVE MODE")  # held until the rollback below
+                held = asyncio.create_task(senders[0].slash_command("/stage", "raise", user=people["carol"],
+                                                                    channel=room))
+                await eventually(lambda: _waiting_on_outbox(engine), timeout=10, what="replica A held in its raise")
+                replicas[0].kill()
+                await replicas[0].wait()
+                blocker.rollback()
+            try:
+                answer = await held
+            except Exception:  # the connection reset: Slack shows the member a failure
+                answer = None
+            assert answer is None or answer.status != 200  # no acknowledgement of what was never stored
+            served = await senders[1].slash_command("/stage", "raise", user=people["bob"], channel=room)
+            assert served.status == 200 and served.in_time
+            await eventually(lambda: any("Hand raised, you are #1." in str(p) for p in fake.response_posts),
+                             what="replica B answering with the first place")
+            with engine.connect() as conn:
+                hands = [r[0] for r in conn.execute(text("SELECT user_id FROM participant WHERE hand_seq IS NOT NULL"))]
+            assert hands == [people["bob"].id]
+        finally:
+            engine.dispose()
+            for sender in senders:
+                await sender.__aexit__(None, None, None)
+            if replicas[0].returncode is None:  # the test failed before the kill: no process left behind
+                replicas[0].kill()
+                await replicas[0].wait()
+            stderr = await stop_podium(replicas[1])
+        assert "Traceback" not in stderr
+        fake.assert_no_spec_violations()
+
+
+def _waiting_on_outbox(engine: object) -> bool:
+    """Whether a session waits for the outbox table's lock (replica A's raise, holding the stage's row)."""
+    with engine.connect() as conn:  # type: ignore[attr-defined]
+        return bool(conn.execute(text("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = "
+                                      "'outbox'::regclass")).scalar_one())

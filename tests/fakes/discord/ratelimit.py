@@ -89,6 +89,10 @@ class RateLimiter:
     def clear_limit(self, route: str) -> None:
         self._limits.pop(route, None)
 
+    def clear_failures(self, route: str) -> None:
+        """Scripted failures of ``route`` not yet served are dropped (the outage is over)."""
+        self._scripts.pop(route, None)
+
     def fail_next(
         self,
         route: str,

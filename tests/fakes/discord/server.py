@@ -121,6 +121,9 @@ class FakeDiscord(MemberActions):
         """Answer the next ``times`` requests on ``route`` with 429 (or 500/502/...)."""
         self.limiter.fail_next(route, status=status, times=times, retry_after=retry_after, **kw)
 
+    def clear_failures(self, route: str) -> None:
+        self.limiter.clear_failures(route)
+
     def calls(self, route: str | None = None, *, status: int | None = None) -> list[RecordedRequest]:
         return [
             r for r in self.requests
