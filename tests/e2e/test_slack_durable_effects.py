@@ -73,6 +73,18 @@ def said(msgid: str, **params: Any) -> str:
 RULES = {"must_be_present": False}
 
 
+async def one_board_kept_current_after_a_restart(fake: FakeSlack, db: Path, clock: ManualClock, stage_id: str) -> None:
+    """The next start: the stage's one board on Slack, recorded, and edited by the next change."""
+    async with bot(fake, db, clock, rules=RULES) as w:
+        await w.settle()
+        assert len(boards(w)) == 1
+        stored = await w.app.boards.get(stage_id)
+        assert stored is not None and stored.message_id == boards(w)[0].ts
+        await w.command("bob", "raise")
+        assert w["bob"].id in blocks_text(boards(w)[0].blocks)
+        assert len(boards(w)) == 1
+
+
 async def test_a_board_slack_posted_before_failing_is_found_not_posted_twice(tmp_path: Path) -> None:
     async with slack() as fake, bot(fake, tmp_path / "p.db", ManualClock(), rules=RULES) as w:
         fake.fail_after_next("chat.postMessage")  # the board is posted, then Slack answers 500
@@ -155,13 +167,7 @@ async def test_a_board_posted_but_not_recorded_before_a_kill_is_found_and_kept_c
             with w.app.db.engine.connect() as conn:
                 assert conn.execute(text("SELECT count(*) FROM board_message")).scalar_one() == 0
         fake.faults.clear()
-        async with bot(fake, tmp_path / "p.db", clock, rules=RULES) as w:
-            await w.settle()
-            assert len(boards(w)) == 1
-            stored = await w.app.boards.get(stage_id)
-            assert stored is not None and stored.message_id == boards(w)[0].ts
-            await w.command("bob", "raise")
-            assert w["bob"].id in blocks_text(boards(w)[0].blocks)
+        await one_board_kept_current_after_a_restart(fake, tmp_path / "p.db", clock, stage_id)
 
 
 async def test_a_stage_opened_and_announced_but_killed_before_its_board_went_out_gets_one_at_start(
@@ -181,14 +187,7 @@ async def test_a_stage_opened_and_announced_but_killed_before_its_board_went_out
             assert boards(w) == []
             stage_id = await w.stage_id()
         fake.faults.clear()
-        async with bot(fake, tmp_path / "p.db", clock, rules=RULES) as w:
-            await w.settle()
-            assert len(boards(w)) == 1
-            stored = await w.app.boards.get(stage_id)
-            assert stored is not None and stored.message_id == boards(w)[0].ts
-            await w.command("bob", "raise")
-            assert w["bob"].id in blocks_text(boards(w)[0].blocks)
-            assert len(boards(w)) == 1
+        await one_board_kept_current_after_a_restart(fake, tmp_path / "p.db", clock, stage_id)
 
 
 async def test_a_deleted_board_is_posted_again_at_start(tmp_path: Path) -> None:
