@@ -187,7 +187,8 @@ async def stage_id(url: str) -> str:
 async def settled(url: str, *, after: float) -> None:
     """The last run settles: every effect committed is delivered, then `after` seconds for what the adapter
     hands to workers of its own (coalesced board edits, paced posts)."""
-    deadline = time.monotonic() + 60
+    # Direct messages go out paced (Discord: 2 a second), so a short run's floors may leave a few minutes of them.
+    deadline = time.monotonic() + 300
     while pending_effects(url) and time.monotonic() < deadline:
         await asyncio.sleep(0.1)
     await asyncio.sleep(after)
