@@ -3,7 +3,7 @@ address, its board, a series). Adapters and tests provide the Protocols."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -255,8 +255,9 @@ class UnitOfWork(Protocol):
 
     async def __aexit__(self, *exc: object) -> None: ...
 
-    async def serialize(self, key: str, *, stage: bool = False) -> None:
-        """Commands with the same key, from any process, run one after the other from here to the end."""
+    async def serialize(self, *keys: str, stages: Collection[str] = ()) -> None:
+        """Commands with the same key, from any process, run one after the other from here to the end (keys
+        in `stages` are stage ids)."""
 
     def record(self, effects: list[OutboxEntry], now: datetime) -> None:
         """Platform effects written in the same transaction as the changes (the outbox)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -41,7 +41,7 @@ class Database:
         self.engine: Engine = create_engine(
             parsed, echo=echo, pool_pre_ping=False,
             # Beyond the workers' connections, up to `workers` more are held by commands waiting on the event
-            # loop with their stage's lock taken (see `lock`); `holders` bounds them.
+            # loop with their stages' locks taken (see `lock_all`); `holders` bounds them.
             **({"connect_args": {"check_same_thread": False}} if self.dialect == "sqlite" else
                {"pool_size": workers, "max_overflow": workers}),
         )
@@ -75,38 +75,30 @@ class Database:
             self._writer = self.engine.connect()
         return self._writer
 
-    def lock(self, key: str) -> Connection:
-        """A connection in a transaction holding `key`'s lock, taken in the worker thread (PostgreSQL).
-
-        A transaction-level advisory lock: another process asking for the same key waits until this
-        transaction ends, so commands on one stage queue behind each other instead of conflicting.
-        """
-        conn = self.engine.connect()
-        try:
-            conn.begin()
-            conn.execute(_ADVISORY_LOCK, {"key": key})
-        except BaseException:
-            conn.close()
-            raise
-        return conn
-
     def hold(self, conn: Connection, key: str) -> None:
         """Takes `key`'s lock inside `conn`'s transaction, until it ends (PostgreSQL; alone on SQLite, writes
         already take turns)."""
         if self.shared:
             conn.execute(_ADVISORY_LOCK, {"key": key})
 
-    def lock_stage(self, stage_id: str) -> tuple[Connection, int | None]:
-        """Like `lock`, on the stage's own row: a connection in a transaction holding it, and the stage's
-        version (None: no such stage, and nothing held but the transaction)."""
+    def lock_all(self, stage_ids: Sequence[str], keys: Sequence[str]) -> tuple[Connection, dict[str, int | None]]:
+        """A connection in a transaction holding the rows of `stage_ids` and the locks of `keys`, and each
+        stage's version (None: no such stage). Rows first, then keys, each in one order every process
+        shares, so two processes locking overlapping sets wait for each other instead of deadlocking."""
         conn = self.engine.connect()
         try:
             conn.begin()
-            version = conn.execute(_ROW_LOCK, {"id": stage_id}).scalar()
+            versions: dict[str, int | None] = dict.fromkeys(stage_ids)
+            if len(stage_ids) == 1:
+                versions[stage_ids[0]] = conn.execute(_ROW_LOCK, {"id": stage_ids[0]}).scalar()
+            elif stage_ids:
+                versions.update((row[0], row[1]) for row in conn.execute(_ROWS_LOCK, {"ids": list(stage_ids)}))
+            for key in sorted(keys):
+                conn.execute(_ADVISORY_LOCK, {"key": key})
         except BaseException:
             conn.close()
             raise
-        return conn, version
+        return conn, versions
 
     def committed(self) -> None:
         """Called by the writer after each commit: SQLite's WAL is folded back by another thread."""
@@ -133,6 +125,8 @@ _ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
 # The stage's row locked for the transaction, and its version as committed once the lock is ours: READ COMMITTED
 # re-reads a row locked FOR UPDATE after waiting, so the version is the latest. One round trip for both.
 _ROW_LOCK = text("SELECT version FROM stage WHERE id = :id FOR UPDATE")
+# Several stages' rows (group commit), locked in the order of their ids.
+_ROWS_LOCK = text("SELECT id, version FROM stage WHERE id = ANY(:ids) ORDER BY id FOR UPDATE")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
@@ -45,18 +45,16 @@ class SqlUnitOfWork:
         self._held: Connection | None = None  # a transaction holding a stage's lock (shared databases)
         self._locked: dict[str, int | None] = {}  # stages whose row it holds, with the version read then
 
-    async def serialize(self, key: str, *, stage: bool = False) -> None:
-        """On a database several processes share, holds `key`'s lock until this unit of work ends, so what
-        the command reads is still true when it commits; alone on SQLite the bus's own lock suffices. A
-        stage's own commands (`stage`: the key is its id) lock its row, which also reads its version."""
+    async def serialize(self, *keys: str, stages: Collection[str] = ()) -> None:
+        """On a database several processes share, holds each key's lock until this unit of work ends, so what
+        its commands read is still true when it commits; alone on SQLite the bus's own locks suffice. Keys in
+        `stages` are stage ids whose rows are locked, which also reads their versions."""
         if not self._db.shared or self._held is not None:
             return
         await self._db.holders.acquire()
         try:
-            if stage:
-                self._held, self._locked[key] = await self._db.run(self._db.lock_stage, key)
-            else:
-                self._held = await self._db.run(self._db.lock, key)
+            self._held, self._locked = await self._db.run(
+                self._db.lock_all, sorted(k for k in keys if k in stages), [k for k in keys if k not in stages])
         except BaseException:
             self._db.holders.release()
             raise

@@ -22,7 +22,7 @@ from bot.domain import commands as c
 from bot.domain import errors
 from bot.domain.members import SYSTEM
 from bot.domain.rules import Rules
-from bot.domain.stage import StageState
+from bot.domain.stage import Stage, StageState
 from bot.domain.schedule import Calendar, ScheduledStage
 from bot.domain.timers import next_due
 from bot.i18n.message import Message
@@ -31,6 +31,7 @@ from bot.services import notifications, schedule_notifications
 from bot.services.board import Board, board_of
 from bot.services.outbox import OutboxDispatcher
 from bot.services.effects import entries
+from bot.services.group_commit import GroupCommit
 from bot.services.handlers import HANDLERS, Context, Handler
 from bot.services.schedule_handlers import SCHEDULE_HANDLERS
 from bot.services.schedule_view import schedule_view
@@ -42,6 +43,8 @@ _RETRIES = 8
 TOGETHER = (c.RaiseHand, c.LowerHand)
 # A command's reply, and how to take the board of the stage it changed (only when someone asks for it).
 Done = tuple[Message, Callable[[], "Board | None"]]
+Outcome = Done | errors.StageError
+Unit = list[c.Command]  # commands on one lock key, in order: they go into one transaction together
 
 
 def _no_board() -> Board | None:
@@ -78,6 +81,7 @@ class MessageBus:
         self.services: dict[type[c.Command], Callable[[c.Command], Awaitable[Message]]] = {}
         # When time alone next changes each stage this process knows, as of its last commit.
         self._armed: dict[str, datetime | None] = {}
+        self._writer: GroupCommit[Unit, list[Outcome]] = GroupCommit(self._commit)
         # Commands waiting for their stage, by lock key, to go through together (see `_together`).
         self._waiting: dict[str, list[tuple[c.StageCommand, asyncio.Future[Done]]]] = {}
 
@@ -139,14 +143,14 @@ class MessageBus:
                 pass
 
     async def _run(self, command: c.Command) -> Done:
-        [outcome] = await self._run_all([command])
+        [outcome] = await self._writer.submit([command])
         if isinstance(outcome, errors.StageError):
             raise outcome
         return outcome
 
     async def _together(self, command: c.StageCommand) -> Done:
-        """Commands of one stage that arrive while another holds it wait together, then go through in one
-        transaction (group commit: one lock, one commit), each answered with its own reply or refusal."""
+        """Commands of one stage that arrive while another holds it wait together, then go through as one unit
+        of the next transaction, each answered with its own reply or refusal."""
         key = _lock_key(command)
         waiting = self._waiting.setdefault(key, [])
         answer: asyncio.Future[Done] = asyncio.get_running_loop().create_future()
@@ -157,14 +161,12 @@ class MessageBus:
                 waiting.clear()
                 try:
                     await self._expire_if_due(command.stage_id)
-                    outcomes = await self._run_all([queued for queued, _ in batch])
-                except asyncio.CancelledError:
+                    outcomes = await self._writer.submit([queued for queued, _ in batch])
+                except BaseException:
                     for _, pending in batch:
                         if not pending.done():
                             pending.set_exception(errors.Unexpected())
                     raise
-                except errors.StageError as error:  # a lone command refused, or the batch could not commit
-                    outcomes = [error] * len(batch)
                 for (_, pending), outcome in zip(batch, outcomes):
                     if isinstance(outcome, errors.StageError):
                         pending.set_exception(outcome)
@@ -174,23 +176,43 @@ class MessageBus:
                 self._waiting.pop(key, None)
         return answer.result()
 
-    async def _run_all(self, commands: list[c.Command]) -> list[Done | errors.StageError]:
-        """The commands in one transaction, in order; a refused one changes nothing and the others stand. Several
-        commands come only from `_together`, whose commands refuse before they change anything."""
+    async def _commit(self, units: list[Unit]) -> list[list[Outcome]]:
+        """Every unit in one transaction (group commit). What cannot commit as a whole (a failure, a conflict,
+        a refusal that left something changed) is undone and judged again in parts, down to each command
+        alone, so one command's failure or refusal is its own and the others stand."""
+        try:
+            return await self._transaction(units)
+        except _Split:
+            if len(units) > 1:
+                return [(await self._commit([unit]))[0] for unit in units]
+            return [[(await self._commit([[command]]))[0][0] for command in units[0]]]
+        except errors.StageError as error:  # a lone command refused, or given up on
+            return [[error]]
+
+    async def _transaction(self, units: list[Unit]) -> list[list[Outcome]]:
+        alone = len(units) == 1 and len(units[0]) == 1
         for attempt in range(1, _RETRIES + 1):
             try:
                 async with self._uow() as uow:
-                    await uow.serialize(_lock_key(commands[0]), stage=isinstance(commands[0], c.StageCommand))
-                    replies: list[Message | errors.StageError] = []
-                    for command in commands:
-                        ctx = self._context()
-                        try:
-                            replies.append(await _HANDLERS[type(command)](command, uow, ctx))
-                        except errors.StageError as refused:
-                            if len(commands) == 1:
-                                raise
-                            replies.append(refused)
-                    changed = [stage_id for stage_id, stage in uow.stages.seen.items() if stage.events]
+                    keys = [_lock_key(unit[0]) for unit in units]
+                    await uow.serialize(*keys, stages={k for k, u in zip(keys, units)
+                                                       if isinstance(u[0], c.StageCommand)})
+                    replies: list[list[Message | errors.StageError]] = []
+                    touched: list[str | None] = []
+                    for unit in units:
+                        replies.append([])
+                        for command in unit:
+                            ctx = self._context()
+                            before = _footprint(uow, command)
+                            try:
+                                replies[-1].append(await _HANDLERS[type(command)](command, uow, ctx))
+                            except errors.StageError as refused:
+                                if alone:
+                                    raise
+                                if _footprint(uow, command) != before:
+                                    raise _Split() from None  # refused after changing something: undo it all
+                                replies[-1].append(refused)
+                        touched.append(_touched(uow, unit[0]))
                     effects = _effects(uow, ctx.now)
                     uow.record(effects, ctx.now)
                     await uow.commit()
@@ -200,18 +222,20 @@ class MessageBus:
                 self.dispatcher.submit(effects)
                 break
             except ConcurrencyConflict:
+                if len(units) > 1:
+                    raise _Split() from None  # whose write conflicted is not known: each tries alone
                 if attempt == _RETRIES:
-                    log.error("gave up on %r after %d conflicting writes", commands, attempt)
+                    log.error("gave up on %r after %d conflicting writes", units[0], attempt)
                     raise errors.Unexpected() from None
                 await asyncio.sleep(random.uniform(0, _BACKOFF * 2 ** attempt))
-            except errors.StageError:
+            except (errors.StageError, _Split):
                 raise
             except Exception:
-                if len(commands) > 1:  # one of them failed halfway: each is judged alone, as it would have been
-                    return [await self._alone(command) for command in commands]
-                log.exception("command %r failed", commands[0])
+                if not alone:  # one of them failed halfway: each is judged alone, as it would have been
+                    raise _Split() from None
+                log.exception("command %r failed", units[0][0])
                 raise errors.Unexpected() from None
-        expired = any(isinstance(command, c.ExpireDue) for command in commands)
+        expired = any(isinstance(command, c.ExpireDue) for unit in units for command in unit)
         for schedule in series.values():
             await self._arm_series(schedule)
         for stage_id, stage in stages.items():
@@ -221,15 +245,9 @@ class MessageBus:
             if stage_id in due_before and due_before[stage_id] == due and stage_id in self._armed and not expired:
                 continue  # these commands did not move the stage's timer: its job stands as stored
             await self._rearm(stage_id, due)
-        touched, now = (stages[changed[-1]] if changed else None), ctx.now
-        board: Callable[[], Board | None] = (lambda: board_of(touched, now)) if touched is not None else _no_board
-        return [reply if isinstance(reply, errors.StageError) else (reply, board) for reply in replies]
-
-    async def _alone(self, command: c.Command) -> Done | errors.StageError:
-        try:
-            return await self._run(command)
-        except errors.StageError as refused:
-            return refused
+        now = ctx.now
+        return [[reply if isinstance(reply, errors.StageError) else (reply, _board(stages, stage_id, now))
+                 for reply in unit_replies] for unit_replies, stage_id in zip(replies, touched)]
 
     def _context(self) -> Context:
         return Context(now=self.clock.now(), defaults=self._defaults, new_id=self._new_id,
@@ -297,6 +315,37 @@ def _effects(uow: UnitOfWork, now: datetime) -> list[OutboxEntry]:
             effects = notifications.plan(stage.events, board_of(stage, now))
             planned.extend(entries(stage.id, stage.version + 1, stage.platform, effects))
     return planned
+
+
+class _Split(Exception):
+    """The transaction cannot commit as a whole: it is undone and its parts are judged apart."""
+
+
+def _footprint(uow: UnitOfWork, command: c.Command) -> tuple[int, ...]:
+    """How much a unit of work holds to write, where `command` could have changed something: a refusal must
+    leave it as it was (the domain refuses before it changes anything; this checks it for the batch)."""
+    if isinstance(command, c.StageCommand):
+        stage = uow.stages.seen.get(command.stage_id)
+        return (0, 0) if stage is None else (len(stage.events), len(stage.dirty))
+    return (len(uow.stages.seen), len(uow.schedules.seen),
+            sum(len(s.events) + len(s.dirty) for s in uow.stages.seen.values()),
+            sum(len(s.events) for s in uow.schedules.seen.values()))
+
+
+def _touched(uow: UnitOfWork, command: c.Command) -> str | None:
+    """The stage a unit changed, whose board its commands may ask for."""
+    if isinstance(command, c.StageCommand):
+        stage = uow.stages.seen.get(command.stage_id)
+        return command.stage_id if stage is not None and stage.events else None
+    changed = [stage_id for stage_id, stage in uow.stages.seen.items() if stage.events]
+    return changed[-1] if changed else None
+
+
+def _board(stages: dict[str, Stage], stage_id: str | None, now: datetime) -> Callable[[], Board | None]:
+    if stage_id is None:
+        return _no_board
+    stage = stages[stage_id]
+    return lambda: board_of(stage, now)
 
 
 def _lock_key(command: c.Command) -> str:
