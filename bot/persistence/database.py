@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from bot.persistence.workers import Workers
 from bot.ports import ConnectionLost
 
 T = TypeVar("T")
@@ -46,7 +47,7 @@ class Database:
                {"pool_size": workers, "max_overflow": workers}),
         )
         self.holders = asyncio.Semaphore(workers)
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="podium-db")
+        self._workers = Workers(workers, "podium-db")
         self._checkpointer: _Checkpointer | None = None
         self._writer: Connection | None = None
         self._disposed = False
@@ -57,7 +58,7 @@ class Database:
 
     async def run(self, work: Callable[..., T], *args: Any) -> T:
         try:
-            return await asyncio.get_running_loop().run_in_executor(self._executor, work, *args)
+            return await self._workers.run(work, *args)
         except DBAPIError as error:
             if error.connection_invalidated:
                 raise ConnectionLost(str(error.orig)) from error
@@ -110,7 +111,7 @@ class Database:
             return
         self._disposed = True
         await self.run(self._dispose)
-        self._executor.shutdown(wait=True)
+        self._workers.shutdown()
         if self._checkpointer is not None:
             self._checkpointer.close()
 

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any, cast
 
-from sqlalchemy import Connection
+from sqlalchemy import Boolean, Connection, DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
@@ -29,16 +31,21 @@ class Compiled:
         self._positional = compiled.positiontup is not None
         self._names: list[str] = list(compiled.positiontup or compiled.bind_names.values())
         processors = compiled._bind_processors  # the conversions SQLAlchemy itself would apply
+        types = {name: bind.type for bind, name in compiled.bind_names.items()}
         # Podium binds no tuples, whose processors would come as a sequence: each is one callable here.
-        self._processors: dict[str, Callable[[Any], Any]] = {
-            name: found for name in self._names if callable(found := processors.get(name))}
+        convert = [(i, _cheaper(found, types.get(name), dialect)) for i, name in enumerate(self._names)
+                   if callable(found := processors.get(name))]
+        self._convert = [(i, processor) for i, processor in convert if processor is not None]
+        self._take = itemgetter(*self._names) if len(self._names) > 1 else lambda v: (v[self._names[0]],)
         self._dialect = dialect
 
     def params(self, values: Mapping[str, Any]) -> Any:
-        processors = self._processors
-        if self._positional:
-            return tuple(processors[n](values[n]) if n in processors else values[n] for n in self._names)
-        return {n: processors[n](values[n]) if n in processors else values[n] for n in self._names}
+        row = self._take(values)
+        if self._convert:
+            row = list(row)
+            for i, processor in self._convert:
+                row[i] = processor(row[i])
+        return tuple(row) if self._positional else dict(zip(self._names, row))
 
     def execute(self, conn: Connection, values: Mapping[str, Any]) -> int:
         """Runs the statement once; returns the number of rows it touched."""
@@ -68,6 +75,18 @@ class Compiled:
         finally:
             with suppress(self._dialect.loaded_dbapi.Error):  # a cursor of a lost connection may not close
                 cursor.close()
+
+
+def _cheaper(processor: Callable[[Any], Any], type_: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
+    """The same conversion for less: sqlite3 stores a bool as the 0 or 1 SQLAlchemy would turn it into, and a
+    command writes the same few moments (its own time, a lease) in many columns and rows, so a moment's form
+    is remembered rather than formatted again each time."""
+    affinity = getattr(type_, "_type_affinity", None)
+    if affinity is Boolean and dialect.name == "sqlite":
+        return None
+    if affinity is DateTime:
+        return lru_cache(maxsize=1024)(processor)
+    return processor
 
 
 class Batch:

@@ -121,8 +121,23 @@ class SqlUnitOfWork:
                     self.schedules.write(conn, schedule)
                 # One round trip for the rest on PostgreSQL, unless a new stage's insert must be judged alone.
                 with Batch(conn, enabled=not any(s.id in self.stages.new for s in changed)) as batch:
+                    # The rows of every stage together, one statement each (group commit writes many stages).
+                    members: list[dict[str, Any]] = []
+                    audit: list[dict[str, Any]] = []
                     for stage in changed:
                         self._write_stage(conn, batch, stage)
+                        members.extend(participant_values(stage.id, stage.participants[u])
+                                       for u in sorted(stage.dirty))
+                        audit.extend(audit_values(e) for e in stage.events)
+                    statements = _statements(self._db.engine.dialect)
+                    if members:
+                        batch.execute_many(statements.upsert_participant, members)
+                    if audit:
+                        batch.execute_many(statements.insert_audit, audit)
+                    for stage in changed:
+                        for event in stage.events:
+                            if isinstance(event, StageClosed):
+                                batch.execute(statements.insert_recap, recap_values(event))
                     if self._effects:
                         if self._outbox is None:
                             raise RuntimeError("platform effects to store, but this unit of work has no outbox")
@@ -156,14 +171,6 @@ class SqlUnitOfWork:
                           {**values, "version": stage.version + 1, "_id": stage.id, "_seen": stage.version},
                           check=versioned)
         self._stored[stage.id] = values
-        if stage.dirty:
-            rows = [participant_values(stage.id, stage.participants[u]) for u in sorted(stage.dirty)]
-            batch.execute_many(statements.upsert_participant, rows)
-        if stage.events:
-            batch.execute_many(statements.insert_audit, [audit_values(e) for e in stage.events])
-            for event in stage.events:
-                if isinstance(event, StageClosed):
-                    batch.execute(statements.insert_recap, recap_values(event))
 
 
 @dataclass(frozen=True)
