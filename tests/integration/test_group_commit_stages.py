@@ -4,15 +4,19 @@ flight go through in the next one together, each answered as if alone, and each 
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, event, text
 
 from bot.bootstrap import App
+from bot.clock import ManualClock
 from bot.domain import commands as c
 from bot.domain import errors
 from bot.domain.members import Actor
+from tests.fakes.platform import FakePlatform
 from tests.support.apps import Apps
 from tests.support.stages import HOST, audit_kinds, load, open_live, open_stage, refuse_inserts, stored_version
 
@@ -129,3 +133,55 @@ async def test_a_stage_written_meanwhile_by_someone_else_is_judged_again_alone(a
     assert list((await load(app, stages[1])).queue) == ["m5", "m6"]
     for stage_id in stages:
         assert audit_kinds(plain_engine, stage_id).count("HandRaised") == (2 if stage_id == stages[1] else 1)
+
+
+async def test_a_crash_between_a_group_commit_and_its_answers_keeps_the_group_and_its_effects(
+        apps: Apps, database_url: str) -> None:
+    """kill -9 right after the driver committed a group, before any of its commands was answered: after a
+    restart every command of the group is there, and the effects written with them go out."""
+    app = await apps.start(clock=ManualClock(datetime.now(UTC)))  # the child runs on the real clock
+    stages = await open_stages(app)
+    await apps.stop(app)
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", CRASHING, database_url, *stages, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(child.communicate(), 60)
+    assert child.returncode == 9, err.decode()[-2000:]
+    assert b"answered" not in out  # the process died before answering anyone
+    platform = FakePlatform()
+    app = await apps.start(platform=platform, clock=ManualClock(datetime.now(UTC)))
+    for stage_id in stages:
+        assert list((await load(app, stage_id)).queue) == ["m7"]
+    for _ in range(500):  # the effects left in the outbox go out once the platform is there
+        if all(platform.of(stage_id, "show_board") for stage_id in stages):
+            break
+        await asyncio.sleep(0.01)
+    assert [bool(platform.of(stage_id, "show_board")) for stage_id in stages] == [True] * STAGES
+
+
+# Raises a hand on each stage given, all at once; the driver's commit is followed by the process's death,
+# as a kill -9 at that moment would leave it.
+CRASHING = """
+import asyncio, os, sys
+from bot.bootstrap import build
+from bot.config import Settings
+from bot.domain import commands as c
+from bot.domain.members import Actor
+
+async def main(url, stages):
+    app = build(Settings(_env_file=None), database_url=url)
+    await app.start()
+    dialect = app.db.engine.dialect
+    commit = dialect.do_commit
+    def commit_then_die(connection):
+        commit(connection)
+        os._exit(9)
+    dialect.do_commit = commit_then_die
+
+    async def one(stage_id):
+        await app.bus.handle(c.RaiseHand(actor=Actor("m7"), stage_id=stage_id))
+        print("answered", stage_id, flush=True)
+    await asyncio.gather(*(one(s) for s in stages))
+
+asyncio.run(main(sys.argv[1], sys.argv[2:]))
+"""
