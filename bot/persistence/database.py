@@ -5,16 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.engine import Dialect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from bot.persistence.fastsql import Compiled
 from bot.persistence.workers import Workers
 from bot.ports import ConnectionLost
 
@@ -93,9 +90,10 @@ class Database:
         try:
             conn.begin()
             versions: dict[str, int | None] = dict.fromkeys(stage_ids)
-            if stage_ids:  # with the transaction's BEGIN, in one round trip
-                versions.update((row[0], row[1]) for row in _row_locks(self.engine.dialect).fetch(
-                    conn, {"ids": list(stage_ids)}))
+            if len(stage_ids) == 1:
+                versions[stage_ids[0]] = conn.execute(_ROW_LOCK, {"id": stage_ids[0]}).scalar()
+            elif stage_ids:
+                versions.update((row[0], row[1]) for row in conn.execute(_ROWS_LOCK, {"ids": list(stage_ids)}))
             for key in sorted(keys):
                 conn.execute(_ADVISORY_LOCK, {"key": key})
         except BaseException:
@@ -125,14 +123,11 @@ class Database:
 
 
 _ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
-
-
-@cache
-def _row_locks(dialect: Dialect) -> Compiled:
-    """The stages' rows locked for the transaction (in the order of their ids, as every process takes them),
-    and their versions as committed once the locks are ours: READ COMMITTED re-reads a row locked FOR UPDATE
-    after waiting, so each version is the latest. One round trip for both."""
-    return Compiled(text("SELECT id, version FROM stage WHERE id = ANY(:ids) ORDER BY id FOR UPDATE"), dialect)
+# The stage's row locked for the transaction, and its version as committed once the lock is ours: READ COMMITTED
+# re-reads a row locked FOR UPDATE after waiting, so the version is the latest. One round trip for both.
+_ROW_LOCK = text("SELECT version FROM stage WHERE id = :id FOR UPDATE")
+# Several stages' rows (group commit), locked in the order of their ids.
+_ROWS_LOCK = text("SELECT id, version FROM stage WHERE id = ANY(:ids) ORDER BY id FOR UPDATE")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

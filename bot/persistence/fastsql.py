@@ -11,7 +11,7 @@ SQLAlchemy. Driver errors are raised as SQLAlchemy raises them, and a lost conne
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import nullcontext, suppress
+from contextlib import suppress
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any, cast
@@ -49,31 +49,19 @@ class Compiled:
 
     def execute(self, conn: Connection, values: Mapping[str, Any]) -> int:
         """Runs the statement once; returns the number of rows it touched."""
-        return int(self._run(conn, False, self.params(values)))
+        return self._run(conn, False, self.params(values))
 
     def execute_many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
         if len(rows) == 1:  # the usual case: one member, one audit entry; executemany costs more
             return self.execute(conn, rows[0])
-        return int(self._run(conn, True, [self.params(row) for row in rows]))
+        return self._run(conn, True, [self.params(row) for row in rows])
 
-    def fetch(self, conn: Connection, values: Mapping[str, Any]) -> list[Any]:
-        """Runs a query and returns its rows. On psycopg it goes through pipeline mode, so that the BEGIN of a
-        transaction that starts with it travels in the same round trip instead of one of its own."""
-        if conn._has_events or conn.engine._has_events or conn._echo:
-            return list(conn.exec_driver_sql(self.sql, self.params(values)))
-        return list(self._run(conn, False, self.params(values), rows=True))
-
-    def _run(self, conn: Connection, many: bool, params: Any, *, rows: bool = False) -> Any:
+    def _run(self, conn: Connection, many: bool, params: Any) -> int:
         if conn._has_events or conn.engine._has_events or conn._echo:
             return int(conn.exec_driver_sql(self.sql, params).rowcount)
         dbapi_connection = conn.connection.dbapi_connection
         cursor = conn.connection.cursor()
         try:
-            if rows:
-                pipeline = getattr(conn.connection.driver_connection, "pipeline", None)
-                with pipeline() if pipeline is not None else nullcontext():
-                    cursor.execute(self.sql, params)
-                return cursor.fetchall()
             (cursor.executemany if many else cursor.execute)(self.sql, params)
             return int(cursor.rowcount)
         except self._dialect.loaded_dbapi.Error as error:
