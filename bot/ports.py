@@ -105,6 +105,7 @@ class Board:
     schedule_id: str | None = None  # the series it was opened from, if any
     presence_known: bool = True  # False while the platform cannot see the audio room (Slack, no huddle seen)
     links: tuple[Link, ...] = ()  # links and documents its moderators attached (bot/services/links.py)
+    tags: tuple[str, ...] = ()  # what it is about, as members follow it (bot.domain.tags)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +120,7 @@ class ScheduleView:
     state: str
     rsvps: tuple[str, ...]
     platform_event_id: str | None
+    tags: tuple[str, ...] = ()
 
     @property
     def schedule_id(self) -> str:

@@ -23,6 +23,7 @@ from adapters.discord.invoke import attempt
 from bot.domain import commands as c
 from bot.domain.errors import ScheduleNotActive, ScheduleNotFound, StageNotFound
 from bot.domain.members import SYSTEM, Actor
+from bot.domain.tags import shown
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
 from bot.services.board import Board
@@ -45,7 +46,10 @@ def shape(view: ScheduleView) -> Shape | None:
         return None
     start = view.next_at.astimezone(UTC)
     end = start + timedelta(seconds=view.duration)
-    return {"name": view.ref.title[:100], "description": view.topic[:1000] or None,
+    # The tags in the description: Discord's events have no field of their own for them, and members
+    # browsing the server's events find the stage by them there.
+    about = "\n".join(part for part in (view.topic, shown(view.tags)) if part)
+    return {"name": view.ref.title[:100], "description": about[:1000] or None,
             "scheduled_start_time": start.isoformat(), "scheduled_end_time": end.isoformat()}
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from adapters.slack.blocks import LOWER, RAISE, button
 from adapters.slack.directory import PLATFORM
 from adapters.slack.text import Markup, date_token, escape, mention, sayer
+from bot.domain.tags import shown
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
 
@@ -28,7 +29,8 @@ async def publish(adapter: SlackAdapter, team_id: str, user_id: str) -> None:
     live = []
     for ref in (await queries.live_stages(PLATFORM, team_id))[:MAX_SHOWN]:
         roster = await queries.roster(ref.stage_id)
-        live.append((ref, roster.hands, roster.speakers))
+        board = await queries.board(ref.stage_id, lines=0)
+        live.append((ref, roster.hands, roster.speakers, board.topic, board.tags))
     upcoming = [s for s in await queries.schedules(PLATFORM, team_id) if s.next_at is not None][:MAX_SHOWN]
 
     blocks: list[dict[str, Any]] = []
@@ -38,7 +40,7 @@ async def publish(adapter: SlackAdapter, team_id: str, user_id: str) -> None:
     blocks.append(_header(say(Message(N_("Live stages")))))
     if not live:
         blocks.append(_context(say(Message(N_("No live stage right now.")))))
-    for index, (ref, hands, speakers) in enumerate(live):
+    for index, (ref, hands, speakers, topic, tags) in enumerate(live):
         if user_id in speakers:
             status, action = say(Message(N_("You have the floor."))), None
         elif user_id in hands:
@@ -48,7 +50,7 @@ async def publish(adapter: SlackAdapter, team_id: str, user_id: str) -> None:
         else:
             status = say(Message.of(N_("Hands raised: {count}."), count=len(hands)))
             action = button(say(Message(N_("Raise hand"))), f"{RAISE}_{index}", ref.stage_id, "primary")
-        text = f"*{escape(ref.title)}* · <#{ref.channel_id}>\n{status}"
+        text = f"*{escape(ref.title)}* · <#{ref.channel_id}>{_about(topic, tags)}\n{status}"
         block: dict[str, Any] = {"type": "section", "text": {"type": "mrkdwn", "text": text}}
         if action is not None:
             block["accessory"] = action
@@ -60,8 +62,9 @@ async def publish(adapter: SlackAdapter, team_id: str, user_id: str) -> None:
         assert schedule.next_at is not None
         when = date_token(schedule.next_at, "{date_short_pretty} {time}")
         line = say(Message.of(N_("{when} in {channel}"), when=when, channel=Markup(f"<#{schedule.ref.channel_id}>")))
+        about = _about(schedule.topic, schedule.tags)
         blocks.append({"type": "section", "text": {"type": "mrkdwn",
-                                                   "text": f"*{escape(schedule.ref.title)}*\n{line}"}})
+                                                   "text": f"*{escape(schedule.ref.title)}*{about}\n{line}"}})
     await adapter.client.views_publish(user_id=user_id, view={"type": "home", "blocks": blocks})
 
 
@@ -70,6 +73,11 @@ async def publish_quietly(adapter: SlackAdapter, team_id: str, user_id: str) -> 
         await publish(adapter, team_id, user_id)
     except Exception:
         log.exception("publishing the App Home of %s in team %s failed", user_id, team_id)
+
+
+def _about(topic: str, tags: tuple[str, ...]) -> str:
+    """The topic and tags beside a stage's title, as typed (escaped for mrkdwn)."""
+    return "".join(f" · {escape(part)}" for part in (topic, shown(tags)) if part)
 
 
 def _header(text: str) -> dict[str, Any]:

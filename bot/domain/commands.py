@@ -33,6 +33,7 @@ class OpenStage(Command):
     # must_be_present does not refuse anyone (see SyncPresence).
     presence_known: bool = True
     record: bool = False  # recorded from the start (record=on)
+    tags: tuple[str, ...] = ()  # as parsed at the edge (bot.domain.tags), checked again by the stage
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -43,6 +44,11 @@ class CloseStage(StageCommand):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SetTopic(StageCommand):
     topic: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SetTags(StageCommand):
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -180,6 +186,7 @@ class ScheduleStage(Command):
     recurrence: str = "once"  # once | daily | weekly:mon,thu | cron:M H D M W
     topic: str = ""
     record: bool = False  # each occurrence is recorded from its start
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -190,6 +197,7 @@ class EditSchedule(ScheduleCommand):
     timezone: str | None = None
     duration: int | None = None
     recurrence: str | None = None
+    tags: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -37,9 +37,10 @@ class Event(Happening):
 class StageOpened(Event):
     title: str
     topic: str = ""
+    tags: tuple[str, ...] = ()
 
     def data(self) -> dict[str, Any]:
-        return {"title": self.title, "topic": self.topic}
+        return {"title": self.title, "topic": self.topic, **({"tags": list(self.tags)} if self.tags else {})}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,6 +58,14 @@ class TopicChanged(Event):
 
     def data(self) -> dict[str, Any]:
         return {"topic": self.topic}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TagsChanged(Event):
+    tags: tuple[str, ...] = ()
+
+    def data(self) -> dict[str, Any]:
+        return {"tags": " ".join(f"#{t}" for t in self.tags)}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

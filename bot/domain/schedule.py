@@ -6,7 +6,7 @@ Occurrence arithmetic (recurrences, daylight-saving changes) comes from the Cale
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -16,6 +16,7 @@ from bot.domain import errors
 from bot.domain import schedule_events as sev
 from bot.domain.members import Actor
 from bot.domain.recurrence import Recurrence
+from bot.domain.tags import parse_tags
 from bot.domain.validation import check_text
 from bot.i18n.markers import N_
 from bot.i18n.message import Message
@@ -65,9 +66,10 @@ class ScheduledStage:
         next_at: datetime | None = None, skipped: frozenset[datetime] = frozenset(),
         reminded: datetime | None = None, last_opened: datetime | None = None,
         platform_event_id: str | None = None, rsvps: dict[datetime, set[str]] | None = None, version: int = 0,
-        record: bool = False,
+        record: bool = False, tags: tuple[str, ...] = (),
     ) -> None:
         self.record = record  # each occurrence opens recorded
+        self.tags = tags  # each occurrence opens with them (bot.domain.tags)
         self.id, self.platform, self.space_id, self.channel_id = id, platform, space_id, channel_id
         self.title, self.topic, self.host_id, self.timezone = title, topic, host_id, timezone
         self.first_at, self.duration, self.recurrence = first_at, duration, recurrence
@@ -85,10 +87,11 @@ class ScheduledStage:
     def create(
         cls, *, id: str, platform: str, space_id: str, channel_id: str, title: str, topic: str, host: Actor,
         timezone: str, start: str, duration: int, recurrence: Recurrence, reminder_lead: int,
-        now: datetime, active_in_space: int, calendar: Calendar, record: bool = False,
+        now: datetime, active_in_space: int, calendar: Calendar, record: bool = False, tags: Sequence[str] = (),
     ) -> ScheduledStage:
         title = check_text("title", title, low=1, high=100)
         topic = check_text("topic", topic, low=0, high=120)
+        kept = parse_tags(tags)
         _check_duration(duration)
         first_at = parse_local(start, timezone)
         if first_at <= now:
@@ -100,16 +103,20 @@ class ScheduledStage:
         schedule = cls(id=id, platform=platform, space_id=space_id, channel_id=channel_id, title=title, topic=topic,
                        host_id=host.user_id, timezone=timezone, first_at=first, duration=duration,
                        recurrence=recurrence, reminder_lead=reminder_lead, created_at=now, next_at=first,
-                       record=record)
+                       record=record, tags=kept)
         schedule._record(sev.StageScheduled, host, now, title=title, starts_at=first)
         return schedule
 
     def edit(self, actor: Actor, now: datetime, *, calendar: Calendar, title: str | None = None,
              topic: str | None = None, start: str | None = None, timezone: str | None = None,
-             duration: int | None = None, recurrence: Recurrence | None = None) -> None:
+             duration: int | None = None, recurrence: Recurrence | None = None,
+             tags: Sequence[str] | None = None) -> None:
         self._require_active()
         self._require_owner(actor)
         changes = []
+        if tags is not None:
+            tags = parse_tags(tags)
+            changes.append("tags")
         if title is not None:
             title = check_text("title", title, low=1, high=100)
             changes.append("title")
@@ -133,6 +140,7 @@ class ScheduledStage:
         # Everything is checked: now change.
         self.title = title if title is not None else self.title
         self.topic = topic if topic is not None else self.topic
+        self.tags = tuple(tags) if tags is not None else self.tags
         self.duration = duration if duration is not None else self.duration
         if "time" in changes:
             self.timezone = timezone or self.timezone

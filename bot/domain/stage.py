@@ -17,6 +17,7 @@ from bot.domain.head import HeadWatch
 from bot.domain.members import Actor, Hand, Participant, Recap, SpeakerRecap
 from bot.domain.queue import HandQueue
 from bot.domain.rules import Rules
+from bot.domain.tags import parse_tags
 from bot.domain.validation import Visibility, check_capacity, check_text, check_visibility
 from bot.i18n.message import Mention, Message
 
@@ -36,6 +37,7 @@ class Stage:
         hand_seq: int = 0, peak_audience: int = 0, hands_raised: int = 0, hands_served: int = 0,
         version: int = 0, participants: dict[str, Participant] | None = None,
         idle_since: datetime | None = None, schedule_id: str | None = None, presence_known: bool = True,
+        tags: tuple[str, ...] = (),
     ) -> None:
         self.id, self.platform, self.space_id, self.channel_id = id, platform, space_id, channel_id
         self.title, self.topic, self.host_id, self.state = title, topic, host_id, state
@@ -47,6 +49,7 @@ class Stage:
         self.participants: dict[str, Participant] = participants or {}
         self.idle_since, self.schedule_id = idle_since, schedule_id  # nobody speaking since; series opened from
         self.presence_known = presence_known  # whether the platform sees who is in the audio room
+        self.tags = tags  # what it is about, as people follow it (bot.domain.tags)
         self.queue = HandQueue()
         self.queue.reorder(self.rules.queue_mode, self._hands())
         self.present_count = sum(1 for p in self.participants.values() if p.present)
@@ -66,17 +69,18 @@ class Stage:
         cls, *, id: str, platform: str, space_id: str, channel_id: str, title: str, host: Actor,
         now: datetime, rules: Rules, topic: str = "", visibility: str = Visibility.PUBLIC,
         capacity: int = 0, present: frozenset[str] = frozenset(), schedule_id: str | None = None,
-        presence_known: bool = True,
+        presence_known: bool = True, tags: Sequence[str] = (),
     ) -> Stage:
         title = check_text("title", title, low=1, high=100)
         topic = check_text("topic", topic, low=0, high=120)
+        kept = parse_tags(tags)
         check_visibility(visibility)
         check_capacity(capacity)
         stage = cls(id=id, platform=platform, space_id=space_id, channel_id=channel_id, title=title,
                     host_id=host.user_id, created_at=now, topic=topic, visibility=visibility,
                     capacity=capacity, rules=rules, opened_at=now, idle_since=now, schedule_id=schedule_id,
-                    presence_known=presence_known)
-        stage.record(ev.StageOpened, host, now, title=title, topic=topic)
+                    presence_known=presence_known, tags=kept)
+        stage.record(ev.StageOpened, host, now, title=title, topic=topic, tags=kept)
         for user_id in sorted(present):
             stage._arrive(user_id, now)
         return stage
@@ -112,6 +116,12 @@ class Stage:
         topic = check_text("topic", topic, low=0, high=120)
         self.topic = topic
         self.record(ev.TopicChanged, actor, now, topic=topic)
+
+    def set_tags(self, actor: Actor, tags: Sequence[str], now: datetime) -> None:
+        self.require_live()
+        require_moderator(self, actor)
+        self.tags = parse_tags(tags)
+        self.record(ev.TagsChanged, actor, now, tags=self.tags)
 
     def set_rules(self, actor: Actor, changes: dict[str, str], now: datetime) -> Rules:
         self.require_live()

@@ -24,7 +24,7 @@ def stage_values(stage: Stage) -> dict[str, Any]:
         "hand_seq": stage.hand_seq, "peak_audience": stage.peak_audience,
         "hands_raised": stage.hands_raised, "hands_served": stage.hands_served,
         "idle_since": stage.idle_since, "schedule_id": stage.schedule_id,
-        "presence_known": stage.presence_known,
+        "presence_known": stage.presence_known, "tags": list(stage.tags),
     }
 
 
@@ -63,7 +63,7 @@ def stage_from(row: Any, participants: list[Participant]) -> Stage:
         closed_at=row.closed_at, hand_seq=row.hand_seq, peak_audience=row.peak_audience,
         hands_raised=row.hands_raised, hands_served=row.hands_served, version=row.version,
         participants={p.user_id: p for p in participants}, idle_since=row.idle_since,
-        schedule_id=row.schedule_id, presence_known=row.presence_known,
+        schedule_id=row.schedule_id, presence_known=row.presence_known, tags=tuple(row.tags or ()),
     )
 
 
@@ -86,7 +86,7 @@ def schedule_values(schedule: ScheduledStage) -> dict[str, Any]:
         "reminder_lead": schedule.reminder_lead, "state": schedule.state.value, "next_at": schedule.next_at,
         "skipped": sorted(moment.isoformat() for moment in schedule.skipped), "reminded": schedule.reminded,
         "last_opened": schedule.last_opened, "platform_event_id": schedule.platform_event_id,
-        "created_at": schedule.created_at, "record": schedule.record,
+        "created_at": schedule.created_at, "record": schedule.record, "tags": list(schedule.tags),
     }
 
 
@@ -101,7 +101,7 @@ def schedule_from(row: Any, rsvps: list[Any]) -> ScheduledStage:
         created_at=row.created_at, state=ScheduleState(row.state), next_at=row.next_at,
         skipped=frozenset(datetime.fromisoformat(m) for m in row.skipped), reminded=row.reminded,
         last_opened=row.last_opened, platform_event_id=row.platform_event_id, rsvps=attending,
-        version=row.version, record=bool(row.record),
+        version=row.version, record=bool(row.record), tags=tuple(row.tags or ()),
     )
 
 

@@ -54,6 +54,7 @@ class StageRow(SQLModel, table=True):
     idle_since: datetime | None = _when()
     schedule_id: str | None = Field(default=None, max_length=40)
     presence_known: bool = True  # False while the platform cannot see the audio room (Slack, no huddle)
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
     version: int = 0
 
 
@@ -170,6 +171,7 @@ class ScheduleRow(SQLModel, table=True):
     platform_event_id: str | None = Field(default=None, max_length=40, index=True)
     created_at: datetime = _when(nullable=False)
     record: bool = False  # each occurrence opens recorded
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
     version: int = 0
 
 

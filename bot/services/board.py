@@ -41,4 +41,4 @@ def board_of(stage: Stage, now: datetime, *, lines: int = BOARD_QUEUE_LINES) -> 
         present_count=stage.present_count,
         moderators=tuple(sorted(stage.moderators)),
         taken_at=now, version=stage.version, schedule_id=stage.schedule_id,
-        presence_known=stage.presence_known)
+        presence_known=stage.presence_known, tags=stage.tags)

@@ -13,6 +13,7 @@ _SENTENCES = {
     "StageOpened": N_("{actor} opened “{title}”"),
     "StageClosed": N_("{actor} closed the stage"),
     "TopicChanged": N_("{actor} set the topic to “{topic}”"),
+    "TagsChanged": N_("{actor} set the tags to {tags}"),
     "RulesChanged": N_("{actor} changed the rules: {changes}"),
     "HandsLocked": N_("{actor} locked hands"),
     "HandsUnlocked": N_("{actor} unlocked hands"),

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.domain.tags import shown
 from bot.i18n.markers import N_
 from bot.i18n.message import Mention, Message
 from bot.ports import Board, ScheduleView
@@ -28,18 +29,18 @@ def listing_lines(listing: Listing, channel: Callable[[str], str]) -> list[Messa
     <#id>; the console: its name)."""
     lines = [Message.of(N_("Live now: {count}"), count=len(listing.live))]
     for board in listing.live[:SHOWN]:
-        lines.append(Message.of(N_("🔴 “{title}” in {channel} · host {host} · {audience} in the room{topic}"),
+        lines.append(Message.of(N_("🔴 “{title}” in {channel} · host {host} · {audience} in the room{topic}{tags}"),
                                 title=board.ref.title, channel=channel(board.ref.channel_id),
                                 host=Mention(board.host_id), audience=board.present_count,
-                                topic=_topic(board.topic)))
+                                topic=_topic(board.topic), tags=_tags(board.tags)))
     upcoming = [view for view in listing.upcoming if view.next_at is not None]
     lines.append(Message.of(N_("Coming: {count}"), count=len(upcoming)))
     for view in upcoming[:SHOWN]:
         assert view.next_at is not None
         lines.append(Message.of(N_("📅 “{title}” in {channel} · host {host} · starts in {wait} · going: {going}"
-                                   "{topic}"), title=view.ref.title, channel=channel(view.ref.channel_id),
+                                   "{topic}{tags}"), title=view.ref.title, channel=channel(view.ref.channel_id),
                                 host=Mention(view.host_id), wait=_wait(view.next_at, listing.now),
-                                going=len(view.rsvps), topic=_topic(view.topic)))
+                                going=len(view.rsvps), topic=_topic(view.topic), tags=_tags(view.tags)))
     more = max(0, len(listing.live) - SHOWN) + max(0, len(upcoming) - SHOWN)
     if more:
         lines.append(Message.of(N_("and {count} more"), count=more))
@@ -48,6 +49,10 @@ def listing_lines(listing: Listing, channel: Callable[[str], str]) -> list[Messa
 
 def _topic(topic: str) -> Message | str:
     return Message.of(N_(" · {topic}"), topic=topic) if topic else ""
+
+
+def _tags(tags: tuple[str, ...]) -> str:
+    return f" · {shown(tags)}" if tags else ""  # `#pricing` reads the same in every language
 
 
 def _wait(at: datetime, now: datetime) -> timedelta:

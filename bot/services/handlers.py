@@ -15,6 +15,7 @@ from bot.domain import errors, moderation, timers
 from bot.domain.rules import Rules
 from bot.domain.schedule import Calendar
 from bot.domain.stage import Stage
+from bot.domain.tags import shown
 from bot.i18n.markers import N_
 from bot.i18n.message import Mention, Message
 from bot.ports import UnitOfWork
@@ -43,7 +44,7 @@ async def open_stage(cmd: c.OpenStage, uow: UnitOfWork, ctx: Context) -> Message
         id=ctx.new_id(), platform=cmd.platform, space_id=cmd.space_id, channel_id=cmd.channel_id,
         title=cmd.title, topic=cmd.topic, visibility=cmd.visibility, capacity=cmd.capacity,
         host=cmd.actor, now=ctx.now, rules=replace(ctx.defaults, record=True) if cmd.record else ctx.defaults,
-        present=cmd.present - blocked, presence_known=cmd.presence_known)
+        present=cmd.present - blocked, presence_known=cmd.presence_known, tags=cmd.tags)
     moderation.keep_out(stage, blocked, cmd.actor, ctx.now, in_room=cmd.present)
     uow.stages.add(stage)
     return Message.of(N_("Stage “{title}” is live."), title=stage.title)
@@ -59,6 +60,14 @@ async def set_topic(cmd: c.SetTopic, uow: UnitOfWork, ctx: Context) -> Message:
     stage = await uow.stages.get(cmd.stage_id)
     stage.set_topic(cmd.actor, cmd.topic, ctx.now)
     return Message.of(N_("Topic set: {topic}"), topic=cmd.topic)
+
+
+async def set_tags(cmd: c.SetTags, uow: UnitOfWork, ctx: Context) -> Message:
+    stage = await uow.stages.get(cmd.stage_id)
+    stage.set_tags(cmd.actor, cmd.tags, ctx.now)
+    if not stage.tags:
+        return Message.of(N_("Tags cleared."))
+    return Message.of(N_("Tags set: {tags}"), tags=shown(stage.tags))
 
 
 async def set_rules(cmd: c.SetRules, uow: UnitOfWork, ctx: Context) -> Message:
@@ -199,7 +208,7 @@ async def expire_due(cmd: c.ExpireDue, uow: UnitOfWork, ctx: Context) -> Message
 
 
 HANDLERS: dict[type[c.Command], Handler] = {
-    c.OpenStage: open_stage, c.CloseStage: close_stage, c.SetTopic: set_topic, c.SetRules: set_rules,
+    c.OpenStage: open_stage, c.CloseStage: close_stage, c.SetTopic: set_topic, c.SetTags: set_tags, c.SetRules: set_rules,
     c.LockHands: lock_hands, c.JoinAudio: join_audio, c.LeaveAudio: leave_audio, c.SyncPresence: sync_presence,
     c.RaiseHand: raise_hand, c.LowerHand: lower_hand, c.ApproveSpeaker: approve_speaker,
     c.ApproveNext: approve_next, c.DenyHand: deny_hand, c.MoveToAudience: move_to_audience,

@@ -26,7 +26,7 @@ async def schedule_stage(cmd: c.ScheduleStage, uow: UnitOfWork, ctx: Context) ->
         title=cmd.title, topic=cmd.topic, host=cmd.actor, timezone=timezone, start=cmd.start,
         duration=cmd.duration, recurrence=Recurrence.parse(cmd.recurrence), reminder_lead=ctx.reminder_lead,
         now=ctx.now, active_in_space=await uow.schedules.count_active(cmd.platform, cmd.space_id),
-        calendar=ctx.calendar, record=cmd.record)
+        calendar=ctx.calendar, record=cmd.record, tags=cmd.tags)
     uow.schedules.add(schedule)
     return Message.of(N_("“{title}” is scheduled for {when} ({repeat}); its id is {schedule_id}."),
                       title=schedule.title, when=_local(schedule.next_at, timezone),
@@ -37,7 +37,7 @@ async def edit_schedule(cmd: c.EditSchedule, uow: UnitOfWork, ctx: Context) -> M
     schedule = await uow.schedules.get(cmd.schedule_id)
     recurrence = Recurrence.parse(cmd.recurrence) if cmd.recurrence is not None else None
     schedule.edit(cmd.actor, ctx.now, calendar=ctx.calendar, title=cmd.title, topic=cmd.topic, start=cmd.start,
-                  timezone=cmd.timezone, duration=cmd.duration, recurrence=recurrence)
+                  timezone=cmd.timezone, duration=cmd.duration, recurrence=recurrence, tags=cmd.tags)
     return Message.of(N_("“{title}” now next happens at {when}."), title=schedule.title,
                       when=_local(schedule.next_at, schedule.timezone))
 
@@ -85,7 +85,7 @@ async def start_scheduled(cmd: c.StartScheduled, uow: UnitOfWork, ctx: Context) 
                            host=Actor(schedule.host_id), now=ctx.now, schedule_id=schedule.id,
                            rules=replace(ctx.defaults, record=True) if schedule.record else ctx.defaults,
                            # Opened by the clock: no platform has told who is in the room yet.
-                           presence_known=False)
+                           presence_known=False, tags=schedule.tags)
         moderation.keep_out(stage, await uow.stages.blocked_in_space(schedule.platform, schedule.space_id, ctx.now),
                             SYSTEM, ctx.now)
         uow.stages.add(stage)

@@ -33,4 +33,5 @@ def schedule_view(schedule: ScheduledStage) -> ScheduleView:
     return ScheduleView(ref=ref, topic=schedule.topic, host_id=schedule.host_id, timezone=schedule.timezone,
                         next_at=schedule.next_at, duration=schedule.duration,
                         recurrence=schedule.recurrence.describe(), state=schedule.state.value,
-                        rsvps=tuple(sorted(going)), platform_event_id=schedule.platform_event_id)
+                        rsvps=tuple(sorted(going)), platform_event_id=schedule.platform_event_id,
+                        tags=schedule.tags)

@@ -167,6 +167,8 @@ def _take(option: Option, words: list[Word], *, later: list[Option]) -> int:
             return 2 if len(words) > 1 and is_time(words[1].text) else 1
         case Kind.MEMBER | Kind.ID | Kind.TEXT:
             return 1
+        case Kind.TAGS:  # `/follow tag pricing design`: the rest of the line
+            return len(words)
     if convert(option, first) is None and not option.required:
         return 0
     return 1
@@ -178,6 +180,13 @@ def _more(option: Option, typed: dict[str, str], after: list[Word]) -> int:
             not any(is_time(p) for p in typed[option.name].split()):
         typed[option.name] += " " + after[0].text
         return 1
+    if option.kind is Kind.TAGS:  # `tags=pricing, design`: a comma carries on to the next word
+        taken = 0
+        while taken < len(after) and after[taken].key is None and \
+                (typed[option.name].endswith(",") or after[taken].text.startswith(",")):
+            typed[option.name] += " " + after[taken].text
+            taken += 1
+        return taken
     if option.kind is Kind.DURATION:
         for size in range(min(3, len(after)), 0, -1):
             longer = " ".join([typed[option.name], *(w.text for w in after[:size])])

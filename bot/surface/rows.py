@@ -27,6 +27,7 @@ class Kind(StrEnum):
     PAIRS = "pairs"  # name=value pairs in any order (rules)
     WHEN = "when"  # a wall-clock date and time, YYYY-MM-DD HH:MM
     URL = "url"  # one word, a web address (the core judges it)
+    TAGS = "tags"  # words separated by commas or spaces (bot.domain.tags judges them)
 
 
 class Access(StrEnum):

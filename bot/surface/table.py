@@ -12,6 +12,7 @@ from bot.domain import commands as c
 from bot.domain import community_commands as cc
 from bot.domain import links as lk
 from bot.domain import recording as r
+from bot.domain.tags import parse_tags
 from bot.domain.validation import Visibility
 from bot.i18n.markers import N_
 from bot.surface.errors import NothingToChange
@@ -36,6 +37,8 @@ RECORD = Option(N_("record"), Kind.FLAG, N_("on: recorded (Discord); only member
                 keyed=True, default=False)
 REPLAY = Option(N_("replay"), Kind.ID, N_("The replay, by its id or the start of it (see /stage replays)."), N_("ID"),
                 required=True, suggest="replays")
+TAGS = Option(N_("tags"), Kind.TAGS, N_("What it is about, as people follow it: up to 5 tags (pricing,design)."),
+              N_("TAG,TAG"), keyed=True, default="")
 REPEAT = Option(N_("repeat"), Kind.TEXT, N_("How it repeats: once, daily, weekdays, weekly:mon,thu or cron:M H D M W."),
                 N_("once|daily|weekdays|weekly:mon,thu|cron:…"), keyed=True, suggest="repeats")
 
@@ -57,7 +60,8 @@ def _takes(kind: type[c.Command], name: str) -> bool:
 def _open(v: Values, w: Where) -> c.Command:
     return c.OpenStage(actor=w.actor, platform=w.platform, space_id=w.space_id, channel_id=w.channel_id,
                        title=v["title"], topic=v["topic"], visibility=v["visibility"], capacity=v["capacity"],
-                       present=w.present, presence_known=w.presence_known, record=v["record"])
+                       present=w.present, presence_known=w.presence_known, record=v["record"],
+                       tags=parse_tags(v["tags"]))
 
 
 def _block(v: Values, w: Where) -> c.Command:
@@ -78,15 +82,29 @@ def _schedule(v: Values, w: Where) -> c.Command:
     return c.ScheduleStage(actor=w.actor, platform=w.platform, space_id=w.space_id, channel_id=w.channel_id,
                            title=v["title"], start=v["start"], timezone=v.get("timezone") or w.timezone,
                            duration=v["duration"], recurrence=v["repeat"], topic=v["topic"],
-                           record=v["record"])
+                           record=v["record"], tags=parse_tags(v["tags"]))
 
 
 def _edit(v: Values, w: Where) -> c.Command:
-    if all(v.get(name) is None for name in ("title", "topic", "start", "timezone", "duration", "repeat")):
+    if all(v.get(name) is None for name in ("title", "topic", "start", "timezone", "duration", "repeat", "tags")):
         raise NothingToChange()
     return c.EditSchedule(actor=w.actor, schedule_id=w.schedule_id, title=v.get("title"), topic=v.get("topic"),
                           start=v.get("start"), timezone=v.get("timezone"), duration=v.get("duration"),
-                          recurrence=v.get("repeat"))
+                          recurrence=v.get("repeat"), tags=_tags_or_none(v.get("tags")))
+
+
+_CLEARED = frozenset({"none", "aucun", "aucune", "-", "off"})
+
+
+def _tags_or_none(typed: str | None) -> tuple[str, ...] | None:
+    """Tags as typed for a change: `none` (or `-`) clears them; nothing typed leaves them as they are."""
+    if typed is None:
+        return None
+    return () if typed.strip().casefold() in _CLEARED else parse_tags(typed)
+
+
+def _set_tags(v: Values, w: Where) -> c.Command:
+    return c.SetTags(actor=w.actor, stage_id=w.stage_id, tags=_tags_or_none(v["tags"]) or ())
 
 
 def _cancel(v: Values, w: Where) -> c.Command:
@@ -164,13 +182,17 @@ TABLE: tuple[Row, ...] = (
                         "private": "invite-only"}),
         Option(N_("capacity"), Kind.NUMBER, N_("How many may join; 0 for no limit."), N_("N"), keyed=True, default=0,
                low=0, high=10_000),
-        RECORD,
+        RECORD, TAGS,
     ), scope=Scope.NONE, build=_open, read="board"),
     Row((N_("stage"), N_("close")), "close", N_("Close the stage and post its recap."), access=MODERATORS,
         build=_stage(c.CloseStage)),
     Row((N_("stage"), N_("topic")), "topic", N_("Set the topic."), (
         Option(N_("topic"), Kind.TEXT, N_("What it is about."), N_("TEXT"), required=True),
     ), access=MODERATORS, build=_stage(c.SetTopic)),
+    # `/tags`, not `/stage tags`: Discord allows a group 25 commands, and /stage has them.
+    Row((N_("tags"),), "tags", N_("Set the stage's tags (none: no tags)."), (
+        replace(TAGS, keyed=False, required=True, default=None),
+    ), access=MODERATORS, build=_set_tags),
     Row((N_("stage"), N_("rules")), "rules", N_("Show the rules, or change them (moderators)."), (
         Option(N_("changes"), Kind.PAIRS, N_("Rules to change, as name=value pairs (max_speakers=3 hand_cooldown=2m)."),
                N_("NAME=VALUE …")),
@@ -234,7 +256,7 @@ TABLE: tuple[Row, ...] = (
         Option(N_("title"), Kind.TEXT, N_("What the stage is called."), N_("TITLE"), required=True),
         replace(START, required=True),
         ZONE, replace(LENGTH, default=3600),
-        replace(REPEAT, default="once"), TOPIC, RECORD,
+        replace(REPEAT, default="once"), TOPIC, RECORD, TAGS,
     ), scope=Scope.NONE, build=_schedule),
     Row((N_("stage"), N_("list")), "list", N_("Show the stages live and coming in the space, and where to join."),
         scope=Scope.NONE, read="stages"),
@@ -243,6 +265,7 @@ TABLE: tuple[Row, ...] = (
     Row((N_("stage"), N_("edit")), "edit", N_("Change a scheduled stage (its host or a moderator)."), (
         SERIES, Option(N_("title"), Kind.TEXT, N_("What the stage is called."), N_("TITLE"), keyed=True),
         START, ZONE, LENGTH, REPEAT, Option("topic", Kind.TEXT, N_("What it is about."), N_("TEXT"), keyed=True),
+        replace(TAGS, default=None, help=N_("Its tags (pricing,design); none: no tags.")),
     ), access=HOSTS, scope=Scope.SERIES, build=_edit),
     Row((N_("stage"), N_("cancel")), "cancel", N_("Cancel one occurrence of a scheduled stage, or the whole series."), (
         SERIES, Option(N_("occurrence"), Kind.WHEN, N_("Which occurrence; the whole series when left empty."),

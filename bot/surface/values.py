@@ -51,6 +51,8 @@ def expected(option: Option) -> Message:
             return Message.of(N_("on or off"))
         case Kind.WHEN:
             return Message.of(N_("a date and time such as 2026-12-05 18:00"))
+        case Kind.TAGS:
+            return Message.of(N_("tags such as pricing,design"))
     return Message.of(N_("some text"))
 
 
