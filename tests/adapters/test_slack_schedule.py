@@ -230,7 +230,8 @@ def test_the_schedule_grammar() -> None:
                  'repeat=cron:"0 18 * * 1" topic="Q&amp;A"')
     assert line.row.name == "stage schedule"
     assert line.values == {"title": "Office hours", "start": "2026-03-02 18:00", "timezone": "Europe/Paris",
-                           "duration": 45 * 60, "repeat": "cron:0 18 * * 1", "topic": "Q&A", "record": False}
+                           "duration": 45 * 60, "repeat": "cron:0 18 * * 1", "topic": "Q&A", "record": False,
+                           "tags": ""}
     assert parse("rsvp 3f2a9c off").values == {"series": "3f2a9c", "going": False}
     assert parse('cancel 3f2a9c occurrence="2026-03-02 18:00"').values == {
         "series": "3f2a9c", "occurrence": "2026-03-02 18:00"}
