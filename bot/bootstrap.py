@@ -8,7 +8,7 @@ import logging
 import socket
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +29,9 @@ from bot.surface.community import community_reads
 from bot.domain.community_commands import COMMUNITY_COMMANDS
 from bot.domain.links import LINK_COMMANDS
 from bot.services.links import Links
+from bot.domain.follows import FOLLOW_COMMANDS
+from bot.persistence.blocks import space_blocks as blocks_in_force
+from bot.services.follows import Follows
 from bot.metrics import Metrics
 from bot.services.delivery import Deliveries
 from bot.services.space_blocks import SpaceBlocks
@@ -60,6 +63,7 @@ class App:
     outbox: SqlOutbox
     recordings: Recordings
     community: Community
+    follows: Follows | None = None
     platforms: dict[str, StagePlatform] = field(default_factory=dict)
     # Reads a row names that the gateway does not know itself (bot.surface.gateway), by name.
     reads: dict[str, Callable[..., Any]] = field(default_factory=dict)
@@ -165,9 +169,12 @@ def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = No
     queries = Queries(uow=lambda: SqlUnitOfWork(db, cache, read_only=True), db=db, clock=clock)
     community_outbox = Outbox(outbox.write)
     community = Community(db=db, clock=clock, defaults=thresholds_of(settings), outbox=community_outbox)
+    follows = Follows(db=db, clock=clock, outbox=community_outbox, blocked=lambda platform, space_id, now: _blocked(
+        db, platform, space_id, now))
     deliveries = Deliveries(platforms=platforms, queries=queries, stages=Notifier(locales, recordings.timeline),
                             series=ScheduleNotifier(locales),
-                            community=CommunityNotifier(community, locales, queries.board),
+                            community=CommunityNotifier(community, locales, queries.board, follows=follows,
+                                                        series=queries.schedule),
                             space_blocks=(space_blocks := SpaceBlocks(queries)))
     dispatcher = OutboxDispatcher(store=outbox, deliver=deliveries, now=clock.now)
     community_outbox.submit = dispatcher.submit
@@ -184,17 +191,23 @@ def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = No
     app = App(settings=settings, db=db, clock=clock, scheduler=scheduler, bus=bus, queries=queries,
               locales=locales, dispatcher=dispatcher, cache=cache, boards=BoardMessages(db), inbox=Inbox(db),
               requests=RequestInbox(db), outbox=outbox, recordings=recordings, community=community,
-              platforms=platforms, metrics=metrics, reads=community_reads(community, queries))
+              follows=follows, platforms=platforms, metrics=metrics, reads=community_reads(community, queries, follows))
     for kind in RECORDING_COMMANDS:
         bus.services[kind] = app.recordings.handle  # type: ignore[assignment]
     for community_kind in COMMUNITY_COMMANDS:
         bus.services[community_kind] = community.handle  # type: ignore[assignment]
+    for follow_kind in FOLLOW_COMMANDS:
+        bus.services[follow_kind] = follows.handle  # type: ignore[assignment]
     links = Links(db=db, clock=clock, uow=lambda: SqlUnitOfWork(db, cache, read_only=True), outbox=community_outbox)
     for link_kind in LINK_COMMANDS:
         bus.services[link_kind] = links.handle  # type: ignore[assignment]
     if hasattr(scheduler, "on_elected"):
         scheduler.on_elected = app.rearm  # a process taking over the jobs re-arms them from the database
     return app
+
+
+async def _blocked(db: Database, platform: str, space_id: str, now: datetime) -> frozenset[str]:
+    return frozenset(block.user_id for block in await blocks_in_force(db, platform, space_id, now))
 
 
 def replay_store(settings: Settings) -> ReplayStore:

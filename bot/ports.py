@@ -188,6 +188,15 @@ class RoutedPlatform(Protocol):
 
 
 @runtime_checkable
+class FollowerPlatform(Protocol):
+    """A platform that sends direct messages to many members at once (a stage's followers) apart from the stage's
+    own, paced within its limits so they never hold up those, and shows where to join (the stage's channel).
+    Platforms without it tell followers as they tell anyone."""
+
+    async def notify_follower(self, stage: StageRef, user_id: str, message: Message, locale: str) -> None: ...
+
+
+@runtime_checkable
 class RecordingPlatform(Protocol):
     """A platform that records stages (Discord). Told, through the outbox, that who may be heard changed in a
     space (a consent) or on a stage (a strike, a deletion): it follows it in what it captures, and mixes a replay

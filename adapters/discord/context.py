@@ -13,7 +13,7 @@ from adapters.discord.direct import DirectMessages
 from adapters.discord.directory import StageDirectory
 from adapters.discord.expectations import Expectations
 from adapters.discord.failures import Reporter
-from adapters.discord.pacing import Pacer
+from adapters.pacing import Pacer
 from adapters.discord.settings import DiscordSettings
 from bot.bootstrap import App
 from bot.services.dispatch import Dispatcher
@@ -29,6 +29,8 @@ class Pacing:
     members: Pacer = field(default_factory=lambda: Pacer(rate=4.0, burst=1))
     posts: Pacer = field(default_factory=lambda: Pacer(rate=1.0, burst=5))  # messages, per channel
     direct: Pacer = field(default_factory=lambda: Pacer(rate=2.0, burst=5))  # direct messages, overall
+    # Direct messages to followers (DISCORD_DM_RATE a second), after the stages' own.
+    followers: Pacer = field(default_factory=lambda: Pacer(rate=10.0, burst=10))
 
 
 @dataclass
@@ -47,13 +49,14 @@ class Context:
     @classmethod
     def build(cls, app: App, settings: DiscordSettings, client: discord.Client, *, board_content: Content,
               board_interval: float = 1.0) -> Context:
-        pacing = Pacing()
+        pacing = Pacing(followers=Pacer(rate=settings.dm_rate, burst=max(1, round(settings.dm_rate))))
         reporter = Reporter(client=client, app=app, pacer=pacing.posts)
         return cls(app=app, settings=settings, client=client, directory=StageDirectory(app.queries),
                    lanes=Dispatcher(), pacing=pacing, reporter=reporter,
                    boards=BoardPublisher(client=client, app=app, reporter=reporter, content=board_content,
                                          interval=board_interval),
-                   direct=DirectMessages(client=client, pacer=pacing.direct), expected=Expectations())
+                   direct=DirectMessages(client=client, pacer=pacing.direct, bulk_pacer=pacing.followers),
+                   expected=Expectations())
 
     @property
     def moderator_roles(self) -> list[str]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import discord
 
 from adapters.discord.members import say
-from adapters.discord.pacing import Pacer
+from adapters.pacing import Pacer
 from bot.bootstrap import App
 from bot.i18n.markers import N_
 from bot.i18n.message import Message

@@ -203,6 +203,10 @@ class DiscordPlatform:
     async def notify(self, stage: StageRef, user_id: str, message: Message, locale: str) -> None:
         self._ctx.direct.send(user_id, say(message, locale))
 
+    async def notify_follower(self, stage: StageRef, user_id: str, message: Message, locale: str) -> None:
+        # The stage channel's mention is the way in: a click in the DM opens it.
+        self._ctx.direct.send(user_id, f"{say(message, locale)}\n<#{stage.channel_id}>", bulk=True)
+
     def tell(self, stage: StageRef, user_id: str, refusal: StageError) -> None:
         """A member whose act in Discord the core refused hears why (in their own language, later)."""
         async def send() -> None:

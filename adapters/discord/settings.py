@@ -56,6 +56,9 @@ class DiscordSettings(PlatformSettings):
     # Discord's global limit for this bot (requests per second over every process); REDIS_URL lets the processes
     # share it exactly, otherwise each keeps to its shards' part of it.
     global_rate: int = Field(50, ge=1, le=100_000)
+    # Direct messages to a stage's followers, per second (each is two requests: the DM channel, the message),
+    # sent after the stages' own DMs: 10 a second keeps them at 40 % of the default global limit.
+    dm_rate: float = Field(10.0, gt=0, le=1000)
     # Badges that grant a Discord role when earned (the bot needs Manage Roles and a role above those it gives).
     badge_roles: Annotated[dict[str, str], NoDecode, BeforeValidator(_badge_roles)] = Field(
         {}, validation_alias="BADGE_ROLES")

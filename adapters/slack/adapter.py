@@ -22,6 +22,7 @@ from adapters.slack.boards import BoardKeeper
 from adapters.slack.directory import PLATFORM, Directory
 from adapters.slack.platform import SlackPlatform
 from adapters.slack.replies import Replies
+from adapters.pacing import Pacer
 from adapters.slack.settings import SlackSettings
 from adapters.slack.state import SlackState
 from adapters.slack.text import is_group_id
@@ -59,7 +60,8 @@ class SlackAdapter:
         self.announcer = Announcer(client=client, state=self.state, locales=app.locales,
                                    reminder_lead=app.settings.schedule_reminder_lead, interval=board_interval)
         self.platform = SlackPlatform(client=client, keeper=self.keeper, announcer=self.announcer, state=self.state,
-                                      queries=app.queries, locales=app.locales)
+                                      queries=app.queries, locales=app.locales,
+                                      followers=Pacer(rate=settings.dm_rate, burst=max(1, round(settings.dm_rate))))
         self.replies = Replies(client=client, directory=self.directory, inbox=app.requests, now=app.clock.now)
         self._replaying: asyncio.Task[None] | None = None
         self._events: set[asyncio.Task[Any]] = set()  # events being worked on after their ack

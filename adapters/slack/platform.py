@@ -11,6 +11,7 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
+from adapters.pacing import Pacer
 from adapters.slack.announcements import Announcer
 from adapters.slack.boards import BoardKeeper
 from adapters.slack.directory import PLATFORM
@@ -36,9 +37,10 @@ class SlackPlatform:
     capabilities = frozenset({Capability.DIRECT_MESSAGE, Capability.ACCESS_CONTROL})
 
     def __init__(self, *, client: Any, keeper: BoardKeeper, announcer: Announcer, state: SlackState,
-                 queries: Queries, locales: Locales) -> None:
+                 queries: Queries, locales: Locales, followers: Pacer | None = None) -> None:
         self._client, self._keeper, self._announcer, self._state = client, keeper, announcer, state
         self._queries, self._locales = queries, locales
+        self._followers = followers or Pacer(rate=5.0, burst=5)
 
     async def stage_opened(self, board: Board) -> None:
         await self._keeper.post(board)
@@ -63,6 +65,13 @@ class SlackPlatform:
     async def notify(self, stage: StageRef, user_id: str, message: Message, locale: str) -> None:
         # A user id as the channel posts in the app's direct messages with that member.
         await post_once(self._client, channel=user_id, text=say(message, locale))
+
+    async def notify_follower(self, stage: StageRef, user_id: str, message: Message, locale: str) -> None:
+        # Paced on their own: the stage's own DMs (the floor, a lowered hand) never wait behind 5,000 of these.
+        # The channel's link is the way in: a click in the DM opens it, and the huddle in it.
+        await self._followers.wait()
+        await post_once(self._client, channel=user_id, text=f"{say(message, locale)}\n<#{stage.channel_id}>",
+                        unfurl_links=False)
 
     async def announce(self, stage: StageRef, message: Message, locale: str) -> None:
         await self._post_public(stage, say(message, locale))

@@ -22,6 +22,10 @@ class SlackSettings(PlatformSettings):
     port: int = Field(3000, ge=1, le=65535)
     path: str = "/slack/events"
     moderators: CommaList = []
+    # Direct messages to a stage's followers, per second. chat.postMessage allows about one message a second per
+    # conversation (each follower's is their own) under a workspace-wide limit Slack does not publish: 5 a
+    # second (300 a minute) stays well inside what apps observe.
+    dm_rate: float = Field(5.0, gt=0, le=1000)
 
     @model_validator(mode="after")
     def _a_way_in(self) -> Self:

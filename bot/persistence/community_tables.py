@@ -115,3 +115,29 @@ class LinkRow(SQLModel, table=True):
     label: str = Field(default="", max_length=80)
     actor_id: str = Field(max_length=40)
     at: datetime = Field(sa_type=UtcDateTime, nullable=False)
+
+
+class FollowRow(SQLModel, table=True):
+    """A member following a tag or a host in a space (`/follow tag pricing`, `/follow host @ann`)."""
+
+    __tablename__ = "follow"
+    # A stage opening reads its followers by what they follow: by tag, or by host.
+    __table_args__ = (Index("ix_follow_target", "platform", "space_id", "kind", "target"),)
+
+    platform: str = Field(primary_key=True, max_length=20)
+    space_id: str = Field(primary_key=True, max_length=40)
+    user_id: str = Field(primary_key=True, max_length=40)
+    kind: str = Field(primary_key=True, max_length=10)  # tag | host
+    target: str = Field(primary_key=True, max_length=40)  # the tag as kept, or the host's user id
+    at: datetime = Field(sa_type=UtcDateTime, nullable=False)
+
+
+class FollowNoticeRow(SQLModel, table=True):
+    """A follower told of a stage or a series: one direct message each, whatever they matched by, even when the
+    notice is delivered again after a crash."""
+
+    __tablename__ = "follow_notice"
+
+    subject_id: str = Field(primary_key=True, max_length=40)  # the stage's or the series' id
+    user_id: str = Field(primary_key=True, max_length=40)
+    at: datetime = Field(sa_type=UtcDateTime, nullable=False)

@@ -227,4 +227,5 @@ class RequestInboxRow(SQLModel, table=True):
 
 from bot.persistence.replay_tables import ConsentRow, ReplayRow, StrikeRow  # noqa: E402,F401  (same metadata)
 from bot.persistence.community_tables import (BadgeRow, CommunitySettingRow, DayTallyRow,  # noqa: E402,F401
-                                                 HiddenStatsRow, LinkRow, TallyRow, TotalTallyRow)
+                                                 FollowNoticeRow, FollowRow, HiddenStatsRow, LinkRow, TallyRow,
+                                                 TotalTallyRow)

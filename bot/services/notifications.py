@@ -74,7 +74,8 @@ def _effects_of(event: ev.Event, board: Board) -> list[Effect]:
     title, target = board.ref.title, event.target_id
     match event:
         case ev.StageOpened():
-            return [Effect("stage_opened"), *([Effect("recording_on")] if board.rules.record else [])]
+            return [Effect("stage_opened"), *([Effect("recording_on")] if board.rules.record else []),
+                    Effect("community.follows")]  # its followers told (bot/services/follows.py)
         case ev.RulesChanged(changes=changes) if changes.get("record") == "True":
             return [Effect("recording_on")]
         case ev.StageClosed(recap=recap, speakers=speakers):

@@ -49,6 +49,8 @@ def plan(events: Sequence[sev.ScheduleEvent], view: ScheduleView) -> list[Effect
                                     title=title))
     if any(isinstance(e, _SHOWN) for e in events):
         effects.append(Effect("series.changed"))
+    if any(isinstance(e, sev.StageScheduled) for e in events):  # its followers told (bot/services/follows.py)
+        effects.append(Effect("community.follows", {"series": True}))
     return effects
 
 

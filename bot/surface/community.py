@@ -9,12 +9,13 @@ from bot.domain.community import Board, Period
 from bot.i18n.message import Message
 from bot.services.community import Asked, Community
 from bot.services.discovery import Listing, listed
+from bot.services.follows import Follows
 from bot.surface.rows import Values, Where
 
 Read = Callable[[Values, Where], Awaitable[list[Message]]]
 
 
-def community_reads(community: Community, queries: Any) -> dict[str, Read]:
+def community_reads(community: Community, queries: Any, follows: Follows | None = None) -> dict[str, Read]:
     def asked(where: Where) -> Asked:
         return Asked(where.actor, where.platform, where.space_id)
 
@@ -37,6 +38,10 @@ def community_reads(community: Community, queries: Any) -> dict[str, Read]:
         boards = [await queries.board(ref.stage_id) for ref in refs]
         return listed(boards, await queries.schedules(where.platform, where.space_id), community.now())
 
+    async def following(values: Values, where: Where) -> list[Message]:
+        assert follows is not None
+        return await follows.listing(asked(where))
+
     found: dict[str, Any] = {"stats": stats, "leaderboard": leaderboard, "badges": badges, "suggest": suggest,
-                             "stages": stages}
+                             "stages": stages, **({"follows": following} if follows is not None else {})}
     return found

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from bot.domain import commands as c
 from bot.domain import community_commands as cc
+from bot.domain import follows as fl
 from bot.domain import links as lk
 from bot.domain import recording as r
 from bot.domain.tags import parse_tags
@@ -153,6 +154,16 @@ def _thresholds(v: Values, w: Where) -> c.Command | None:
                             changes={k: str(x) for k, x in changes.items()}) if changes else None
 
 
+def _follow(kind: fl.Followed, *, on: bool) -> Builder:
+    def build(v: Values, w: Where) -> c.Command:
+        targets = parse_tags(v["tag"]) if kind is fl.Followed.TAG else (v["member"],)
+        return fl.Follow(actor=w.actor, platform=w.platform, space_id=w.space_id, kind=kind, targets=targets, on=on)
+    return build
+
+
+FOLLOWED_TAG = Option(N_("tag"), Kind.TAGS, N_("One or more tags, such as pricing."), N_("TAG"), required=True)
+FOLLOWED_HOST = Option(N_("member"), Kind.MEMBER, N_("The host."), N_("MEMBER"), required=True)
+
 PERIOD = Option(N_("period"), Kind.CHOICE, N_("Over the last 30 days, or all time."), N_("30d|all"), default="30d",
                 choices=("30d", "all"), aliases={"30": "30d", "30days": "30d", "30j": "30d", "month": "30d",
                                                  "mois": "30d", "alltime": "all", "all-time": "all",
@@ -169,6 +180,8 @@ GROUPS = {
     N_("stats"): N_("Your statistics in this space, and whether others see them."),
     N_("record"): N_("Your consent to being recorded, and your voice in replays."),
     N_("replay"): N_("The replays of recorded stages."),
+    N_("follow"): N_("Follow tags and hosts: a direct message when their stages open or are scheduled."),
+    N_("off"): N_("Stop following a tag or a host."),
 }
 
 TABLE: tuple[Row, ...] = (
@@ -313,6 +326,19 @@ TABLE: tuple[Row, ...] = (
         Option(N_("changes"), Kind.PAIRS, N_("Thresholds to change, as name=value pairs (attended=20 hosted=3)."),
                N_("NAME=VALUE …")),
     ), scope=Scope.NONE, build=_thresholds, read="badges"),
+    # ---- discovery: follows
+    Row((N_("follow"), N_("tag")), "follow tag", N_("Follow tags: a direct message when a stage with one opens or is "
+                                                    "scheduled."), (FOLLOWED_TAG,), scope=Scope.NONE,
+        build=_follow(fl.Followed.TAG, on=True)),
+    Row((N_("follow"), N_("host")), "follow host", N_("Follow a host: a direct message when their stage opens or is "
+                                                      "scheduled."), (FOLLOWED_HOST,), scope=Scope.NONE,
+        build=_follow(fl.Followed.HOST, on=True)),
+    Row((N_("follow"), N_("off"), N_("tag")), "follow off tag", N_("Stop following tags."), (FOLLOWED_TAG,),
+        scope=Scope.NONE, build=_follow(fl.Followed.TAG, on=False)),
+    Row((N_("follow"), N_("off"), N_("host")), "follow off host", N_("Stop following a host."), (FOLLOWED_HOST,),
+        scope=Scope.NONE, build=_follow(fl.Followed.HOST, on=False)),
+    Row((N_("follows"),), "follows", N_("List the tags and hosts you follow here."), scope=Scope.NONE,
+        read="follows"),
     Row((N_("mod"), N_("suggest")), "mod suggest", N_("Suggest regulars who spoke well without incident as "
                                                      "moderators."), access=MODERATORS, read="suggest"),
     Row((N_("help"),), "help", N_("List every command."), (

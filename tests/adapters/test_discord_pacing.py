@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from adapters.discord.pacing import Pacer
+from adapters.pacing import Pacer
 from tests.support.discord import bot, podium_errors, world  # noqa: F401 - fixtures
 
 VOICE_PATCH = "PATCH /guilds/{guild_id}/voice-states/{user_id}"

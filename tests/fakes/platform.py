@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,3 +93,17 @@ class FakeRecordingPlatform(FakePlatform):
 
     async def recording_notice(self, stage: StageRef, user_id: str, *, speaking: bool) -> None:
         self._record("recording_notice", stage.stage_id, user_id, speaking=speaking)
+
+
+class FakeFollowerPlatform(FakePlatform):
+    """A platform that tells followers apart (FollowerPlatform); `hold` keeps those messages from going out
+    (a process about to be killed)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.hold: asyncio.Event | None = None
+
+    async def notify_follower(self, stage: StageRef, user_id: str, message: Message, locale: str) -> None:
+        if self.hold is not None:
+            await self.hold.wait()
+        self._record("notify_follower", stage.stage_id, user_id, message=message, locale=locale)

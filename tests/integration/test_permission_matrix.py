@@ -61,6 +61,8 @@ LINES = {
     "stage link": "stage link https://example.com/agenda Agenda", "stage unlink": "stage unlink 1",
     "stage list": "stage list", "stats": "stats", "stats hide": "stats hide", "stats show": "stats show",
     "leaderboard": "leaderboard", "badges": "badges attended=3", "mod suggest": "mod suggest",
+    "tags": "tags pricing design", "follow tag": "follow tag pricing", "follow host": "follow host waiting",
+    "follow off tag": "follow off tag pricing", "follow off host": "follow off host waiting", "follows": "follows",
 }
 # Who may, per command, when it is not "moderators" (Access.MODERATORS) or "everyone" (reads, scheduling).
 ALLOWED: dict[str, set[str]] = {
@@ -172,6 +174,9 @@ async def _cells(app: Any, role: str) -> None:
         if row.name == "stats show":  # hidden first, so showing them is a change
             hide = GRAMMAR.parse("stats hide")
             await act(app, hide.row, hide.values, place, actor=actor_of(role, channel), member=_member)
+        if row.name.startswith("follow off"):  # followed first, so no longer following is a change
+            first = GRAMMAR.parse(LINES[row.name].replace("follow off", "follow"))
+            await act(app, first.row, first.values, place, actor=actor_of(role, channel), member=_member)
         values = dict(parsed.values)
         if role == "elsewhere" and row.scope.value == "series":  # named, as from another channel one must
             values["series"] = next(v.schedule_id for v in await app.queries.schedules(PLATFORM, space(channel))

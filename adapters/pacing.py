@@ -1,7 +1,8 @@
-"""Pacing for bulk Discord work: a token bucket per key, so a burst goes out at once and the rest waits its turn.
+"""Pacing for bulk platform work: a token bucket per key, so a burst goes out at once and the rest waits its turn.
 
-discord.py already waits when a response says a bucket is empty; pacing keeps the bot from emptying the hidden
-buckets (voice states, direct messages) in the first place, so a 10,000-member stage draws no 429 storm.
+discord.py and slack_sdk already wait when a response says a bucket is empty; pacing keeps the bot from emptying
+the hidden buckets (voice states, direct messages, Slack's workspace-wide posting limit) in the first place, so a
+10,000-member stage or 5,000 followers draw no 429 storm.
 """
 
 from __future__ import annotations
