@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test fuzz bench bench-replays bench-scale bench-community chaos system-deps clean catalogues image screenshots
+.PHONY: demo test fuzz bench bench-replays bench-scale bench-community bench-follows chaos system-deps clean catalogues image screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,12 @@ bench-scale: $(STAMP)
 # Community figures (issue 15): /leaderboard over 1,000 stages x 500 members.
 bench-community: $(STAMP)
 	$(BIN)/python -m bench.community_bench
+
+# 5,000 followers told of one stage opening, through the real Discord and Slack adapters against the fakes
+# (Discord's global limit, Slack's posting limits): time to the last DM, 429s. FOLLOWERS, RUNS, DM_RATE to change.
+bench-follows: $(STAMP)
+	$(BIN)/python -m bench.follow_bench --runs $(or $(RUNS),3) --followers $(or $(FOLLOWERS),5000) \
+		$(if $(DM_RATE),--dm-rate $(DM_RATE))
 
 # Two processes on one PostgreSQL, 10,000 raised hands on the same ten stages at once: none refused, all stored.
 bench-contention: $(STAMP)

@@ -93,7 +93,7 @@ def test_the_core_settings_know_no_platform() -> None:
     assert {DiscordSettings.env_name(name) for name in DiscordSettings.model_fields} == {
         "DISCORD_TOKEN", "DISCORD_API_BASE", "DISCORD_GATEWAY_URL", "DISCORD_MODERATOR_ROLES",
         "CUE_OPENED_WAV", "CUE_FLOOR_WAV", "CUE_WARNING_WAV", "CUE_TIME_UP_WAV", "SHARD_COUNT", "SHARD_IDS",
-        "DISCORD_GLOBAL_RATE", "REDIS_URL", "BADGE_ROLES"}
+        "DISCORD_GLOBAL_RATE", "DISCORD_DM_RATE", "REDIS_URL", "BADGE_ROLES"}
     assert all(SlackSettings.env_name(name).startswith("SLACK_") for name in SlackSettings.model_fields)
 
 

@@ -46,6 +46,8 @@ async def test_follow_off_and_refusals_in_french(tmp_path: Path) -> None:
         await w.command("dave", "follow tag pricing")
         assert (await w.command("dave", "follow off tag pricing")).text == "Vous ne suivez plus #pricing."
         assert (await w.command("dave", "follow off tag pricing")).text == "Vous ne suiviez pas #pricing."
+        assert (await w.command("dave", "follows")).text == "Vous ne suivez aucune étiquette ni aucun hôte ici. " \
+                                                            "Essayez /follow tag prix ou /follow host @quelquun."
         refused = await w.command("dave", "follow tag c++")
         assert refused.text == "Une étiquette ne contient que des lettres, des chiffres, - et _ ; pas « c++ »."
         mine = await w.command("dave", f"follow host <@{w['dave'].id}>")
