@@ -70,5 +70,9 @@ class Deliveries:
             return str(entry.args["space_id"])
         if entry.kind.startswith("series."):
             return (await self._view(entry.stream, memo)).ref.space_id
-        stage = entry.args["stage"] if entry.kind.startswith("community.") else entry.stream
-        return (await self._board(stage, memo)).ref.space_id
+        # A follower's message names its stage or series (its stream holds one subject's); a stage's followers'
+        # notice and a close come on the stage's (or series') own stream.
+        subject = str(entry.args.get("subject") or entry.args.get("stage") or entry.stream)
+        if entry.kind.startswith("community.") and entry.args.get("series"):
+            return (await self._view(subject, memo)).ref.space_id
+        return (await self._board(subject, memo)).ref.space_id

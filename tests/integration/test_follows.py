@@ -163,3 +163,26 @@ async def test_a_member_follows_at_most_the_limit(apps: Apps, clock: ManualClock
     assert render(await app.bus.handle(follow("bob", "host", "last")), "en").startswith("You were following")
     listed = await app.follows.listing(Asked(Actor("bob"), PLATFORM, SPACE))
     assert render(listed[0], "en") == f"You follow {MAX_FOLLOWS} tags and hosts (at most {MAX_FOLLOWS}):"
+
+
+class RoutedFollowerPlatform(FakeFollowerPlatform):
+    """A platform split between processes (Discord shards); this one serves the test's space."""
+
+    routes = frozenset({"shard-0"})
+
+    def route(self, space_id: str) -> str:
+        return "shard-0" if space_id == SPACE else "shard-1"
+
+
+async def test_followers_are_told_on_a_platform_split_between_processes(apps: Apps, clock: ManualClock) -> None:
+    platform = RoutedFollowerPlatform(PLATFORM)
+    app = await apps.start(platform=platform, clock=clock)
+    await app.bus.handle(follow("bob", "tag", "hiring"))
+    await app.bus.handle(c.ScheduleStage(actor=HOST, platform=PLATFORM, space_id=SPACE, channel_id="chan-1",
+                                         title="Office hours", start="2026-03-03 18:00", timezone="UTC",
+                                         tags=("hiring",)))
+    await app.bus.handle(open_stage("chan-2", title="Now", tags=("hiring",)))
+    await app.settle()
+    [view] = await app.queries.schedules(PLATFORM, SPACE)
+    stage_id = await app.queries.live_stage(PLATFORM, SPACE, "chan-2")
+    assert sorted(told(platform, view.schedule_id)) == ["bob"] and sorted(told(platform, stage_id)) == ["bob"]

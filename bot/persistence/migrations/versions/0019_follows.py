@@ -1,7 +1,7 @@
 """follows: members following tags and hosts, and the followers told of each stage or series
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-04 13:00:00
 """
 from __future__ import annotations
@@ -11,8 +11,8 @@ from alembic import op
 
 from bot.persistence.types import UtcDateTime
 
-revision = '0018'
-down_revision = '0017'
+revision = '0019'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
