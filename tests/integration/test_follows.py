@@ -79,7 +79,8 @@ async def test_each_follower_hears_once_whatever_they_matched_by(
     assert heard["dave"] == ["🔔 Live now: “Weekly AMA”, hosted by host · Roadmap · #pricing #design. "
                              "You follow #design."]
     assert platform.of(stage_id, "notify") == []  # followers are told apart from the stage's own messages
-    assert count(plain_engine, "follow_notice") == 4 and count(plain_engine, "outbox") == 0
+    assert count(plain_engine, "follow_notice", f"subject_id = '{stage_id}'") == 4
+    assert count(plain_engine, "outbox", f"stream = 'follow:{stage_id}'") == 0
 
 
 async def test_a_notice_delivered_again_after_a_kill_tells_nobody_twice(
@@ -90,12 +91,12 @@ async def test_a_notice_delivered_again_after_a_kill_tells_nobody_twice(
     await first.bus.handle(open_stage(title="Weekly AMA", tags=("pricing", "design")))
     stage_id = await first.queries.live_stage(PLATFORM, SPACE, "chan-1")
     for _ in range(100):
-        if count(plain_engine, "follow_notice") == 4:
+        if count(plain_engine, "follow_notice", f"subject_id = '{stage_id}'") == 4:
             break
         await asyncio.sleep(0.02)
     first.dispatcher.abandon()
     await apps.stop(first)
-    assert count(plain_engine, "outbox", "kind = 'community.follow_dm'") == 4  # one direct message each, stored
+    assert count(plain_engine, "outbox", f"stream = 'follow:{stage_id}'") == 4  # one direct message each, stored
     again = FakeFollowerPlatform(PLATFORM)
     second = await apps.start(platform=again, clock=clock)
     await second.settle()
@@ -104,7 +105,8 @@ async def test_a_notice_delivered_again_after_a_kill_tells_nobody_twice(
         assert second.follows is not None and await second.follows.notify(stage_id, series=False) == 0
         await second.settle()
     assert all(len(said) == 1 for said in told(again, stage_id).values()) and told(platform, stage_id) == {}
-    assert count(plain_engine, "follow_notice") == 4 and count(plain_engine, "outbox") == 0
+    assert count(plain_engine, "follow_notice", f"subject_id = '{stage_id}'") == 4
+    assert count(plain_engine, "outbox", f"stream = 'follow:{stage_id}'") == 0
 
 
 async def test_a_scheduled_series_tells_its_followers_then_its_opening_tells_those_not_going(
