@@ -5,13 +5,16 @@ The Board itself is declared with the port it crosses (bot/ports.py); this modul
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
+from bot.domain.rules import Rules
 from bot.domain.stage import Stage
 from bot.domain.timers import speaking_deadline
 from bot.ports import Board, QueueLine, SpeakerLine, StageRef
 
-__all__ = ["BOARD_QUEUE_LINES", "Board", "QueueLine", "SpeakerLine", "board_of", "stage_ref"]
+__all__ = ["BOARD_QUEUE_LINES", "Board", "Heading", "QueueLine", "SpeakerLine", "board_of", "heading_of", "stage_ref"]
 
 BOARD_QUEUE_LINES = 10
 
@@ -19,6 +22,31 @@ BOARD_QUEUE_LINES = 10
 def stage_ref(stage: Stage) -> StageRef:
     return StageRef(stage_id=stage.id, platform=stage.platform, space_id=stage.space_id,
                     channel_id=stage.channel_id, title=stage.title)
+
+
+class Heading(Protocol):
+    """What planning a commit's effects reads of its stage (bot/services/notifications.py): a board has it, and
+    so has the far cheaper `heading_of`, taken for every commit where a board would list every speaker."""
+
+    @property
+    def ref(self) -> StageRef: ...
+
+    @property
+    def rules(self) -> Rules: ...
+
+    @property
+    def state(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Heading:
+    ref: StageRef
+    rules: Rules
+    state: str
+
+
+def heading_of(stage: Stage) -> Heading:
+    return _Heading(stage_ref(stage), stage.rules, stage.state.value)
 
 
 def board_of(stage: Stage, now: datetime, *, lines: int = BOARD_QUEUE_LINES) -> Board:

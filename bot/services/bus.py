@@ -22,19 +22,17 @@ from bot.domain import commands as c
 from bot.domain import errors
 from bot.domain.members import SYSTEM
 from bot.domain.rules import Rules
-from bot.domain.stage import Stage, StageState
+from bot.domain.stage import StageState
 from bot.domain.schedule import Calendar, ScheduledStage
 from bot.domain.timers import next_due
 from bot.i18n.message import Message
-from bot.ports import Clock, ConcurrencyConflict, OutboxEntry, Scheduler, UnitOfWork
-from bot.services import notifications, schedule_notifications
-from bot.services.board import Board, board_of
+from bot.ports import Clock, ConcurrencyConflict, Scheduler, UnitOfWork
+from bot.services.board import Board
 from bot.services.outbox import OutboxDispatcher
-from bot.services.effects import entries
 from bot.services.group_commit import GroupCommit
+from bot.services.batch import Split, board_after, footprint, no_board, planned_effects, touched_by
 from bot.services.handlers import HANDLERS, Context, Handler
 from bot.services.schedule_handlers import SCHEDULE_HANDLERS
-from bot.services.schedule_view import schedule_view
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +45,6 @@ Outcome = Done | errors.StageError
 Unit = list[c.Command]  # commands on one lock key, in order: they go into one transaction together
 
 
-def _no_board() -> Board | None:
-    return None
 _BACKOFF = 0.002  # seconds; doubled on each conflict, with jitter so two processes stop colliding in step
 
 
@@ -113,7 +109,7 @@ class MessageBus:
         service = self.services.get(type(command))
         if service is not None:
             try:
-                return await service(command), _no_board
+                return await service(command), no_board
             except errors.StageError:
                 raise
             except Exception:
@@ -182,7 +178,7 @@ class MessageBus:
         alone, so one command's failure or refusal is its own and the others stand."""
         try:
             return await self._transaction(units)
-        except _Split:
+        except Split:
             if len(units) > 1:
                 return [(await self._commit([unit]))[0] for unit in units]
             return [[(await self._commit([[command]]))[0][0] for command in units[0]]]
@@ -203,17 +199,17 @@ class MessageBus:
                         replies.append([])
                         for command in unit:
                             ctx = self._context()
-                            before = _footprint(uow, command)
+                            before = None if alone else footprint(uow, command)
                             try:
                                 replies[-1].append(await _HANDLERS[type(command)](command, uow, ctx))
                             except errors.StageError as refused:
                                 if alone:
                                     raise
-                                if _footprint(uow, command) != before:
-                                    raise _Split() from None  # refused after changing something: undo it all
+                                if footprint(uow, command) != before:
+                                    raise Split() from None  # refused after changing something: undo it all
                                 replies[-1].append(refused)
-                        touched.append(_touched(uow, unit[0]))
-                    effects = _effects(uow, ctx.now)
+                        touched.append(touched_by(uow, unit[0]))
+                    effects = planned_effects(uow)
                     uow.record(effects, ctx.now)
                     await uow.commit()
                     stages = dict(uow.stages.seen)
@@ -223,16 +219,16 @@ class MessageBus:
                 break
             except ConcurrencyConflict:
                 if len(units) > 1:
-                    raise _Split() from None  # whose write conflicted is not known: each tries alone
+                    raise Split() from None  # whose write conflicted is not known: each tries alone
                 if attempt == _RETRIES:
                     log.error("gave up on %r after %d conflicting writes", units[0], attempt)
                     raise errors.Unexpected() from None
                 await asyncio.sleep(random.uniform(0, _BACKOFF * 2 ** attempt))
-            except (errors.StageError, _Split):
+            except (errors.StageError, Split):
                 raise
             except Exception:
                 if not alone:  # one of them failed halfway: each is judged alone, as it would have been
-                    raise _Split() from None
+                    raise Split() from None
                 log.exception("command %r failed", units[0][0])
                 raise errors.Unexpected() from None
         expired = any(isinstance(command, c.ExpireDue) for unit in units for command in unit)
@@ -246,7 +242,7 @@ class MessageBus:
                 continue  # these commands did not move the stage's timer: its job stands as stored
             await self._rearm(stage_id, due)
         now = ctx.now
-        return [[reply if isinstance(reply, errors.StageError) else (reply, _board(stages, stage_id, now))
+        return [[reply if isinstance(reply, errors.StageError) else (reply, board_after(stages, stage_id, now))
                  for reply in unit_replies] for unit_replies, stage_id in zip(replies, touched)]
 
     def _context(self) -> Context:
@@ -301,51 +297,6 @@ class MessageBus:
 
 
 _HANDLERS: dict[type[c.Command], Handler] = {**HANDLERS, **SCHEDULE_HANDLERS}
-
-
-def _effects(uow: UnitOfWork, now: datetime) -> list[OutboxEntry]:
-    """The platform work of what this unit of work is about to commit, to be written with it."""
-    planned: list[OutboxEntry] = []
-    for schedule in uow.schedules.seen.values():
-        if schedule.events:
-            effects = schedule_notifications.plan(schedule.events, schedule_view(schedule))
-            planned.extend(entries(schedule.id, schedule.version + 1, schedule.platform, effects))
-    for stage in uow.stages.seen.values():
-        if stage.events:
-            effects = notifications.plan(stage.events, board_of(stage, now))
-            planned.extend(entries(stage.id, stage.version + 1, stage.platform, effects))
-    return planned
-
-
-class _Split(Exception):
-    """The transaction cannot commit as a whole: it is undone and its parts are judged apart."""
-
-
-def _footprint(uow: UnitOfWork, command: c.Command) -> tuple[int, ...]:
-    """How much a unit of work holds to write, where `command` could have changed something: a refusal must
-    leave it as it was (the domain refuses before it changes anything; this checks it for the batch)."""
-    if isinstance(command, c.StageCommand):
-        stage = uow.stages.seen.get(command.stage_id)
-        return (0, 0) if stage is None else (len(stage.events), len(stage.dirty))
-    return (len(uow.stages.seen), len(uow.schedules.seen),
-            sum(len(s.events) + len(s.dirty) for s in uow.stages.seen.values()),
-            sum(len(s.events) for s in uow.schedules.seen.values()))
-
-
-def _touched(uow: UnitOfWork, command: c.Command) -> str | None:
-    """The stage a unit changed, whose board its commands may ask for."""
-    if isinstance(command, c.StageCommand):
-        stage = uow.stages.seen.get(command.stage_id)
-        return command.stage_id if stage is not None and stage.events else None
-    changed = [stage_id for stage_id, stage in uow.stages.seen.items() if stage.events]
-    return changed[-1] if changed else None
-
-
-def _board(stages: dict[str, Stage], stage_id: str | None, now: datetime) -> Callable[[], Board | None]:
-    if stage_id is None:
-        return _no_board
-    stage = stages[stage_id]
-    return lambda: board_of(stage, now)
 
 
 def _lock_key(command: c.Command) -> str:

@@ -24,33 +24,53 @@ class GroupCommit(Generic[U, R]):
     def __init__(self, commit: Callable[[list[U]], Awaitable[list[R]]]) -> None:
         self._commit = commit  # one transaction for the units given, an outcome for each, in order
         self._queued: list[tuple[U, asyncio.Future[R]]] = []
-        self._writing: asyncio.Task[None] | None = None
+        self._writing: object | None = None  # the task writing, or _LEADING, or None: nobody
 
     async def submit(self, unit: U) -> R:
         """The unit's outcome, once the transaction that took it ended."""
         answer: asyncio.Future[R] = asyncio.get_running_loop().create_future()
         self._queued.append((unit, answer))
         if self._writing is None:
-            # The writing runs on a task of its own: a caller that is cancelled while waiting leaves the
-            # others' transaction, and their answers, untouched.
-            self._writing = asyncio.create_task(self._write())
+            if len(self._queued) == 1:
+                # Alone: committed by its own caller, without the cost of a task (a cancelled caller can only
+                # cancel its own transaction). What queues meanwhile is written by a task once it is done.
+                self._writing = _LEADING
+                try:
+                    await self._take()
+                finally:
+                    self._writing = None
+                    self._start()
+            else:
+                self._start()
         return await answer
+
+    def _start(self) -> None:
+        if self._queued and self._writing is None:
+            # On a task of its own: a caller that is cancelled while waiting leaves the others' transaction,
+            # and their answers, untouched.
+            self._writing = asyncio.create_task(self._write())
 
     async def _write(self) -> None:
         try:
             while self._queued:
-                batch, self._queued = self._queued, []
-                try:
-                    outcomes = await self._commit([unit for unit, _ in batch])
-                except BaseException as error:  # the commit's own failures are outcomes; this is a bug or a stop
-                    if not isinstance(error, asyncio.CancelledError):
-                        log.exception("group commit of %d units failed", len(batch))
-                    for _, answer in batch:
-                        if not answer.done():
-                            answer.set_exception(error if isinstance(error, Exception) else RuntimeError("stopped"))
-                    raise
-                for (_, answer), outcome in zip(batch, outcomes):
-                    if not answer.done():  # its caller may have been cancelled meanwhile
-                        answer.set_result(outcome)
+                await self._take()
         finally:
             self._writing = None
+
+    async def _take(self) -> None:
+        batch, self._queued = self._queued, []
+        try:
+            outcomes = await self._commit([unit for unit, _ in batch])
+        except BaseException as error:  # the commit's own failures are outcomes; this is a bug or a stop
+            if not isinstance(error, asyncio.CancelledError):
+                log.exception("group commit of %d units failed", len(batch))
+            for _, answer in batch:
+                if not answer.done():
+                    answer.set_exception(error if isinstance(error, Exception) else RuntimeError("stopped"))
+            raise
+        for (_, answer), outcome in zip(batch, outcomes):
+            if not answer.done():  # its caller may have been cancelled meanwhile
+                answer.set_result(outcome)
+
+
+_LEADING = object()  # in `_writing`: the lone unit's own caller is writing it

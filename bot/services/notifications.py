@@ -18,7 +18,7 @@ from bot.domain.members import Turn
 from bot.i18n.markers import N_
 from bot.i18n.message import Duration, Mention, Message
 from bot.ports import Capability, CuePlatform, RecordingPlatform, StagePlatform
-from bot.services.board import Board
+from bot.services.board import Board, Heading
 from bot.services.effects import Effect, message_from, message_json, recap_from, recap_json
 from bot.services.locales import Locales
 
@@ -57,7 +57,7 @@ def _on(kind: str, user_id: str, **args: Any) -> Effect:
     return Effect(kind, {"user": user_id, **args})
 
 
-def plan(events: Sequence[ev.Event], board: Board) -> list[Effect]:
+def plan(events: Sequence[ev.Event], board: Heading) -> list[Effect]:
     """The platform work a commit's events ask for, in order; pure, so it is written with the commit."""
     effects: list[Effect] = []
     for event in events:
@@ -70,7 +70,7 @@ def plan(events: Sequence[ev.Event], board: Board) -> list[Effect]:
     return effects
 
 
-def _effects_of(event: ev.Event, board: Board) -> list[Effect]:
+def _effects_of(event: ev.Event, board: Heading) -> list[Effect]:
     title, target = board.ref.title, event.target_id
     match event:
         case ev.StageOpened():
@@ -133,7 +133,7 @@ def _effects_of(event: ev.Event, board: Board) -> list[Effect]:
     return []
 
 
-def _spread(event: ev.MemberBlocked | ev.MemberUnblocked, board: Board, target: str, *,
+def _spread(event: ev.MemberBlocked | ev.MemberUnblocked, board: Heading, target: str, *,
             blocked: bool) -> list[Effect]:
     """A block decided (or lifted) here holds in the whole space: the space's other live stages follow it
     (bot/services/space_blocks.py). One that reached this stage from another spreads no further."""
@@ -145,7 +145,7 @@ def _spread(event: ev.MemberBlocked | ev.MemberUnblocked, board: Board, target: 
                                    "until": until.isoformat() if until is not None else None})]
 
 
-def _recorded(board: Board, user_id: str, *, speaking: bool) -> list[Effect]:
+def _recorded(board: Heading, user_id: str, *, speaking: bool) -> list[Effect]:
     """On a recorded stage, whoever joins or is given the floor learns it and where they stand (their consent is
     read when the notice is delivered, so a consent given meanwhile counts)."""
     if board.rules.record and board.state == "live":
