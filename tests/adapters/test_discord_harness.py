@@ -12,7 +12,7 @@ async def test_the_bot_connects_through_the_settings_addresses_and_registers_its
     names = {command["name"] for command in fake.store.global_commands.values()}
     # one per first word of the table
     assert names == {"stage", "hand", "speaker", "mod", "record", "queue", "rsvp", "help", "stats", "leaderboard",
-                     "badges"}
+                     "badges", "tags", "follow", "follows"}
     stage = next(cmd for cmd in fake.store.global_commands.values() if cmd["name"] == "stage")
     assert stage["name_localizations"] == {"fr": "scène"}
     opened = next(o for o in stage["options"] if o["name"] == "open")

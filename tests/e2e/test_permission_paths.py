@@ -28,7 +28,7 @@ ARGS = {  # what follows the command's words; {m}: the member it is about
     "stage blocks": "", "stage unblock": "{m}", "speaker approve": "{m}", "speaker next": "", "speaker deny": "{m}",
     "mod add": "{m}", "mod remove": "{m}", "speaker audience": "{m}", "stage record": "on", "stage strike": "{m}",
     "stage replay delete": "r0000001", "stage link": "https://example.com/agenda Agenda", "stage unlink": "1",
-    "mod suggest": "",
+    "mod suggest": "", "tags": "pricing",
 }
 # Refused for another reason first: a member may strike only their own voice; no replay is stored here.
 REFUSED = {"stage strike": NotYourSegment, "stage replay delete": ReplayNotFound}
