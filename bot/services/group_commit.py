@@ -65,12 +65,14 @@ class GroupCommit(Generic[U, R]):
         try:
             outcomes = await self._commit([unit for unit, _ in batch])
         except BaseException as error:  # the commit's own failures are outcomes; this is a bug or a stop
-            if not isinstance(error, asyncio.CancelledError):
-                log.exception("group commit of %d units failed", len(batch))
             for _, answer in batch:
                 if not answer.done():
                     answer.set_exception(error if isinstance(error, Exception) else RuntimeError("stopped"))
-            raise
+            if not isinstance(error, Exception):
+                raise
+            # Each caller gets the error; the writer goes on with what queued meanwhile.
+            log.exception("group commit of %d units failed", len(batch))
+            return
         for (_, answer), outcome in zip(batch, outcomes):
             if not answer.done():  # its caller may have been cancelled meanwhile
                 answer.set_result(outcome)
