@@ -83,8 +83,10 @@ async def test_a_flood_of_malformed_bodies_leaves_one_log_line_each(tmp_path: Pa
         statuses: list[int] = []
         for n in range(100):
             body, kind = GARBAGE[n % len(GARBAGE)]
-            statuses.append((await w.slack.post(body, kind)).status)
-            statuses.append((await w.slack.post(body, kind, forge="bad_signature")).status)
+            for forge in (None, "bad_signature"):  # signed but malformed, then wrongly signed
+                seen = len(lines(caplog.records))
+                statuses.append((await w.slack.post(body, kind, forge=forge)).status)
+                assert len(lines(caplog.records)) == seen + 1, (body, forge, lines(caplog.records)[seen:])
         assert statuses.count(200) == statuses.count(401) == 100
         assert len(lines(caplog.records)) == 200
         assert sum(len(r.getMessage()) for r in caplog.records) < 200 * 160  # short lines, no tracebacks

@@ -175,9 +175,10 @@ def populate(fake: FakeSlack) -> tuple[dict[str, User], Channel]:
 
 @asynccontextmanager
 async def slack_world(tmp_path: Path, *, board_interval: float = 0.05, moderators: str = "",
+                      people: Callable[[FakeSlack], tuple[dict[str, User], Channel]] = populate,
                       **settings: Any) -> AsyncIterator[World]:
     async with FakeSlack() as fake:
-        people, room = populate(fake)
+        everyone, room = people(fake)
         clock = ManualClock()
         app = build(core_settings(**settings), clock=clock, database_url=f"sqlite:///{tmp_path / 'podium.db'}")
         await app.start()
@@ -186,7 +187,7 @@ async def slack_world(tmp_path: Path, *, board_interval: float = 0.05, moderator
         runner, port = await start_http(adapter, host="127.0.0.1", port=0, path=PATH)
         try:
             async with SlackSender(f"http://127.0.0.1:{port}{PATH}", SECRET, fake) as slack:
-                yield World(fake, app, adapter, slack, clock, people, room)
+                yield World(fake, app, adapter, slack, clock, everyone, room)
                 await adapter.settle()
         finally:
             await runner.cleanup()

@@ -87,6 +87,7 @@ class Member:
     joined_at: str = field(default_factory=iso)
     deaf: bool = False
     mute: bool = False
+    flags: int = 0  # GUILD_MEMBER flags: 1 << 4 is a guest (joined through a voice-only invite)
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -99,7 +100,7 @@ class Member:
             "premium_since": None,
             "deaf": self.deaf,
             "mute": self.mute,
-            "flags": 0,
+            "flags": self.flags,
             "pending": False,
             "communication_disabled_until": None,
         }
