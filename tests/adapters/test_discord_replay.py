@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import struct
 from pathlib import Path
-from typing import AsyncIterator
 
 import numpy as np
 import pytest
@@ -21,28 +20,12 @@ from mutagen.oggopus import OggOpus
 from bot.domain import commands as c
 from bot.domain.members import Actor
 from tests.support.recording import RecordingBot
-from tests.support.discord import Bot, channel_posts, dms, make_world, reply
-from tests.fakes.discord import FakeDiscord
-from tests.fakes.discord_voice import FakeVoiceServer, make_certificate
+from tests.support.discord import Bot, channel_posts, dms, make_world, reply, voice  # noqa: F401 - fixture
 from tests.fakes.discord_voice.audio import frequency
 
 pytestmark = pytest.mark.skipif(not __import__("discord").opus._load_default(), reason="libopus is not installed")
 
 RATE = 48_000
-
-
-@pytest.fixture
-async def voice(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[FakeVoiceServer]:
-    async with FakeVoiceServer(make_certificate(tmp_path)) as server:
-        fake_discord.voice_endpoint, fake_discord.voice_token = server.endpoint, server.token
-        bot_id = fake_discord.store.bot.id
-
-        def deafened() -> bool:
-            return any(g.voice_states.get(bot_id) is not None and g.voice_states[bot_id].self_deaf
-                       for g in fake_discord.store.guilds.values())
-        server.deafened = deafened
-        yield server
-    assert server.violations == []
 
 
 def tone(hz: float, seconds: float) -> bytes:

@@ -62,6 +62,7 @@ async def test_envelopes_podium_cannot_act_on_are_acked_with_a_refusal_and_one_l
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     async with socket_world(tmp_path, must_be_present=False) as w:
         await w.command("alice", "open Values")
+        await eventually(w.boards, timeout=5, what="the board")
         stage_id = await w.stage_id()
         before = await w.app.queries.board(stage_id)
         command = w.slack.slash_command_form("/stage", "close", user=w["alice"], channel=w.room)
@@ -122,6 +123,7 @@ async def test_a_click_nothing_listens_to_is_answered_not_left_to_time_out(tmp_p
                                                                             caplog: pytest.LogCaptureFixture) -> None:
     async with socket_world(tmp_path, must_be_present=False) as w:
         await w.command("alice", "open Values")
+        await eventually(w.boards, timeout=5, what="the board")
         payload = w.slack.block_actions("podium_next", user=w["alice"], message=w.board())
         payload["actions"][0]["action_id"] = "not_podiums"
         caplog.set_level(logging.INFO)

@@ -28,7 +28,8 @@ from tests.fakes.discord.interactions import MESSAGE_COMPONENT
 from tests.fakes.discord.models import snowflake
 from tests.fakes.discord.permissions import STAGE_MODERATOR
 from tests.support.discord import (  # noqa: F401 - fixtures
-    Bot, World, discord_errors, fake_discord, podium_errors, reply, world)
+    Bot, World, discord_errors, fake_discord, podium_errors, reply, voice, world)
+from tests.support.recording import RecordingBot
 from tests.support.matrix import GRAMMAR, LINES, ROLES, allowed, judge, refusal, rows
 
 MEMBER = 1
@@ -142,8 +143,11 @@ def expected(row_name: str, role: str) -> tuple[bool, type[errors.StageError]]:
 
 @pytest.mark.parametrize("role", ROLES)
 async def test_every_command_on_discords_paths_for_each_role(world: World, tmp_path: Path, role: str,
-                                                            podium_errors: Any) -> None:  # noqa: F811
-    bot = Bot(world.fake, tmp_path / "matrix.db", rules={"must_be_present": True}, board_interval=0.01)
+                                                            podium_errors: Any, voice: Any) -> None:  # noqa: F811
+    # `stage record on` has the bot join the stage's voice: a recording bot, with the fake voice server.
+    bot = RecordingBot(world.fake, tmp_path / "matrix.db", rules={"must_be_present": True, "cues": False},
+                       board_interval=0.01)
+    bot.connector_factory, bot.replay_dir = voice.certificate.connector, tmp_path / "replays"
     await bot.start()
     assert bot.app is not None and bot.adapter is not None
     pacing = bot.adapter.ctx.pacing  # authority is judged here, not pacing: the bot's spacing of calls relaxed

@@ -253,3 +253,21 @@ async def bot(world: World, tmp_path: Path, podium_errors: list[logging.LogRecor
         yield running
     finally:
         await running.stop()
+
+
+@pytest.fixture
+async def voice(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Any]:
+    """Discord's voice server, faked, for the bot to join (recording, cues); it checks what the bot sends."""
+    from tests.fakes.discord_voice import FakeVoiceServer, make_certificate
+
+    async with FakeVoiceServer(make_certificate(tmp_path)) as server:
+        fake_discord.voice_endpoint, fake_discord.voice_token = server.endpoint, server.token
+        bot_id = fake_discord.store.bot.id
+
+        def deafened() -> bool:
+            return any(g.voice_states.get(bot_id) is not None and g.voice_states[bot_id].self_deaf
+                       for g in fake_discord.store.guilds.values())
+        server.deafened = deafened
+        yield server
+    assert server.violations == []
+

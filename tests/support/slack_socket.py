@@ -38,6 +38,7 @@ class SocketWorld:
         return await self.answer(delivery, f"/stage {text}")
 
     async def click(self, user: str, action_id: str) -> Delivery:
+        await eventually(self.boards, timeout=5, what="the board")  # posted after the command's answer
         delivery = await self.slack.block_action(action_id, user=self[user], message=self.board())
         assert delivery.in_time, delivery
         return delivery
@@ -50,9 +51,12 @@ class SocketWorld:
         return post["text"]
 
     def board(self) -> Message:
-        [board] = [m for m in self.fake.messages(self.room.id)
-                   if m.user == self.fake.bot.id and m.blocks and m.blocks[0]["type"] == "header" and not m.thread_ts]
+        [board] = self.boards()
         return board
+
+    def boards(self) -> list[Message]:
+        return [m for m in self.fake.messages(self.room.id)
+                if m.user == self.fake.bot.id and m.blocks and m.blocks[0]["type"] == "header" and not m.thread_ts]
 
     async def stage_id(self) -> str:
         return await self.app.queries.live_stage("slack", self.fake.team.id, self.room.id)
