@@ -131,6 +131,8 @@ async def cell(console: Console, stage_id: str, n: int, row_name: str, role: str
             pass
     if row_name == "stats show":
         await console.type(role, "/stats hide")
+    if row_name.startswith("follow off"):  # followed first, so no longer following is a change
+        await console.type(role, "/" + LINES[row_name].replace("follow off", "follow"))
     channel = f"/channel {'general' if row_name in ('stage open', 'stage schedule') else 'stage'}"
     await console.type(role, channel)
     if row_name in ("stage open", "stage schedule"):  # in a channel of its own, closed again after

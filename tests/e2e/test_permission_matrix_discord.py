@@ -185,6 +185,9 @@ async def cell(bot: Bot, cast: Cast, channel: Any, stage_id: str, n: int, row_na
             pass
     if row_name == "stats show":
         await bot.command(world, user, "stats", "hide", where=channel, locale="fr")
+    if row_name.startswith("follow off"):  # followed first, so no longer following is a change
+        names, options = options_of(row_name.replace("follow off", "follow"), cast.ids)
+        await bot.command(world, user, *names, where=channel, locale="fr", **options)
     where = cast.elsewhere if role == "elsewhere" else channel
     before = stored(app)
     if path == "slash":

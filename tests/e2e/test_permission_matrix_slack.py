@@ -49,10 +49,10 @@ def cast(fake: FakeSlack) -> tuple[dict[str, User], Channel]:
     return people, room
 
 
-def typed(row_name: str, w: World) -> str:
-    """The matrix's line under Slack's one command, members named by mention as Slack sends them."""
+def typed(row_name: str, w: World, line: str | None = None) -> str:
+    """The matrix's line (or `line`) under Slack's one command, members named by mention as Slack sends them."""
     row = next(r for r in TABLE if r.name == row_name)
-    words = LINES[row_name].split()
+    words = (line or LINES[row_name]).split()
     rest = " ".join(words[len(row.path):])
     for name in NAMES:
         rest = re.sub(rf"(?<!\S){name}(?!\S)", f"<@{w[name].id}|{name}>", rest)
@@ -126,6 +126,9 @@ async def cell(w: World, stage_id: str, row_name: str, path: str, role: str) -> 
             pass
     if row_name == "stats show":
         await w.command(role, "stats hide")
+    if row_name.startswith("follow off"):  # followed first, so no longer following is a change
+        follow = LINES[row_name].replace("follow off", "follow")
+        await w.command(role, typed(row_name.replace("follow off", "follow"), w, follow))
     before = stored(w)
     if path == "slash":
         where = None
