@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.i18n.catalog import render
 from bot.i18n.message import Message
+from bot.surface.table import TABLE
 
 Say = Callable[[Message], str]
 
@@ -55,8 +56,19 @@ def safe(message: Message) -> Message:
     return replace(message, params={name: _safe(value) for name, value in message.params.items()})
 
 
+# Slack gives Podium one slash command: a sentence's `/help` or `/follow tag …` is typed `/stage help` there
+# (`/help` alone is Slack's own). The words are the table's, as the Slack grammar reads them after `/stage`.
+_TYPED = {row.path[1] if row.path[0] == "stage" and len(row.path) > 1 else row.path[0] for row in TABLE}
+_HINT = re.compile(r"(?<![\w/<&])/(" + "|".join(sorted(map(re.escape, _TYPED - {"stage"}), key=len, reverse=True))
+                   + r")\b")
+
+
+def slash_hints(sentence: str) -> str:
+    return _HINT.sub(r"/stage \1", sentence)
+
+
 def say(message: Message, locale: str) -> str:
-    return render(safe(message), locale, mention=mention)
+    return render(safe(message), locale, mention=mention, hints=slash_hints)
 
 
 def sayer(locale: str) -> Say:

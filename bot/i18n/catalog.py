@@ -24,6 +24,7 @@ SOURCE_LOCALE = "en"
 CATALOGUES = Path(__file__).with_name("locales")
 
 MentionFormatter = Callable[[str], str]
+Hints = Callable[[str], str]  # a platform's way of writing the commands a sentence names (`/help` on Slack)
 
 
 @cache
@@ -51,20 +52,24 @@ def translate(msgid: str, locale: str) -> str:
     return catalogue(locale if locale in LOCALES else SOURCE_LOCALE).get(msgid, msgid)
 
 
-def render(message: Message, locale: str, mention: MentionFormatter = lambda user_id: user_id) -> str:
-    """The sentence in ``locale`` with its named values formatted the way that locale writes them."""
+def render(message: Message, locale: str, mention: MentionFormatter = lambda user_id: user_id,
+           hints: Hints = lambda sentence: sentence) -> str:
+    """The sentence in ``locale`` with its named values formatted the way that locale writes them.
+
+    ``hints`` rewrites the commands the catalogue's own sentence names, before any value goes in, so a member's
+    text that looks like a command is never touched."""
     locale = locale if locale in LOCALES else SOURCE_LOCALE
-    values = {name: _value(value, locale, mention) for name, value in message.params.items()}
+    values = {name: _value(value, locale, mention, hints) for name, value in message.params.items()}
     try:
-        return translate(message.msgid, locale).format(**values)
+        return hints(translate(message.msgid, locale)).format(**values)
     except (KeyError, IndexError, ValueError):
         # A translation with a broken placeholder must not hide the message itself.
-        return message.msgid.format(**values)
+        return hints(message.msgid).format(**values)
 
 
-def _value(value: Any, locale: str, mention: MentionFormatter) -> str:
+def _value(value: Any, locale: str, mention: MentionFormatter, hints: Hints) -> str:
     if isinstance(value, Message):
-        return render(value, locale, mention)
+        return render(value, locale, mention, hints)
     if isinstance(value, Mention):
         return mention(value.user_id)
     if isinstance(value, Weekdays):
@@ -75,7 +80,7 @@ def _value(value: Any, locale: str, mention: MentionFormatter) -> str:
             return translate(value.zero, locale)
         return duration_text(value.seconds, locale, translate)
     if isinstance(value, bool):
-        return render(Message.of(_ON if value else _OFF), locale, mention)
+        return render(Message.of(_ON if value else _OFF), locale, mention, hints)
     if isinstance(value, int | float):
         return format_decimal(value, locale=locale)
     if isinstance(value, timedelta):

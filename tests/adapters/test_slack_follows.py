@@ -47,7 +47,7 @@ async def test_follow_off_and_refusals_in_french(tmp_path: Path) -> None:
         assert (await w.command("dave", "follow off tag pricing")).text == "Vous ne suivez plus #pricing."
         assert (await w.command("dave", "follow off tag pricing")).text == "Vous ne suiviez pas #pricing."
         assert (await w.command("dave", "follows")).text == "Vous ne suivez aucune étiquette ni aucun hôte ici. " \
-                                                            "Essayez /follow tag prix ou /follow host @quelquun."
+                                                            "Essayez /stage follow tag prix ou /stage follow host @quelquun."
         refused = await w.command("dave", "follow tag c++")
         assert refused.text == "Une étiquette ne contient que des lettres, des chiffres, - et _ ; pas « c++ »."
         mine = await w.command("dave", f"follow host <@{w['dave'].id}>")
@@ -55,3 +55,13 @@ async def test_follow_off_and_refusals_in_french(tmp_path: Path) -> None:
         await w.command("alice", "open Weekly AMA tags=pricing")
         await w.settle()
         assert not any("Weekly AMA" in t for t in w.dm_texts("dave"))
+
+
+async def test_the_commands_a_sentence_names_are_written_as_slack_members_type_them(tmp_path: Path) -> None:
+    """Slack gives Podium the one `/stage`: `/help` alone is Slack's own help, `/follow` is no command there."""
+    async with slack_world(tmp_path, rules={"must_be_present": False}) as w:
+        assert (await w.command("bob", "follows")).text == "You follow no tag and no host here. Try " \
+                                                           "/stage follow tag pricing or /stage follow host @someone."
+        assert (await w.command("bob", "zzz")).text.endswith("Type /stage help for the list.")
+        assert (await w.command("dave", "zzz")).text.endswith("Tapez /stage help pour voir la liste.")
+        assert (await w.command("bob", "help")).text  # and what the hint names answers
