@@ -17,6 +17,7 @@ it. Each effect is taken by one process: taking it is one conditional write.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Callable, Sequence
@@ -73,8 +74,9 @@ class OutboxDispatcher:
         self.connected: set[str] = set()
         self._sweeper: asyncio.Task[None] | None = None
         self._taking: set[asyncio.Task[None]] = set()
-        self._unmarked: list[OutboxEntry] = []  # delivered board edits, marked done at the next flush
+        self._unmarked: list[OutboxEntry] = []  # delivered effects, marked done at the next flush
         self._marker: asyncio.Task[None] | None = None
+        self._hurry = asyncio.Event()  # a member-visible effect waits among the unmarked: flush now
         self._accepting: set[asyncio.Task[None]] = set()  # effects marked once the platform accepted them
         self.routes: set[str] = set()  # the routes this process serves, on platforms split between processes
         self._follower: asyncio.Task[None] | None = None
@@ -182,7 +184,7 @@ class OutboxDispatcher:
     async def _deliver_batch(self, batch: list[OutboxEntry]) -> None:
         memo: dict[str, Any] = {}
         settled: list[OutboxEntry] = []
-        accepting: set[str] = set()
+        accepting: set[str] = set()  # ids whose mark is someone else's to make (and their _known entry)
         elsewhere: dict[str, list[OutboxEntry]] = {}
         try:
             for index, entry in enumerate(batch):
@@ -200,9 +202,11 @@ class OutboxDispatcher:
                     self._mark_when_accepted(delivery.pending, settled)
                     settled = []
                 elif entry.kind != _COALESCED and self._store is not None:
-                    await self._store.done(settled)  # a member-visible effect: marked at once
+                    accepting.update(e.id for e in settled)
+                    self._mark_soon(settled, at_once=True)  # a member-visible effect: marked without delay
                     settled = []
-            if settled:
+            if settled and self._store is not None:
+                accepting.update(e.id for e in settled)
                 self._mark_soon(settled)
             await self._hand_off(elsewhere)
         finally:
@@ -242,22 +246,33 @@ class OutboxDispatcher:
         self._accepting.add(task)
         task.add_done_callback(self._accepting.discard)
 
-    def _mark_soon(self, entries: list[OutboxEntry]) -> None:
-        """Board edits are marked done a little later, many in one write: a storm's edits would otherwise
-        double its writes. A kill in between repeats an edit, which shows the same board."""
+    def _mark_soon(self, entries: list[OutboxEntry], *, at_once: bool = False) -> None:
+        """Delivered effects are marked done by one writer, many in one write, so the stream goes on to its next
+        effect at once and a storm's deliveries do not add one transaction each. Board edits wait up to
+        MARK_EVERY for company (a repeated edit shows the same board); a member-visible effect is marked by the
+        next write, which takes whatever was delivered meanwhile. Killed before the mark, an effect is taken
+        back as maybe done and recognised on the platform (a post by its tag), so nothing is seen twice."""
+        assert self._store is not None
         self._unmarked.extend(entries)
-        if self._marker is None and self._store is not None:
+        if at_once:
+            self._hurry.set()
+        if self._marker is None:
             self._marker = asyncio.create_task(self._mark_later(), name="dispatch:mark")
 
     async def _mark_later(self) -> None:
+        assert self._store is not None
+        entries: list[OutboxEntry] = []
         try:
-            await asyncio.sleep(MARK_EVERY)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._hurry.wait(), MARK_EVERY)
+            self._hurry.clear()
             entries, self._unmarked = self._unmarked, []
-            if self._store is not None:
-                await self._store.done(entries)
+            await self._store.done(entries)
         except Exception:
             log.exception("marking delivered effects done failed; they will be delivered again")
         finally:
+            for entry in entries:  # queued again by this process only once stored as done or taken back
+                self._known.discard(entry.id)
             self._marker = None
             if self._unmarked:
                 self._marker = asyncio.create_task(self._mark_later(), name="dispatch:mark")

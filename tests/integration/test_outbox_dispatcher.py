@@ -89,6 +89,14 @@ async def until(condition: Any, timeout: float = 5.0) -> None:
     raise AssertionError("condition not met")
 
 
+async def until_stored(db: Database, names: list[str]) -> None:
+    for _ in range(500):
+        if [e.args["name"] for e in await stored(db)] == names:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"never stored as {names}")
+
+
 def dispatcher(store: SqlOutbox, platform: Platform) -> OutboxDispatcher:
     return OutboxDispatcher(store=store, deliver=platform, now=lambda: NOW, backoff=0.001)
 
@@ -170,6 +178,38 @@ async def test_an_effect_is_marked_done_only_once_the_platform_took_it(outbox: D
     await sender.close()
 
 
+class SlowMarks(SqlOutbox):
+    """The outbox on a busy writer: each mark waits its turn (`release`), and the writes are counted."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(db, owner="a")
+        self.writes: list[int] = []
+        self.release = asyncio.Event()
+
+    async def done(self, entries: list[OutboxEntry]) -> None:
+        self.writes.append(len(entries))
+        await self.release.wait()
+        await super().done(entries)
+
+
+async def test_a_storm_s_delivered_effects_are_marked_many_per_write_and_no_stage_waits_for_a_mark(
+        outbox: Database) -> None:
+    store, platform = SlowMarks(outbox), Platform()
+    sender = dispatcher(store, platform)
+    await sender.connect("fake")
+    storm = [e for stage in "ABCDEFGHIJ" for e in effects(stage, *(f"{stage}{i}" for i in range(10)))]
+    await commit(outbox, store, storm)
+    sender.submit(storm)
+    # Every effect reaches the platform while the first mark still waits for the writer.
+    await until(lambda: len(platform.shown) == len(storm))
+    assert len(store.writes) == 1  # one write is waiting, with what was delivered by then
+    store.release.set()
+    await sender.drain()
+    assert await stored(outbox) == []
+    assert sum(store.writes) == len(storm) and len(store.writes) <= 3  # not one write per effect
+    await sender.close()
+
+
 async def test_an_effect_handed_to_an_adapter_s_own_worker_is_marked_once_that_worker_succeeded(
         outbox: Database) -> None:
     store = SqlOutbox(outbox, owner="a")
@@ -207,6 +247,7 @@ async def test_a_kill_between_the_platform_call_and_the_mark_shows_nothing_twice
     first.submit(entries)
     await until(lambda: len(platform.calls) == 2)
     assert platform.shown == ["floor DM"]
+    await until_stored(outbox, ["next DM", "board"])  # "floor DM" was marked meanwhile
     # The platform takes "next DM", but the process dies before hearing so (or before marking it).
     platform.held.pop("next DM").set()
     first.abandon()
