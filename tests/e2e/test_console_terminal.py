@@ -7,31 +7,53 @@ from __future__ import annotations
 import os
 import pty
 import select
+import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 PODIUM = str(Path(sys.executable).with_name("podium"))
 PROMPT = "alice@stage> "
 
 
 class Terminal:
+    opened: list[Terminal] = []
+
     def __init__(self, folder: Path, *args: str, env: dict[str, str] | None = None) -> None:
         environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(folder), "TERM": "xterm",
                        "SINGLE_CPU": "false", "DEFAULT_LOCALE": "en", **(env or {})}
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: a session of its own with the pty as its controlling terminal
+            # As a shell starts a command: signals at their defaults and none held back, whatever this test
+            # process inherited or set (an ignored or blocked SIGINT would survive the exec).
+            for number in (signal.SIGINT, signal.SIGQUIT, signal.SIGTSTP):
+                signal.signal(number, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_SETMASK, set())
             os.chdir(folder)
             os.execve(PODIUM, [PODIUM, "console", *args], environment)
         self.screen = ""
+        self.exited = False
+        Terminal.opened.append(self)
+
+    def signals(self) -> str:
+        """How each of the console's threads takes signals (blocked, ignored, caught), for a failure's message."""
+        lines = []
+        for task in sorted(Path(f"/proc/{self.pid}/task").glob("*")):
+            status = (task / "status").read_text().splitlines()
+            lines.append(task.name + " " + " ".join(line.replace("\t", "=") for line in status
+                                                    if line.startswith(("SigBlk", "SigIgn", "SigCgt"))))
+        return "\n".join(lines)
 
     def read_until(self, text: str, *, after: int = 0, timeout: float = 60) -> str:
         """Everything printed so far, once `text` appears after position `after` (a hung console fails)."""
         deadline = time.monotonic() + timeout
         while text not in self.screen[after:]:
             left = deadline - time.monotonic()
-            assert left > 0, f"never saw {text!r} in:\n{self.screen[-2000:]}"
+            assert left > 0, f"never saw {text!r} in:\n{self.screen[-2000:]}\nsignals:\n{self.signals()}"
             ready, _, _ = select.select([self.fd], [], [], min(left, 0.5))
             if ready:
                 try:
@@ -50,6 +72,7 @@ class Terminal:
         while time.monotonic() < deadline:
             pid, status = os.waitpid(self.pid, os.WNOHANG)
             if pid:
+                self.exited = True
                 self.read_rest()
                 return os.waitstatus_to_exitcode(status)
             self.read_rest()
@@ -66,6 +89,18 @@ class Terminal:
             if not chunk:
                 return
             self.screen += chunk.decode(errors="replace")
+
+
+@pytest.fixture(autouse=True)
+def _no_console_left() -> Iterator[None]:
+    """A test that failed half-way leaves no console running."""
+    yield
+    while Terminal.opened:
+        terminal = Terminal.opened.pop()
+        if not terminal.exited:
+            os.kill(terminal.pid, signal.SIGKILL)
+            os.waitpid(terminal.pid, 0)
+        os.close(terminal.fd)
 
 
 def test_history_ctrl_c_and_ctrl_d_behave_as_in_a_shell(tmp_path: Path) -> None:
