@@ -27,10 +27,14 @@ demo: $(STAMP)
 	@$(BIN)/podium console $(ARGS)
 
 # The layers (import-linter contracts in pyproject.toml) and the types (mypy, strict on bot/) first: seconds.
+# The tests on TEST_JOBS workers (pytest-xdist): most of a test's time is spent waiting for fake platforms and
+# child processes, so two workers take well under half the time of one on two cores (docs/benchmarks.md).
+# Every test has its own database (a SQLite file, a PostgreSQL schema) and its own ports. TEST_JOBS=0: one process.
+TEST_JOBS ?= 2
 test: $(STAMP) system-deps
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_JOBS)
 
 # The property-based tests (tests/property) with the longer Hypothesis profile; `make test` runs them with a
 # bounded budget. Prints how many examples each tried (figures for docs/benchmarks.md, "Hostile input").
