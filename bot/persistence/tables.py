@@ -200,6 +200,7 @@ class OutboxRow(SQLModel, table=True):
     version at that commit, then the effect's place among the commit's effects."""
 
     __tablename__ = "outbox"
+    __table_args__ = {"sqlite_with_rowid": False}  # one b-tree on SQLite (migration 0020)
 
     stream: str = Field(primary_key=True, max_length=40)
     position: int = Field(primary_key=True, sa_type=BigInteger)
