@@ -5,6 +5,7 @@ format; each App has a registry of its own, so two bots in one test process neve
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from prometheus_client import (CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics,
                                generate_latest)
@@ -36,19 +37,29 @@ class Metrics:
         self.scheduler_lag = Histogram("podium_scheduler_lag_seconds", "How late a timer or reminder fired",
                                        buckets=_LAG, registry=r)
         self._queues: dict[str, int] = {}
+        # The stage gauges are read from the queues when scraped: a command only notes its stage's queue.
+        self.live_stages.set_function(lambda: len(self._queues))
+        self.queued_hands.set_function(lambda: sum(self._queues.values()))
+        self.longest_queue.set_function(lambda: max(self._queues.values(), default=0))
+        # Each command's series, looked up once (`labels` takes a lock and builds a key every time).
+        self._counted: dict[tuple[str, str], Any] = {}
+        self._timed: dict[str, Any] = {}
 
     def command(self, kind: str, outcome: str, seconds: float) -> None:
-        self.commands.labels(kind, outcome).inc()
-        self.latency.labels(kind).observe(seconds)
+        counted = self._counted.get((kind, outcome))
+        if counted is None:
+            counted = self._counted[kind, outcome] = self.commands.labels(kind, outcome)
+        counted.inc()
+        timed = self._timed.get(kind)
+        if timed is None:
+            timed = self._timed[kind] = self.latency.labels(kind)
+        timed.observe(seconds)
 
     def stage(self, stage_id: str, *, live: bool, queue_length: int) -> None:
         if live:
             self._queues[stage_id] = queue_length
         else:
             self._queues.pop(stage_id, None)
-        self.live_stages.set(len(self._queues))
-        self.queued_hands.set(sum(self._queues.values()))
-        self.longest_queue.set(max(self._queues.values(), default=0))
 
     def platform_call(self, platform: str, route: str, status: int) -> None:
         route = _ID.sub("/{id}", route)

@@ -83,9 +83,10 @@ class OutboxDispatcher:
         self.handed_off = 0  # effects handed to the process serving their space (operators' metrics, tests)
 
     def submit(self, entries: list[OutboxEntry]) -> None:
-        """Effects just committed (or taken back): queued per stream, each stream delivered in order."""
+        """Effects just committed (or taken back): queued per stream, each stream delivered in order. Those of
+        a platform not connected stay stored only: connecting takes them from the outbox, oldest first."""
         for entry in entries:
-            if entry.id in self._known:
+            if entry.id in self._known or entry.platform not in self.connected:
                 continue
             self._known.add(entry.id)
             self._queues.setdefault(entry.stream, []).append(entry)
