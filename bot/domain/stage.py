@@ -339,7 +339,9 @@ class Stage:
             self.speaking.add(user_id)
         else:
             self.speaking.discard(user_id)
-        if member.hand is not None and not member.present:
+        # Hands whose member left the room: their grace period runs (a hand whose member's presence was never
+        # seen, as on Slack without a huddle, has no clock, and is not scanned at every commit).
+        if member.hand is not None and not member.present and member.left_at is not None:
             self.absent_hands.add(user_id)
         else:
             self.absent_hands.discard(user_id)

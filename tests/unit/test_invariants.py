@@ -69,7 +69,8 @@ def _check(stage: Stage) -> None:
     with_hand = {p.user_id for p in members if p.hand is not None}
     assert set(stage.queue) == with_hand and len(stage.queue) == len(with_hand)
     assert stage.speaking == {p.user_id for p in members if p.speaking}
-    assert stage.absent_hands == {p.user_id for p in members if p.hand is not None and not p.present}
+    assert stage.absent_hands == {p.user_id for p in members  # hands whose member left: a grace clock runs
+                                  if p.hand is not None and not p.present and p.left_at is not None}
     assert stage.present_count == sum(p.present for p in members)
     assert stage.peak_audience >= stage.present_count
     assert stage.hands_served <= stage.hands_raised

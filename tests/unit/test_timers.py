@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain import events as ev
-from bot.domain.members import SYSTEM
+from bot.domain.members import SYSTEM, Actor
 from bot.domain.stage import Stage, StageState
 from bot.domain.timers import expire_due, next_due, speaking_deadline
 from tests.support.builders import ANN, BOB, CAT, HOST, at, kinds, make_speaker, open_stage, raise_hands
@@ -23,6 +23,13 @@ class TestNextDue:
     def test_nothing_due_for_speakers_without_a_limit(self, stage: Stage) -> None:
         make_speaker(stage, ANN, 0)
         assert next_due(stage) is None
+
+    def test_hands_of_members_never_seen_in_the_room_have_no_clock_and_are_not_watched(self) -> None:
+        # As on Slack without a huddle: nobody's presence is known, so no grace period can run out, and a
+        # storm's thousand hands are not scanned again at every commit.
+        stage = _timed(must_be_present=False, max_queue_length=5000)
+        raise_hands(stage, *(Actor(f"m{i}") for i in range(1000)))
+        assert stage.absent_hands == set() and next_due(stage) is None
 
     def test_the_warning_is_due_first(self) -> None:
         stage = _timed()
