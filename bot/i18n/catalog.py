@@ -15,6 +15,7 @@ from babel.dates import format_date, format_datetime, format_timedelta, get_day_
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
+from bot.i18n.babel_locale import babel_locale
 from bot.i18n.markers import N_
 from bot.i18n.humane import duration_text
 from bot.i18n.message import Duration, Mention, Message, Weekdays
@@ -73,7 +74,7 @@ def _value(value: Any, locale: str, mention: MentionFormatter, hints: Hints) -> 
     if isinstance(value, Mention):
         return mention(value.user_id)
     if isinstance(value, Weekdays):
-        names = get_day_names("wide", locale=locale)
+        names = get_day_names("wide", locale=babel_locale(locale))
         return ", ".join(names[day] for day in value.days)
     if isinstance(value, Duration):
         if not value.seconds and value.zero:
@@ -82,13 +83,13 @@ def _value(value: Any, locale: str, mention: MentionFormatter, hints: Hints) -> 
     if isinstance(value, bool):
         return render(Message.of(_ON if value else _OFF), locale, mention, hints)
     if isinstance(value, int | float):
-        return format_decimal(value, locale=locale)
+        return format_decimal(value, locale=babel_locale(locale))
     if isinstance(value, timedelta):
-        return format_timedelta(value, locale=locale, threshold=1.1)
+        return format_timedelta(value, locale=babel_locale(locale), threshold=1.1)
     if isinstance(value, datetime):
-        return format_datetime(value, format="medium", locale=locale)
+        return format_datetime(value, format="medium", locale=babel_locale(locale))
     if isinstance(value, date):  # a day alone (a replay kept until): `Jan 3, 2027`, `3 janv. 2027`
-        return format_date(value, format="medium", locale=locale)
+        return format_date(value, format="medium", locale=babel_locale(locale))
     return str(value)
 
 

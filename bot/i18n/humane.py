@@ -9,6 +9,7 @@ from __future__ import annotations
 from babel.lists import format_list
 from babel.numbers import format_decimal
 
+from bot.i18n.babel_locale import babel_locale
 from bot.i18n.markers import N_
 
 _UNITS = ((3600, N_("{count} h")), (60, N_("{count} min")), (1, N_("{count} s")))
@@ -28,5 +29,5 @@ def duration_text(seconds: float, locale: str, translate: object) -> str:
         if len(parts) == 3 and parts[0][0]:
             parts = parts[:2]  # `1 h 30 min`: seconds do not matter beside hours
         parts = [p for p in parts if p[0]] or parts[-1:]
-    words = [translate(msgid, locale).format(count=format_decimal(n, locale=locale)) for n, msgid in parts]  # type: ignore[operator]
-    return format_list(words, style="unit-narrow", locale=locale)
+    words = [translate(msgid, locale).format(count=format_decimal(n, locale=babel_locale(locale))) for n, msgid in parts]  # type: ignore[operator]
+    return format_list(words, style="unit-narrow", locale=babel_locale(locale))
