@@ -55,7 +55,7 @@ class Stage:
         self.present_count = sum(1 for p in self.participants.values() if p.present)
         # Kept in step by touch(): what timers and speaker caps look at, without scanning every member.
         self.speaking: set[str] = set()
-        self.absent_hands: set[str] = set()
+        self.absent_hands: set[str] = set()  # hands whose member left the room: a grace clock runs
         self.moderators: set[str] = set()  # delegated ones; the host and platform moderators are not listed
         for member in self.participants.values():
             self._index(member)
@@ -98,10 +98,8 @@ class Stage:
         return recap
 
     def recap(self, now: datetime) -> Recap:
-        speakers = sorted(
-            (SpeakerRecap(p.user_id, round(p.talk_seconds, 1), p.turns)
-             for p in self.participants.values() if p.turns),
-            key=lambda s: (-s.talk_seconds, s.user_id))
+        speakers = sorted((SpeakerRecap(p.user_id, round(p.talk_seconds, 1), p.turns)
+                           for p in self.participants.values() if p.turns), key=lambda s: (-s.talk_seconds, s.user_id))
         started = self.opened_at or self.created_at
         return Recap(duration_seconds=round((now - started).total_seconds(), 1),
                      peak_audience=self.peak_audience, speakers=tuple(speakers),
@@ -339,8 +337,6 @@ class Stage:
             self.speaking.add(user_id)
         else:
             self.speaking.discard(user_id)
-        # Hands whose member left the room: their grace period runs (a hand whose member's presence was never
-        # seen, as on Slack without a huddle, has no clock, and is not scanned at every commit).
         if member.hand is not None and not member.present and member.left_at is not None:
             self.absent_hands.add(user_id)
         else:
