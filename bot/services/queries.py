@@ -24,6 +24,8 @@ from bot.services.board import Board, board_of
 from bot.services.describe import describe
 from bot.services.schedule_view import ScheduleView, schedule_view
 
+PLACES_KEPT = 10_000  # stages whose place is remembered; beyond, the memory starts over
+
 audit_t = table_of(AuditRow)
 recap_t = table_of(RecapRow)
 stage_t = table_of(StageRow)
@@ -54,6 +56,7 @@ class Roster:
 class Queries:
     def __init__(self, *, uow: Callable[[], UnitOfWork], db: Database, clock: Clock) -> None:
         self._uow, self._db, self._clock = uow, db, clock
+        self._places: dict[str, tuple[str, str, str]] = {}
 
     async def live_stage(self, platform: str, space_id: str, channel_id: str) -> str:
         async with self._uow() as uow:
@@ -62,24 +65,29 @@ class Queries:
             raise StageNotFound()
         return stage_id
 
-    async def stage_ref(self, stage_id: str) -> StageRef:
-        """Where a stage lives (platform, space, channel), whatever its state; StageNotFound for an id no
-        stage has."""
-        query = select(stage_t.c.id, stage_t.c.platform, stage_t.c.space_id, stage_t.c.channel_id,
-                       stage_t.c.title).where(stage_t.c.id == stage_id)
-        rows = await self._db.run(self._rows, query)
-        if not rows:
-            raise StageNotFound()
-        r = rows[0]
-        return StageRef(stage_id=r.id, platform=r.platform, space_id=r.space_id, channel_id=r.channel_id,
-                        title=r.title)
+    async def place_of(self, stage_id: str) -> tuple[str, str, str]:
+        """Where a stage lives (platform, space, channel), whatever its state; StageNotFound for an id no stage
+        has. A stage never moves, so each is read once (every click and command on a stage asks)."""
+        place = self._places.get(stage_id)
+        if place is None:
+            query = select(stage_t.c.platform, stage_t.c.space_id, stage_t.c.channel_id).where(
+                stage_t.c.id == stage_id)
+            rows = await self._db.run(self._rows, query)
+            if not rows:
+                raise StageNotFound()
+            if len(self._places) >= PLACES_KEPT:
+                self._places.clear()
+            place = self._places[stage_id] = (rows[0].platform, rows[0].space_id, rows[0].channel_id)
+        return place
 
-    async def board(self, stage_id: str, *, lines: int = 10) -> Board:
+    async def board(self, stage_id: str, *, lines: int = 10, links: bool = True) -> Board:
+        """The stage as its board shows it; `links=False` when only its heading or rules are wanted (the links
+        are a read of their own)."""
         async with self._uow() as uow:
             stage = await uow.stages.get(stage_id)
             board = board_of(stage, self._clock.now(), lines=lines)
-        links = await self._db.run(self._read_links, stage_id)
-        return replace(board, links=links) if links else board
+        found = await self._db.run(self._read_links, stage_id) if links else ()
+        return replace(board, links=found) if found else board
 
     def _read_links(self, stage_id: str) -> tuple[Link, ...]:
         with self._db.engine.connect() as conn:

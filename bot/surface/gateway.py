@@ -98,10 +98,10 @@ async def judged(core: Core, stage_id: str, place: Place, actor: ActorOf) -> Act
     """The actor with the roles the platform gives them in the stage's own channel, whatever channel the
     request came from (a button's custom id or a command's option may name any stage). A stage of another
     platform or space is not found from here."""
-    ref = await core.queries.stage_ref(stage_id)
-    if (ref.platform, ref.space_id) != (place.platform, place.space_id):
+    platform, space_id, channel_id = await core.queries.place_of(stage_id)
+    if (platform, space_id) != (place.platform, place.space_id):
         raise StageNotFound()
-    return await actor(stage_id, ref.channel_id)
+    return await actor(stage_id, channel_id)
 
 
 async def _read(core: Core, row: Row, values: Values, where: Where) -> Any:
