@@ -182,8 +182,8 @@ class MessageBus:
             if len(units) > 1:
                 return [(await self._commit([unit]))[0] for unit in units]
             return [[(await self._commit([[command]]))[0][0] for command in units[0]]]
-        except errors.StageError as error:  # a lone command refused, or given up on
-            return [[error]]
+        except errors.StageError as error:  # a lone command refused, or one unit given up on: each command told
+            return [[error] * len(unit) for unit in units]
 
     async def _transaction(self, units: list[Unit]) -> list[list[Outcome]]:
         alone = len(units) == 1 and len(units[0]) == 1

@@ -190,3 +190,25 @@ async def main(url, stages):
 
 asyncio.run(main(sys.argv[1], sys.argv[2:]))
 """
+
+
+async def test_commands_of_one_stage_given_up_on_together_are_each_answered(apps: Apps, monkeypatch) -> None:
+    # Several hands of one stage wait together and go as one unit; every write of it conflicts until the bus
+    # gives up. Each member is told so, none is left waiting.
+    from bot.persistence.uow import SqlUnitOfWork
+    from bot.ports import ConcurrencyConflict
+
+    app = await apps.start()
+    [stage_id] = await open_stages(app, 1)
+    real_commit = SqlUnitOfWork.commit
+
+    async def conflicting(self: SqlUnitOfWork) -> None:
+        if any(s.id == stage_id and s.events for s in self.stages.seen.values()):
+            raise ConcurrencyConflict(stage_id)
+        await real_commit(self)
+
+    monkeypatch.setattr(SqlUnitOfWork, "commit", conflicting)
+    outcomes = await asyncio.wait_for(asyncio.gather(*(app.bus.handle(raise_on(stage_id, m)) for m in MEMBERS),
+                                                     return_exceptions=True), timeout=30)
+    assert [type(o) for o in outcomes] == [errors.Unexpected] * len(MEMBERS)
+    assert list((await load(app, stage_id)).queue) == []
