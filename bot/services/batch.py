@@ -48,12 +48,21 @@ def footprint(uow: UnitOfWork, command: c.Command) -> tuple[int, ...]:
             sum(len(s.events) for s in uow.schedules.seen.values()))
 
 
-def touched_by(uow: UnitOfWork, command: c.Command) -> str | None:
-    """The stage a unit changed, whose board its commands may ask for."""
+def events_so_far(uow: UnitOfWork, command: c.Command) -> dict[str, int] | None:
+    """Before a unit runs: how many events each stage holds, where its command names no stage (an opening, a
+    series' start) and what it changed is told by what grew."""
+    if isinstance(command, c.StageCommand):
+        return None
+    return {stage_id: len(stage.events) for stage_id, stage in uow.stages.seen.items()}
+
+
+def touched_by(uow: UnitOfWork, command: c.Command, before: dict[str, int] | None) -> str | None:
+    """The stage a unit changed, whose board its commands may ask for (not another unit's of the group)."""
     if isinstance(command, c.StageCommand):
         stage = uow.stages.seen.get(command.stage_id)
         return command.stage_id if stage is not None and stage.events else None
-    changed = [stage_id for stage_id, stage in uow.stages.seen.items() if stage.events]
+    marks = before or {}
+    changed = [stage_id for stage_id, stage in uow.stages.seen.items() if len(stage.events) > marks.get(stage_id, 0)]
     return changed[-1] if changed else None
 
 

@@ -30,7 +30,8 @@ from bot.ports import Clock, ConcurrencyConflict, Scheduler, UnitOfWork
 from bot.services.board import Board
 from bot.services.outbox import OutboxDispatcher
 from bot.services.group_commit import GroupCommit
-from bot.services.batch import Split, board_after, footprint, no_board, planned_effects, touched_by
+from bot.services.batch import (Split, board_after, events_so_far, footprint, no_board, planned_effects,
+                                touched_by)
 from bot.services.handlers import HANDLERS, Context, Handler
 from bot.services.schedule_handlers import SCHEDULE_HANDLERS
 
@@ -197,6 +198,7 @@ class MessageBus:
                     touched: list[str | None] = []
                     for unit in units:
                         replies.append([])
+                        before_unit = events_so_far(uow, unit[0])
                         for command in unit:
                             ctx = self._context()
                             before = None if alone else footprint(uow, command)
@@ -208,7 +210,7 @@ class MessageBus:
                                 if footprint(uow, command) != before:
                                     raise Split() from None  # refused after changing something: undo it all
                                 replies[-1].append(refused)
-                        touched.append(touched_by(uow, unit[0]))
+                        touched.append(touched_by(uow, unit[0], before_unit))
                     effects = planned_effects(uow)
                     uow.record(effects, ctx.now)
                     await uow.commit()

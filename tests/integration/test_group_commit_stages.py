@@ -212,3 +212,4 @@ async def test_commands_of_one_stage_given_up_on_together_are_each_answered(apps
                                                      return_exceptions=True), timeout=30)
     assert [type(o) for o in outcomes] == [errors.Unexpected] * len(MEMBERS)
     assert list((await load(app, stage_id)).queue) == []
+
