@@ -234,18 +234,27 @@ class MessageBus:
                 log.exception("command %r failed", units[0][0])
                 raise errors.Unexpected() from None
         expired = any(isinstance(command, c.ExpireDue) for unit in units for command in unit)
+        # Committed: what follows must not turn the answers into failures. A timer not stored is logged and
+        # armed again by the stage's next command (or the next start), which re-applies what came due.
         for schedule in series.values():
-            await self._arm_series(schedule)
+            await self._quietly(self._arm_series(schedule), schedule.id)
         for stage_id, stage in stages.items():
             if self.metrics is not None:
                 self.metrics.stage(stage_id, live=stage.state is StageState.LIVE, queue_length=len(stage.queue))
             due = next_due(stage)
             if stage_id in due_before and due_before[stage_id] == due and stage_id in self._armed and not expired:
                 continue  # these commands did not move the stage's timer: its job stands as stored
-            await self._rearm(stage_id, due)
+            await self._quietly(self._rearm(stage_id, due), stage_id)
         now = ctx.now
         return [[reply if isinstance(reply, errors.StageError) else (reply, board_after(stages, stage_id, now))
                  for reply in unit_replies] for unit_replies, stage_id in zip(replies, touched)]
+
+    @staticmethod
+    async def _quietly(arming: Awaitable[None], subject: str) -> None:
+        try:
+            await arming
+        except Exception:
+            log.exception("arming the timers of %s failed; armed again at its next command", subject)
 
     def _context(self) -> Context:
         return Context(now=self.clock.now(), defaults=self._defaults, new_id=self._new_id,
@@ -284,12 +293,13 @@ class MessageBus:
         # on its database may trust what it armed last.
         if not self._shared_jobs and stage_id in self._armed and self._armed[stage_id] == due:
             return
-        self._armed[stage_id] = due
+        self._armed.pop(stage_id, None)  # known again once stored
         key = f"stage-due:{stage_id}"
         if due is None:
             await self._scheduler.cancel(key)
         else:
             await self._scheduler.schedule(key, due, c.ExpireDue(stage_id=stage_id, actor=SYSTEM))
+        self._armed[stage_id] = due
 
     async def rearm_all(self, stage_ids: Sequence[str]) -> None:
         """After a start: apply what ran out while the bot was away and arm every live stage's timer."""

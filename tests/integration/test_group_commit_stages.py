@@ -213,3 +213,23 @@ async def test_commands_of_one_stage_given_up_on_together_are_each_answered(apps
     assert [type(o) for o in outcomes] == [errors.Unexpected] * len(MEMBERS)
     assert list((await load(app, stage_id)).queue) == []
 
+
+
+async def test_a_timer_that_cannot_be_stored_after_the_commit_leaves_the_answer_as_committed(apps: Apps,
+                                                                                              caplog) -> None:
+    app = await apps.start()
+    [stage_id] = await open_stages(app, 1)
+    await app.bus.handle(raise_on(stage_id, "m1"))
+    scheduler = app.bus._scheduler  # noqa: SLF001
+    real_cancel = scheduler.cancel
+
+    async def broken(key: str) -> None:
+        raise RuntimeError("the job store is gone")
+
+    scheduler.cancel = broken  # a speaker on the floor: the idle timer is cancelled after the commit
+    reply = await app.bus.handle(c.ApproveNext(actor=HOST, stage_id=stage_id))
+    assert reply.msgid and (await load(app, stage_id)).speaking == {"m1"}
+    assert "arming the timers of" in caplog.text
+    scheduler.cancel = real_cancel
+    await app.bus.handle(raise_on(stage_id, "m2"))  # armed again at the stage's next command
+    assert stage_id in app.bus._armed  # noqa: SLF001
