@@ -129,6 +129,11 @@ class OutboxDispatcher:
         for task in [*self._workers.values(), *self._taking, *self._accepting,
                      *([self._marker] if self._marker else [])]:
             task.cancel()
+        # A task cancelled before it ever ran never reaches its own `finally`: forget them here, or drain()
+        # would wait on them for ever.
+        self._workers.clear()
+        self._marker = None
+        self._hurry.clear()
         self._queues.clear()
         self._known.clear()
         self._unmarked.clear()
@@ -151,7 +156,7 @@ class OutboxDispatcher:
         except Exception:
             log.exception("reading the outbox for %s failed", ", ".join(platforms))
             return
-        self.submit([e for e in taken if e.platform in self.connected])
+        self.submit(taken)  # those of a platform not connected stay stored (submit leaves them)
 
     async def _sweep(self) -> None:
         while True:
@@ -178,8 +183,9 @@ class OutboxDispatcher:
                 batch = self._queues.pop(stream)
                 await self._deliver_batch(batch)
         finally:
-            self._workers.pop(stream, None)
-            if self._queues.get(stream):  # submitted while this worker was finishing
+            if self._workers.get(stream) is asyncio.current_task():  # not one abandon() forgot and replaced
+                del self._workers[stream]
+            if stream not in self._workers and self._queues.get(stream):  # submitted while this worker was finishing
                 self._workers[stream] = asyncio.create_task(self._work(stream), name=f"dispatch:{stream}")
 
     async def _deliver_batch(self, batch: list[OutboxEntry]) -> None:
@@ -274,8 +280,9 @@ class OutboxDispatcher:
         finally:
             for entry in entries:  # queued again by this process only once stored as done or taken back
                 self._known.discard(entry.id)
-            self._marker = None
-            if self._unmarked:
+            if self._marker is asyncio.current_task():
+                self._marker = None
+            if self._marker is None and self._unmarked:
                 self._marker = asyncio.create_task(self._mark_later(), name="dispatch:mark")
 
     async def _attempt(self, entry: OutboxEntry, memo: dict[str, Any]) -> Delivery | None:

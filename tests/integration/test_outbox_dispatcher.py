@@ -303,3 +303,17 @@ async def test_an_effect_of_a_space_served_elsewhere_is_handed_over_and_delivere
     assert await stored(outbox, owner="b") == [] and await stored(outbox, owner="c") == []
     for process in (writer, *serving):
         await process.close()
+
+
+async def test_a_stop_that_abandons_work_not_yet_begun_still_drains(outbox: Database) -> None:
+    # Cancelled before they ever ran, the stream's worker and the marker never reach their own clean-up.
+    store, platform = SqlOutbox(outbox, owner="a"), Platform()
+    sender = dispatcher(store, platform)
+    await sender.connect("fake")
+    entries = effects("A", "floor DM")
+    await commit(outbox, store, entries)
+    sender.submit(entries)  # its worker is created, not yet run
+    sender.abandon()
+    await asyncio.wait_for(sender.drain(), timeout=5)
+    assert platform.calls == [] and len(await stored(outbox)) == 1  # left for the next start
+    await sender.close()
