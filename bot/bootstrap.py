@@ -8,7 +8,7 @@ import logging
 import socket
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +30,7 @@ from bot.domain.community_commands import COMMUNITY_COMMANDS
 from bot.domain.links import LINK_COMMANDS
 from bot.services.links import Links
 from bot.domain.follows import FOLLOW_COMMANDS
-from bot.persistence.blocks import space_blocks as blocks_in_force
+from bot.persistence.blocks import blocked_ids
 from bot.services.follows import Follows
 from bot.metrics import Metrics
 from bot.services.delivery import Deliveries
@@ -63,7 +63,7 @@ class App:
     outbox: SqlOutbox
     recordings: Recordings
     community: Community
-    follows: Follows | None = None
+    follows: Follows
     platforms: dict[str, StagePlatform] = field(default_factory=dict)
     # Reads a row names that the gateway does not know itself (bot.surface.gateway), by name.
     reads: dict[str, Callable[..., Any]] = field(default_factory=dict)
@@ -169,12 +169,11 @@ def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = No
     queries = Queries(uow=lambda: SqlUnitOfWork(db, cache, read_only=True), db=db, clock=clock)
     community_outbox = Outbox(outbox.write)
     community = Community(db=db, clock=clock, defaults=thresholds_of(settings), outbox=community_outbox)
-    follows = Follows(db=db, clock=clock, outbox=community_outbox, blocked=lambda platform, space_id, now: _blocked(
-        db, platform, space_id, now))
+    follows = Follows(db=db, clock=clock, outbox=community_outbox,
+                      blocked=lambda platform, space_id, now: blocked_ids(db, platform, space_id, now))
     deliveries = Deliveries(platforms=platforms, queries=queries, stages=Notifier(locales, recordings.timeline),
                             series=ScheduleNotifier(locales),
-                            community=CommunityNotifier(community, locales, queries.board, follows=follows,
-                                                        series=queries.schedule),
+                            community=CommunityNotifier(community, locales, queries, follows),
                             space_blocks=(space_blocks := SpaceBlocks(queries)))
     dispatcher = OutboxDispatcher(store=outbox, deliver=deliveries, now=clock.now)
     community_outbox.submit = dispatcher.submit
@@ -204,10 +203,6 @@ def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = No
     if hasattr(scheduler, "on_elected"):
         scheduler.on_elected = app.rearm  # a process taking over the jobs re-arms them from the database
     return app
-
-
-async def _blocked(db: Database, platform: str, space_id: str, now: datetime) -> frozenset[str]:
-    return frozenset(block.user_id for block in await blocks_in_force(db, platform, space_id, now))
 
 
 def replay_store(settings: Settings) -> ReplayStore:

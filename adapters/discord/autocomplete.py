@@ -68,7 +68,7 @@ async def _board(interaction: discord.Interaction, lines: int):  # type: ignore[
     ctx = context_of(interaction)
     try:
         found = await target(ctx, interaction, getattr(interaction.namespace, "stage", None))
-        return await ctx.app.queries.board(found.stage_id, lines=lines)
+        return await ctx.app.queries.heading(found.stage_id, lines=lines)
     except StageError:
         return None
 

@@ -77,7 +77,7 @@ async def _pressed(ctx: Context, interaction: discord.Interaction, action: str, 
         case "next":
             return await run(ctx, interaction, target, c.ApproveNext(actor=actor, stage_id=stage))
     await ctx.app.queries.require_moderator(stage, actor)
-    board = await ctx.app.queries.board(stage, lines=PICK_LIMIT)
+    board = await ctx.app.queries.heading(stage, lines=PICK_LIMIT)
     if not board.queue:
         raise QueueEmpty()
     guild = interaction.guild

@@ -289,7 +289,7 @@ class DiscordPlatform:
         if channel is None:
             return
         roster = await self._ctx.app.queries.roster(stage.stage_id)
-        board = await self._ctx.app.queries.board(stage.stage_id, lines=0, links=False)
+        board = await self._ctx.app.queries.heading(stage.stage_id)
         allowed = True if board.visibility == Visibility.INVITE_ONLY and user_id in roster.invited else None
         await self._ctx.reporter.guard(stage, Message.of(N_("change who may join {channel}"), channel=_channel_tag(
             stage.channel_id)), access.set_connect(channel, access.member_target(channel, user_id), allowed))

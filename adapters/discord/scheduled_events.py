@@ -126,7 +126,7 @@ class ScheduledEvents:
         queries = self._ctx.app.queries
         try:
             stage_id = await queries.live_stage(PLATFORM, view.ref.space_id, view.ref.channel_id)
-            return (await queries.board(stage_id, lines=0, links=False)).schedule_id == view.schedule_id
+            return (await queries.heading(stage_id)).schedule_id == view.schedule_id
         except StageNotFound:
             return False
 

@@ -70,7 +70,7 @@ def register(bolt: Any, adapter: SlackAdapter) -> None:
         async def open_modal(where: Where) -> Outcome:
             stage_id = clicks.stage(action.get("value"))
             await adapter.judged(where, stage_id)  # a stage of this workspace
-            board = await adapter.app.queries.board(stage_id, lines=0)
+            board = await adapter.app.queries.heading(stage_id)
             say = sayer(await adapter.directory.locale(where.team_id, where.user_id))
             await adapter.client.views_open(trigger_id=body["trigger_id"], view=raise_modal(
                 say, stage_id=stage_id, title=board.ref.title, channel_id=board.ref.channel_id,

@@ -154,7 +154,7 @@ class SlackAdapter:
         """The member with the facts Slack knows; with a stage, the user groups its rules name are roles."""
         groups: Iterable[str] = ()
         if stage_id is not None:
-            rules = (await self.app.queries.board(stage_id, lines=0, links=False)).rules
+            rules = (await self.app.queries.heading(stage_id)).rules
             groups = [r for r in (*rules.hand_roles, *rules.auto_approve) if is_group_id(r)]
         return await self.directory.actor(user_id, groups=groups)
 

@@ -29,7 +29,7 @@ async def publish(adapter: SlackAdapter, team_id: str, user_id: str) -> None:
     live = []
     for ref in (await queries.live_stages(PLATFORM, team_id))[:MAX_SHOWN]:
         roster = await queries.roster(ref.stage_id)
-        board = await queries.board(ref.stage_id, lines=0)
+        board = await queries.heading(ref.stage_id)
         live.append((ref, roster.hands, roster.speakers, board.topic, board.tags))
     upcoming = [s for s in await queries.schedules(PLATFORM, team_id) if s.next_at is not None][:MAX_SHOWN]
 

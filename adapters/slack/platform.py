@@ -106,7 +106,7 @@ class SlackPlatform:
 
     async def _private(self, stage: StageRef) -> bool:
         """Invite-only stages live in private channels, whose members are the stage's invited ones."""
-        board = await self._queries.board(stage.stage_id, lines=0, links=False)
+        board = await self._queries.heading(stage.stage_id)
         return board.visibility == Visibility.INVITE_ONLY
 
     async def _kick(self, stage: StageRef, user_id: str) -> None:

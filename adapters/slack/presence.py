@@ -127,6 +127,6 @@ class Presence:
             log.info("huddle change on stage %s refused: %s", stage_id, refusal)
 
     async def _tell(self, user_id: str, message: Message, stage_id: str) -> None:
-        board = await self._adapter.app.queries.board(stage_id, lines=0)
+        board = await self._adapter.app.queries.heading(stage_id)
         locale = await self._adapter.directory.locale(board.ref.space_id, user_id)
         await self._adapter.client.chat_postMessage(channel=user_id, text=say(message, locale))

@@ -42,6 +42,11 @@ async def space_blocks(db: Database, platform: str, space_id: str, now: datetime
     return sorted(found, key=lambda b: (b.since, b.user_id))
 
 
+async def blocked_ids(db: Database, platform: str, space_id: str, now: datetime) -> frozenset[str]:
+    """Who is blocked in a space at `now`."""
+    return frozenset(b.user_id for b in await space_blocks(db, platform, space_id, now))
+
+
 def _latest(db: Database, platform: str, space_id: str) -> list[Any]:
     in_space = (select(audit_t.c.target_id, func.max(audit_t.c.id).label("last"))
                 .join(stage_t, stage_t.c.id == audit_t.c.stage_id)

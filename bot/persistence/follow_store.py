@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, or_, select
+from sqlalchemy import Connection, and_, delete, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.persistence.community_tables import FollowNoticeRow, FollowRow
@@ -48,12 +48,6 @@ def follows_of(conn: Connection, platform: str, space_id: str, user_id: str) -> 
         select(follow_t.c.kind, follow_t.c.target).where(
             follow_t.c.platform == platform, follow_t.c.space_id == space_id, follow_t.c.user_id == user_id)
         .order_by(follow_t.c.kind.desc(), follow_t.c.at, follow_t.c.target))]
-
-
-def count(conn: Connection, platform: str, space_id: str, user_id: str) -> int:
-    return int(conn.execute(select(func.count()).select_from(follow_t).where(
-        follow_t.c.platform == platform, follow_t.c.space_id == space_id, follow_t.c.user_id == user_id)
-    ).scalar_one())
 
 
 def followers(conn: Connection, platform: str, space_id: str, tags: Iterable[str], host_id: str

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, select
 from bot.domain.errors import StageNotFound
 from bot.domain.stage import Stage
 from bot.domain.timers import next_due
-from bot.persistence.blocks import space_blocks
+from bot.persistence.blocks import blocked_ids
 from bot.persistence.database import Database
 from bot.persistence.mapping import participant_from, stage_from, stage_values
 from bot.persistence.tables import ParticipantRow, StageRow, table_of
@@ -97,7 +97,7 @@ class SqlStageRepository:
         return await self._db.run(_scalar, self._db, query)
 
     async def blocked_in_space(self, platform: str, space_id: str, now: datetime) -> frozenset[str]:
-        return frozenset(b.user_id for b in await space_blocks(self._db, platform, space_id, now))
+        return await blocked_ids(self._db, platform, space_id, now)
 
     async def live_ids(self, platform: str | None = None) -> list[str]:
         query = select(stage_t.c.id).where(stage_t.c.state == "live").order_by(stage_t.c.created_at)

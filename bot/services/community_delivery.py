@@ -4,27 +4,23 @@ scheduled, then each follower told of it."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
-from bot.domain.tags import shown
 from bot.i18n.markers import N_
 from bot.i18n.message import Mention, Message
-from bot.ports import BadgePlatform, FollowerPlatform, ScheduleView, StagePlatform, StageRef
-from bot.services.board import Board
+from bot.ports import BadgePlatform, FollowerPlatform, StagePlatform, StageRef
 from bot.services.community import Community
 from bot.services.community_show import badge_message
+from bot.services.discovery import tags_part, topic_part
 from bot.services.effects import Effect
 from bot.services.follows import DM, Follows, why_message
 from bot.services.locales import Locales
+from bot.services.queries import Queries
 
 
 class CommunityNotifier:
-    def __init__(self, community: Community, locales: Locales, board: Callable[[str], Awaitable[Board]], *,
-                 follows: Follows | None = None,
-                 series: Callable[[str], Awaitable[ScheduleView]] | None = None) -> None:
-        self._community, self._locales, self._board = community, locales, board
-        self._follows, self._series = follows, series
+    def __init__(self, community: Community, locales: Locales, queries: Queries, follows: Follows) -> None:
+        self._community, self._locales, self._queries, self._follows = community, locales, queries, follows
 
     async def deliver(self, platform: StagePlatform, effect: Effect, stream: str) -> None:
         args = effect.args
@@ -32,18 +28,18 @@ class CommunityNotifier:
             await self._community.closed(stream)
             return
         if effect.kind == "community.follows":  # a stage opened, a series was scheduled: its followers' turn
-            if self._follows is not None:
-                await self._follows.notify(stream, series=bool(args.get("series")))
+            await self._follows.notify(stream, series=bool(args.get("series")))
             return
         if effect.kind == DM:
             await self._tell_follower(platform, args)
             return
-        board = await self._board(args["stage"])
-        ref = board.ref
+        if effect.kind == "community.board":  # its links changed: drawn as they are now
+            board = await self._queries.board(args["stage"])
+            if board.state == "live":
+                await platform.show_board(board)
+            return
+        ref = (await self._queries.heading(args["stage"])).ref
         match effect.kind:
-            case "community.board":  # its links changed: drawn as they are now
-                if board.state == "live":
-                    await platform.show_board(board)
             case "community.announce":
                 locale = await self._locales.for_space(ref.platform, ref.space_id)
                 await platform.announce(ref, badge_message(args["user"], args["badge"]), locale)
@@ -60,22 +56,20 @@ class CommunityNotifier:
         why = [str(w) for w in args.get("why", []) or []]  # type: ignore[attr-defined]
         message: Message
         if args.get("series"):
-            if self._series is None:
-                return
-            view = await self._series(subject)
+            view = await self._queries.schedule(subject)
             if view.state != "active" or view.next_at is None:
                 return
             ref, when = view.ref, view.next_at.astimezone(ZoneInfo(view.timezone))
             message = Message.of(N_("📅 Coming up: “{title}”, hosted by {host}, on {when}{topic}{tags}. {why}"),
-                                 title=ref.title, host=Mention(view.host_id), when=when, topic=_topic(view.topic),
-                                 tags=_tags(view.tags), why=why_message(why, view.host_id))
+                                 title=ref.title, host=Mention(view.host_id), when=when, topic=topic_part(view.topic),
+                                 tags=tags_part(view.tags), why=why_message(why, view.host_id))
         else:
-            board = await self._board(subject)
+            board = await self._queries.heading(subject)
             if board.state != "live":
                 return
             ref = board.ref
             message = Message.of(N_("🔔 Live now: “{title}”, hosted by {host}{topic}{tags}. {why}"), title=ref.title,
-                                 host=Mention(board.host_id), topic=_topic(board.topic), tags=_tags(board.tags),
+                                 host=Mention(board.host_id), topic=topic_part(board.topic), tags=tags_part(board.tags),
                                  why=why_message(why, board.host_id))
         await _send(platform, ref, user, message, await self._locales.for_member(ref.platform, ref.space_id, user))
 
@@ -87,9 +81,3 @@ async def _send(platform: StagePlatform, ref: StageRef, user: str, message: Mess
         await platform.notify(ref, user, message, locale)
 
 
-def _topic(topic: str) -> Message | str:
-    return Message.of(N_(" · {topic}"), topic=topic) if topic else ""
-
-
-def _tags(tags: tuple[str, ...]) -> str:
-    return f" · {shown(tags)}" if tags else ""

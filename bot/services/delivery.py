@@ -75,4 +75,4 @@ class Deliveries:
         subject = str(entry.args.get("subject") or entry.args.get("stage") or entry.stream)
         if entry.kind.startswith("community.") and entry.args.get("series"):
             return (await self._view(subject, memo)).ref.space_id
-        return (await self._board(subject, memo)).ref.space_id
+        return (await self._queries.place_of(subject))[1]  # a stage never moves: read once

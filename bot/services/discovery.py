@@ -32,7 +32,7 @@ def listing_lines(listing: Listing, channel: Callable[[str], str]) -> list[Messa
         lines.append(Message.of(N_("🔴 “{title}” in {channel} · host {host} · {audience} in the room{topic}{tags}"),
                                 title=board.ref.title, channel=channel(board.ref.channel_id),
                                 host=Mention(board.host_id), audience=board.present_count,
-                                topic=_topic(board.topic), tags=_tags(board.tags)))
+                                topic=topic_part(board.topic), tags=tags_part(board.tags)))
     upcoming = [view for view in listing.upcoming if view.next_at is not None]
     lines.append(Message.of(N_("Coming: {count}"), count=len(upcoming)))
     for view in upcoming[:SHOWN]:
@@ -40,18 +40,18 @@ def listing_lines(listing: Listing, channel: Callable[[str], str]) -> list[Messa
         lines.append(Message.of(N_("📅 “{title}” in {channel} · host {host} · starts in {wait} · going: {going}"
                                    "{topic}{tags}"), title=view.ref.title, channel=channel(view.ref.channel_id),
                                 host=Mention(view.host_id), wait=_wait(view.next_at, listing.now),
-                                going=len(view.rsvps), topic=_topic(view.topic), tags=_tags(view.tags)))
+                                going=len(view.rsvps), topic=topic_part(view.topic), tags=tags_part(view.tags)))
     more = max(0, len(listing.live) - SHOWN) + max(0, len(upcoming) - SHOWN)
     if more:
         lines.append(Message.of(N_("and {count} more"), count=more))
     return lines
 
 
-def _topic(topic: str) -> Message | str:
+def topic_part(topic: str) -> Message | str:
     return Message.of(N_(" · {topic}"), topic=topic) if topic else ""
 
 
-def _tags(tags: tuple[str, ...]) -> str:
+def tags_part(tags: tuple[str, ...]) -> str:
     return f" · {shown(tags)}" if tags else ""  # `#pricing` reads the same in every language
 
 

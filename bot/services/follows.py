@@ -58,9 +58,9 @@ class Follows:
         with self._db.engine.begin() as conn:
             if not command.on:
                 return store.unfollow(conn, *who, command.kind.value, command.targets)
-            new = [t for t in command.targets
-                   if (command.kind.value, t) not in store.follows_of(conn, *who)]
-            if new and store.count(conn, *who) + len(new) > MAX_FOLLOWS:
+            existing = store.follows_of(conn, *who)
+            new = [t for t in command.targets if (command.kind.value, t) not in existing]
+            if new and len(existing) + len(new) > MAX_FOLLOWS:
                 raise TooManyFollows(max=MAX_FOLLOWS)
             return store.follow(self._db, conn, *who, command.kind.value, new, self._clock.now())
 

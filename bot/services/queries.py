@@ -80,14 +80,18 @@ class Queries:
             place = self._places[stage_id] = (rows[0].platform, rows[0].space_id, rows[0].channel_id)
         return place
 
-    async def board(self, stage_id: str, *, lines: int = 10, links: bool = True) -> Board:
-        """The stage as its board shows it; `links=False` when only its heading or rules are wanted (the links
-        are a read of their own)."""
+    async def board(self, stage_id: str, *, lines: int = 10) -> Board:
+        """The stage as its board shows it, links included."""
+        board = await self.heading(stage_id, lines=lines)
+        links = await self._db.run(self._read_links, stage_id)
+        return replace(board, links=links) if links else board
+
+    async def heading(self, stage_id: str, *, lines: int = 0) -> Board:
+        """The stage without its links (a read of their own): its title, place, state, rules, host, topic and
+        tags, and `lines` of its queue, for whoever reads of a stage without drawing its board."""
         async with self._uow() as uow:
             stage = await uow.stages.get(stage_id)
-            board = board_of(stage, self._clock.now(), lines=lines)
-        found = await self._db.run(self._read_links, stage_id) if links else ()
-        return replace(board, links=found) if found else board
+            return board_of(stage, self._clock.now(), lines=lines)
 
     def _read_links(self, stage_id: str) -> tuple[Link, ...]:
         with self._db.engine.connect() as conn:

@@ -15,7 +15,7 @@ from bot.surface.rows import Values, Where
 Read = Callable[[Values, Where], Awaitable[list[Message]]]
 
 
-def community_reads(community: Community, queries: Any, follows: Follows | None = None) -> dict[str, Read]:
+def community_reads(community: Community, queries: Any, follows: Follows) -> dict[str, Read]:
     def asked(where: Where) -> Asked:
         return Asked(where.actor, where.platform, where.space_id)
 
@@ -39,9 +39,8 @@ def community_reads(community: Community, queries: Any, follows: Follows | None 
         return listed(boards, await queries.schedules(where.platform, where.space_id), community.now())
 
     async def following(values: Values, where: Where) -> list[Message]:
-        assert follows is not None
         return await follows.listing(asked(where))
 
     found: dict[str, Any] = {"stats": stats, "leaderboard": leaderboard, "badges": badges, "suggest": suggest,
-                             "stages": stages, **({"follows": following} if follows is not None else {})}
+                             "stages": stages, "follows": following}
     return found
