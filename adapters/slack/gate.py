@@ -105,6 +105,17 @@ def _id(value: Any) -> bool:
     return isinstance(value, str) and 0 < len(value) <= 255 and value.isprintable()
 
 
+def reason(error: BaseException) -> str:
+    """An error's first line, short: what the one log line of a refused request says."""
+    return (str(error).splitlines() or [type(error).__name__])[0][:120]
+
+
+def unanswered(status: int, *, event: bool) -> bool:
+    """A listener failed (bolt logged it) or nothing listens: the member still gets a sentence. An event keeps
+    its status, so Slack sends again an event it got no 2xx for, as it should."""
+    return (status >= 500 or status == 404) and not event
+
+
 def refused(locale: str) -> dict[str, str]:
     """The answer Slack shows the member (slash commands show a response body, or an ack's payload)."""
     return {"response_type": "ephemeral", "text": sayer(locale)(Message(Unreadable.message))}
@@ -134,15 +145,13 @@ def gate(bolt: Any, *, path: str, secret: str, locale: Callable[[], str]) -> web
             # Bolt reads who and where from the body as it builds the request: a shape it cannot read is
             # refused here, not raised inside it.
             bolt_request = AsyncBoltRequest(body=text, query=request.query_string, headers=dict(request.headers))
-        except Exception as problem:
+        except Exception as error:
             log.warning("slack: refused a signed request that cannot be read (%d bytes): %s", len(raw),
-                        (str(problem).splitlines() or [type(problem).__name__])[0][:120])
+                        reason(error))
             return refusal(locale())
         answer = await bolt.async_dispatch(bolt_request)
         log.debug("slack: answered %s in %.3f s", answer.status, time.monotonic() - started)
-        if (answer.status >= 500 or answer.status == 404) and body.get("type") not in _EVENTS:
-            # A listener failed (bolt logged it) or nothing listens: the member still gets a sentence. (An
-            # event keeps its status: Slack retries an event it got no 2xx for, as it should.)
+        if unanswered(answer.status, event=body.get("type") in _EVENTS):
             return refusal(locale())
         return await to_aiohttp_response(answer)
 

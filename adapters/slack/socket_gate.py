@@ -27,7 +27,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.gate import problem, refused
+from adapters.slack.gate import problem, reason, refused, unanswered
 
 log = logging.getLogger(__name__)
 
@@ -92,15 +92,13 @@ class GatedSocketModeHandler(AsyncBaseSocketModeHandler):
             try:  # bolt reads who and where as it builds the request: a shape it cannot read is refused here
                 request = AsyncBoltRequest(mode="socket_mode", body=req.payload, headers=build_headers(req))
             except Exception as error:
-                found = (str(error).splitlines() or [type(error).__name__])[0][:120]
+                found = reason(error)
         if found is not None:
             log.warning("slack: refused a Socket Mode %s envelope that cannot be read: %s", req.type, found)
             await self._refuse(link, req)
             return
         answer = await self.app.async_dispatch(request)
-        if (answer.status >= 500 or answer.status == 404) and req.type != "events_api":
-            # A listener failed (bolt logged it) or nothing listens: the member still gets a sentence. (An event
-            # keeps going unacked: Slack sends it again, as it should.)
+        if unanswered(answer.status, event=req.type == "events_api"):
             await self._refuse(link, req)
             return
         await send_async_response(link, req, answer, started)
