@@ -101,10 +101,7 @@ class World:
     async def until(self, condition: Callable[[], Awaitable[Any]], *, timeout: float = 15.0,
                     what: str = "condition") -> None:
         """Waits for what an event's listener does after its ack (events have no answer to wait for)."""
-        deadline = time.monotonic() + timeout
-        while not await condition():
-            assert time.monotonic() < deadline, f"{what} not met within {timeout} s"
-            await asyncio.sleep(0.01)
+        await until(condition, timeout=timeout, what=what)
         await self.settle()
 
     async def stage_id(self) -> str:
@@ -124,6 +121,14 @@ class World:
 
 async def _contains(found: Awaitable[frozenset[str]], wanted: set[str]) -> bool:
     return wanted <= await found
+
+
+async def until(condition: Callable[[], Awaitable[Any]], *, timeout: float = 15.0, what: str = "condition") -> None:
+    """`eventually`, for a condition that must be awaited (a read of the core)."""
+    deadline = time.monotonic() + timeout
+    while not await condition():
+        assert time.monotonic() < deadline, f"{what} not met within {timeout} s"
+        await asyncio.sleep(0.01)
 
 
 async def eventually(condition: Callable[[], Any], *, timeout: float = 15.0, what: str = "condition") -> None:

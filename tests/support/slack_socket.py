@@ -4,7 +4,6 @@ SLACK_APP_TOKEN and no signing secret."""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -15,9 +14,8 @@ from adapters.slack.service import serve
 from adapters.slack.settings import SlackSettings
 from bot.bootstrap import App, build
 from bot.clock import ManualClock
-from bot.config import Settings
 from tests.fakes.slack import Channel, Delivery, FakeSlack, Message, SocketSender, User
-from tests.support.slack import eventually, populate
+from tests.support.slack import core_settings, eventually, populate, until
 
 
 @dataclass
@@ -74,10 +72,9 @@ class SocketWorld:
         await self.until(lambda roster: wanted <= roster.present, f"{names} present")
 
     async def until(self, condition: Callable[[Any], bool], what: str, timeout: float = 5.0) -> None:
-        deadline = time.monotonic() + timeout
-        while not condition(await self.app.queries.roster(await self.stage_id())):
-            assert time.monotonic() < deadline, f"{what} not within {timeout} s"
-            await asyncio.sleep(0.01)
+        async def met() -> bool:
+            return condition(await self.app.queries.roster(await self.stage_id()))
+        await until(met, timeout=timeout, what=what)
 
 
 @asynccontextmanager
@@ -87,7 +84,7 @@ async def socket_world(tmp_path: Path, *, prepare: Callable[[FakeSlack], None] |
         if prepare is not None:
             prepare(fake)
         people, room = populate(fake)
-        settings = Settings(_env_file=None, default_locale="en", rules={"hand_cooldown": 0, "grace_period": 60, **rules})
+        settings = core_settings(rules=rules)
         own = SlackSettings(_env_file=None, bot_token=fake.token, app_token=fake.app_token, api_url=fake.api_url)
         app = build(settings, clock=ManualClock(), database_url=f"sqlite:///{tmp_path / 'podium.db'}")
         await app.start()
