@@ -13,9 +13,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.persistence.workers import Workers
-from bot.ports import ConnectionLost
+from bot.ports import ConcurrencyConflict, ConnectionLost
 
 T = TypeVar("T")
+# A deadlock between processes' transactions (40P01) or a serialization failure (40001): PostgreSQL rolled this
+# one back, nothing of it was written, and the command is judged again as after any conflicting write.
+_RETRIED = {"40P01", "40001"}
 
 
 class Database:
@@ -62,6 +65,8 @@ class Database:
         except DBAPIError as error:
             if error.connection_invalidated:
                 raise ConnectionLost(str(error.orig)) from error
+            if getattr(error.orig, "sqlstate", None) in _RETRIED:  # PostgreSQL undid the transaction: try again
+                raise ConcurrencyConflict(str(error.orig)) from error
             raise
 
     def writer(self) -> Connection:
