@@ -3,8 +3,10 @@
     python -m bench.scale [ROUNDS]          (make bench-scale)
 
 Per round, each in a fresh process: the raw sqlite3 and psycopg loops (one INSERT and one versioned UPDATE per
-transaction, the writes a raised hand needs); Podium's storm of raised hands on one stage and on 100 stages at
-once, on SQLite and on PostgreSQL; the round trips a command makes to PostgreSQL, counted on the wire
+transaction, the writes a raised hand needs); Podium's storm of raised hands on one stage, one member at a time
+(each waits for the previous answer) and as a storm arrives (every member of the room at once, each command its
+own task, as the adapters run the interactions they receive), and on 100 stages at once, on SQLite and on
+PostgreSQL; the round trips a command makes to PostgreSQL, counted on the wire
 (bench/roundtrips.py); one process against two on one PostgreSQL, with the CPU of the bots and of the server
 read from /proc. Figures are medians over the rounds.
 """
@@ -74,8 +76,9 @@ def _libpq(url: str) -> str:
 # ---- Podium's storm -----------------------------------------------------------------------------------------
 
 async def storm(url: str, *, stages: int, commands: int, prefix: str = "", start_at: float = 0.0,
-                proxy: bool = False, finished: Any = None) -> dict[str, float]:
-    """`commands` raised hands spread over `stages` stages, each stage's in turn, all stages at once."""
+                proxy: bool = False, finished: Any = None, at_once: bool = False) -> dict[str, float]:
+    """`commands` raised hands spread over `stages` stages, all stages at once; on each stage one member after
+    the other, or, `at_once`, every member together (a task each, as the adapters run interactions)."""
     from bot.bootstrap import build
     from bot.config import Settings
     from bot.domain import commands as c
@@ -101,6 +104,10 @@ async def storm(url: str, *, stages: int, commands: int, prefix: str = "", start
         ids.append(await app.queries.live_stage("bench", f"space{prefix}", f"c{prefix}{n}"))
 
     async def one_stage(stage_id: str) -> None:
+        if at_once:
+            await asyncio.gather(*(app.bus.handle(c.RaiseHand(actor=Actor(f"{prefix}m{m}"), stage_id=stage_id,
+                                                              note="q")) for m in range(per_stage)))
+            return
         for m in range(per_stage):
             await app.bus.handle(c.RaiseHand(actor=Actor(f"{prefix}m{m}"), stage_id=stage_id, note="q"))
 
@@ -149,9 +156,10 @@ def _storm_here(url: str, kwargs: dict[str, Any]) -> dict[str, float]:
     return asyncio.run(storm(url, **kwargs))
 
 
-def _sqlite_storm(stages: int) -> dict[str, float]:
+def _sqlite_storm(stages: int, at_once: bool = False) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder:
-        return _storm_here(f"sqlite:///{folder}/storm.db", {"stages": stages, "commands": COMMANDS})
+        return _storm_here(f"sqlite:///{folder}/storm.db", {"stages": stages, "commands": COMMANDS,
+                                                             "at_once": at_once})
 
 
 def _raw_sqlite_here() -> float:
@@ -195,12 +203,17 @@ def one_round() -> dict[str, Any]:
     with _pool() as pool:
         figures["sqlite_1"] = pool.submit(_sqlite_storm, 1).result()
     with _pool() as pool:
+        figures["sqlite_burst"] = pool.submit(_sqlite_storm, 1, True).result()
+    with _pool() as pool:
         figures["sqlite_100"] = pool.submit(_sqlite_storm, STAGES).result()
     with tempfile.TemporaryDirectory() as folder:
         with database("postgresql", Path(folder)) as url, _pool() as pool:
             figures["raw_postgres"] = pool.submit(raw_postgres, url).result()
         with database("postgresql", Path(folder)) as url, _pool() as pool:
             figures["pg_1"] = pool.submit(_storm_here, url, {"stages": 1, "commands": COMMANDS}).result()
+        with database("postgresql", Path(folder)) as url, _pool() as pool:
+            figures["pg_burst"] = pool.submit(_storm_here, url, {"stages": 1, "commands": COMMANDS,
+                                                                 "at_once": True}).result()
         with database("postgresql", Path(folder)) as url, _pool() as pool:
             figures["pg_100"] = pool.submit(_storm_here, url, {"stages": STAGES, "commands": COMMANDS}).result()
         with database("postgresql", Path(folder)) as url, _pool() as pool:
@@ -251,12 +264,16 @@ def main() -> None:
         return statistics.median((r[a][fa] if fa else r[a]) / (r[b][fb] if fb else r[b]) for r in runs)
 
     print("\nmedians over the rounds (ratios are medians of each round's own ratio)")
-    print(f"SQLite: raw {med('raw_sqlite'):,.0f} tx/s; one stage {med('sqlite_1', 'per_s'):,.0f} commands/s "
-          f"({ratio('sqlite_1', 'raw_sqlite', fb=None):.2f} of raw); {STAGES} stages at once "
+    print(f"SQLite: raw {med('raw_sqlite'):,.0f} tx/s; one stage, one member at a time "
+          f"{med('sqlite_1', 'per_s'):,.0f} commands/s ({ratio('sqlite_1', 'raw_sqlite', fb=None):.2f} of raw), "
+          f"every member at once {med('sqlite_burst', 'per_s'):,.0f}/s "
+          f"({ratio('sqlite_burst', 'raw_sqlite', fb=None):.2f} of raw); {STAGES} stages at once "
           f"{med('sqlite_100', 'per_s'):,.0f}/s ({ratio('sqlite_100', 'sqlite_1'):.2f}x one stage); "
           f"{med('sqlite_100', 'bytes'):,.0f} bytes stored a raised hand")
-    print(f"PostgreSQL: raw {med('raw_postgres'):,.0f} tx/s; one stage {med('pg_1', 'per_s'):,.0f} commands/s "
-          f"({ratio('pg_1', 'raw_postgres', fb=None):.2f} of raw); {STAGES} stages at once "
+    print(f"PostgreSQL: raw {med('raw_postgres'):,.0f} tx/s; one stage, one member at a time "
+          f"{med('pg_1', 'per_s'):,.0f} commands/s ({ratio('pg_1', 'raw_postgres', fb=None):.2f} of raw), "
+          f"every member at once {med('pg_burst', 'per_s'):,.0f}/s "
+          f"({ratio('pg_burst', 'raw_postgres', fb=None):.2f} of raw); {STAGES} stages at once "
           f"{med('pg_100', 'per_s'):,.0f}/s ({ratio('pg_100', 'pg_1'):.2f}x one stage); "
           f"round trips per command {med('pg_wire', 'round_trips'):.1f}; {med('pg_100', 'bytes'):,.0f} bytes stored "
           f"a raised hand")
