@@ -76,9 +76,13 @@ def _libpq(url: str) -> str:
 # ---- Podium's storm -----------------------------------------------------------------------------------------
 
 async def storm(url: str, *, stages: int, commands: int, prefix: str = "", start_at: float = 0.0,
-                proxy: bool = False, finished: Any = None, at_once: bool = False) -> dict[str, float]:
+                proxy: bool = False, finished: Any = None, at_once: bool = False,
+                capture: Path | None = None) -> dict[str, Any]:
     """`commands` raised hands spread over `stages` stages, all stages at once; on each stage one member after
-    the other, or, `at_once`, every member together (a task each, as the adapters run interactions)."""
+    the other, or, `at_once`, every member together (a task each, as the adapters run interactions).
+
+    `capture` (SQLite): the database is copied there as the storm starts, and the statements of every
+    transaction the storm committed are returned, for `replay_sqlite`."""
     from bot.bootstrap import build
     from bot.config import Settings
     from bot.domain import commands as c
@@ -115,6 +119,10 @@ async def storm(url: str, *, stages: int, commands: int, prefix: str = "", start
         await asyncio.sleep(max(0.0, start_at - time.time()))
     if wire is not None:
         wire.reset()
+    recorder = None
+    if capture is not None:
+        await app.db.run(_copy_sqlite, app.db, capture)
+        recorder = _Recorder(app.db.engine)
     cpu, started = time.process_time(), time.perf_counter()
     await asyncio.gather(*(one_stage(s) for s in ids))
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
@@ -129,7 +137,55 @@ async def storm(url: str, *, stages: int, commands: int, prefix: str = "", start
         await wire.stop()
     done = per_stage * stages
     return {"commands": done, "seconds": seconds, "per_s": done / seconds, "cpu": cpu, "bytes": stored / done,
-            "round_trips": trips / done if done else 0.0, "kinds": kinds}  # type: ignore[dict-item]
+            "round_trips": trips / done if done else 0.0, "kinds": kinds,
+            "transactions": recorder.committed if recorder is not None else []}
+
+
+def _copy_sqlite(db: Any, target: Path) -> None:
+    source = sqlite3.connect(db.url.database)
+    try:
+        with sqlite3.connect(target) as copy:
+            source.backup(copy)
+        copy.close()
+    finally:
+        source.close()
+
+
+class _Recorder:
+    """The statements of each transaction committed on `engine`, in the order of their commits (a listener on the
+    engine sends Podium's writes through SQLAlchemy, so this run is not timed)."""
+
+    def __init__(self, engine: Any) -> None:
+        from sqlalchemy import event
+
+        self.committed: list[list[tuple[str, Any, bool]]] = []
+        self._open: dict[int, list[tuple[str, Any, bool]]] = {}
+        event.listen(engine, "begin", lambda conn: self._open.__setitem__(id(conn), []))
+        event.listen(engine, "before_cursor_execute", self._statement)
+        event.listen(engine, "commit", lambda conn: self.committed.append(self._open.pop(id(conn), [])))
+        event.listen(engine, "rollback", lambda conn: self._open.pop(id(conn), None))
+
+    def _statement(self, conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any,
+                   many: bool) -> None:
+        if id(conn) in self._open:
+            self._open[id(conn)].append((statement, parameters, many))
+
+
+def replay_sqlite(path: Path, transactions: list[list[tuple[str, Any, bool]]], commands: int) -> float:
+    """Commands a second for Podium's own statements, each transaction as it committed, on a plain sqlite3
+    connection with Podium's settings: what one member at a time costs the database, nothing else."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=5000"):
+        conn.execute(f"PRAGMA {pragma}")
+    started = time.perf_counter()
+    for statements in transactions:
+        conn.execute("BEGIN")
+        for sql, parameters, many in statements:
+            (conn.executemany if many else conn.execute)(sql, parameters)
+        conn.execute("COMMIT")
+    seconds = time.perf_counter() - started
+    conn.close()
+    return commands / seconds
 
 
 KEPT = ("stage", "participant", "audit_log")  # what a stage keeps (the outbox empties as effects go out)
@@ -149,17 +205,28 @@ def _stored_bytes(db: Any) -> int:
                                                           or name.startswith(f"sqlite_autoindex_{t}") for t in KEPT)))
 
 
-def _storm_here(url: str, kwargs: dict[str, Any]) -> dict[str, float]:
+def _storm_here(url: str, kwargs: dict[str, Any]) -> dict[str, Any]:
     from bot.cpu import keep_on_one_cpu
 
     keep_on_one_cpu()
     return asyncio.run(storm(url, **kwargs))
 
 
-def _sqlite_storm(stages: int, at_once: bool = False) -> dict[str, float]:
+def _sqlite_storm(stages: int, at_once: bool = False) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         return _storm_here(f"sqlite:///{folder}/storm.db", {"stages": stages, "commands": COMMANDS,
                                                              "at_once": at_once})
+
+
+def _sqlite_floor() -> dict[str, float]:
+    """One member at a time on one stage, its statements recorded, then replayed on a copy taken as it began."""
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "copy.db"
+        ran = _storm_here(f"sqlite:///{folder}/storm.db", {"stages": 1, "commands": COMMANDS, "capture": copy})
+        transactions = ran["transactions"]
+        statements = sum(len(t) for t in transactions)
+        return {"per_s": replay_sqlite(copy, transactions, COMMANDS), "statements": statements / COMMANDS,
+                "transactions": len(transactions) / COMMANDS}
 
 
 def _raw_sqlite_here() -> float:
@@ -202,6 +269,8 @@ def one_round() -> dict[str, Any]:
         figures["raw_sqlite"] = pool.submit(_raw_sqlite_here).result()
     with _pool() as pool:
         figures["sqlite_1"] = pool.submit(_sqlite_storm, 1).result()
+    with _pool() as pool:
+        figures["sqlite_floor"] = pool.submit(_sqlite_floor).result()
     with _pool() as pool:
         figures["sqlite_burst"] = pool.submit(_sqlite_storm, 1, True).result()
     with _pool() as pool:
@@ -270,6 +339,10 @@ def main() -> None:
           f"({ratio('sqlite_burst', 'raw_sqlite', fb=None):.2f} of raw); {STAGES} stages at once "
           f"{med('sqlite_100', 'per_s'):,.0f}/s ({ratio('sqlite_100', 'sqlite_1'):.2f}x one stage); "
           f"{med('sqlite_100', 'bytes'):,.0f} bytes stored a raised hand")
+    print(f"SQLite, Podium's own statements of one member at a time replayed on a plain sqlite3 connection: "
+          f"{med('sqlite_floor', 'per_s'):,.0f} commands/s ({ratio('sqlite_floor', 'raw_sqlite', fb=None):.2f} of raw; "
+          f"{med('sqlite_floor', 'statements'):.1f} statements in {med('sqlite_floor', 'transactions'):.2f} "
+          f"transactions a command)")
     print(f"PostgreSQL: raw {med('raw_postgres'):,.0f} tx/s; one stage, one member at a time "
           f"{med('pg_1', 'per_s'):,.0f} commands/s ({ratio('pg_1', 'raw_postgres', fb=None):.2f} of raw), "
           f"every member at once {med('pg_burst', 'per_s'):,.0f}/s "
@@ -288,7 +361,8 @@ def main() -> None:
 
 def _short(value: Any) -> str:
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_short(v)}" for k, v in value.items() if k != "kinds") + "}"
+        return "{" + ", ".join(f"{k}: {_short(v)}" for k, v in value.items()
+                               if k not in ("kinds", "transactions")) + "}"
     return f"{value:,.1f}" if isinstance(value, float) else str(value)
 
 
