@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import DBAPIError
 
+from bot.persistence.fastsql import Compiled
 from bot.persistence.workers import Workers
 from bot.ports import ConcurrencyConflict, ConnectionLost
 
@@ -85,22 +88,24 @@ class Database:
         """Takes `key`'s lock inside `conn`'s transaction, until it ends (PostgreSQL; alone on SQLite, writes
         already take turns)."""
         if self.shared:
-            conn.execute(_ADVISORY_LOCK, {"key": key})
+            _locking(conn.dialect).advisory.execute(conn, {"key": key})
 
     def lock_all(self, stage_ids: Sequence[str], keys: Sequence[str]) -> tuple[Connection, dict[str, int | None]]:
         """A connection in a transaction holding the rows of `stage_ids` and the locks of `keys`, and each
         stage's version (None: no such stage). Rows first, then keys, each in one order every process
         shares, so two processes locking overlapping sets wait for each other instead of deadlocking."""
         conn = self.engine.connect()
+        locking = _locking(conn.dialect)
         try:
             conn.begin()
             versions: dict[str, int | None] = dict.fromkeys(stage_ids)
             if len(stage_ids) == 1:
-                versions[stage_ids[0]] = conn.execute(_ROW_LOCK, {"id": stage_ids[0]}).scalar()
+                found = locking.row.rows(conn, {"id": stage_ids[0]})
+                versions[stage_ids[0]] = found[0][0] if found else None
             elif stage_ids:
-                versions.update((row[0], row[1]) for row in conn.execute(_ROWS_LOCK, {"ids": list(stage_ids)}))
+                versions.update((row[0], row[1]) for row in locking.rows.rows(conn, {"ids": list(stage_ids)}))
             for key in sorted(keys):
-                conn.execute(_ADVISORY_LOCK, {"key": key})
+                locking.advisory.execute(conn, {"key": key})
         except BaseException:
             conn.close()
             raise
@@ -127,12 +132,24 @@ class Database:
         self.engine.dispose()
 
 
-_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
-# The stage's row locked for the transaction, and its version as committed once the lock is ours: READ COMMITTED
-# re-reads a row locked FOR UPDATE after waiting, so the version is the latest. One round trip for both.
-_ROW_LOCK = text("SELECT version FROM stage WHERE id = :id FOR UPDATE")
-# Several stages' rows (group commit), locked in the order of their ids.
-_ROWS_LOCK = text("SELECT id, version FROM stage WHERE id = ANY(:ids) ORDER BY id FOR UPDATE")
+@dataclass(frozen=True)
+class _Locking:
+    advisory: Compiled
+    row: Compiled
+    rows: Compiled
+
+
+@cache
+def _locking(dialect: Dialect) -> _Locking:
+    """Compiled once and run on the driver's cursor (bot/persistence/fastsql.py): every command on PostgreSQL
+    takes a lock first, and SQLAlchemy's per-execution work cost more than the statement's own."""
+    return _Locking(
+        advisory=Compiled(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), dialect),
+        # The stage's row locked for the transaction, and its version as committed once the lock is ours: READ
+        # COMMITTED re-reads a row locked FOR UPDATE after waiting, so the version is the latest. One round trip.
+        row=Compiled(text("SELECT version FROM stage WHERE id = :id FOR UPDATE"), dialect),
+        # Several stages' rows (group commit), locked in the order of their ids.
+        rows=Compiled(text("SELECT id, version FROM stage WHERE id = ANY(:ids) ORDER BY id FOR UPDATE"), dialect))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -49,21 +49,27 @@ class Compiled:
 
     def execute(self, conn: Connection, values: Mapping[str, Any]) -> int:
         """Runs the statement once; returns the number of rows it touched."""
-        return self._run(conn, False, self.params(values))
+        return int(self._run(conn, False, self.params(values)))
 
     def execute_many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
         if len(rows) == 1:  # the usual case: one member, one audit entry; executemany costs more
             return self.execute(conn, rows[0])
-        return self._run(conn, True, [self.params(row) for row in rows])
+        return int(self._run(conn, True, [self.params(row) for row in rows]))
 
-    def _run(self, conn: Connection, many: bool, params: Any) -> int:
+    def rows(self, conn: Connection, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Runs a query once; returns its rows, as the driver gives them (no result processing)."""
+        found: list[tuple[Any, ...]] = self._run(conn, False, self.params(values), fetch=True)
+        return found
+
+    def _run(self, conn: Connection, many: bool, params: Any, *, fetch: bool = False) -> Any:
         if conn._has_events or conn.engine._has_events or conn._echo:
-            return int(conn.exec_driver_sql(self.sql, params).rowcount)
+            result = conn.exec_driver_sql(self.sql, params)
+            return [tuple(row) for row in result] if fetch else int(result.rowcount)
         dbapi_connection = conn.connection.dbapi_connection
         cursor = conn.connection.cursor()
         try:
             (cursor.executemany if many else cursor.execute)(self.sql, params)
-            return int(cursor.rowcount)
+            return [tuple(row) for row in cursor.fetchall()] if fetch else int(cursor.rowcount)
         except self._dialect.loaded_dbapi.Error as error:
             lost = self._dialect.is_disconnect(error, dbapi_connection, cursor)
             if lost:
