@@ -289,24 +289,31 @@ def one_round() -> dict[str, Any]:
             figures["pg_wire"] = pool.submit(_storm_here, url, {"stages": 1, "commands": 500,
                                                                 "proxy": True}).result()
         with database("postgresql", Path(folder)) as url:
-            figures["pg_one_process"] = _processes(url, 1)
+            figures["pg_one_process"] = _processes([url], 1)
         with database("postgresql", Path(folder)) as url:
-            figures["pg_two_processes"] = _processes(url, 2)
+            figures["pg_two_processes"] = _processes([url], 2)
+        # The control: two processes as above, each on a database of its own, so they share nothing Podium
+        # coordinates (locks, leases, routes, the scheduler's leader), only the machine and the server.
+        with database("postgresql", Path(folder)) as first, database("postgresql", Path(folder)) as second:
+            figures["pg_two_apart"] = _processes([first, second], 2)
     return figures
 
 
-def _processes(url: str, count: int) -> dict[str, float]:
-    """`count` bots on one PostgreSQL sharing the same work (100 stages, COMMANDS hands in all)."""
+def _processes(urls: list[str], count: int) -> dict[str, float]:
+    """`count` bots sharing the same work (100 stages, COMMANDS hands in all), on one PostgreSQL database (one
+    URL) or each on a database of its own (a URL each: nothing shared but the machine and the server)."""
     start_at = time.time() + 8.0  # every bot migrated and its stages opened before the clock starts
+    url_of = [urls[n % len(urls)] for n in range(count)]
     with multiprocessing.get_context("spawn").Manager() as manager, _pool(count) as pool:
         finished = manager.Barrier(count + 1)  # passed twice: storms over, then the server's CPU read
-        futures = [pool.submit(_storm_here, url, {"stages": STAGES // count, "commands": COMMANDS // count,
-                                                  "prefix": f"p{n}", "start_at": start_at, "finished": finished})
+        futures = [pool.submit(_storm_here, url_of[n], {"stages": STAGES // count, "commands": COMMANDS // count,
+                                                        "prefix": f"p{n}", "start_at": start_at,
+                                                        "finished": finished})
                    for n in range(count)]
         time.sleep(max(0.0, start_at - time.time()))
-        before = postgres_server_cpu(url)
+        before = _server_cpu(urls)
         finished.wait()
-        after = postgres_server_cpu(url)  # backends started during the storm count from zero
+        after = _server_cpu(urls)  # backends started during the storm count from zero
         server = sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
         finished.wait()
         results = [f.result() for f in futures]
@@ -315,6 +322,13 @@ def _processes(url: str, count: int) -> dict[str, float]:
     cpu = sum(r["cpu"] for r in results) + server
     return {"commands": commands, "seconds": seconds, "per_s": commands / seconds, "cpu": cpu,
             "server_cpu": server, "per_cpu_s": commands / cpu}
+
+
+def _server_cpu(urls: list[str]) -> dict[int, float]:
+    found: dict[int, float] = {}
+    for url in urls:
+        found.update(postgres_server_cpu(url))  # the server's own processes come with each: counted once
+    return found
 
 
 def main() -> None:
@@ -357,6 +371,10 @@ def main() -> None:
           f"commands per CPU-second (bots + server) "
           f"{ratio('pg_two_processes', 'pg_one_process', 'per_cpu_s', 'per_cpu_s'):.2f}x "
           f"({med('pg_one_process', 'per_cpu_s'):,.0f} -> {med('pg_two_processes', 'per_cpu_s'):,.0f})")
+    print(f"two processes on one database / two each on its own (nothing shared but the machine): commands per "
+          f"CPU-second {ratio('pg_two_processes', 'pg_two_apart', 'per_cpu_s', 'per_cpu_s'):.2f}x, throughput "
+          f"{ratio('pg_two_processes', 'pg_two_apart'):.2f}x; two apart / one: commands per CPU-second "
+          f"{ratio('pg_two_apart', 'pg_one_process', 'per_cpu_s', 'per_cpu_s'):.2f}x")
 
 
 def _short(value: Any) -> str:
