@@ -8,27 +8,38 @@ a third of a command's time.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import socket
+import tempfile
 import time
 import zlib
+from pathlib import Path
 
 _SAMPLE = 0.05  # seconds of /proc/stat between two readings
+# One file per CPU; a process holds a lock on its CPU's file for as long as it lives (the kernel lets go when it
+# ends, however it ends), so processes of this host see which CPUs the others took, even started at once.
+CLAIMS = Path(tempfile.gettempdir()) / "podium-cpus"
+_claim: int | None = None  # the descriptor holding this process's claim
 
 
-def keep_on_one_cpu() -> int | None:
+def keep_on_one_cpu(claims: Path = CLAIMS) -> int | None:
     """Pins every thread of this process, and so the threads they start, to one allowed CPU.
 
-    The CPU is one of the least busy right now; among those, the host name and process id choose, so bots
-    started together (containers all running as process 1 included) spread. Returns the CPU, or None where
-    there is nothing to choose (one CPU allowed) or no way to (no affinity calls).
+    The CPU is one no other Podium process of this host holds (see CLAIMS), the least busy of those now; among
+    equally idle ones, the host name and process id choose, so bots in containers that do not share the claims
+    (all running as process 1) spread too. Only when every CPU is held does it share one. Returns the CPU, or
+    None where there is nothing to choose (one CPU allowed) or no way to (no affinity calls).
     """
     if not hasattr(os, "sched_setaffinity"):
         return None
     allowed = sorted(os.sched_getaffinity(0))
     if len(allowed) < 2:
         return None
-    cpu = choose(allowed, _idle_during(_SAMPLE), f"{socket.gethostname()}:{os.getpid()}")
+    idle, who = _idle_during(_SAMPLE), f"{socket.gethostname()}:{os.getpid()}"
+    cpu = _claim_first(preference(allowed, idle, who), claims)
+    if cpu is None:  # every CPU held by another process (or no claims here): the idlest, as chance spreads them
+        cpu = choose(allowed, idle, who)
     for thread in _threads():
         try:
             os.sched_setaffinity(thread, {cpu})
@@ -39,11 +50,46 @@ def keep_on_one_cpu() -> int | None:
 
 def choose(allowed: list[int], idle: dict[int, float], who: str) -> int:
     """The CPU for ``who`` among ``allowed``: one within a tenth of the idlest, picked by a hash of ``who``."""
+    return preference(allowed, idle, who)[0]
+
+
+def preference(allowed: list[int], idle: dict[int, float], who: str) -> list[int]:
+    """``allowed`` in the order ``who`` would take them: those within a tenth of the idlest first, starting at
+    one a hash of ``who`` picks, then the busier ones, idlest first."""
     known = {cpu: idle[cpu] for cpu in allowed if cpu in idle}
+    idlest, busier = list(allowed), []
     if known:
         most = max(known.values())
-        allowed = [cpu for cpu, spare in known.items() if spare >= most * 0.9]
-    return allowed[zlib.crc32(who.encode()) % len(allowed)]
+        idlest = [cpu for cpu in allowed if known.get(cpu, 0.0) >= most * 0.9]
+        busier = sorted((cpu for cpu in allowed if cpu not in idlest), key=lambda cpu: -known.get(cpu, 0.0))
+    start = zlib.crc32(who.encode()) % len(idlest)
+    return idlest[start:] + idlest[:start] + busier
+
+
+def _claim_first(order: list[int], claims: Path) -> int | None:
+    """The first CPU of ``order`` that no other process holds, now held by this one (None: all are held, or
+    the claims cannot be kept here)."""
+    global _claim
+    try:
+        claims.mkdir(mode=0o777, parents=True, exist_ok=True)
+    except OSError:
+        return None
+    if _claim is not None:  # chosen again: the earlier claim is given back first
+        os.close(_claim)
+        _claim = None
+    for cpu in order:
+        try:
+            held = os.open(claims / str(cpu), os.O_RDONLY | os.O_CREAT, 0o666)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # another process holds this one
+            os.close(held)
+            continue
+        _claim = held
+        return cpu
+    return None
 
 
 def _idle_during(seconds: float) -> dict[int, float]:

@@ -79,3 +79,61 @@ def test_the_cpu_is_one_of_the_idlest_and_processes_started_together_spread() ->
     # Containers all run as process 1: their host names still spread them over equally idle CPUs.
     assert {choose([0, 1, 2, 3], {c: 100.0 for c in range(4)}, f"replica-{n}:1") for n in range(40)} == {0, 1, 2, 3}
     assert choose([4, 5], {}, "host:7") in (4, 5)  # no /proc/stat: the hash alone
+
+
+CLAIMING = """
+import sys, time
+from pathlib import Path
+from bot.cpu import keep_on_one_cpu
+start, folder = float(sys.argv[1]), Path(sys.argv[2])
+time.sleep(max(0.0, start - time.time()))
+print(keep_on_one_cpu(claims=folder), flush=True)
+sys.stdin.read()  # holds its CPU until told to end
+"""
+
+
+def start_claiming(folder: Path, start: float) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-c", CLAIMING, str(start), str(folder)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+
+
+def chosen(process: subprocess.Popen[str]) -> int:
+    assert process.stdout is not None
+    return int(process.stdout.readline())
+
+
+def end(*processes: subprocess.Popen[str]) -> None:
+    for process in processes:
+        process.kill()
+        process.wait(timeout=30)
+
+
+@pytest.mark.parametrize("attempt", range(4))
+def test_processes_started_at_the_same_moment_take_different_cpus(tmp_path: Path, attempt: int) -> None:
+    # Several times: a choice left to chance would meet the other's half the time on two CPUs.
+    start = __import__("time").time() + 1.5
+    processes = [start_claiming(tmp_path, start) for _ in range(len(ALLOWED))]
+    try:
+        cpus = [chosen(p) for p in processes]
+    finally:
+        end(*processes)
+    assert sorted(cpus) == sorted(ALLOWED), cpus
+
+
+def test_a_process_past_the_last_free_cpu_still_gets_one_and_a_killed_one_frees_its_own(tmp_path: Path) -> None:
+    holders = [start_claiming(tmp_path, 0.0) for _ in range(len(ALLOWED))]
+    try:
+        held = [chosen(p) for p in holders]
+        extra = start_claiming(tmp_path, 0.0)
+        try:
+            assert chosen(extra) in ALLOWED  # every CPU taken: it shares one rather than failing
+        finally:
+            end(extra)
+        end(holders[0])  # killed: the kernel lets go of its claim with it
+        after = start_claiming(tmp_path, 0.0)
+        try:
+            assert chosen(after) == held[0]
+        finally:
+            end(after)
+    finally:
+        end(*holders)
