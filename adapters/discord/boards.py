@@ -1,7 +1,7 @@
 """One board message per live stage, in the stage channel's chat; edits coalesced per stage.
 
-However many commits arrive, a stage's board is edited at most once per INTERVAL: the newest board waits for
-its turn and replaces any older one still waiting. The message id is stored, so a restart edits the same one.
+However many commits arrive, a stage's board is edited at most once per INTERVAL, counted from Discord's answer
+to the previous edit: the newest board waits for its turn and replaces any older one still waiting. The message id is stored, so a restart edits the same one.
 """
 
 from __future__ import annotations
@@ -121,8 +121,6 @@ class BoardPublisher:
             return
         locale = await self._app.locales.for_space(PLATFORM, board.ref.space_id)
         message = channel.get_partial_message(int(stored.message_id))  # type: ignore[attr-defined]
-        # Counted from here, after the reads above (a busy database takes its time): the spacing Discord sees.
-        self._last[board.ref.stage_id] = self._clock()
         try:
             await message.edit(**self._content(board, locale))
         except discord.NotFound:  # someone deleted it: a board must be there
@@ -130,6 +128,10 @@ class BoardPublisher:
         except (discord.HTTPException, OSError) as error:
             action = Message.of(N_("update the board in {channel}"), channel=f"<#{board.ref.channel_id}>")
             await self._reporter.report(board.ref, action, error)
+        finally:
+            # Counted from Discord's answer: an edit held back on its way (a busy loop, the network) reached
+            # Discord late, and the next one, counted from when this one left, would follow it too closely.
+            self._last[board.ref.stage_id] = self._clock()
 
 
 def board_nonce(stage_id: str) -> str:

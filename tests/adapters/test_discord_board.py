@@ -116,3 +116,48 @@ async def test_a_repeated_post_with_the_same_nonce_is_answered_with_the_first(wo
     other = await raw(world.fake, "POST", path, json={"content": "once", "nonce": "n-1"})
     assert first[0] == again[0] == other[0] == 200
     assert first[2]["id"] == again[2]["id"] != other[2]["id"]
+
+
+class _SlowToArrive(__import__("discord").abc.Messageable):
+    """A channel whose edits reach Discord after the delays given, one per edit in turn (a busy loop or network
+    holding a request back), each answered as soon as it arrives."""
+
+    def __init__(self, delays: list[float]) -> None:
+        self.delays, self.arrived = delays, []
+
+    async def _get_channel(self):  # pragma: no cover - discord.abc.Messageable requires it; never sent through
+        return self
+
+    def get_partial_message(self, message_id: int):
+        channel = self
+
+        class Partial:
+            async def edit(self, **_: object) -> None:
+                await asyncio.sleep(channel.delays.pop(0) if channel.delays else 0.0)
+                channel.arrived.append(asyncio.get_running_loop().time())
+
+        return Partial()
+
+
+async def test_edits_reach_discord_a_full_interval_apart_however_long_each_took_to_get_there() -> None:
+    from types import SimpleNamespace
+
+    from adapters.discord.boards import BoardPublisher
+
+    channel = _SlowToArrive([0.3, 0.0, 0.0])
+    client = SimpleNamespace(get_channel=lambda _id: channel)
+    async def stored(_stage_id: str):
+        return SimpleNamespace(message_id="1")
+    async def locale(*_: object) -> str:
+        return "en"
+    app = SimpleNamespace(boards=SimpleNamespace(get=stored), locales=SimpleNamespace(for_space=locale))
+    publisher = BoardPublisher(client=client, app=app, reporter=None, content=lambda board, locale: {},
+                               interval=0.5)
+    ref = SimpleNamespace(stage_id="s1", channel_id="10", space_id="g1")
+    for version in range(1, 4):
+        publisher.show(SimpleNamespace(ref=ref, version=version, taken_at=version))
+        while channel.delays and len(channel.arrived) < version:
+            await asyncio.sleep(0.01)
+    await publisher.final(SimpleNamespace(ref=ref, version=9, taken_at=9))
+    gaps = [later - earlier for earlier, later in zip(channel.arrived, channel.arrived[1:])]
+    assert gaps and min(gaps) >= 0.5 - 0.01, gaps  # one edit held back 0.3 s on its way: the next still waits
