@@ -70,11 +70,8 @@ class SqlOutbox:
         return await self._db.run(self._count)
 
     def _done(self, entries: list[OutboxEntry]) -> None:
-        by_stream: dict[str, list[int]] = {}
-        for entry in entries:
-            by_stream.setdefault(entry.stream, []).append(entry.position)
         with self._db.engine.begin() as conn:
-            for stream, positions in by_stream.items():
+            for stream, positions in _by_stream(entries):
                 conn.execute(delete(outbox_t).where(outbox_t.c.stream == stream,
                                                     outbox_t.c.position.in_(positions)))
 
@@ -100,9 +97,8 @@ class SqlOutbox:
 
     def _hand_off(self, entries: list[OutboxEntry], route: str, now: datetime) -> None:
         with self._db.engine.begin() as conn:
-            for entry in entries:
-                conn.execute(update(outbox_t).where(outbox_t.c.stream == entry.stream,
-                                                    outbox_t.c.position == entry.position,
+            for stream, positions in _by_stream(entries):
+                conn.execute(update(outbox_t).where(outbox_t.c.stream == stream, outbox_t.c.position.in_(positions),
                                                     outbox_t.c.owner == self.owner)
                              .values(owner=route_owner(route), claimed_until=now + self._lease))
 
@@ -111,6 +107,19 @@ class SqlOutbox:
 
         with self._db.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(outbox_t)).scalar_one())
+
+
+_CHUNK = 500  # positions in one statement (each is a parameter: the databases bound how many a statement takes)
+
+
+def _by_stream(entries: list[OutboxEntry]) -> list[tuple[str, list[int]]]:
+    """Positions of `entries` per stream, in chunks: one statement where several effects of a stream change
+    together (a follower message per follower makes thousands of one stream)."""
+    found: dict[str, list[int]] = {}
+    for entry in entries:
+        found.setdefault(entry.stream, []).append(entry.position)
+    return [(stream, positions[i:i + _CHUNK]) for stream, positions in found.items()
+            for i in range(0, len(positions), _CHUNK)]
 
 
 def _entry(row: Any) -> OutboxEntry:

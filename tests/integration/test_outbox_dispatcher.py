@@ -317,3 +317,33 @@ async def test_a_stop_that_abandons_work_not_yet_begun_still_drains(outbox: Data
     await asyncio.wait_for(sender.drain(), timeout=5)
     assert platform.calls == [] and len(await stored(outbox)) == 1  # left for the next start
     await sender.close()
+
+
+async def test_effects_handed_over_together_take_one_write_a_stream(outbox: Database) -> None:
+    from sqlalchemy import event
+
+    store = SqlOutbox(outbox, owner="leader")
+    handed = effects("A", *(f"a{n}" for n in range(20))) + effects("B", *(f"b{n}" for n in range(10)))
+    await commit(outbox, store, handed)
+    updates: list[str] = []
+    listener = lambda *args: updates.append(args[2]) if args[2].lstrip().upper().startswith("UPDATE") else None  # noqa: E731
+    event.listen(outbox.engine, "before_cursor_execute", listener)
+    try:
+        await store.hand_off(handed, "shard-2", NOW)
+    finally:
+        event.remove(outbox.engine, "before_cursor_execute", listener)
+    assert len(updates) == 2  # one a stream, not one an effect
+    taken = await SqlOutbox(outbox, owner="b").take_routed(["shard-2"], NOW)
+    assert [(e.stream, e.position) for e in taken] == [(e.stream, e.position) for e in handed]
+
+
+async def test_thousands_of_one_stream_are_handed_over_in_bounded_statements(outbox: Database) -> None:
+    # A follower message per follower: 1,200 effects of one stream, each position a parameter of the statement.
+    store = SqlOutbox(outbox, owner="leader")
+    handed = [OutboxEntry("follow:s", i, "fake", "dm", {"user": str(i)}) for i in range(1_200)]
+    await commit(outbox, store, handed)
+    await store.hand_off(handed, "shard-2", NOW)
+    taken = await SqlOutbox(outbox, owner="b").take_routed(["shard-2"], NOW)
+    assert len(taken) == 1_200
+    await SqlOutbox(outbox, owner="b").done(taken)
+    assert await SqlOutbox(outbox, owner="c").pending() == 0
