@@ -28,9 +28,10 @@ demo: $(STAMP)
 
 # The layers (import-linter contracts in pyproject.toml) and the types (mypy, strict on bot/) first: seconds.
 # The tests on TEST_JOBS workers (pytest-xdist): most of a test's time is spent waiting for fake platforms and
-# child processes, so two workers take well under half the time of one on two cores (docs/benchmarks.md).
-# Every test has its own database (a SQLite file, a PostgreSQL schema) and its own ports. TEST_JOBS=0: one process.
-TEST_JOBS ?= 2
+# child processes, so workers overlap those waits; three on two cores beat two on a slow machine, and a fourth
+# added nothing (docs/benchmarks.md). Every test has its own database (a SQLite file, a PostgreSQL schema) and
+# its own ports. TEST_JOBS=0: one process.
+TEST_JOBS ?= 3
 test: $(STAMP) system-deps
 	$(BIN)/lint-imports
 	$(BIN)/mypy
