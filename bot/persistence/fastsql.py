@@ -73,7 +73,7 @@ class Compiled:
         except self._dialect.loaded_dbapi.Error as error:
             lost = self._dialect.is_disconnect(error, dbapi_connection, cursor)
             if lost:
-                conn.invalidate(error)
+                _lost(conn, error)
             # The exception SQLAlchemy would have raised (IntegrityError, OperationalError...), so callers
             # need not know the driver.
             raise DBAPIError.instance(self.sql, params, error, self._dialect.loaded_dbapi.Error,
@@ -81,6 +81,15 @@ class Compiled:
         finally:
             with suppress(self._dialect.loaded_dbapi.Error):  # a cursor of a lost connection may not close
                 cursor.close()
+
+
+def _lost(conn: Connection, error: BaseException) -> None:
+    """As SQLAlchemy does when a statement finds its connection gone: the connections of the pool opened before
+    it are presumed gone too (a server restart drops them all) and replaced when next checked out, instead of
+    each failing one command in turn; then this one is dropped."""
+    if not conn.invalidated:
+        conn.engine.pool._invalidate(conn.connection, error)
+        conn.invalidate(error)
 
 
 def _cheaper(processor: Callable[[Any], Any], type_: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
@@ -145,7 +154,7 @@ class Batch:
         except self._dialect.loaded_dbapi.Error as failed:
             lost = self._dialect.is_disconnect(failed, self._conn.connection.dbapi_connection, None)
             if lost:
-                self._conn.invalidate(failed)
+                _lost(self._conn, failed)
             raise DBAPIError.instance("(pipeline)", None, failed, self._dialect.loaded_dbapi.Error,
                                       connection_invalidated=lost, dialect=self._dialect) from failed
         finally:

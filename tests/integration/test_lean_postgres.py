@@ -14,7 +14,7 @@ from bot.domain import commands as c
 from bot.domain.errors import StageError
 from bot.domain.members import Actor
 from bot.persistence.uow import SqlUnitOfWork
-from bot.ports import ConcurrencyConflict, OutboxEntry
+from bot.ports import ConcurrencyConflict, ConnectionLost, OutboxEntry
 from bot.bootstrap import App, build
 from bot.clock import ManualClock
 from tests.support.apps import T0, Apps, make_settings
@@ -59,6 +59,39 @@ async def test_a_connection_the_server_dropped_is_replaced_and_the_command_goes_
     reply = await app.bus.handle(c.RaiseHand(actor=Actor("carol"), stage_id=stage_id))
     assert reply.params["position"] == 2
     assert (await load(app, stage_id)).hands_raised == 2
+
+
+async def test_after_a_server_restart_one_command_finds_the_pool_gone_not_one_a_connection(
+        pg_apps: Apps, pg_engine: Engine, pg_url: str) -> None:
+    app = await pg_apps.start()
+    stage_id = await open_live(app, present={"bob", "carol", "dave"})
+
+    def fill_pool() -> None:  # the pool holds several idle connections, as after a busy moment
+        held = [app.db.engine.connect() for _ in range(4)]
+        for conn in held:
+            conn.exec_driver_sql("SELECT 1")
+        for conn in held:
+            conn.close()
+
+    await app.db.run(fill_pool)
+    name = pg_url.rsplit("application_name=", 1)[1].split("&")[0]
+    with pg_engine.connect() as admin:
+        admin.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE application_name = :name AND pid <> pg_backend_pid()"), {"name": name})
+    lost, run = [], app.db.run
+
+    async def counting(work, *args):  # type: ignore[no-untyped-def]
+        try:
+            return await run(work, *args)
+        except ConnectionLost:
+            lost.append(work)
+            raise
+
+    app.db.run = counting  # type: ignore[method-assign]
+    for user in ("bob", "carol", "dave"):
+        await app.bus.handle(c.RaiseHand(actor=Actor(user), stage_id=stage_id))
+    assert len(lost) == 1, lost  # the first finds the server gone; the pool's other connections are replaced
+    assert (await load(app, stage_id)).hands_raised == 3
 
 
 async def test_a_refusal_on_postgresql_still_changes_nothing(pg_apps: Apps) -> None:
