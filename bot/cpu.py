@@ -17,13 +17,14 @@ import zlib
 from pathlib import Path
 
 _SAMPLE = 0.05  # seconds of /proc/stat between two readings
-# One file per CPU; a process holds a lock on its CPU's file for as long as it lives (the kernel lets go when it
-# ends, however it ends), so processes of this host see which CPUs the others took, even started at once.
-CLAIMS = Path(tempfile.gettempdir()) / "podium-cpus"
+# One file per CPU, in the folder CLAIMS names under the system's temporary folder; a process holds a lock on
+# its CPU's file for as long as it lives (the kernel lets go when it ends, however it ends), so processes of
+# this host see which CPUs the others took, even started at once.
+CLAIMS = "podium-cpus"
 _claim: int | None = None  # the descriptor holding this process's claim
 
 
-def keep_on_one_cpu(claims: Path = CLAIMS) -> int | None:
+def keep_on_one_cpu(claims: Path | None = None) -> int | None:
     """Pins every thread of this process, and so the threads they start, to one allowed CPU.
 
     The CPU is one no other Podium process of this host holds (see CLAIMS), the least busy of those now; among
@@ -66,12 +67,16 @@ def preference(allowed: list[int], idle: dict[int, float], who: str) -> list[int
     return idlest[start:] + idlest[:start] + busier
 
 
-def _claim_first(order: list[int], claims: Path) -> int | None:
+def _claim_first(order: list[int], claims: Path | None) -> int | None:
     """The first CPU of ``order`` that no other process holds, now held by this one (None: all are held, or
-    the claims cannot be kept here)."""
+    the claims cannot be kept here: no temporary folder one may write to)."""
     global _claim
     try:
-        claims.mkdir(mode=0o777, parents=True, exist_ok=True)
+        if claims is None:
+            claims = Path(tempfile.gettempdir()) / CLAIMS
+        if not claims.is_dir():
+            claims.mkdir(parents=True, exist_ok=True)
+            os.chmod(claims, 0o1777)  # shared by every user's bots, as /tmp is (each may only drop its own files)
     except OSError:
         return None
     if _claim is not None:  # chosen again: the earlier claim is given back first
@@ -79,7 +84,7 @@ def _claim_first(order: list[int], claims: Path) -> int | None:
         _claim = None
     for cpu in order:
         try:
-            held = os.open(claims / str(cpu), os.O_RDONLY | os.O_CREAT, 0o666)
+            held = os.open(claims / str(cpu), os.O_RDONLY | os.O_CREAT | os.O_NOFOLLOW, 0o666)
         except OSError:
             continue
         try:

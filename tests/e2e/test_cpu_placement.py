@@ -137,3 +137,12 @@ def test_a_process_past_the_last_free_cpu_still_gets_one_and_a_killed_one_frees_
             end(after)
     finally:
         end(*holders)
+
+
+def test_without_a_folder_for_the_claims_a_process_still_takes_a_cpu() -> None:
+    # /proc takes no new folder: no claims can be kept, and the process starts as it did before them.
+    process = start_claiming(Path("/proc/podium-cpus"), 0.0)
+    try:
+        assert chosen(process) in ALLOWED
+    finally:
+        end(process)
