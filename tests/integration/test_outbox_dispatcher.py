@@ -339,10 +339,19 @@ async def test_effects_handed_over_together_take_one_write_a_stream(outbox: Data
 
 async def test_thousands_of_one_stream_are_handed_over_in_bounded_statements(outbox: Database) -> None:
     # A follower message per follower: 1,200 effects of one stream, each position a parameter of the statement.
+    from sqlalchemy import event
+
     store = SqlOutbox(outbox, owner="leader")
     handed = [OutboxEntry("follow:s", i, "fake", "dm", {"user": str(i)}) for i in range(1_200)]
     await commit(outbox, store, handed)
-    await store.hand_off(handed, "shard-2", NOW)
+    updates: list[int] = []
+    listener = lambda *args: updates.append(len(args[3])) if args[2].lstrip().upper().startswith("UPDATE") else None  # noqa: E731
+    event.listen(outbox.engine, "before_cursor_execute", listener)
+    try:
+        await store.hand_off(handed, "shard-2", NOW)
+    finally:
+        event.remove(outbox.engine, "before_cursor_execute", listener)
+    assert len(updates) == 3 and max(updates) <= 510, updates  # 500 positions a statement, and its other values
     taken = await SqlOutbox(outbox, owner="b").take_routed(["shard-2"], NOW)
     assert len(taken) == 1_200
     await SqlOutbox(outbox, owner="b").done(taken)
