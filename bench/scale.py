@@ -120,12 +120,12 @@ async def storm(url: str, *, stages: int, commands: int, prefix: str = "", start
     if wire is not None:
         wire.reset()
     recorder = None
-    if capture is not None:
-        await app.db.run(_copy_sqlite, app.db, capture)
-        recorder = _Recorder(app.db.engine)
+    if capture is not None:  # copied and listened to in one job of the database's only thread: nothing between
+        recorder = await app.db.run(_copy_and_record, app.db, capture)
     cpu, started = time.process_time(), time.perf_counter()
     await asyncio.gather(*(one_stage(s) for s in ids))
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    transactions = recorder.stop() if recorder is not None else []  # the storm's, not what follows it
     if finished is not None:  # the server's CPU is read while this bot's connections (and backends) still live
         await asyncio.to_thread(finished.wait)
         await asyncio.to_thread(finished.wait)
@@ -138,10 +138,10 @@ async def storm(url: str, *, stages: int, commands: int, prefix: str = "", start
     done = per_stage * stages
     return {"commands": done, "seconds": seconds, "per_s": done / seconds, "cpu": cpu, "bytes": stored / done,
             "round_trips": trips / done if done else 0.0, "kinds": kinds,
-            "transactions": recorder.committed if recorder is not None else []}
+            "transactions": transactions}
 
 
-def _copy_sqlite(db: Any, target: Path) -> None:
+def _copy_and_record(db: Any, target: Path) -> _Recorder:
     source = sqlite3.connect(db.url.database)
     try:
         with sqlite3.connect(target) as copy:
@@ -149,6 +149,7 @@ def _copy_sqlite(db: Any, target: Path) -> None:
         copy.close()
     finally:
         source.close()
+    return _Recorder(db.engine)
 
 
 class _Recorder:
@@ -160,10 +161,21 @@ class _Recorder:
 
         self.committed: list[list[tuple[str, Any, bool]]] = []
         self._open: dict[int, list[tuple[str, Any, bool]]] = {}
-        event.listen(engine, "begin", lambda conn: self._open.__setitem__(id(conn), []))
-        event.listen(engine, "before_cursor_execute", self._statement)
-        event.listen(engine, "commit", lambda conn: self.committed.append(self._open.pop(id(conn), [])))
-        event.listen(engine, "rollback", lambda conn: self._open.pop(id(conn), None))
+        self._engine = engine
+        self._listeners: list[tuple[str, Any]] = [
+            ("begin", lambda conn: self._open.__setitem__(id(conn), [])),
+            ("before_cursor_execute", self._statement),
+            ("commit", lambda conn: self.committed.append(self._open.pop(id(conn), []))),
+            ("rollback", lambda conn: self._open.pop(id(conn), None))]
+        for name, listener in self._listeners:
+            event.listen(engine, name, listener)
+
+    def stop(self) -> list[list[tuple[str, Any, bool]]]:
+        from sqlalchemy import event
+
+        for name, listener in self._listeners:
+            event.remove(self._engine, name, listener)
+        return list(self.committed)
 
     def _statement(self, conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any,
                    many: bool) -> None:
@@ -175,7 +187,8 @@ def replay_sqlite(path: Path, transactions: list[list[tuple[str, Any, bool]]], c
     """Commands a second for Podium's own statements, each transaction as it committed, on a plain sqlite3
     connection with Podium's settings: what one member at a time costs the database, nothing else."""
     conn = sqlite3.connect(path, isolation_level=None)
-    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=5000"):
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=5000",
+                   "wal_autocheckpoint=0"):  # Podium checkpoints on a thread of its own, not in commits
         conn.execute(f"PRAGMA {pragma}")
     started = time.perf_counter()
     for statements in transactions:
