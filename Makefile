@@ -29,13 +29,14 @@ demo: $(STAMP)
 # The layers (import-linter contracts in pyproject.toml) and the types (mypy, strict on bot/) first: seconds.
 # The tests on TEST_JOBS workers (pytest-xdist): most of a test's time is spent waiting for fake platforms and
 # child processes, so workers overlap those waits; three on two cores beat two on a slow machine, and a fourth
-# added nothing (docs/benchmarks.md). Every test has its own database (a SQLite file, a PostgreSQL schema) and
-# its own ports. TEST_JOBS=0: one process.
+# added nothing (docs/benchmarks.md); an idle worker takes tests still queued on a busy one (--dist worksteal),
+# so the run does not end on one worker's queue. Every test has its own database (a SQLite file, a PostgreSQL
+# schema) and its own ports. TEST_JOBS=0: one process.
 TEST_JOBS ?= 3
 test: $(STAMP) system-deps
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q -n $(TEST_JOBS)
+	$(BIN)/python -m pytest -q -n $(TEST_JOBS) $(if $(filter 0,$(TEST_JOBS)),,--dist worksteal)
 
 # The property-based tests (tests/property) with the longer Hypothesis profile; `make test` runs them with a
 # bounded budget. Prints how many examples each tried (figures for docs/benchmarks.md, "Hostile input").
