@@ -82,7 +82,7 @@ async def storm(url: str, *, stages: int, commands: int, prefix: str = "", start
     the other, or, `at_once`, every member together (a task each, as the adapters run interactions).
 
     `capture` (SQLite): the database is copied there as the storm starts, and the statements of every
-    transaction the storm committed are returned, for `replay_sqlite`."""
+    transaction the storm committed are returned, for bench/sql_floor.py's `replay`."""
     from bot.bootstrap import build
     from bot.config import Settings
     from bot.domain import commands as c
@@ -121,7 +121,9 @@ async def storm(url: str, *, stages: int, commands: int, prefix: str = "", start
         wire.reset()
     recorder = None
     if capture is not None:  # copied and listened to in one job of the database's only thread: nothing between
-        recorder = await app.db.run(_copy_and_record, app.db, capture)
+        from bench.sql_floor import copy_and_record
+
+        recorder = await app.db.run(copy_and_record, app.db, capture)
     cpu, started = time.process_time(), time.perf_counter()
     await asyncio.gather(*(one_stage(s) for s in ids))
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
@@ -139,66 +141,6 @@ async def storm(url: str, *, stages: int, commands: int, prefix: str = "", start
     return {"commands": done, "seconds": seconds, "per_s": done / seconds, "cpu": cpu, "bytes": stored / done,
             "round_trips": trips / done if done else 0.0, "kinds": kinds,
             "transactions": transactions}
-
-
-def _copy_and_record(db: Any, target: Path) -> _Recorder:
-    source = sqlite3.connect(db.url.database)
-    try:
-        with sqlite3.connect(target) as copy:
-            source.backup(copy)
-        copy.close()
-    finally:
-        source.close()
-    return _Recorder(db.engine)
-
-
-class _Recorder:
-    """The statements of each transaction committed on `engine`, in the order of their commits (a listener on the
-    engine sends Podium's writes through SQLAlchemy, so this run is not timed)."""
-
-    def __init__(self, engine: Any) -> None:
-        from sqlalchemy import event
-
-        self.committed: list[list[tuple[str, Any, bool]]] = []
-        self._open: dict[int, list[tuple[str, Any, bool]]] = {}
-        self._engine = engine
-        self._listeners: list[tuple[str, Any]] = [
-            ("begin", lambda conn: self._open.__setitem__(id(conn), [])),
-            ("before_cursor_execute", self._statement),
-            ("commit", lambda conn: self.committed.append(self._open.pop(id(conn), []))),
-            ("rollback", lambda conn: self._open.pop(id(conn), None))]
-        for name, listener in self._listeners:
-            event.listen(engine, name, listener)
-
-    def stop(self) -> list[list[tuple[str, Any, bool]]]:
-        from sqlalchemy import event
-
-        for name, listener in self._listeners:
-            event.remove(self._engine, name, listener)
-        return list(self.committed)
-
-    def _statement(self, conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any,
-                   many: bool) -> None:
-        if id(conn) in self._open:
-            self._open[id(conn)].append((statement, parameters, many))
-
-
-def replay_sqlite(path: Path, transactions: list[list[tuple[str, Any, bool]]], commands: int) -> float:
-    """Commands a second for Podium's own statements, each transaction as it committed, on a plain sqlite3
-    connection with Podium's settings: what one member at a time costs the database, nothing else."""
-    conn = sqlite3.connect(path, isolation_level=None)
-    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=5000",
-                   "wal_autocheckpoint=0"):  # Podium checkpoints on a thread of its own, not in commits
-        conn.execute(f"PRAGMA {pragma}")
-    started = time.perf_counter()
-    for statements in transactions:
-        conn.execute("BEGIN")
-        for sql, parameters, many in statements:
-            (conn.executemany if many else conn.execute)(sql, parameters)
-        conn.execute("COMMIT")
-    seconds = time.perf_counter() - started
-    conn.close()
-    return commands / seconds
 
 
 KEPT = ("stage", "participant", "audit_log")  # what a stage keeps (the outbox empties as effects go out)
@@ -233,12 +175,14 @@ def _sqlite_storm(stages: int, at_once: bool = False) -> dict[str, Any]:
 
 def _sqlite_floor() -> dict[str, float]:
     """One member at a time on one stage, its statements recorded, then replayed on a copy taken as it began."""
+    from bench.sql_floor import replay
+
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / "copy.db"
         ran = _storm_here(f"sqlite:///{folder}/storm.db", {"stages": 1, "commands": COMMANDS, "capture": copy})
         transactions = ran["transactions"]
         statements = sum(len(t) for t in transactions)
-        return {"per_s": replay_sqlite(copy, transactions, COMMANDS), "statements": statements / COMMANDS,
+        return {"per_s": replay(copy, transactions, COMMANDS), "statements": statements / COMMANDS,
                 "transactions": len(transactions) / COMMANDS}
 
 
