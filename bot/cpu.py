@@ -38,9 +38,10 @@ def keep_on_one_cpu(claims: Path | None = None) -> int | None:
     if len(allowed) < 2:
         return None
     idle, who = _idle_during(_SAMPLE), f"{socket.gethostname()}:{os.getpid()}"
-    cpu = _claim_first(preference(allowed, idle, who), claims)
+    order = preference(allowed, idle, who)
+    cpu = _claim_first(order, claims)
     if cpu is None:  # every CPU held by another process (or no claims here): the idlest, as chance spreads them
-        cpu = choose(allowed, idle, who)
+        cpu = order[0]
     for thread in _threads():
         try:
             os.sched_setaffinity(thread, {cpu})

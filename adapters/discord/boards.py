@@ -1,7 +1,8 @@
 """One board message per live stage, in the stage channel's chat; edits coalesced per stage.
 
 However many commits arrive, a stage's board is edited at most once per INTERVAL, counted from Discord's answer
-to the previous edit: the newest board waits for its turn and replaces any older one still waiting. The message id is stored, so a restart edits the same one.
+to the previous edit: the newest board waits for its turn and replaces any older one still waiting. The message
+id is stored, so a restart edits the same one.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import discord
 import pytest
 
 from tests.support.discord import (  # noqa: F401 - fixtures
@@ -118,7 +119,7 @@ async def test_a_repeated_post_with_the_same_nonce_is_answered_with_the_first(wo
     assert first[2]["id"] == again[2]["id"] != other[2]["id"]
 
 
-class _SlowToArrive(__import__("discord").abc.Messageable):
+class _SlowToArrive(discord.abc.Messageable):
     """A channel whose edits reach Discord after the delays given, one per edit in turn (a busy loop or network
     holding a request back), each answered as soon as it arrives."""
 
