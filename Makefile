@@ -51,9 +51,10 @@ bench-replays: $(STAMP) system-deps
 	$(BIN)/python -m bench.replay_bench
 
 # Scale against raw loops in one run: SQLite and PostgreSQL storms, 100 stages at once, round trips on the wire,
-# one process against two on one PostgreSQL (CPU of bots and server from /proc). ROUNDS=3 by default.
+# one process against two on one PostgreSQL (CPU of bots and server from /proc). ROUNDS=3 by default;
+# ONLY=processes runs the process comparisons alone (their rounds vary most: more of them, e.g. ROUNDS=7).
 bench-scale: $(STAMP)
-	$(BIN)/python -m bench.scale $(or $(ROUNDS),3)
+	$(BIN)/python -m bench.scale $(or $(ROUNDS),3) $(ONLY)
 
 # Community figures (issue 15): /leaderboard over 1,000 stages x 500 members.
 bench-community: $(STAMP)

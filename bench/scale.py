@@ -21,6 +21,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,9 @@ from typing import Any
 from bench.machine import describe
 
 COMMANDS = int(os.environ.get("PODIUM_BENCH_COMMANDS", "3000"))  # raised hands per storm
+# The process comparisons read CPU from /proc in clock ticks over three or four processes: a storm of about a
+# second moved their ratio by a tenth from one round to the next, so theirs is four times longer.
+SHARED = COMMANDS * 4
 STAGES = 100
 RAW = 5_000  # transactions per raw loop
 TICK = os.sysconf("SC_CLK_TCK")
@@ -218,9 +222,12 @@ def _pool(workers: int = 1) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
-def one_round() -> dict[str, Any]:
-    from bench.chaos_run import database
+def one_round(only_processes: bool = False) -> dict[str, Any]:
+    figures = {} if only_processes else {**_sqlite_round(), **_postgres_round()}
+    return {**figures, **_process_round()}
 
+
+def _sqlite_round() -> dict[str, Any]:
     figures: dict[str, Any] = {}
     with _pool() as pool:
         figures["raw_sqlite"] = pool.submit(_raw_sqlite_here).result()
@@ -232,6 +239,13 @@ def one_round() -> dict[str, Any]:
         figures["sqlite_burst"] = pool.submit(_sqlite_storm, 1, True).result()
     with _pool() as pool:
         figures["sqlite_100"] = pool.submit(_sqlite_storm, STAGES).result()
+    return figures
+
+
+def _postgres_round() -> dict[str, Any]:
+    from bench.chaos_run import database
+
+    figures: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as folder:
         with database("postgresql", Path(folder)) as url, _pool() as pool:
             figures["raw_postgres"] = pool.submit(raw_postgres, url).result()
@@ -245,6 +259,14 @@ def one_round() -> dict[str, Any]:
         with database("postgresql", Path(folder)) as url, _pool() as pool:
             figures["pg_wire"] = pool.submit(_storm_here, url, {"stages": 1, "commands": 500,
                                                                 "proxy": True}).result()
+    return figures
+
+
+def _process_round() -> dict[str, Any]:
+    from bench.chaos_run import database
+
+    figures: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as folder:
         with database("postgresql", Path(folder)) as url:
             figures["pg_one_process"] = _processes([url], 1)
         with database("postgresql", Path(folder)) as url:
@@ -257,13 +279,13 @@ def one_round() -> dict[str, Any]:
 
 
 def _processes(urls: list[str], count: int) -> dict[str, float]:
-    """`count` bots sharing the same work (100 stages, COMMANDS hands in all), on one PostgreSQL database (one
+    """`count` bots sharing the same work (100 stages, SHARED hands in all), on one PostgreSQL database (one
     URL) or each on a database of its own (a URL each: nothing shared but the machine and the server)."""
     start_at = time.time() + 8.0  # every bot migrated and its stages opened before the clock starts
     url_of = [urls[n % len(urls)] for n in range(count)]
     with multiprocessing.get_context("spawn").Manager() as manager, _pool(count) as pool:
         finished = manager.Barrier(count + 1)  # passed twice: storms over, then the server's CPU read
-        futures = [pool.submit(_storm_here, url_of[n], {"stages": STAGES // count, "commands": COMMANDS // count,
+        futures = [pool.submit(_storm_here, url_of[n], {"stages": STAGES // count, "commands": SHARED // count,
                                                         "prefix": f"p{n}", "start_at": start_at,
                                                         "finished": finished})
                    for n in range(count)]
@@ -290,10 +312,11 @@ def _server_cpu(urls: list[str]) -> dict[int, float]:
 
 def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    only_processes = sys.argv[2:] == ["processes"]  # `make bench-scale ONLY=processes`: the last two lines alone
     print(f"machine: {describe()}")
     runs = []
     for n in range(rounds):
-        figures = one_round()
+        figures = one_round(only_processes)
         runs.append(figures)
         print(f"round {n + 1}: " + ", ".join(f"{k}={_short(v)}" for k, v in figures.items()), flush=True)
 
@@ -304,6 +327,12 @@ def main() -> None:
         return statistics.median((r[a][fa] if fa else r[a]) / (r[b][fb] if fb else r[b]) for r in runs)
 
     print("\nmedians over the rounds (ratios are medians of each round's own ratio)")
+    if not only_processes:
+        _storms(runs, med, ratio)
+    _compared(med, ratio)
+
+
+def _storms(runs: list[dict[str, Any]], med: Callable[..., float], ratio: Callable[..., float]) -> None:
     print(f"SQLite: raw {med('raw_sqlite'):,.0f} tx/s; one stage, one member at a time "
           f"{med('sqlite_1', 'per_s'):,.0f} commands/s ({ratio('sqlite_1', 'raw_sqlite', fb=None):.2f} of raw), "
           f"every member at once {med('sqlite_burst', 'per_s'):,.0f}/s "
@@ -324,6 +353,9 @@ def main() -> None:
     print("statements on the wire, last round: " + "; ".join(
         f"{count} x {start[:50].rstrip(chr(0)).split(chr(0))[0]}" for start, count in sorted(runs[-1]["pg_wire"]["kinds"].items(),
                                                               key=lambda kv: -kv[1])))
+
+
+def _compared(med: Callable[..., float], ratio: Callable[..., float]) -> None:
     print(f"two processes / one on PostgreSQL: throughput {ratio('pg_two_processes', 'pg_one_process'):.2f}x, "
           f"commands per CPU-second (bots + server) "
           f"{ratio('pg_two_processes', 'pg_one_process', 'per_cpu_s', 'per_cpu_s'):.2f}x "
