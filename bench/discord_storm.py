@@ -131,6 +131,7 @@ async def storm(folder: Path, *, database_url: str | None = None) -> DiscordStor
             child_conn, database_url or f"sqlite:///{folder / 'storm.db'}", fake.token, fake.api_base,
             fake.gateway_url), daemon=True)
         bot.start()
+        settled = False
         try:
             await _receive(conn, 120, bot)  # "ready": connected, commands synced
             opening = fake.run_slash_command(guild, stage, host, "stage", "open", options={"title": "Storm"})
@@ -150,11 +151,11 @@ async def storm(folder: Path, *, database_url: str | None = None) -> DiscordStor
             finished = max(committed.values())
             shown = await _board_shows(fake, stage.id)
             conn.send("check done")
-            await _receive(conn, 60, bot)  # "settled"
+            settled = await _receive(conn, 60, bot) == "settled"
             storm_calls = fake.requests[started_requests:]
             edits = [c.at for c in storm_calls if c.route == EDIT]
-        finally:
-            await asyncio.to_thread(bot.join, 30)
+        finally:  # settled, the bot closes and ends; otherwise it is waiting for what will not come
+            await asyncio.to_thread(bot.join, 30 if settled else 0)
             if bot.is_alive():
                 bot.kill()
         delays = [(committed[user_id] - at) * 1000 for user_id, at in sent.items()]
