@@ -358,7 +358,7 @@ def _storms(runs: list[dict[str, Any]], med: Callable[..., float], ratio: Callab
 def _compared(med: Callable[..., float], ratio: Callable[..., float]) -> None:
     print(f"two processes / one on PostgreSQL: throughput {ratio('pg_two_processes', 'pg_one_process'):.2f}x, "
           f"commands per CPU-second (bots + server) "
-          f"{ratio('pg_two_processes', 'pg_one_process', 'per_cpu_s', 'per_cpu_s'):.2f}x "
+          f"{ratio('pg_two_processes', 'pg_one_process', 'per_cpu_s', 'per_cpu_s'):.3f}x "
           f"({med('pg_one_process', 'per_cpu_s'):,.0f} -> {med('pg_two_processes', 'per_cpu_s'):,.0f})")
     print(f"two processes on one database / two each on its own (nothing shared but the machine): commands per "
           f"CPU-second {ratio('pg_two_processes', 'pg_two_apart', 'per_cpu_s', 'per_cpu_s'):.2f}x, throughput "
