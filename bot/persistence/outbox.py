@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
@@ -12,6 +12,7 @@ from sqlalchemy.engine import Dialect
 
 from bot.persistence.database import Database
 from bot.persistence.fastsql import Batch, Compiled
+from bot.persistence.route_notices import RouteNotices, announce
 from bot.persistence.tables import OutboxRow, table_of
 from bot.ports import OutboxEntry
 
@@ -66,6 +67,10 @@ class SqlOutbox:
         if entries:
             await self._db.run(self._hand_off, entries, route, now)
 
+    def notices(self, routes: Collection[str]) -> RouteNotices:
+        """Waits for effects handed to `routes` (announced by `hand_off` on PostgreSQL); close it when done."""
+        return RouteNotices(self._db, routes)
+
     async def pending(self) -> int:
         return await self._db.run(self._count)
 
@@ -101,6 +106,7 @@ class SqlOutbox:
                 conn.execute(update(outbox_t).where(outbox_t.c.stream == stream, outbox_t.c.position.in_(positions),
                                                     outbox_t.c.owner == self.owner)
                              .values(owner=route_owner(route), claimed_until=now + self._lease))
+            announce(conn, route)  # the process serving it takes them at once, not at its next look
 
     def _count(self) -> int:
         from sqlalchemy import func

@@ -10,8 +10,9 @@ are taken over once its lease ran out.
 
 On a platform split between processes (Discord shards), a process delivers only the effects of the spaces it
 serves: another's (a timer the scheduler leader ran for a space of another shard) is handed to its route in the
-outbox, and the process serving that route, which looks for such effects every ROUTED_EVERY, takes and delivers
-it. Each effect is taken by one process: taking it is one conditional write.
+outbox, and the process serving that route takes and delivers it: at once on PostgreSQL, where handing it over
+announces it (NOTIFY), or at its next look, every ROUTED_EVERY where nothing is announced. Each effect is taken by
+one process: taking it is one conditional write.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -34,7 +35,7 @@ Deliver = Callable[[OutboxEntry, dict[str, Any]], Awaitable[None]]
 RETRIES = 6
 BACKOFF = 0.5  # seconds, doubled at each retry (0.5 ... 16 s, about 30 s in all), with jitter
 SWEEP = 15.0  # seconds between looks for effects whose owner stopped delivering them
-ROUTED_EVERY = 0.25  # seconds between looks for effects other processes handed to this one's routes
+ROUTED_EVERY = 0.25  # seconds between looks for effects handed to this one's routes, when none are announced
 MARK_EVERY = 0.1  # seconds: board edits delivered are marked done together (a repeated edit is harmless)
 _COALESCED = "show_board"  # a board shown again later in the same batch need not be shown now
 
@@ -48,6 +49,16 @@ class Store(Protocol):
     async def take_routed(self, routes: list[str], now: datetime) -> list[OutboxEntry]: ...
 
     async def hand_off(self, entries: list[OutboxEntry], route: str, now: datetime) -> None: ...
+
+    def notices(self, routes: Collection[str]) -> Notices: ...
+
+
+class Notices(Protocol):
+    """Effects handed to a route, announced (see bot/persistence/route_notices.py)."""
+
+    async def wait(self, poll: float) -> None: ...
+
+    async def close(self) -> None: ...
 
 
 def transient(error: BaseException) -> bool:
@@ -166,16 +177,20 @@ class OutboxDispatcher:
     async def _follow(self) -> None:
         """Effects other processes handed to this one's routes, taken as they come."""
         assert self._store is not None and self._now is not None
-        while True:
-            await asyncio.sleep(ROUTED_EVERY)
-            if not self.connected:
-                continue
-            try:
-                taken = await self._store.take_routed(sorted(self.routes), self._now())
-            except Exception:
-                log.exception("reading the effects handed to %s failed", ", ".join(sorted(self.routes)))
-                continue
-            self.submit(taken)  # a platform not connected yet: delivered once it is (they stay stored)
+        notices = self._store.notices(self.routes)
+        try:
+            while True:
+                await notices.wait(ROUTED_EVERY)
+                if not self.connected:
+                    continue
+                try:
+                    taken = await self._store.take_routed(sorted(self.routes), self._now())
+                except Exception:
+                    log.exception("reading the effects handed to %s failed", ", ".join(sorted(self.routes)))
+                    continue
+                self.submit(taken)  # a platform not connected yet: delivered once it is (they stay stored)
+        finally:
+            await notices.close()
 
     async def _work(self, stream: str) -> None:
         try:

@@ -1,0 +1,88 @@
+"""Effects handed to another process's route are announced on PostgreSQL (NOTIFY in the handing transaction):
+the process serving the route takes them at once, not at its next look, and listens again when its listening
+connection is dropped. The looks are pushed out to a minute here, so only a notice can be what delivered."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import psycopg
+import pytest
+
+from bot.persistence import route_notices
+from bot.persistence.database import Database
+from bot.persistence.outbox import SqlOutbox
+from bot.persistence.schema import upgrade
+from bot.ports import OutboxEntry
+from bot.services import outbox as dispatch
+from tests.integration.test_outbox_dispatcher import Shard, commit, dispatcher, until
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+async def outbox(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Database]:
+    monkeypatch.setattr(dispatch, "ROUTED_EVERY", 60.0)
+    monkeypatch.setattr(route_notices, "HEARD_EVERY", 60.0)
+    monkeypatch.setattr(route_notices, "_RETRY", 0.05)
+    db = Database(pg_url)
+    await db.run(upgrade, db)
+    try:
+        yield db
+    finally:
+        await db.dispose()
+
+
+def _listeners(url: str) -> list[int]:
+    name = url.rsplit("application_name=", 1)[1]
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+        return [pid for (pid,) in conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = %s AND query LIKE 'LISTEN%%'", (name,))]
+
+
+def _kill(url: str, pid: int) -> None:
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+        conn.execute("SELECT pg_terminate_backend(%s)", (pid,))
+
+
+async def _hand_over(outbox: Database, names: list[str], version: int) -> None:
+    """A process serving space 1 commits effects of space 2 and hands them to its route."""
+    entries = [OutboxEntry("A", version * 100_000 + i, "fake", "notify", {"name": n, "space": "2"})
+               for i, n in enumerate(names)]
+    writer = dispatcher(SqlOutbox(outbox, owner="leader"), Shard(served={"1"}))
+    await writer.connect("fake")
+    await commit(outbox, writer._store, entries)  # type: ignore[arg-type] # noqa: SLF001
+    writer.submit(entries)
+    await writer.drain()
+    assert writer.handed_off == len(names)
+    await writer.close()
+
+
+async def test_effects_handed_to_a_route_are_taken_at_once_not_at_the_next_look(outbox: Database,
+                                                                              pg_url: str) -> None:
+    shard = Shard(served={"2"})
+    serving = dispatcher(SqlOutbox(outbox, owner="b"), shard)
+    serving.serve(frozenset({"shard-2"}))
+    await serving.connect("fake")
+    await until(lambda: len(_listeners(pg_url)) == 1)
+    await _hand_over(outbox, ["warned", "moved back"], version=1)
+    await until(lambda: shard.shown == ["warned", "moved back"])  # within 5 s; the next look is a minute away
+    await serving.close()
+    assert _listeners(pg_url) == []  # closing the dispatcher closes its listening connection
+
+
+async def test_a_dropped_listening_connection_listens_again_and_misses_nothing(outbox: Database,
+                                                                              pg_url: str) -> None:
+    shard = Shard(served={"2"})
+    serving = dispatcher(SqlOutbox(outbox, owner="b"), shard)
+    serving.serve(frozenset({"shard-2"}))
+    await serving.connect("fake")
+    await until(lambda: len(_listeners(pg_url)) == 1)
+    [first] = _listeners(pg_url)
+    _kill(pg_url, first)
+    await _hand_over(outbox, ["handed while nobody listened"], version=1)
+    await until(lambda: shard.shown == ["handed while nobody listened"])  # looked for once listening again
+    await until(lambda: len(_listeners(pg_url)) == 1 and _listeners(pg_url) != [first])
+    await _hand_over(outbox, ["announced again"], version=2)
+    await until(lambda: shard.shown == ["handed while nobody listened", "announced again"])
+    await serving.close()
