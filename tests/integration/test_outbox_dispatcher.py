@@ -6,21 +6,18 @@ the mark, as "maybe done", so the platform recognises what it already has and sh
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from bot.persistence.database import Database
 from bot.persistence.outbox import SqlOutbox
-from bot.persistence.schema import upgrade
 from bot.ports import OutboxEntry
 from bot.services import outbox as dispatch
-from bot.services.effects import Elsewhere, current
+from bot.services.effects import current
 from bot.services.outbox import OutboxDispatcher
+from tests.support.outbox import NOW, Platform, Shard, commit, dispatcher, outbox_database, until
 
-NOW = datetime(2026, 12, 4, 8, 0, tzinfo=UTC)
 
 
 class Refused(Exception):
@@ -31,39 +28,10 @@ class Refused(Exception):
         self.status = status
 
 
-@dataclass
-class Platform:
-    """Shows each effect once, recognising one it already has by the delivery's id (as the adapters do with
-    Slack metadata or a Discord nonce); `failures` are raised first, one per call."""
-
-    shown: list[str] = field(default_factory=list)
-    calls: list[tuple[str, bool]] = field(default_factory=list)  # (effect, maybe done)
-    failures: list[BaseException] = field(default_factory=list)
-    held: dict[str, asyncio.Event] = field(default_factory=dict)  # effects whose call waits for a release
-    seen: set[str] = field(default_factory=set)
-
-    async def __call__(self, entry: OutboxEntry, memo: dict[str, Any]) -> None:
-        delivery = current()
-        assert delivery is not None and delivery.id == entry.id
-        self.calls.append((entry.args["name"], delivery.maybe_done))
-        if entry.args["name"] in self.held:
-            await self.held[entry.args["name"]].wait()
-        if self.failures:
-            raise self.failures.pop(0)
-        if delivery.maybe_done and delivery.id in self.seen:
-            return  # already there: nothing shown twice
-        self.seen.add(delivery.id)
-        self.shown.append(entry.args["name"])
-
-
 @pytest.fixture
 async def outbox(database_url: str):
-    db = Database(database_url)
-    await db.run(upgrade, db)
-    try:
+    async with outbox_database(database_url) as db:
         yield db
-    finally:
-        await db.dispose()
 
 
 def effects(stream: str, *names: str, kind: str = "notify", version: int = 1) -> list[OutboxEntry]:
@@ -74,31 +42,12 @@ async def stored(db: Database, owner: str = "a") -> list[OutboxEntry]:
     return await SqlOutbox(db, owner=owner).take(["fake"], NOW)
 
 
-async def commit(db: Database, store: SqlOutbox, entries: list[OutboxEntry]) -> None:
-    def write() -> None:
-        with db.engine.begin() as conn:
-            store.write(conn, entries, NOW)
-    await db.run(write)
-
-
-async def until(condition: Any, timeout: float = 5.0) -> None:
-    for _ in range(int(timeout / 0.01)):
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("condition not met")
-
-
 async def until_stored(db: Database, names: list[str]) -> None:
     for _ in range(500):
         if [e.args["name"] for e in await stored(db)] == names:
             return
         await asyncio.sleep(0.01)
     raise AssertionError(f"never stored as {names}")
-
-
-def dispatcher(store: SqlOutbox, platform: Platform) -> OutboxDispatcher:
-    return OutboxDispatcher(store=store, deliver=platform, now=lambda: NOW, backoff=0.001)
 
 
 async def test_a_stage_s_effects_go_out_in_order_while_another_stage_goes_on(outbox: Database) -> None:
@@ -265,18 +214,6 @@ async def test_a_kill_between_the_platform_call_and_the_mark_shows_nothing_twice
     assert platform.shown == ["floor DM", "next DM", "board"]
     assert await stored(outbox) == []
     await again.close()
-
-
-@dataclass
-class Shard(Platform):
-    """A platform split between processes: this process serves the spaces in `served` (an effect's "space")."""
-
-    served: set[str] = field(default_factory=set)
-
-    async def __call__(self, entry: OutboxEntry, memo: dict[str, Any]) -> None:
-        if entry.args["space"] not in self.served:
-            raise Elsewhere(f"shard-{entry.args['space']}")
-        await super().__call__(entry, memo)
 
 
 async def test_an_effect_of_a_space_served_elsewhere_is_handed_over_and_delivered_once(outbox: Database) -> None:

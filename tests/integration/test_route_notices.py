@@ -12,10 +12,10 @@ import pytest
 from bot.persistence import route_notices
 from bot.persistence.database import Database
 from bot.persistence.outbox import SqlOutbox
-from bot.persistence.schema import upgrade
 from bot.ports import OutboxEntry
 from bot.services import outbox as dispatch
-from tests.integration.test_outbox_dispatcher import Shard, commit, dispatcher, until
+from bot.services.outbox import OutboxDispatcher
+from tests.support.outbox import Shard, commit, dispatcher, outbox_database, until
 
 pytestmark = pytest.mark.postgres
 
@@ -25,12 +25,8 @@ async def outbox(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[
     monkeypatch.setattr(dispatch, "ROUTED_EVERY", 60.0)
     monkeypatch.setattr(route_notices, "HEARD_EVERY", 60.0)
     monkeypatch.setattr(route_notices, "_RETRY", 0.05)
-    db = Database(pg_url)
-    await db.run(upgrade, db)
-    try:
+    async with outbox_database(pg_url) as db:
         yield db
-    finally:
-        await db.dispose()
 
 
 def _listeners(url: str) -> list[int]:
@@ -58,12 +54,18 @@ async def _hand_over(outbox: Database, names: list[str], version: int) -> None:
     await writer.close()
 
 
-async def test_effects_handed_to_a_route_are_taken_at_once_not_at_the_next_look(outbox: Database,
-                                                                              pg_url: str) -> None:
+async def _serving(outbox: Database) -> tuple[Shard, OutboxDispatcher]:
+    """The process serving space 2, through the route shard-2, connected to its platform."""
     shard = Shard(served={"2"})
     serving = dispatcher(SqlOutbox(outbox, owner="b"), shard)
     serving.serve(frozenset({"shard-2"}))
     await serving.connect("fake")
+    return shard, serving
+
+
+async def test_effects_handed_to_a_route_are_taken_at_once_not_at_the_next_look(outbox: Database,
+                                                                              pg_url: str) -> None:
+    shard, serving = await _serving(outbox)
     await until(lambda: len(_listeners(pg_url)) == 1)
     await _hand_over(outbox, ["warned", "moved back"], version=1)
     await until(lambda: shard.shown == ["warned", "moved back"])  # within 5 s; the next look is a minute away
@@ -73,10 +75,7 @@ async def test_effects_handed_to_a_route_are_taken_at_once_not_at_the_next_look(
 
 async def test_a_dropped_listening_connection_listens_again_and_misses_nothing(outbox: Database,
                                                                               pg_url: str) -> None:
-    shard = Shard(served={"2"})
-    serving = dispatcher(SqlOutbox(outbox, owner="b"), shard)
-    serving.serve(frozenset({"shard-2"}))
-    await serving.connect("fake")
+    shard, serving = await _serving(outbox)
     await until(lambda: len(_listeners(pg_url)) == 1)
     [first] = _listeners(pg_url)
     _kill(pg_url, first)
@@ -86,3 +85,19 @@ async def test_a_dropped_listening_connection_listens_again_and_misses_nothing(o
     await _hand_over(outbox, ["announced again"], version=2)
     await until(lambda: shard.shown == ["handed while nobody listened", "announced again"])
     await serving.close()
+
+
+async def test_a_process_that_cannot_listen_still_takes_what_is_handed_to_it_at_each_look(
+        outbox: Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setattr(dispatch, "ROUTED_EVERY", 0.05)
+
+    def broken(self: route_notices.RouteNotices) -> dict[str, object]:
+        raise RuntimeError("a bug in the listening")
+
+    monkeypatch.setattr(route_notices.RouteNotices, "_connect_args", broken)
+    shard, serving = await _serving(outbox)
+    await _hand_over(outbox, ["taken at a look"], version=1)
+    await until(lambda: shard.shown == ["taken at a look"])
+    await serving.close()
+    [said] = [r for r in caplog.records if "listening for effects" in r.getMessage()]  # once, not at each retry
+    assert said.exc_info is not None  # not a connection's failure: its traceback is in the log
