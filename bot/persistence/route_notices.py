@@ -3,8 +3,10 @@ process serving the route, listening on a connection of its own, takes them at o
 
 A notice says "look now"; it carries nothing to deliver. The effects are taken by the same conditional write as
 ever, so a notice lost (the listening connection dropped, a notice sent while it reconnected) costs only time:
-the process still looks every HEARD_EVERY while it listens, and every `poll` while it cannot. Notices go to every
-listener of the database, so each names its schema (tests and deployments share one database in schemas).
+the process still looks every HEARD_EVERY while it listens (and asks the connection whether it still lives), and
+every `poll` while it cannot. Notices go to every listener of the database, so each names its schema (tests and
+deployments share one database in schemas). Behind a pooler in transaction mode LISTEN hears nothing: the looks
+every HEARD_EVERY remain.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Collection
+from typing import Any
 
 from sqlalchemy import Connection, text
 
@@ -58,24 +61,36 @@ class RouteNotices:
     async def _listen(self) -> None:
         import psycopg
 
-        conninfo = self._db.url.set(drivername="postgresql").render_as_string(hide_password=False)
         failed = False  # said once an outage, not at every retry
         while True:
             try:
-                async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
+                async with await psycopg.AsyncConnection.connect(**self._connect_args(), autocommit=True) as conn:
                     row = await (await conn.execute("SELECT current_schema()")).fetchone()
                     schema = row[0] if row else ""
                     await conn.execute(f"LISTEN {CHANNEL}")
                     self.listening, failed = True, False
                     self._heard.set()  # what was handed before the listening began is looked for now
-                    async for notice in conn.notifies():
-                        where, _, route = notice.payload.partition(" ")
-                        if where == schema and route in self._routes:
-                            self._heard.set()
-            except (psycopg.Error, OSError) as error:
+                    while True:
+                        async for notice in conn.notifies(timeout=HEARD_EVERY):
+                            where, _, route = notice.payload.rpartition(" ")  # a route name has no space
+                            if where == schema and route in self._routes:
+                                self._heard.set()
+                        # Quiet for a while: a connection gone without a word (a failover, a dropped NAT
+                        # entry) is found by asking, not after the system's keepalive hours.
+                        await conn.execute("SELECT 1")
+            except Exception as error:  # whatever it was, the regular looks go on
                 if not failed:
+                    unexpected = not isinstance(error, (psycopg.Error, OSError))  # a bug: its traceback, for the log
                     log.warning("listening for effects handed to this process failed (%s); looking for them "
-                                "regularly meanwhile", error)
+                                "regularly meanwhile", error, exc_info=unexpected)
                 failed = True
-            self.listening = False
+            finally:
+                self.listening = False
+                self._heard.set()  # the waiter looks now, then at the regular pace
             await asyncio.sleep(_RETRY)
+
+    def _connect_args(self) -> dict[str, Any]:
+        """What SQLAlchemy itself would connect with (host, port, database, user, password, options...)."""
+        args = dict(self._db.engine.dialect.create_connect_args(self._db.url)[1])
+        args.pop("context", None)  # SQLAlchemy's type adapters, for its own connections
+        return args
