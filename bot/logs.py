@@ -7,8 +7,18 @@ import logging
 import sys
 
 
+class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to the standard error of the moment, not the one of when logging was set up: whoever swapped it
+    since (a CLI runner that captured a command's output, then closed its stream) would otherwise leave every
+    later line going to a closed file."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr  # under the handler's lock, as every emit
+        super().emit(record)
+
+
 def configure(level: str, fmt: str = "text") -> None:
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _Stderr()
     if fmt == "json":
         from pythonjsonlogger.json import JsonFormatter
 
