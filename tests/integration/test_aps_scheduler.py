@@ -170,7 +170,9 @@ async def test_a_speaking_limit_expires_through_apscheduler_once(aps_url: str) -
         (approved,) = [r for r in rows if r["kind"] == "SpeakerApproved"]
         (back,) = moved()
         assert (back["target_id"], back["reason"]) == ("alice", "time_up")
-        assert timedelta(seconds=1) <= back["at"] - approved["at"] < timedelta(seconds=1) + ON_TIME
+        # Never early; late by at most what the scheduled start above allows through the whole app (a CI run on
+        # three busy workers saw this job's thread wake 0.51 s after its time).
+        assert timedelta(seconds=1) <= back["at"] - approved["at"] < timedelta(seconds=1) + ON_TIME * 4
         assert await app.scheduler.pending() == {}
     finally:
         await app.stop()
