@@ -76,8 +76,8 @@ class RouteNotices:
                             if where == schema and route in self._routes:
                                 self._heard.set()
                         # Quiet for a while: a connection gone without a word (a failover, a dropped NAT
-                        # entry) is found by asking, not after the system's keepalive hours.
-                        await conn.execute("SELECT 1")
+                        # entry) is found by asking, within HEARD_EVERY, not after the system's keepalive hours.
+                        await asyncio.wait_for(conn.execute("SELECT 1"), HEARD_EVERY)
             except Exception as error:  # whatever it was, the regular looks go on
                 if not failed:
                     unexpected = not isinstance(error, (psycopg.Error, OSError))  # a bug: its traceback, for the log
