@@ -54,10 +54,10 @@ class Recorder:
 def replay(path: Path, transactions: list[list[tuple[str, Any, bool]]], commands: int) -> float:
     """Commands a second for Podium's own statements, each transaction as it committed, on a plain sqlite3
     connection with Podium's settings: what one member at a time costs the database, nothing else."""
+    from bot.persistence.database import sqlite_pragmas
+
     conn = sqlite3.connect(path, isolation_level=None)
-    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=5000",
-                   "wal_autocheckpoint=0"):  # Podium checkpoints on a thread of its own, not in commits
-        conn.execute(f"PRAGMA {pragma}")
+    sqlite_pragmas(conn)  # Podium's own: WAL, its synchronous level, no checkpoint inside a commit...
     started = time.perf_counter()
     for statements in transactions:
         conn.execute("BEGIN")

@@ -58,7 +58,7 @@ class Database:
         self._writer: Connection | None = None
         self._disposed = False
         if self.dialect == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "connect", sqlite_pragmas)
             if parsed.database and parsed.database != ":memory:":
                 self._checkpointer = _Checkpointer(self.engine)
 
@@ -152,7 +152,8 @@ def _locking(dialect: Dialect) -> _Locking:
         rows=Compiled(text("SELECT id, version FROM stage WHERE id = ANY(:ids) ORDER BY id FOR UPDATE"), dialect))
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def sqlite_pragmas(dbapi_connection: Any, _record: Any = None) -> None:
+    """Every SQLite connection of Podium's (and the bench's replay of its statements) is set up so."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
