@@ -12,12 +12,13 @@ import pytest
 
 from bot.persistence.database import Database
 from bot.persistence.outbox import SqlOutbox
+from bot.persistence.schema import upgrade
 from bot.ports import OutboxEntry
 from bot.services import outbox as dispatch
 from bot.services.effects import current
 from bot.services.outbox import OutboxDispatcher
-from tests.support.outbox import NOW, Platform, Shard, commit, dispatcher, outbox_database, until
-
+from tests.support.aps import until
+from tests.support.outbox import NOW, Platform, Shard, commit, dispatcher
 
 
 class Refused(Exception):
@@ -29,9 +30,9 @@ class Refused(Exception):
 
 
 @pytest.fixture
-async def outbox(database_url: str):
-    async with outbox_database(database_url) as db:
-        yield db
+async def outbox(db: Database) -> Database:
+    await db.run(upgrade, db)
+    return db
 
 
 def effects(stream: str, *names: str, kind: str = "notify", version: int = 1) -> list[OutboxEntry]:

@@ -4,41 +4,42 @@ connection is dropped. The looks are pushed out to a minute here, so only a noti
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import psycopg
 import pytest
+from sqlalchemy import Engine, text
 
 from bot.persistence import route_notices
 from bot.persistence.database import Database
 from bot.persistence.outbox import SqlOutbox
+from bot.persistence.schema import upgrade
 from bot.ports import OutboxEntry
 from bot.services import outbox as dispatch
 from bot.services.outbox import OutboxDispatcher
-from tests.support.outbox import Shard, commit, dispatcher, outbox_database, until
+from tests.support.aps import until
+from tests.support.outbox import Shard, commit, dispatcher
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-async def outbox(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Database]:
+def database_url(pg_url: str) -> str:
+    return pg_url  # notices are PostgreSQL's
+
+
+@pytest.fixture
+async def outbox(db: Database, monkeypatch: pytest.MonkeyPatch) -> Database:
     monkeypatch.setattr(dispatch, "ROUTED_EVERY", 60.0)
     monkeypatch.setattr(route_notices, "HEARD_EVERY", 60.0)
     monkeypatch.setattr(route_notices, "_RETRY", 0.05)
-    async with outbox_database(pg_url) as db:
-        yield db
+    await db.run(upgrade, db)
+    return db
 
 
-def _listeners(url: str) -> list[int]:
+def _listeners(engine: Engine, url: str) -> list[int]:
     name = url.rsplit("application_name=", 1)[1]
-    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
-        return [pid for (pid,) in conn.execute(
-            "SELECT pid FROM pg_stat_activity WHERE application_name = %s AND query LIKE 'LISTEN%%'", (name,))]
-
-
-def _kill(url: str, pid: int) -> None:
-    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
-        conn.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    with engine.connect() as conn:
+        return [pid for (pid,) in conn.execute(text(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = :name AND query LIKE 'LISTEN%'"),
+            {"name": name})]
 
 
 async def _hand_over(outbox: Database, names: list[str], version: int) -> None:
@@ -64,24 +65,25 @@ async def _serving(outbox: Database) -> tuple[Shard, OutboxDispatcher]:
 
 
 async def test_effects_handed_to_a_route_are_taken_at_once_not_at_the_next_look(outbox: Database,
-                                                                              pg_url: str) -> None:
+                                                                              pg_engine: Engine, pg_url: str) -> None:
     shard, serving = await _serving(outbox)
-    await until(lambda: len(_listeners(pg_url)) == 1)
+    await until(lambda: len(_listeners(pg_engine, pg_url)) == 1)
     await _hand_over(outbox, ["warned", "moved back"], version=1)
     await until(lambda: shard.shown == ["warned", "moved back"])  # within 5 s; the next look is a minute away
     await serving.close()
-    assert _listeners(pg_url) == []  # closing the dispatcher closes its listening connection
+    assert _listeners(pg_engine, pg_url) == []  # closing the dispatcher closes its listening connection
 
 
 async def test_a_dropped_listening_connection_listens_again_and_misses_nothing(outbox: Database,
-                                                                              pg_url: str) -> None:
+                                                                              pg_engine: Engine, pg_url: str) -> None:
     shard, serving = await _serving(outbox)
-    await until(lambda: len(_listeners(pg_url)) == 1)
-    [first] = _listeners(pg_url)
-    _kill(pg_url, first)
+    await until(lambda: len(_listeners(pg_engine, pg_url)) == 1)
+    [first] = _listeners(pg_engine, pg_url)
+    with pg_engine.connect() as admin:
+        admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
     await _hand_over(outbox, ["handed while nobody listened"], version=1)
     await until(lambda: shard.shown == ["handed while nobody listened"])  # looked for once listening again
-    await until(lambda: len(_listeners(pg_url)) == 1 and _listeners(pg_url) != [first])
+    await until(lambda: len(_listeners(pg_engine, pg_url)) == 1 and _listeners(pg_engine, pg_url) != [first])
     await _hand_over(outbox, ["announced again"], version=2)
     await until(lambda: shard.shown == ["handed while nobody listened", "announced again"])
     await serving.close()

@@ -114,7 +114,7 @@ def topics(url: str, stage_id: str) -> list[str]:
     return [row["data"]["topic"] for row in audit(url, stage_id) if row["kind"] == "TopicChanged"]
 
 
-async def until(check: Any, within: float = 3.0) -> None:
+async def until(check: Any, within: float = 5.0) -> None:
     async with asyncio.timeout(within):
         while not check():
             await asyncio.sleep(0.02)

@@ -3,31 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from bot.persistence.database import Database
 from bot.persistence.outbox import SqlOutbox
-from bot.persistence.schema import upgrade
 from bot.ports import OutboxEntry
 from bot.services.effects import Elsewhere, current
 from bot.services.outbox import OutboxDispatcher
 
 NOW = datetime(2026, 12, 4, 8, 0, tzinfo=UTC)
-
-
-@asynccontextmanager
-async def outbox_database(url: str) -> AsyncIterator[Database]:
-    """The core's database at `url`, its tables made, disposed after."""
-    db = Database(url)
-    await db.run(upgrade, db)
-    try:
-        yield db
-    finally:
-        await db.dispose()
 
 
 @dataclass
@@ -72,14 +58,6 @@ async def commit(db: Database, store: SqlOutbox, entries: list[OutboxEntry]) -> 
         with db.engine.begin() as conn:
             store.write(conn, entries, NOW)
     await db.run(write)
-
-
-async def until(condition: Any, timeout: float = 5.0) -> None:
-    for _ in range(int(timeout / 0.01)):
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("condition not met")
 
 
 def dispatcher(store: SqlOutbox, platform: Platform) -> OutboxDispatcher:
