@@ -6,6 +6,10 @@ applying the same bind processors by hand and executing on the DBAPI cursor of t
 the transaction SQLAlchemy began, keeps its exact conversions at a fraction of the cost. Where anything
 listens to the engine's statements (echo or its logger, tracing, tests counting writes) they go through
 SQLAlchemy. Driver errors are raised as SQLAlchemy raises them, and a lost connection is invalidated.
+
+On PostgreSQL the rows of many commands go as one statement (`unnest`: each column's values as one array),
+not as a statement a row: the server then parses, plans and answers once, and is woken once instead of once a
+row, which on a machine whose cores are all busy also means preempting a bot once instead of once a row.
 """
 
 from __future__ import annotations
@@ -16,11 +20,14 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any, cast
 
-from sqlalchemy import Boolean, Connection, DateTime
+from sqlalchemy import Boolean, Connection, DateTime, Table, bindparam, column, func, select
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.types import TypeEngine
 
 
 class Compiled:
@@ -46,6 +53,10 @@ class Compiled:
             for i, processor in self._convert:
                 row[i] = processor(row[i])
         return tuple(row) if self._positional else dict(zip(self._names, row))
+
+    def columns(self, rows: Sequence[Mapping[str, Any]]) -> Any:
+        """The parameters of a statement over `unnested` rows: each name bound to its values in every row."""
+        return self.params({name: [row[name] for row in rows] for name in self._names})
 
     def execute(self, conn: Connection, values: Mapping[str, Any]) -> int:
         """Runs the statement once; returns the number of rows it touched."""
@@ -83,6 +94,21 @@ class Compiled:
                 cursor.close()
 
 
+def unnested(columns: Sequence[tuple[str, TypeEngine[Any]]]) -> Any:
+    """Rows given as one array a column (bound under the column's name), as the table `v` of those columns
+    and `_n`, each row's place: `unnest(:a::T[], :b::U[]) WITH ORDINALITY AS v(a, b, _n)` (PostgreSQL)."""
+    # One dimension: a JSON value that is itself a list is one element, not a nested array.
+    rows = func.unnest(*(bindparam(name, type_=ARRAY(type_, dimensions=1)) for name, type_ in columns))
+    return rows.table_valued(*(column(name, type_) for name, type_ in columns),
+                             with_ordinality="_n").render_derived().alias("v")
+
+
+def bulk_insert(table: Table, names: Sequence[str]) -> Any:
+    """PostgreSQL's INSERT of `names` over `unnested` rows, in their order (a serial key follows it)."""
+    v = unnested([(name, table.c[name].type) for name in names])
+    return postgresql.insert(table).from_select(list(names), select(*(v.c[name] for name in names)).order_by(v.c._n))
+
+
 def _lost(conn: Connection, error: BaseException) -> None:
     """As SQLAlchemy does when a statement finds its connection gone: the connections of the pool opened before
     it are presumed gone too (a server restart drops them all) and replaced when next checked out, instead of
@@ -106,18 +132,24 @@ def _cheaper(processor: Callable[[Any], Any], type_: Any, dialect: Dialect) -> C
 
 class Batch:
     """A command's writes sent together. On PostgreSQL (psycopg) they go out in one round trip through the
-    driver's pipeline mode and each row count is checked once the server has answered them all; on SQLite,
-    and whenever something listens to the engine's statements, each runs at once, as `Compiled` runs it."""
+    driver's pipeline mode, many rows of one kind as one statement where a `bulk` form is given, and each row
+    count is checked once the server has answered them all; on SQLite, and whenever something listens to the
+    engine's statements, each runs at once, as `Compiled` runs it."""
 
     def __init__(self, conn: Connection, *, enabled: bool = True) -> None:
         self._conn = conn
         self._cursors: list[Any] = []
-        self._checks: list[tuple[Any, Callable[[int], None]]] = []
+        self._checks: list[tuple[Any, Callable[[Any], None], bool]] = []
         driver = conn.connection.driver_connection
         listened = conn._has_events or conn.engine._has_events or conn._echo
         self._pipeline = (driver.pipeline() if enabled and driver is not None and hasattr(driver, "pipeline")
                           and not listened else None)
         self._dialect = conn.dialect
+
+    @property
+    def pipelined(self) -> bool:
+        """Whether statements queue for one round trip (and rows may go as one statement: `bulk`)."""
+        return self._pipeline is not None
 
     def __enter__(self) -> Batch:
         if self._pipeline is not None:
@@ -132,25 +164,40 @@ class Batch:
             if check is not None:
                 check(touched)
             return
-        cursor = self._cursor()
-        cursor.execute(statement.sql, statement.params(values))
-        if check is not None:
-            self._checks.append((cursor, check))
+        self._queue(statement.sql, statement.params(values), check, False)
 
-    def execute_many(self, statement: Compiled, rows: Sequence[Mapping[str, Any]]) -> None:
+    def execute_many(self, statement: Compiled, rows: Sequence[Mapping[str, Any]], *,
+                     bulk: Compiled | None = None) -> None:
+        """Runs (or queues) the statement once a row; pipelined, `bulk` (the same over `unnested` rows) takes
+        them all in one statement."""
         if self._pipeline is None:
             statement.execute_many(self._conn, rows)
         elif len(rows) == 1:
             self._cursor().execute(statement.sql, statement.params(rows[0]))
+        elif rows and bulk is not None:
+            self._cursor().execute(bulk.sql, bulk.columns(rows))
         elif rows:
             self._cursor().executemany(statement.sql, [statement.params(row) for row in rows])
+
+    def execute_bulk(self, bulk: Compiled, rows: Sequence[Mapping[str, Any]],
+                     check: Callable[[list[tuple[Any, ...]]], None]) -> None:
+        """Queues one statement over `unnested` rows (pipelined only); ``check`` gets the rows it returned."""
+        assert self._pipeline is not None, "one statement for many rows is for a pipelined batch"
+        self._queue(bulk.sql, bulk.columns(rows), check, True)
+
+    def _queue(self, sql: str, params: Any, check: Callable[[Any], None] | None, returning: bool) -> None:
+        cursor = self._cursor()
+        cursor.execute(sql, params)
+        if check is not None:
+            self._checks.append((cursor, check, returning))
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: Any) -> None:
         if self._pipeline is None:
             return
         try:
             self._pipeline.__exit__(kind, error, tb)  # the sync: every queued statement answered
-            touched = [(int(cursor.rowcount), check) for cursor, check in self._checks]  # before closing
+            touched = [([tuple(row) for row in cursor.fetchall()] if returning else int(cursor.rowcount), check)
+                       for cursor, check, returning in self._checks]  # before closing
         except self._dialect.loaded_dbapi.Error as failed:
             lost = self._dialect.is_disconnect(failed, self._conn.connection.dbapi_connection, None)
             if lost:

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, or_, select, updat
 from sqlalchemy.engine import Dialect
 
 from bot.persistence.database import Database
-from bot.persistence.fastsql import Batch, Compiled
+from bot.persistence.fastsql import Batch, Compiled, bulk_insert
 from bot.persistence.route_notices import RouteNotices, announce
 from bot.persistence.tables import OutboxRow, table_of
 from bot.ports import OutboxEntry
@@ -40,7 +40,7 @@ class SqlOutbox:
             for e in entries]
         statement = _insert(self._db.engine.dialect)
         if batch is not None:
-            batch.execute_many(statement, rows)
+            batch.execute_many(statement, rows, bulk=_bulk_insert(self._db.engine.dialect))
         else:
             statement.execute_many(conn, rows)
 
@@ -137,3 +137,11 @@ def _entry(row: Any) -> OutboxEntry:
 def _insert(dialect: Dialect) -> Compiled:
     return Compiled(insert(outbox_t).values({c.name: bindparam(c.name, type_=c.type) for c in outbox_t.columns}),
                     dialect)
+
+
+@cache
+def _bulk_insert(dialect: Dialect) -> Compiled | None:
+    """Many effects as one statement (PostgreSQL)."""
+    if dialect.name != "postgresql":
+        return None
+    return Compiled(bulk_insert(outbox_t, [c.name for c in outbox_t.columns]), dialect)

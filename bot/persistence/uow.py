@@ -19,7 +19,7 @@ from bot.domain.schedule import ScheduledStage
 from bot.domain.schedule_events import ScheduleEvent
 from bot.domain.stage import Stage
 from bot.persistence.database import Database
-from bot.persistence.fastsql import Batch, Compiled
+from bot.persistence.fastsql import Batch, Compiled, bulk_insert, unnested
 from bot.persistence.outbox import SqlOutbox
 from bot.persistence.mapping import audit_values, participant_values, recap_values, stage_values
 from bot.persistence.repository import SqlStageRepository, StageCache, participant_t, stage_t
@@ -124,16 +124,19 @@ class SqlUnitOfWork:
                     # The rows of every stage together, one statement each (group commit writes many stages).
                     members: list[dict[str, Any]] = []
                     audit: list[dict[str, Any]] = []
+                    updates: dict[frozenset[str], list[tuple[Stage, dict[str, Any]]]] = {}
                     for stage in changed:
-                        self._write_stage(conn, batch, stage)
+                        self._write_stage(conn, stage, updates)
                         members.extend(participant_values(stage.id, stage.participants[u])
                                        for u in sorted(stage.dirty))
                         audit.extend(audit_values(e) for e in stage.events)
+                    self._update_stages(batch, updates)
                     statements = _statements(self._db.engine.dialect)
                     if members:
-                        batch.execute_many(statements.upsert_participant, members)
+                        batch.execute_many(statements.upsert_participant, members,
+                                           bulk=statements.bulk_participant)
                     if audit:
-                        batch.execute_many(statements.insert_audit, audit)
+                        batch.execute_many(statements.insert_audit, audit, bulk=statements.bulk_audit)
                     for stage in changed:
                         for event in stage.events:
                             if isinstance(event, StageClosed):
@@ -150,12 +153,14 @@ class SqlUnitOfWork:
                 conn.close()  # a held transaction not committed is rolled back here
         self._db.committed()
 
-    def _write_stage(self, conn: Connection, batch: Batch, stage: Stage) -> None:
-        statements = _statements(self._db.engine.dialect)
+    def _write_stage(self, conn: Connection, stage: Stage,
+                     updates: dict[frozenset[str], list[tuple[Stage, dict[str, Any]]]]) -> None:
+        """Inserts a new stage at once; a known one's versioned update joins those setting the same columns."""
         values = stage_values(stage)
         if stage.id in self.stages.new:
             try:
-                statements.insert_stage.execute(conn, {**values, "version": stage.version + 1})
+                insert_stage = _statements(self._db.engine.dialect).insert_stage
+                insert_stage.execute(conn, {**values, "version": stage.version + 1})
             except IntegrityError:
                 # Another process opened a live stage in this channel after we looked: judge again.
                 raise ConcurrencyConflict(stage.id) from None
@@ -163,14 +168,34 @@ class SqlUnitOfWork:
             stored = self._cache.stored(stage.id)
             changed = frozenset(name for name, value in values.items()
                                 if stored is None or stored.get(name, _ABSENT) != value)
-            def versioned(touched: int) -> None:
-                if touched != 1:  # another process wrote the stage since it was read
-                    raise ConcurrencyConflict(stage.id)
-
-            batch.execute(_update_stage(self._db.engine.dialect, changed),
-                          {**values, "version": stage.version + 1, "_id": stage.id, "_seen": stage.version},
-                          check=versioned)
+            updates.setdefault(changed, []).append(
+                (stage, {**values, "version": stage.version + 1, "_id": stage.id, "_seen": stage.version}))
         self._stored[stage.id] = values
+
+    def _update_stages(self, batch: Batch,
+                       updates: dict[frozenset[str], list[tuple[Stage, dict[str, Any]]]]) -> None:
+        """Each stage's row updated if its version is still the one read; else another process wrote it since
+        (a conflict: the command is judged again). Pipelined, the stages setting the same columns go as one
+        statement, which returns the rows it updated."""
+        dialect = self._db.engine.dialect
+        for columns, group in updates.items():
+            if batch.pipelined and len(group) > 1:
+                def all_updated(rows: list[tuple[Any, ...]],
+                                group: list[tuple[Stage, dict[str, Any]]] = group) -> None:
+                    updated = {row[0] for row in rows}
+                    for stage, _ in group:
+                        if stage.id not in updated:
+                            raise ConcurrencyConflict(stage.id)
+
+                batch.execute_bulk(_bulk_update_stage(dialect, columns), [values for _, values in group],
+                                   check=all_updated)
+                continue
+            for stage, values in group:
+                def versioned(touched: int, stage_id: str = stage.id) -> None:
+                    if touched != 1:
+                        raise ConcurrencyConflict(stage_id)
+
+                batch.execute(_update_stage(dialect, columns), values, check=versioned)
 
 
 @dataclass(frozen=True)
@@ -179,6 +204,9 @@ class _Statements:
     upsert_participant: Compiled
     insert_audit: Compiled
     insert_recap: Compiled
+    # The same for many rows as one statement (PostgreSQL; None on SQLite, where a row costs no round trip).
+    bulk_participant: Compiled | None
+    bulk_audit: Compiled | None
 
 
 @cache
@@ -196,10 +224,18 @@ def _statements(dialect: Dialect) -> _Statements:
                                      and not (table is audit_t and c.name == "id")})
 
     upsert = upsert.values({c.name: bindparam(c.name, type_=c.type) for c in participant_t.columns})
+    bulk_participant = bulk_audit = None
+    if dialect.name == "postgresql":
+        bulk = bulk_insert(participant_t, [c.name for c in participant_t.columns])
+        bulk_participant = Compiled(bulk.on_conflict_do_update(
+            index_elements=["stage_id", "user_id"],
+            set_={c.name: bulk.excluded[c.name] for c in participant_t.columns if c.name not in keys}), dialect)
+        bulk_audit = Compiled(bulk_insert(audit_t, [c.name for c in audit_t.columns if c.name != "id"]), dialect)
     return _Statements(
         insert_stage=Compiled(every_column(stage_t), dialect),
         upsert_participant=Compiled(upsert, dialect), insert_audit=Compiled(every_column(audit_t), dialect),
-        insert_recap=Compiled(every_column(recap_t), dialect))
+        insert_recap=Compiled(every_column(recap_t), dialect),
+        bulk_participant=bulk_participant, bulk_audit=bulk_audit)
 
 
 _ABSENT = object()
@@ -215,3 +251,14 @@ def _update_stage(dialect: Dialect, columns: frozenset[str]) -> Compiled:
     return Compiled(update(stage_t)
                     .where(stage_t.c.id == bindparam("_id"), stage_t.c.version == bindparam("_seen"))
                     .values({name: bindparam(name, type_=stage_t.c[name].type) for name in names}), dialect)
+
+
+@lru_cache(maxsize=512)
+def _bulk_update_stage(dialect: Dialect, columns: frozenset[str]) -> Compiled:
+    """The same for many stages as one statement (PostgreSQL), returning the ids of the rows it updated."""
+    names = sorted((columns | {"version"}) - {"id"})
+    v = unnested([("_id", stage_t.c.id.type), ("_seen", stage_t.c.version.type)]
+                 + [(name, stage_t.c[name].type) for name in names])
+    return Compiled(update(stage_t)
+                    .where(stage_t.c.id == v.c._id, stage_t.c.version == v.c._seen)
+                    .values({name: v.c[name] for name in names}).returning(stage_t.c.id), dialect)

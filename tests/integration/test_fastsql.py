@@ -6,16 +6,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
+import psycopg
 import pytest
-from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, create_engine, event, insert, select
+from sqlalchemy import (JSON, Boolean, Column, Engine, Float, Integer, MetaData, String, Table, bindparam,
+                        create_engine, event, insert, select)
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
-from bot.persistence.fastsql import Compiled
+from bot.persistence.fastsql import Batch, Compiled, bulk_insert
 from bot.persistence.types import UtcDateTime
 
 metadata = MetaData()
 things = Table("fastsql_thing", metadata, Column("id", Integer, primary_key=True),
                Column("name", String(20), nullable=False), Column("at", UtcDateTime()))
+# Every kind of value the write path stores, for the rows sent as one statement (PostgreSQL).
+kinds = Table("fastsql_kinds", metadata, Column("id", Integer, primary_key=True, autoincrement=True),
+              Column("name", String(20), nullable=False), Column("at", UtcDateTime()), Column("flag", Boolean),
+              Column("share", Float), Column("data", JSON, nullable=False))
+PARIS = datetime(2026, 11, 22, 9, 30, tzinfo=timezone(timedelta(hours=1)))
 
 
 @pytest.fixture
@@ -63,3 +70,61 @@ async def test_with_a_listener_on_the_engine_statements_go_through_sqlalchemy(en
     with engine.begin() as conn:
         Compiled(insert(things), engine.dialect).execute(conn, {"id": 1, "name": "seen", "at": None})
     assert len(seen) == 1 and seen[0].upper().startswith("INSERT INTO FASTSQL_THING")
+
+
+@pytest.fixture
+def pg(pg_url: str) -> Iterator[Engine]:
+    made = create_engine(pg_url)
+    metadata.create_all(made)
+    try:
+        yield made
+    finally:
+        made.dispose()
+
+
+def _kind_rows(prefix: str, count: int) -> list[dict[str, object]]:
+    return [{"name": f"{prefix}{n:02}", "at": PARIS if n % 3 else None, "flag": (None, True, False)[n % 3],
+             "share": n / 4 if n % 2 else None, "data": {"n": n, "words": ["l'heure", "é"], "none": None} if n % 2 else ["a tag", n]}
+            for n in range(count)]
+
+
+def _read_kinds(engine: Engine, prefix: str) -> list[tuple[object, ...]]:
+    with engine.connect() as conn:
+        return [tuple(r)[1:] for r in conn.execute(
+            select(kinds).where(kinds.c.name.startswith(prefix)).order_by(kinds.c.id))]
+
+
+@pytest.mark.postgres
+async def test_many_rows_go_as_one_statement_and_store_what_a_statement_a_row_stores(
+        pg: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    names = [c.name for c in kinds.columns if c.name != "id"]
+    plain = Compiled(insert(kinds).values({n: bindparam(n, type_=kinds.c[n].type) for n in names}), pg.dialect)
+    bulk = Compiled(bulk_insert(kinds, names), pg.dialect)
+    sent: list[str] = []
+    for name in ("execute", "executemany"):
+        original = getattr(psycopg.Cursor, name)
+        monkeypatch.setattr(psycopg.Cursor, name, lambda self, sql, *args, _o=original, **kw: (
+            sent.append(sql), _o(self, sql, *args, **kw))[1])
+    with pg.begin() as conn, Batch(conn) as batch:
+        assert batch.pipelined
+        batch.execute_many(plain, _kind_rows("b", 40), bulk=bulk)
+    assert len(sent) == 1 and "unnest" in sent[0]
+    monkeypatch.undo()
+    with pg.begin() as conn:
+        plain.execute_many(conn, _kind_rows("r", 40))
+    by_bulk, by_row = _read_kinds(pg, "b"), _read_kinds(pg, "r")
+    assert [row[1:] for row in by_bulk] == [row[1:] for row in by_row]  # every value alike
+    assert [row[0] for row in by_bulk] == [f"b{n:02}" for n in range(40)]  # and in the order given (serial ids)
+    assert by_bulk[1][1] == datetime(2026, 11, 22, 8, 30, tzinfo=UTC)
+
+
+@pytest.mark.postgres
+async def test_a_refused_row_among_many_takes_the_whole_statement_back(pg: Engine) -> None:
+    names = ["id", "name", "data"]
+    plain = Compiled(insert(kinds).values({n: bindparam(n, type_=kinds.c[n].type) for n in names}), pg.dialect)
+    rows = [{"id": n, "name": f"x{n}", "data": {}} for n in (1, 2, 2)]
+    with pytest.raises(IntegrityError):
+        with pg.begin() as conn, Batch(conn) as batch:
+            batch.execute_many(plain, rows, bulk=Compiled(bulk_insert(kinds, names), pg.dialect))
+    with pg.connect() as conn:
+        assert conn.execute(select(kinds)).all() == []

@@ -127,6 +127,30 @@ async def test_a_versioned_write_lost_inside_the_batch_takes_the_whole_batch_bac
     assert _effects(pg_engine, stage_id) == effects
 
 
+async def test_stages_updated_in_one_statement_each_check_their_version(pg_apps: Apps, pg_engine: Engine) -> None:
+    """Stages written together go as one UPDATE that returns the rows it matched: the one whose version moved
+    meanwhile is named in the conflict, and nothing of any of them stays."""
+    app = await pg_apps.start()
+    ids = [await open_live(app, f"chan-{n}", present={"bob"}) for n in range(3)]
+    before = [audit_kinds(pg_engine, i) for i in ids]
+    async with SqlUnitOfWork(app.db, app.cache, outbox=app.outbox) as uow:
+        await uow.serialize(*ids)
+        for stage_id in ids:
+            (await uow.stages.get(stage_id)).raise_hand(Actor("bob"), "a question", T0)
+        with pg_engine.begin() as other:  # a writer that did not take the stages' locks
+            other.execute(text("UPDATE stage SET version = version + 1 WHERE id = :id"), {"id": ids[1]})
+        with pytest.raises(ConcurrencyConflict) as conflict:
+            await uow.commit()
+    assert conflict.value.args == (ids[1],)
+    assert [audit_kinds(pg_engine, i) for i in ids] == before
+    async with SqlUnitOfWork(app.db, app.cache, outbox=app.outbox) as uow:  # and without the other writer
+        await uow.serialize(*ids)
+        for stage_id in ids:
+            (await uow.stages.get(stage_id)).raise_hand(Actor("bob"), "a question", T0)
+        await uow.commit()
+    assert [audit_kinds(pg_engine, i).count("HandRaised") for i in ids] == [1, 1, 1]
+
+
 def _effects(engine: Engine, stage_id: str) -> list[tuple[int, str]]:
     with engine.connect() as conn:
         return [(r.position, r.kind) for r in conn.execute(
