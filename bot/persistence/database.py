@@ -48,9 +48,10 @@ class Database:
         self.engine: Engine = create_engine(
             parsed, echo=echo, pool_pre_ping=False,
             # Beyond the workers' connections, up to `workers` more are held by commands waiting on the event
-            # loop with their stages' locks taken (see `lock_all`); `holders` bounds them.
+            # loop with their stages' locks taken (see `lock_all`); `holders` bounds them. The connection used
+            # last is taken first, so one warm server process serves the writes that follow each other.
             **({"connect_args": {"check_same_thread": False}} if self.dialect == "sqlite" else
-               {"pool_size": workers, "max_overflow": workers}),
+               {"pool_size": workers, "max_overflow": workers, "pool_use_lifo": True}),
         )
         self.holders = asyncio.Semaphore(workers)
         self._workers = Workers(workers, "podium-db")
