@@ -7,6 +7,7 @@ import asyncio
 import signal
 import sys
 
+import psycopg
 import pytest
 from sqlalchemy import Engine, text
 
@@ -127,7 +128,8 @@ async def test_a_versioned_write_lost_inside_the_batch_takes_the_whole_batch_bac
     assert _effects(pg_engine, stage_id) == effects
 
 
-async def test_stages_updated_in_one_statement_each_check_their_version(pg_apps: Apps, pg_engine: Engine) -> None:
+async def test_stages_updated_in_one_statement_each_check_their_version(pg_apps: Apps, pg_engine: Engine,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """Stages written together go as one UPDATE that returns the rows it matched: the one whose version moved
     meanwhile is named in the conflict, and nothing of any of them stays."""
     app = await pg_apps.start()
@@ -143,12 +145,20 @@ async def test_stages_updated_in_one_statement_each_check_their_version(pg_apps:
             await uow.commit()
     assert conflict.value.args == (ids[1],)
     assert [audit_kinds(pg_engine, i) for i in ids] == before
+    sent: list[str] = []  # each statement the driver sends, a row of an executemany counted as one
+    for name, rows in (("execute", lambda args: 1), ("executemany", lambda args: len(args[0]))):
+        original = getattr(psycopg.Cursor, name)
+        monkeypatch.setattr(psycopg.Cursor, name, lambda self, sql, *args, _o=original, _n=rows, **kw: (
+            sent.extend([" ".join(str(sql).split()[:3])] * _n(args)), _o(self, sql, *args, **kw))[1])
     async with SqlUnitOfWork(app.db, app.cache, outbox=app.outbox) as uow:  # and without the other writer
         await uow.serialize(*ids)
         for stage_id in ids:
             (await uow.stages.get(stage_id)).raise_hand(Actor("bob"), "a question", T0)
         await uow.commit()
     assert [audit_kinds(pg_engine, i).count("HandRaised") for i in ids] == [1, 1, 1]
+    # The three stages, their members and their audit entries: a statement each kind, not each row.
+    assert sent.count("UPDATE stage SET") == 1
+    assert sent.count("INSERT INTO participant") == 1 and sent.count("INSERT INTO audit_log") == 1
 
 
 def _effects(engine: Engine, stage_id: str) -> list[tuple[int, str]]:
