@@ -4,6 +4,7 @@ exactly as SQLAlchemy's own execution does, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
 
 import psycopg
@@ -25,15 +26,28 @@ kinds = Table("fastsql_kinds", metadata, Column("id", Integer, primary_key=True,
 PARIS = datetime(2026, 11, 22, 9, 30, tzinfo=timezone(timedelta(hours=1)))
 
 
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    made = create_engine(database_url)
+@contextmanager
+def _tables(url: str) -> Iterator[Engine]:
+    made = create_engine(url)
     metadata.create_all(made)
     try:
         yield made
     finally:
         metadata.drop_all(made)
         made.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    with _tables(database_url) as made:
+        yield made
+
+
+@pytest.fixture
+def pg(pg_url: str) -> Iterator[Engine]:
+    """The rows sent as one statement are PostgreSQL's."""
+    with _tables(pg_url) as made:
+        yield made
 
 
 async def test_values_are_converted_as_sqlalchemy_converts_them(engine: Engine) -> None:
@@ -70,16 +84,6 @@ async def test_with_a_listener_on_the_engine_statements_go_through_sqlalchemy(en
     with engine.begin() as conn:
         Compiled(insert(things), engine.dialect).execute(conn, {"id": 1, "name": "seen", "at": None})
     assert len(seen) == 1 and seen[0].upper().startswith("INSERT INTO FASTSQL_THING")
-
-
-@pytest.fixture
-def pg(pg_url: str) -> Iterator[Engine]:
-    made = create_engine(pg_url)
-    metadata.create_all(made)
-    try:
-        yield made
-    finally:
-        made.dispose()
 
 
 def _kind_rows(prefix: str, count: int) -> list[dict[str, object]]:
