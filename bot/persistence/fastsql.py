@@ -20,7 +20,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any, cast
 
-from sqlalchemy import Boolean, Connection, DateTime, Table, bindparam, column, func, select
+from sqlalchemy import Boolean, Connection, DateTime, Float, String, Table, bindparam, column, func, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
@@ -45,6 +45,7 @@ class Compiled:
         self._convert = [(i, processor) for i, processor in convert if processor is not None]
         self._take = itemgetter(*self._names) if len(self._names) > 1 else lambda v: (v[self._names[0]],)
         self._dialect = dialect
+        self._floats = {name for name, type_ in types.items() if isinstance(getattr(type_, "item_type", None), Float)}
 
     def params(self, values: Mapping[str, Any]) -> Any:
         row = self._take(values)
@@ -55,8 +56,10 @@ class Compiled:
         return tuple(row) if self._positional else dict(zip(self._names, row))
 
     def columns(self, rows: Sequence[Mapping[str, Any]]) -> Any:
-        """The parameters of a statement over `unnested` rows: each name bound to its values in every row."""
-        return self.params({name: [row[name] for row in rows] for name in self._names})
+        """The parameters of a statement over `unnested` rows: each name bound to its values in every row.
+        A float column's whole numbers become floats: the driver makes an array of one type only."""
+        return self.params({name: [_float(row[name]) for row in rows] if name in self._floats
+                            else [row[name] for row in rows] for name in self._names})
 
     def execute(self, conn: Connection, values: Mapping[str, Any]) -> int:
         """Runs the statement once; returns the number of rows it touched."""
@@ -97,16 +100,26 @@ class Compiled:
 def unnested(columns: Sequence[tuple[str, TypeEngine[Any]]]) -> Any:
     """Rows given as one array a column (bound under the column's name), as the table `v` of those columns
     and `_n`, each row's place: `unnest(:a::T[], :b::U[]) WITH ORDINALITY AS v(a, b, _n)` (PostgreSQL)."""
-    # One dimension: a JSON value that is itself a list is one element, not a nested array.
-    rows = func.unnest(*(bindparam(name, type_=ARRAY(type_, dimensions=1)) for name, type_ in columns))
+    # One dimension: a JSON value that is itself a list is one element, not a nested array. Strings are cast
+    # to VARCHAR without a length: an explicit cast to VARCHAR(n) cuts a longer value short, where storing it
+    # refuses it (as the statement a row does).
+    rows = func.unnest(*(bindparam(name, type_=ARRAY(_unbounded(type_), dimensions=1)) for name, type_ in columns))
     return rows.table_valued(*(column(name, type_) for name, type_ in columns),
                              with_ordinality="_n").render_derived().alias("v")
+
+
+def _unbounded(type_: TypeEngine[Any]) -> TypeEngine[Any]:
+    return type(type_)() if isinstance(type_, String) and type_.length is not None else type_
 
 
 def bulk_insert(table: Table, names: Sequence[str]) -> Any:
     """PostgreSQL's INSERT of `names` over `unnested` rows, in their order (a serial key follows it)."""
     v = unnested([(name, table.c[name].type) for name in names])
     return postgresql.insert(table).from_select(list(names), select(*(v.c[name] for name in names)).order_by(v.c._n))
+
+
+def _float(value: Any) -> Any:
+    return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 def _lost(conn: Connection, error: BaseException) -> None:
@@ -196,8 +209,9 @@ class Batch:
             return
         try:
             self._pipeline.__exit__(kind, error, tb)  # the sync: every queued statement answered
+            # Read before closing, and only when nothing failed: a failure's own error is the one to raise.
             touched = [([tuple(row) for row in cursor.fetchall()] if returning else int(cursor.rowcount), check)
-                       for cursor, check, returning in self._checks]  # before closing
+                       for cursor, check, returning in self._checks] if kind is None else []
         except self._dialect.loaded_dbapi.Error as failed:
             lost = self._dialect.is_disconnect(failed, self._conn.connection.dbapi_connection, None)
             if lost:

@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta, timezone
 import psycopg
 import pytest
 from sqlalchemy import (JSON, Boolean, Column, Engine, Float, Integer, MetaData, String, Table, bindparam,
-                        create_engine, event, insert, select)
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+                        create_engine, event, insert, select, update)
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError, ProgrammingError
 
-from bot.persistence.fastsql import Batch, Compiled, bulk_insert
+from bot.persistence.fastsql import Batch, Compiled, bulk_insert, unnested
 from bot.persistence.types import UtcDateTime
 
 metadata = MetaData()
@@ -88,7 +88,8 @@ async def test_with_a_listener_on_the_engine_statements_go_through_sqlalchemy(en
 
 def _kind_rows(prefix: str, count: int) -> list[dict[str, object]]:
     return [{"name": f"{prefix}{n:02}", "at": PARIS if n % 3 else None, "flag": (None, True, False)[n % 3],
-             "share": n / 4 if n % 2 else None, "data": {"n": n, "words": ["l'heure", "é"], "none": None} if n % 2 else ["a tag", n]}
+             "share": n / 4 if n % 2 else None,
+             "data": {"n": n, "words": ["l'heure", "é"], "none": None} if n % 2 else ["a tag", n]}
             for n in range(count)]
 
 
@@ -132,3 +133,39 @@ async def test_a_refused_row_among_many_takes_the_whole_statement_back(pg: Engin
             batch.execute_many(plain, rows, bulk=Compiled(bulk_insert(kinds, names), pg.dialect))
     with pg.connect() as conn:
         assert conn.execute(select(kinds)).all() == []
+
+
+@pytest.mark.postgres
+async def test_many_rows_are_refused_or_taken_as_a_statement_a_row_would_be(pg: Engine) -> None:
+    """A string too long for its column is refused, not cut short; whole numbers in a float column are floats."""
+    names = ["name", "share", "data"]
+    plain = Compiled(insert(kinds).values({n: bindparam(n, type_=kinds.c[n].type) for n in names}), pg.dialect)
+    bulk = Compiled(bulk_insert(kinds, names), pg.dialect)
+    with pytest.raises(DataError):
+        with pg.begin() as conn, Batch(conn) as batch:
+            batch.execute_many(plain, [{"name": "ok", "share": 1.5, "data": {}},
+                                       {"name": "x" * 25, "share": 1.5, "data": {}}], bulk=bulk)
+    with pg.begin() as conn, Batch(conn) as batch:
+        batch.execute_many(plain, [{"name": f"f{n}", "share": share, "data": {}}
+                                   for n, share in enumerate((3, 0.5, None, 0))], bulk=bulk)
+    with pg.connect() as conn:
+        assert [tuple(r) for r in conn.execute(select(kinds.c.name, kinds.c.share).order_by(kinds.c.id))] == [
+            ("f0", 3.0), ("f1", 0.5), ("f2", None), ("f3", 0.0)]
+
+
+@pytest.mark.postgres
+async def test_a_failing_statement_of_a_batch_raises_its_own_error_whatever_follows_it(pg: Engine) -> None:
+    """The server's refusal may reach the driver while later statements are queued: it is still the error raised,
+    not the missing answers of the statements it aborted."""
+    with pg.begin() as conn:
+        conn.execute(insert(kinds), [{"id": n, "name": f"k{n}", "data": {}} for n in (1, 2)])
+    v = unnested([("id", kinds.c.id.type), ("name", kinds.c.name.type)])
+    rename = Compiled(update(kinds).where(kinds.c.id == v.c.id).values(name=v.c.name).returning(kinds.c.id),
+                      pg.dialect)
+    plain = Compiled(insert(kinds).values({n: bindparam(n, type_=kinds.c[n].type) for n in ("id", "name", "data")}),
+                     pg.dialect)
+    with pytest.raises(DataError):
+        with pg.begin() as conn, Batch(conn) as batch:
+            batch.execute_bulk(rename, [{"id": 1, "name": "x" * 25}, {"id": 2, "name": "b"}], check=lambda rows: None)
+            for n in range(3, 7):
+                batch.execute(plain, {"id": n, "name": "after", "data": {}}, check=lambda touched: None)
