@@ -230,6 +230,10 @@ class MessageBus:
                 raise
             except Exception:
                 if not alone:  # one of them failed halfway: each is judged alone, as it would have been
+                    # Said, so that a failure of the group's own writing (every group falling back to a
+                    # transaction a command) does not go unseen behind answers that are all right.
+                    log.warning("a group of %d commands failed; each is judged alone", sum(map(len, units)),
+                                exc_info=True)
                     raise Split() from None
                 log.exception("command %r failed", units[0][0])
                 raise errors.Unexpected() from None

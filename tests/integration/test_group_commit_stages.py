@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import Engine, event, text
 
 from bot.bootstrap import App
@@ -106,13 +107,17 @@ async def test_a_refused_command_in_a_group_of_stages_refuses_itself_only(apps: 
         assert audit_kinds(plain_engine, stage_id).count("HandRaised") == 1
 
 
-async def test_a_command_failing_midway_through_a_group_fails_alone(apps: Apps, plain_engine: Engine) -> None:
+async def test_a_command_failing_midway_through_a_group_fails_alone(apps: Apps, plain_engine: Engine,
+                                                                 caplog: pytest.LogCaptureFixture) -> None:
     app = await apps.start()
     stages = await open_stages(app)
     refuse_inserts(plain_engine, "audit_log", f"NEW.stage_id = '{stages[3]}'")  # the database refuses it
     outcomes = await asyncio.gather(*(app.bus.handle(raise_on(s, "m4")) for s in stages), return_exceptions=True)
     failed = [n for n, o in enumerate(outcomes) if isinstance(o, BaseException)]
     assert failed == [3] and isinstance(outcomes[3], errors.Unexpected)
+    # The group's failure is said (with the database's error), not only the one command's.
+    assert any(r.levelname == "WARNING" and "each is judged alone" in r.getMessage() and r.exc_info
+               for r in caplog.records)
     for n, stage_id in enumerate(stages):
         assert list((await load(app, stage_id)).queue) == ([] if n == 3 else ["m4"])
         assert audit_kinds(plain_engine, stage_id).count("HandRaised") == (0 if n == 3 else 1)
