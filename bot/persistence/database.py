@@ -22,6 +22,7 @@ T = TypeVar("T")
 # A deadlock between processes' transactions (40P01) or a serialization failure (40001): PostgreSQL rolled this
 # one back, nothing of it was written, and the command is judged again as after any conflicting write.
 _RETRIED = {"40P01", "40001"}
+RECYCLE_SECONDS = 300.0  # a pooled PostgreSQL connection's age past which it is replaced when next taken
 
 
 class Database:
@@ -49,9 +50,12 @@ class Database:
             parsed, echo=echo, pool_pre_ping=False,
             # Beyond the workers' connections, up to `workers` more are held by commands waiting on the event
             # loop with their stages' locks taken (see `lock_all`); `holders` bounds them. The connection used
-            # last is taken first, so one warm server process serves the writes that follow each other.
+            # last is taken first, so one warm server process serves the writes that follow each other; those
+            # left idle below it are replaced once older than RECYCLE_SECONDS, before a network's or server's
+            # idle timeout drops them and a command finds out.
             **({"connect_args": {"check_same_thread": False}} if self.dialect == "sqlite" else
-               {"pool_size": workers, "max_overflow": workers, "pool_use_lifo": True}),
+               {"pool_size": workers, "max_overflow": workers, "pool_use_lifo": True,
+                "pool_recycle": RECYCLE_SECONDS}),
         )
         self.holders = asyncio.Semaphore(workers)
         self._workers = Workers(workers, "podium-db")

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, text
 from bot.domain import commands as c
 from bot.domain.errors import StageError
 from bot.domain.members import Actor
+from bot.persistence import database
 from bot.persistence.uow import SqlUnitOfWork
 from bot.ports import ConcurrencyConflict, ConnectionLost, OutboxEntry
 from bot.bootstrap import App, build
@@ -67,19 +68,50 @@ async def test_after_a_server_restart_one_command_finds_the_pool_gone_not_one_a_
     app = await pg_apps.start()
     stage_id = await open_live(app, present={"bob", "carol", "dave"})
 
-    def fill_pool() -> None:  # the pool holds several idle connections, as after a busy moment
-        held = [app.db.engine.connect() for _ in range(4)]
-        for conn in held:
-            conn.exec_driver_sql("SELECT 1")
-        for conn in held:
-            conn.close()
-
-    await app.db.run(fill_pool)
+    await app.db.run(_fill_pool, app.db.engine)
     name = pg_url.rsplit("application_name=", 1)[1].split("&")[0]
     with pg_engine.connect() as admin:
         admin.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                            "WHERE application_name = :name AND pid <> pg_backend_pid()"), {"name": name})
-    lost, run = [], app.db.run
+    lost = _counting_lost(app)
+    for user in ("bob", "carol", "dave"):
+        await app.bus.handle(c.RaiseHand(actor=Actor(user), stage_id=stage_id))
+    assert len(lost) == 1, lost  # the first finds the server gone; the pool's other connections are replaced
+    assert (await load(app, stage_id)).hands_raised == 3
+
+
+async def test_connections_older_than_the_recycle_age_are_replaced_before_a_command_meets_them_dropped(
+        pg_apps: Apps, pg_engine: Engine, pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pool hands out the connection used last, so the others may sit idle long enough for a network or the
+    server to drop them: past the recycle age they are replaced when taken, and no command pays a retry."""
+    monkeypatch.setattr(database, "RECYCLE_SECONDS", 1.0)
+    app = await pg_apps.start()
+    stage_id = await open_live(app, present={"bob"})
+    await app.db.run(_fill_pool, app.db.engine)
+    name = pg_url.rsplit("application_name=", 1)[1].split("&")[0]
+    with pg_engine.connect() as admin:  # an idle timeout somewhere drops every idle connection
+        admin.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE application_name = :name AND pid <> pg_backend_pid()"), {"name": name})
+    await asyncio.sleep(1.2)
+    lost = _counting_lost(app)
+    await app.bus.handle(c.RaiseHand(actor=Actor("bob"), stage_id=stage_id))
+    assert lost == []
+    assert (await load(app, stage_id)).hands_raised == 1
+
+
+def _fill_pool(engine: Engine) -> None:
+    """The pool holds several idle connections, as after a busy moment."""
+    held = [engine.connect() for _ in range(4)]
+    for conn in held:
+        conn.exec_driver_sql("SELECT 1")
+    for conn in held:
+        conn.close()
+
+
+def _counting_lost(app: App) -> list[object]:
+    """The database work that found its connection gone (ConnectionLost), from now on."""
+    lost: list[object] = []
+    run = app.db.run
 
     async def counting(work, *args):  # type: ignore[no-untyped-def]
         try:
@@ -89,10 +121,7 @@ async def test_after_a_server_restart_one_command_finds_the_pool_gone_not_one_a_
             raise
 
     app.db.run = counting  # type: ignore[method-assign]
-    for user in ("bob", "carol", "dave"):
-        await app.bus.handle(c.RaiseHand(actor=Actor(user), stage_id=stage_id))
-    assert len(lost) == 1, lost  # the first finds the server gone; the pool's other connections are replaced
-    assert (await load(app, stage_id)).hands_raised == 3
+    return lost
 
 
 async def test_a_refusal_on_postgresql_still_changes_nothing(pg_apps: Apps) -> None:
