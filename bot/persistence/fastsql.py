@@ -24,7 +24,7 @@ from sqlalchemy import Boolean, Connection, DateTime, Float, String, Table, bind
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.types import TypeEngine
@@ -177,7 +177,7 @@ class Batch:
             if check is not None:
                 check(touched)
             return
-        self._queue(statement.sql, statement.params(values), check, False)
+        self._send(statement.sql, statement.params(values), check=check)
 
     def execute_many(self, statement: Compiled, rows: Sequence[Mapping[str, Any]], *,
                      bulk: Compiled | None = None) -> None:
@@ -186,21 +186,25 @@ class Batch:
         if self._pipeline is None:
             statement.execute_many(self._conn, rows)
         elif len(rows) == 1:
-            self._cursor().execute(statement.sql, statement.params(rows[0]))
+            self._send(statement.sql, statement.params(rows[0]))
         elif rows and bulk is not None:
-            self._cursor().execute(bulk.sql, bulk.columns(rows))
+            self._send(bulk.sql, bulk.columns(rows))
         elif rows:
-            self._cursor().executemany(statement.sql, [statement.params(row) for row in rows])
+            self._send(statement.sql, [statement.params(row) for row in rows], many=True)
 
     def execute_bulk(self, bulk: Compiled, rows: Sequence[Mapping[str, Any]],
                      check: Callable[[list[tuple[Any, ...]]], None]) -> None:
         """Queues one statement over `unnested` rows (pipelined only); ``check`` gets the rows it returned."""
         assert self._pipeline is not None, "one statement for many rows is for a pipelined batch"
-        self._queue(bulk.sql, bulk.columns(rows), check, True)
+        self._send(bulk.sql, bulk.columns(rows), check=check, returning=True)
 
-    def _queue(self, sql: str, params: Any, check: Callable[[Any], None] | None, returning: bool) -> None:
+    def _send(self, sql: str, params: Any, *, many: bool = False, check: Callable[[Any], None] | None = None,
+              returning: bool = False) -> None:
         cursor = self._cursor()
-        cursor.execute(sql, params)
+        try:
+            (cursor.executemany if many else cursor.execute)(sql, params)
+        except self._dialect.loaded_dbapi.Error as failed:  # an earlier statement's refusal may arrive here
+            raise self._translated(failed) from failed
         if check is not None:
             self._checks.append((cursor, check, returning))
 
@@ -213,11 +217,10 @@ class Batch:
             touched = [([tuple(row) for row in cursor.fetchall()] if returning else int(cursor.rowcount), check)
                        for cursor, check, returning in self._checks] if kind is None else []
         except self._dialect.loaded_dbapi.Error as failed:
-            lost = self._dialect.is_disconnect(failed, self._conn.connection.dbapi_connection, None)
-            if lost:
-                _lost(self._conn, failed)
-            raise DBAPIError.instance("(pipeline)", None, failed, self._dialect.loaded_dbapi.Error,
-                                      connection_invalidated=lost, dialect=self._dialect) from failed
+            translated = self._translated(failed)
+            if kind is None:
+                raise translated from failed
+            return  # the block's own error goes on
         finally:
             for cursor in self._cursors:
                 with suppress(self._dialect.loaded_dbapi.Error):
@@ -225,6 +228,15 @@ class Batch:
         if kind is None:
             for rows, check in touched:
                 check(rows)
+
+    def _translated(self, failed: Any) -> StatementError:
+        """The error SQLAlchemy would raise for the driver's; a lost connection is invalidated."""
+        lost = self._dialect.is_disconnect(failed, self._conn.connection.dbapi_connection, None)
+        if lost:
+            _lost(self._conn, failed)
+        translated: StatementError = DBAPIError.instance("(pipeline)", None, failed, self._dialect.loaded_dbapi.Error,
+                                                         connection_invalidated=lost, dialect=self._dialect)
+        return translated
 
     def _cursor(self) -> Any:
         cursor = self._conn.connection.cursor()

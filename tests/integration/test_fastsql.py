@@ -3,6 +3,7 @@ exactly as SQLAlchemy's own execution does, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
@@ -154,9 +155,11 @@ async def test_many_rows_are_refused_or_taken_as_a_statement_a_row_would_be(pg: 
 
 
 @pytest.mark.postgres
-async def test_a_failing_statement_of_a_batch_raises_its_own_error_whatever_follows_it(pg: Engine) -> None:
-    """The server's refusal may reach the driver while later statements are queued: it is still the error raised,
-    not the missing answers of the statements it aborted."""
+@pytest.mark.parametrize("pause", [0.0, 0.2])
+async def test_a_failing_statement_of_a_batch_raises_its_own_error_whatever_follows_it(pg: Engine,
+                                                                                     pause: float) -> None:
+    """The server's refusal may reach the driver while later statements are queued (surely so after a pause): it
+    is still the error raised, as SQLAlchemy raises it, not the missing answers of the statements it aborted."""
     with pg.begin() as conn:
         conn.execute(insert(kinds), [{"id": n, "name": f"k{n}", "data": {}} for n in (1, 2)])
     v = unnested([("id", kinds.c.id.type), ("name", kinds.c.name.type)])
@@ -167,5 +170,6 @@ async def test_a_failing_statement_of_a_batch_raises_its_own_error_whatever_foll
     with pytest.raises(DataError):
         with pg.begin() as conn, Batch(conn) as batch:
             batch.execute_bulk(rename, [{"id": 1, "name": "x" * 25}, {"id": 2, "name": "b"}], check=lambda rows: None)
+            time.sleep(pause)
             for n in range(3, 7):
                 batch.execute(plain, {"id": n, "name": "after", "data": {}}, check=lambda touched: None)
