@@ -71,7 +71,8 @@ async def test_effects_handed_to_a_route_are_taken_at_once_not_at_the_next_look(
     await _hand_over(outbox, ["warned", "moved back"], version=1)
     await until(lambda: shard.shown == ["warned", "moved back"])  # within 5 s; the next look is a minute away
     await serving.close()
-    assert _listeners(pg_engine, pg_url) == []  # closing the dispatcher closes its listening connection
+    # Closing the dispatcher closes its listening connection (the server lets its process go a moment later).
+    await until(lambda: _listeners(pg_engine, pg_url) == [])
 
 
 async def test_a_dropped_listening_connection_listens_again_and_misses_nothing(outbox: Database,
