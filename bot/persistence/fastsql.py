@@ -79,19 +79,12 @@ class Compiled:
         if conn._has_events or conn.engine._has_events or conn._echo:
             result = conn.exec_driver_sql(self.sql, params)
             return [tuple(row) for row in result] if fetch else int(result.rowcount)
-        dbapi_connection = conn.connection.dbapi_connection
         cursor = conn.connection.cursor()
         try:
             (cursor.executemany if many else cursor.execute)(self.sql, params)
             return [tuple(row) for row in cursor.fetchall()] if fetch else int(cursor.rowcount)
         except self._dialect.loaded_dbapi.Error as error:
-            lost = self._dialect.is_disconnect(error, dbapi_connection, cursor)
-            if lost:
-                _lost(conn, error)
-            # The exception SQLAlchemy would have raised (IntegrityError, OperationalError...), so callers
-            # need not know the driver.
-            raise DBAPIError.instance(self.sql, params, error, self._dialect.loaded_dbapi.Error,
-                                      connection_invalidated=lost, dialect=self._dialect) from error
+            raise _translated(conn, error, self.sql, params, cursor) from error
         finally:
             with suppress(self._dialect.loaded_dbapi.Error):  # a cursor of a lost connection may not close
                 cursor.close()
@@ -120,6 +113,19 @@ def bulk_insert(table: Table, names: Sequence[str]) -> Any:
 
 def _float(value: Any) -> Any:
     return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def _translated(conn: Connection, error: Any, sql: str = "(pipeline)", params: Any = None,
+                cursor: Any = None) -> StatementError:
+    """The exception SQLAlchemy would have raised for the driver's (IntegrityError, OperationalError...), so
+    callers need not know the driver; a lost connection is invalidated."""
+    dialect = conn.dialect
+    lost = dialect.is_disconnect(error, conn.connection.dbapi_connection, cursor)
+    if lost:
+        _lost(conn, error)
+    found: StatementError = DBAPIError.instance(sql, params, error, dialect.loaded_dbapi.Error,
+                                                connection_invalidated=lost, dialect=dialect)
+    return found
 
 
 def _lost(conn: Connection, error: BaseException) -> None:
@@ -204,7 +210,7 @@ class Batch:
         try:
             (cursor.executemany if many else cursor.execute)(sql, params)
         except self._dialect.loaded_dbapi.Error as failed:  # an earlier statement's refusal may arrive here
-            raise self._translated(failed) from failed
+            raise _translated(self._conn, failed) from failed
         if check is not None:
             self._checks.append((cursor, check, returning))
 
@@ -217,9 +223,9 @@ class Batch:
             touched = [([tuple(row) for row in cursor.fetchall()] if returning else int(cursor.rowcount), check)
                        for cursor, check, returning in self._checks] if kind is None else []
         except self._dialect.loaded_dbapi.Error as failed:
-            translated = self._translated(failed)
+            raised = _translated(self._conn, failed)  # a lost connection is invalidated even so
             if kind is None:
-                raise translated from failed
+                raise raised from failed
             return  # the block's own error goes on
         finally:
             for cursor in self._cursors:
@@ -228,15 +234,6 @@ class Batch:
         if kind is None:
             for rows, check in touched:
                 check(rows)
-
-    def _translated(self, failed: Any) -> StatementError:
-        """The error SQLAlchemy would raise for the driver's; a lost connection is invalidated."""
-        lost = self._dialect.is_disconnect(failed, self._conn.connection.dbapi_connection, None)
-        if lost:
-            _lost(self._conn, failed)
-        translated: StatementError = DBAPIError.instance("(pipeline)", None, failed, self._dialect.loaded_dbapi.Error,
-                                                         connection_invalidated=lost, dialect=self._dialect)
-        return translated
 
     def _cursor(self) -> Any:
         cursor = self._conn.connection.cursor()
