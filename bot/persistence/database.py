@@ -50,9 +50,9 @@ class Database:
             parsed, echo=echo, pool_pre_ping=False,
             # Beyond the workers' connections, up to `workers` more are held by commands waiting on the event
             # loop with their stages' locks taken (see `lock_all`); `holders` bounds them. The connection used
-            # last is taken first, so one warm server process serves the writes that follow each other; those
-            # left idle below it are replaced once older than RECYCLE_SECONDS, before a network's or server's
-            # idle timeout drops them and a command finds out.
+            # last is taken first, so one warm server process serves the writes that follow each other. Each is
+            # replaced when taken past RECYCLE_SECONDS of age, so those left idle below it are not met dropped by
+            # a network's or server's idle timeout (a command would find out and be retried).
             **({"connect_args": {"check_same_thread": False}} if self.dialect == "sqlite" else
                {"pool_size": workers, "max_overflow": workers, "pool_use_lifo": True,
                 "pool_recycle": RECYCLE_SECONDS}),

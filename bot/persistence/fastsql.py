@@ -222,11 +222,8 @@ class Batch:
             # Read before closing, and only when nothing failed: a failure's own error is the one to raise.
             touched = [([tuple(row) for row in cursor.fetchall()] if returning else int(cursor.rowcount), check)
                        for cursor, check, returning in self._checks] if kind is None else []
-        except self._dialect.loaded_dbapi.Error as failed:
-            raised = _translated(self._conn, failed)  # a lost connection is invalidated even so
-            if kind is None:
-                raise raised from failed
-            return  # the block's own error goes on
+        except self._dialect.loaded_dbapi.Error as failed:  # (when the block raised, psycopg keeps its error)
+            raise _translated(self._conn, failed) from failed
         finally:
             for cursor in self._cursors:
                 with suppress(self._dialect.loaded_dbapi.Error):

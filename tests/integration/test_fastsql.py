@@ -158,7 +158,7 @@ async def test_many_rows_are_refused_or_taken_as_a_statement_a_row_would_be(pg: 
 @pytest.mark.parametrize("pause", [0.0, 0.2])
 async def test_a_failing_statement_of_a_batch_raises_its_own_error_whatever_follows_it(pg: Engine,
                                                                                      pause: float) -> None:
-    """The server's refusal may reach the driver while later statements are queued (surely so after a pause): it
+    """The server's refusal may reach the driver while later statements are queued (likelier after a pause): it
     is still the error raised, as SQLAlchemy raises it, not the missing answers of the statements it aborted."""
     with pg.begin() as conn:
         conn.execute(insert(kinds), [{"id": n, "name": f"k{n}", "data": {}} for n in (1, 2)])
