@@ -29,6 +29,8 @@ from bot.ports import ConcurrencyConflict, OutboxEntry
 
 audit_t = table_of(AuditRow)
 recap_t = table_of(RecapRow)
+# A stage row's versioned update (its values, "_id" and "_seen"), by the columns it sets.
+_Updates = dict[frozenset[str], list[dict[str, Any]]]
 
 
 class SqlUnitOfWork:
@@ -124,7 +126,7 @@ class SqlUnitOfWork:
                     # The rows of every stage together, one statement each (group commit writes many stages).
                     members: list[dict[str, Any]] = []
                     audit: list[dict[str, Any]] = []
-                    updates: dict[frozenset[str], list[tuple[Stage, dict[str, Any]]]] = {}
+                    updates: _Updates = {}
                     for stage in changed:
                         self._write_stage(conn, stage, updates)
                         members.extend(participant_values(stage.id, stage.participants[u])
@@ -153,8 +155,7 @@ class SqlUnitOfWork:
                 conn.close()  # a held transaction not committed is rolled back here
         self._db.committed()
 
-    def _write_stage(self, conn: Connection, stage: Stage,
-                     updates: dict[frozenset[str], list[tuple[Stage, dict[str, Any]]]]) -> None:
+    def _write_stage(self, conn: Connection, stage: Stage, updates: _Updates) -> None:
         """Inserts a new stage at once; a known one's versioned update joins those setting the same columns."""
         values = stage_values(stage)
         if stage.id in self.stages.new:
@@ -169,29 +170,26 @@ class SqlUnitOfWork:
             changed = frozenset(name for name, value in values.items()
                                 if stored is None or stored.get(name, _ABSENT) != value)
             updates.setdefault(changed, []).append(
-                (stage, {**values, "version": stage.version + 1, "_id": stage.id, "_seen": stage.version}))
+                {**values, "version": stage.version + 1, "_id": stage.id, "_seen": stage.version})
         self._stored[stage.id] = values
 
-    def _update_stages(self, batch: Batch,
-                       updates: dict[frozenset[str], list[tuple[Stage, dict[str, Any]]]]) -> None:
+    def _update_stages(self, batch: Batch, updates: _Updates) -> None:
         """Each stage's row updated if its version is still the one read; else another process wrote it since
         (a conflict: the command is judged again). Pipelined, the stages setting the same columns go as one
         statement, which returns the rows it updated."""
         dialect = self._db.engine.dialect
         for columns, group in updates.items():
             if batch.pipelined and len(group) > 1:
-                def all_updated(rows: list[tuple[Any, ...]],
-                                group: list[tuple[Stage, dict[str, Any]]] = group) -> None:
+                def all_updated(rows: list[tuple[Any, ...]], ids: list[str] = [v["_id"] for v in group]) -> None:
                     updated = {row[0] for row in rows}
-                    for stage, _ in group:
-                        if stage.id not in updated:
-                            raise ConcurrencyConflict(stage.id)
+                    for stage_id in ids:
+                        if stage_id not in updated:
+                            raise ConcurrencyConflict(stage_id)
 
-                batch.execute_bulk(_bulk_update_stage(dialect, columns), [values for _, values in group],
-                                   check=all_updated)
+                batch.execute_bulk(_bulk_update_stage(dialect, columns), group, check=all_updated)
                 continue
-            for stage, values in group:
-                def versioned(touched: int, stage_id: str = stage.id) -> None:
+            for values in group:
+                def versioned(touched: int, stage_id: str = values["_id"]) -> None:
                     if touched != 1:
                         raise ConcurrencyConflict(stage_id)
 
@@ -247,7 +245,7 @@ def _update_stage(dialect: Dialect, columns: frozenset[str]) -> Compiled:
 
     Commands change few and recurring sets of columns, so a few statements serve them all.
     """
-    names = sorted((columns | {"version"}) - {"id"})
+    names = _set(columns)
     return Compiled(update(stage_t)
                     .where(stage_t.c.id == bindparam("_id"), stage_t.c.version == bindparam("_seen"))
                     .values({name: bindparam(name, type_=stage_t.c[name].type) for name in names}), dialect)
@@ -256,9 +254,14 @@ def _update_stage(dialect: Dialect, columns: frozenset[str]) -> Compiled:
 @lru_cache(maxsize=512)
 def _bulk_update_stage(dialect: Dialect, columns: frozenset[str]) -> Compiled:
     """The same for many stages as one statement (PostgreSQL), returning the ids of the rows it updated."""
-    names = sorted((columns | {"version"}) - {"id"})
+    names = _set(columns)
     v = unnested([("_id", stage_t.c.id.type), ("_seen", stage_t.c.version.type)]
                  + [(name, stage_t.c[name].type) for name in names])
     return Compiled(update(stage_t)
                     .where(stage_t.c.id == v.c._id, stage_t.c.version == v.c._seen)
                     .values({name: v.c[name] for name in names}).returning(stage_t.c.id), dialect)
+
+
+def _set(columns: frozenset[str]) -> list[str]:
+    """The columns a versioned update sets: those changed, and the version."""
+    return sorted((columns | {"version"}) - {"id"})
