@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
 
-import psycopg
 import pytest
 from sqlalchemy import (JSON, Boolean, Column, Engine, Float, Integer, MetaData, String, Table, bindparam,
                         create_engine, event, insert, select, update)
@@ -16,6 +15,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError, Programm
 
 from bot.persistence.fastsql import Batch, Compiled, bulk_insert, unnested
 from bot.persistence.types import UtcDateTime
+from tests.support.databases import driver_statements
 
 metadata = MetaData()
 things = Table("fastsql_thing", metadata, Column("id", Integer, primary_key=True),
@@ -106,15 +106,11 @@ async def test_many_rows_go_as_one_statement_and_store_what_a_statement_a_row_st
     names = [c.name for c in kinds.columns if c.name != "id"]
     plain = Compiled(insert(kinds).values({n: bindparam(n, type_=kinds.c[n].type) for n in names}), pg.dialect)
     bulk = Compiled(bulk_insert(kinds, names), pg.dialect)
-    sent: list[str] = []
-    for name in ("execute", "executemany"):
-        original = getattr(psycopg.Cursor, name)
-        monkeypatch.setattr(psycopg.Cursor, name, lambda self, sql, *args, _o=original, **kw: (
-            sent.append(sql), _o(self, sql, *args, **kw))[1])
+    sent = driver_statements(monkeypatch)
     with pg.begin() as conn, Batch(conn) as batch:
         assert batch.pipelined
         batch.execute_many(plain, _kind_rows("b", 40), bulk=bulk)
-    assert len(sent) == 1 and "unnest" in sent[0]
+    assert sent == ["INSERT INTO fastsql_kinds"]  # one statement for the forty rows
     monkeypatch.undo()
     with pg.begin() as conn:
         plain.execute_many(conn, _kind_rows("r", 40))

@@ -7,7 +7,6 @@ import asyncio
 import signal
 import sys
 
-import psycopg
 import pytest
 from sqlalchemy import Engine, text
 
@@ -20,6 +19,7 @@ from bot.ports import ConcurrencyConflict, ConnectionLost, OutboxEntry
 from bot.bootstrap import App, build
 from bot.clock import ManualClock
 from tests.support.apps import T0, Apps, make_settings
+from tests.support.databases import driver_statements
 from tests.support.stages import audit_kinds, load, open_live
 
 pytestmark = pytest.mark.postgres
@@ -174,11 +174,7 @@ async def test_stages_updated_in_one_statement_each_check_their_version(pg_apps:
             await uow.commit()
     assert conflict.value.args == (ids[1],)
     assert [audit_kinds(pg_engine, i) for i in ids] == before
-    sent: list[str] = []  # each statement the driver sends, a row of an executemany counted as one
-    for name, rows in (("execute", lambda args: 1), ("executemany", lambda args: len(args[0]))):
-        original = getattr(psycopg.Cursor, name)
-        monkeypatch.setattr(psycopg.Cursor, name, lambda self, sql, *args, _o=original, _n=rows, **kw: (
-            sent.extend([" ".join(str(sql).split()[:3])] * _n(args)), _o(self, sql, *args, **kw))[1])
+    sent = driver_statements(monkeypatch)
     async with SqlUnitOfWork(app.db, app.cache, outbox=app.outbox) as uow:  # and without the other writer
         await uow.serialize(*ids)
         for stage_id in ids:

@@ -107,3 +107,19 @@ def pg_engine(pg_url: str) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+def driver_statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What psycopg is asked to send from now on, as the first three words of each statement; a row of an
+    executemany counts as a statement (the driver sends it as one)."""
+    sent: list[str] = []
+    for name, count in (("execute", lambda args: 1), ("executemany", lambda args: len(args[0]))):
+        original = getattr(psycopg.Cursor, name)
+
+        def spy(self: Any, query: Any, *args: Any, _original: Any = original, _count: Any = count,
+                **kwargs: Any) -> Any:
+            sent.extend([" ".join(str(query).split()[:3])] * _count(args))
+            return _original(self, query, *args, **kwargs)
+
+        monkeypatch.setattr(psycopg.Cursor, name, spy)
+    return sent
