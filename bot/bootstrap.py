@@ -12,6 +12,7 @@ from datetime import timedelta
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot import heap
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.domain.recording import RECORDING_COMMANDS
@@ -113,6 +114,7 @@ class App:
             if inspect.isawaitable(started):  # the APScheduler one opens its job table off the loop
                 await started
         self._purging = asyncio.create_task(self._purge_replays(), name="replays:retention")
+        heap.freeze_what_start_built()
 
     async def _purge_replays(self, every: float = 3600.0) -> None:
         """Replays past REPLAY_RETENTION_DAYS are deleted at start and every hour after."""
@@ -144,6 +146,7 @@ class App:
             await self.scheduler.stop()
         await self.dispatcher.close()
         await self.db.dispose()
+        heap.thaw()
 
 
 def build(settings: Settings, *, clock: Clock | None = None, scheduler: Any = None,
