@@ -8,7 +8,8 @@ transaction, the writes a raised hand needs); Podium's storm of raised hands on 
 own task, as the adapters run the interactions they receive), and on 100 stages at once, on SQLite and on
 PostgreSQL; the round trips a command makes to PostgreSQL, counted on the wire
 (bench/roundtrips.py); one process against two on one PostgreSQL, with the CPU of the bots and of the server
-read from /proc. Figures are medians over the rounds.
+read from /proc, and two controls: two processes each on a database of its own, one process given half the work.
+Figures are medians over the rounds.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import resource
 import sqlite3
 import statistics
 import sys
@@ -128,9 +130,10 @@ async def storm(url: str, *, stages: int, commands: int, prefix: str = "", start
         from bench.sql_floor import copy_and_record
 
         recorder = await app.db.run(copy_and_record, app.db, capture)
-    cpu, started = time.process_time(), time.perf_counter()
+    usage, cpu, started = resource.getrusage(resource.RUSAGE_SELF), time.process_time(), time.perf_counter()
     await asyncio.gather(*(one_stage(s) for s in ids))
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    after = resource.getrusage(resource.RUSAGE_SELF)
     transactions = recorder.stop() if recorder is not None else []  # the storm's, not what follows it
     if finished is not None:  # the server's CPU is read while this bot's connections (and backends) still live
         await asyncio.to_thread(finished.wait)
@@ -144,6 +147,8 @@ async def storm(url: str, *, stages: int, commands: int, prefix: str = "", start
     done = per_stage * stages
     return {"commands": done, "seconds": seconds, "per_s": done / seconds, "cpu": cpu, "bytes": stored / done,
             "round_trips": trips / done if done else 0.0, "kinds": kinds,
+            # Times this process gave the CPU up waiting (voluntary) and was made to (involuntary) during the storm.
+            "waited": after.ru_nvcsw - usage.ru_nvcsw, "preempted": after.ru_nivcsw - usage.ru_nivcsw,
             "transactions": transactions}
 
 
@@ -275,17 +280,23 @@ def _process_round() -> dict[str, Any]:
         # coordinates (locks, leases, routes, the scheduler's leader), only the machine and the server.
         with database("postgresql", Path(folder)) as first, database("postgresql", Path(folder)) as second:
             figures["pg_two_apart"] = _processes([first, second], 2)
+        # A second control: one process given the share of one of the two (half the stages and the hands), so each
+        # of its transactions takes half as many commands, as each of the two processes' does, with no second one.
+        with database("postgresql", Path(folder)) as url:
+            figures["pg_one_share"] = _processes([url], 1, shares=2)
     return figures
 
 
-def _processes(urls: list[str], count: int) -> dict[str, float]:
+def _processes(urls: list[str], count: int, shares: int = 0) -> dict[str, float]:
     """`count` bots sharing the same work (100 stages, SHARED hands in all), on one PostgreSQL database (one
-    URL) or each on a database of its own (a URL each: nothing shared but the machine and the server)."""
+    URL) or each on a database of its own (a URL each: nothing shared but the machine and the server). With
+    `shares`, the work is cut in that many shares and the bots take one each."""
+    shares = shares or count
     start_at = time.time() + 8.0  # every bot migrated and its stages opened before the clock starts
     url_of = [urls[n % len(urls)] for n in range(count)]
     with multiprocessing.get_context("spawn").Manager() as manager, _pool(count) as pool:
         finished = manager.Barrier(count + 1)  # passed twice: storms over, then the server's CPU read
-        futures = [pool.submit(_storm_here, url_of[n], {"stages": STAGES // count, "commands": SHARED // count,
+        futures = [pool.submit(_storm_here, url_of[n], {"stages": STAGES // shares, "commands": SHARED // shares,
                                                         "prefix": f"p{n}", "start_at": start_at,
                                                         "finished": finished})
                    for n in range(count)]
@@ -300,7 +311,8 @@ def _processes(urls: list[str], count: int) -> dict[str, float]:
     seconds = max(r["seconds"] for r in results)
     cpu = sum(r["cpu"] for r in results) + server
     return {"commands": commands, "seconds": seconds, "per_s": commands / seconds, "cpu": cpu,
-            "server_cpu": server, "per_cpu_s": commands / cpu}
+            "server_cpu": server, "per_cpu_s": commands / cpu,
+            "preempted": sum(r["preempted"] for r in results), "waited": sum(r["waited"] for r in results)}
 
 
 def _server_cpu(urls: list[str]) -> dict[int, float]:
@@ -364,6 +376,9 @@ def _compared(med: Callable[..., float], ratio: Callable[..., float]) -> None:
           f"CPU-second {ratio('pg_two_processes', 'pg_two_apart', 'per_cpu_s', 'per_cpu_s'):.2f}x, throughput "
           f"{ratio('pg_two_processes', 'pg_two_apart'):.2f}x; two apart / one: commands per CPU-second "
           f"{ratio('pg_two_apart', 'pg_one_process', 'per_cpu_s', 'per_cpu_s'):.2f}x")
+    print(f"one process with one of two shares (half the stages and hands) / one with all: commands per CPU-second "
+          f"{ratio('pg_one_share', 'pg_one_process', 'per_cpu_s', 'per_cpu_s'):.3f}x; two processes / one with "
+          f"one share: {ratio('pg_two_processes', 'pg_one_share', 'per_cpu_s', 'per_cpu_s'):.3f}x")
 
 
 def _short(value: Any) -> str:
