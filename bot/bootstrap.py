@@ -108,13 +108,13 @@ class App:
         for platform in sorted(self._waiting):
             await self.dispatcher.connect(platform)
         self._waiting.clear()
+        heap.freeze_what_start_built()  # before any stage is loaded: a stage may leave the cache again
         await self.rearm()
         if hasattr(self.scheduler, "start"):
             started = self.scheduler.start()
             if inspect.isawaitable(started):  # the APScheduler one opens its job table off the loop
                 await started
         self._purging = asyncio.create_task(self._purge_replays(), name="replays:retention")
-        heap.freeze_what_start_built()
 
     async def _purge_replays(self, every: float = 3600.0) -> None:
         """Replays past REPLAY_RETENTION_DAYS are deleted at start and every hour after."""

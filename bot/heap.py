@@ -5,6 +5,9 @@ itself built (modules, classes, compiled statements, the migrations' metadata: a
 which will ever be garbage; walking them took about 50 ms on the machine of docs/benchmarks.md, during which
 neither the event loop nor the database thread ran a command, once every few thousand commands. Frozen
 (`gc.freeze`), they are left out of every later collection, which then walks only what the bot made since.
+
+A frozen object that is let go is still freed by reference counting, but a cycle of frozen objects only once
+thawed; so the freeze comes before start loads any stage (the cache lets stages go), and stop thaws.
 """
 
 from __future__ import annotations
