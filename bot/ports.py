@@ -226,6 +226,29 @@ class Scheduler(Protocol):
     async def cancel(self, key: str) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class JobWrite:
+    """A job written by the transaction of the command that set its time, so that it is stored if and only if
+    the command is: ``statement`` (SQLAlchemy, with bound parameters) run with ``values``."""
+
+    key: str
+    at: datetime | None  # None: the job is removed
+    statement: Any
+    values: dict[str, Any]
+
+
+@runtime_checkable
+class StoredScheduler(Scheduler, Protocol):
+    """A scheduler whose jobs live in the core's database, next to the stages."""
+
+    async def job_write(self, key: str, at: datetime | None, command: Command) -> JobWrite | None:
+        """What stores ``command`` under ``key`` at ``at`` (None: removes the job), for a command's own
+        transaction; None when it cannot be written so (the scheduler is stopping): ``schedule`` it after."""
+
+    def stored(self, write: JobWrite) -> None:
+        """The transaction that carried ``write`` committed: the job runs at its time."""
+
+
 class StageRepository(Protocol):
     seen: dict[str, Stage]  # every stage this unit of work loaded or added
     due_before: dict[str, datetime | None]  # each loaded stage's timer as it was before this command
@@ -272,6 +295,9 @@ class UnitOfWork(Protocol):
 
     def record(self, effects: list[OutboxEntry], now: datetime) -> None:
         """Platform effects written in the same transaction as the changes (the outbox)."""
+
+    def record_jobs(self, writes: list[JobWrite]) -> None:
+        """Timer jobs written in the same transaction as the changes (see StoredScheduler)."""
 
     async def commit(self) -> None: ...
 

@@ -22,12 +22,14 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any, TypeVar
 
+from apscheduler.job import Job
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import URL, create_engine, event
 from sqlalchemy.engine import make_url
 
 from bot.domain.commands import Command
+from bot.ports import JobWrite
 from scheduler import jobs
 from scheduler.background import LazyWakeScheduler
 from scheduler.codec import encode
@@ -71,6 +73,21 @@ class ApsScheduler:
         await self._write(lambda aps: aps.add_job(
             jobs.FIRE, DateTrigger(run_date=at, timezone=UTC), args=(key, payload), id=key, name=key,
             replace_existing=True))
+
+    async def job_write(self, key: str, at: datetime | None, command: Command) -> JobWrite | None:
+        if self._stopped and self._aps is None:
+            return None  # stopping: `schedule` writes it on its own
+        aps = await self._open()
+        if at is None:
+            return JobWrite(key, None, aps.store.remove, {"id": key})
+        trigger = DateTrigger(run_date=at, timezone=UTC)
+        job = Job(aps, id=key, name=key, func=jobs.FIRE, args=(key, encode(command)), kwargs={}, trigger=trigger,
+                  executor="default", next_run_time=trigger.run_date, **self._defaults())
+        return JobWrite(key, at, aps.store.upsert, aps.store.row(job))
+
+    def stored(self, write: JobWrite) -> None:
+        if self._aps is not None and write.at is not None:
+            self._aps.stored(write.at)
 
     async def cancel(self, key: str) -> None:
         def remove(aps: LazyWakeScheduler) -> None:
@@ -215,9 +232,13 @@ class ApsScheduler:
         return LazyWakeScheduler(
             ClaimingJobStore(engine, tablename=self.table), timezone=UTC,
             executors={"default": jobs.HandOffExecutor(self._owner, on_late=lambda s: self._late(s))},
-            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": self.misfire_grace},
+            job_defaults=self._defaults(),
             jobstore_retry_interval=1,
         )
+
+    def _defaults(self) -> dict[str, Any]:
+        """What every job of this scheduler is added with (and `job_write` writes)."""
+        return {"coalesce": True, "max_instances": 1, "misfire_grace_time": self.misfire_grace}
 
     def _late(self, seconds: float) -> None:
         if self.on_late is not None:

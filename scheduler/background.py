@@ -39,8 +39,12 @@ class LazyWakeScheduler(BackgroundScheduler):  # type: ignore[misc]
             super()._real_add_job(job, jobstore_alias, replace_existing)
         finally:
             self._adding.active = False
+        self.stored(job.next_run_time)
+
+    def stored(self, at: datetime) -> None:
+        """A job due at `at` was just stored: the thread looks again now if that is before its next look."""
         planned = self._planned
-        if self.state == STATE_RUNNING and (planned is None or job.next_run_time < planned):
+        if self.state == STATE_RUNNING and (planned is None or at < planned):
             super().wakeup()
 
     def wakeup(self) -> None:

@@ -18,13 +18,14 @@ import logging
 import pickle
 import threading
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from apscheduler.job import Job
 from apscheduler.jobstores.base import BaseJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.util import datetime_to_utc_timestamp, utc_timestamp_to_datetime
-from sqlalchemy import Engine, delete, func, select, text
+from sqlalchemy import Engine, bindparam, delete, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 log = logging.getLogger(__name__)
@@ -101,13 +102,27 @@ class ClaimingJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
             return conn.execute(select(self.jobs_t.c.id).where(self.jobs_t.c.id == job_id)).first() is not None
 
     def add_job(self, job: Job) -> None:
-        dialect = self.engine.dialect.name
-        if dialect not in ("postgresql", "sqlite"):
+        if self.engine.dialect.name not in ("postgresql", "sqlite"):
             super().add_job(job)  # insert, then update on conflict
             return
-        values = {"next_run_time": datetime_to_utc_timestamp(job.next_run_time),
-                  "job_state": pickle.dumps(job.__getstate__(), self.pickle_protocol)}
-        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(self.jobs_t)
-        upsert = insert.values(id=job.id, **values).on_conflict_do_update(index_elements=["id"], set_=values)
         with self.engine.begin() as conn:
-            conn.execute(upsert)
+            conn.execute(self.upsert, self.row(job))
+
+    def row(self, job: Job) -> dict[str, Any]:
+        """The job as its row stores it."""
+        return {"id": job.id, "next_run_time": datetime_to_utc_timestamp(job.next_run_time),
+                "job_state": pickle.dumps(job.__getstate__(), self.pickle_protocol)}
+
+    @cached_property
+    def upsert(self) -> Any:
+        """Stores a job's `row` under its id, replacing the one there (PostgreSQL and SQLite)."""
+        insert = (postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert)(self.jobs_t)
+        stored = insert.values(id=bindparam("id"), next_run_time=bindparam("next_run_time"),
+                               job_state=bindparam("job_state"))
+        return stored.on_conflict_do_update(index_elements=["id"], set_={
+            "next_run_time": stored.excluded.next_run_time, "job_state": stored.excluded.job_state})
+
+    @cached_property
+    def remove(self) -> Any:
+        """Deletes the job of an id (`{"id": ...}`), if there is one."""
+        return delete(self.jobs_t).where(self.jobs_t.c.id == bindparam("id"))

@@ -25,7 +25,7 @@ from bot.persistence.mapping import audit_values, participant_values, recap_valu
 from bot.persistence.repository import SqlStageRepository, StageCache, participant_t, stage_t
 from bot.persistence.schedules import SqlScheduleRepository
 from bot.persistence.tables import AuditRow, RecapRow, table_of
-from bot.ports import ConcurrencyConflict, OutboxEntry
+from bot.ports import ConcurrencyConflict, JobWrite, OutboxEntry
 
 audit_t = table_of(AuditRow)
 recap_t = table_of(RecapRow)
@@ -39,6 +39,7 @@ class SqlUnitOfWork:
         self._db, self._cache, self._outbox = db, cache, outbox
         self._effects: list[OutboxEntry] = []
         self._effects_at: datetime | None = None
+        self._jobs: list[JobWrite] = []
         # A read (the queries) shares cached stages with a command that may be mid-commit on them: it must
         # not take that command's pending changes and events for its own leftovers.
         self._read_only = read_only
@@ -65,8 +66,12 @@ class SqlUnitOfWork:
         """Platform effects to write in this unit of work's transaction (the outbox)."""
         self._effects, self._effects_at = effects, now
 
+    def record_jobs(self, writes: list[JobWrite]) -> None:
+        """Timer jobs to write in this unit of work's transaction."""
+        self._jobs = writes
+
     async def __aenter__(self) -> SqlUnitOfWork:
-        self._effects = []
+        self._effects, self._jobs = [], []
         self.stages = SqlStageRepository(self._db, self._cache, lambda: (self._held, self._locked))
         self.schedules = SqlScheduleRepository(self._db)
         self._events = []
@@ -93,7 +98,7 @@ class SqlUnitOfWork:
         changed = [s for s in self.stages.seen.values()
                    if s.dirty or s.events or s.id in self.stages.new]
         series = self.schedules.changed()
-        if not changed and not series:
+        if not changed and not series and not self._jobs:
             return
         held, self._held = self._held, None
         try:
@@ -148,6 +153,8 @@ class SqlUnitOfWork:
                             raise RuntimeError("platform effects to store, but this unit of work has no outbox")
                         assert self._effects_at is not None
                         self._outbox.write(conn, self._effects, self._effects_at, batch=batch)
+                    for job in self._jobs:
+                        batch.execute(_job_statement(job.statement, self._db.engine.dialect), job.values)
             if held is not None:
                 held.commit()
         finally:
@@ -237,6 +244,12 @@ def _statements(dialect: Dialect) -> _Statements:
 
 
 _ABSENT = object()
+
+
+@lru_cache(maxsize=16)
+def _job_statement(statement: Any, dialect: Dialect) -> Compiled:
+    """A scheduler's statement storing or removing a job (bot.ports.JobWrite), compiled once."""
+    return Compiled(statement, dialect)
 
 
 @lru_cache(maxsize=512)

@@ -26,7 +26,7 @@ from bot.domain.stage import StageState
 from bot.domain.schedule import Calendar, ScheduledStage
 from bot.domain.timers import next_due
 from bot.i18n.message import Message
-from bot.ports import Clock, ConcurrencyConflict, Scheduler, UnitOfWork
+from bot.ports import Clock, ConcurrencyConflict, JobWrite, Scheduler, StoredScheduler, UnitOfWork
 from bot.services.board import Board
 from bot.services.outbox import OutboxDispatcher
 from bot.services.group_commit import GroupCommit
@@ -68,6 +68,8 @@ class MessageBus:
         self.metrics = metrics
         self._shared_jobs = shared_jobs
         self._uow, self.clock, self._scheduler = uow, clock, scheduler
+        # Where jobs live in the database, a command's own transaction writes its stage's timer job.
+        self._stored_jobs = scheduler if isinstance(scheduler, StoredScheduler) else None
         self._defaults, self._new_id = defaults, new_id
         self._calendar, self._space_timezone = calendar, space_timezone
         self._reminder_lead, self._reminder_grace = reminder_lead, reminder_grace
@@ -188,6 +190,7 @@ class MessageBus:
 
     async def _transaction(self, units: list[Unit]) -> list[list[Outcome]]:
         alone = len(units) == 1 and len(units[0]) == 1
+        expired = any(isinstance(command, c.ExpireDue) for unit in units for command in unit)
         for attempt in range(1, _RETRIES + 1):
             try:
                 async with self._uow() as uow:
@@ -211,11 +214,12 @@ class MessageBus:
                                     raise Split() from None  # refused after changing something: undo it all
                                 replies[-1].append(refused)
                         touched.append(touched_by(uow, unit[0], before_unit))
+                    jobs, later = await self._timers(uow, expired)
+                    uow.record_jobs([write for _, write in jobs])
                     effects = planned_effects(uow)
                     uow.record(effects, ctx.now)
                     await uow.commit()
                     stages = dict(uow.stages.seen)
-                    due_before = dict(uow.stages.due_before)
                     series = dict(uow.schedules.seen)
                 self.dispatcher.submit(effects)
                 break
@@ -237,18 +241,19 @@ class MessageBus:
                     raise Split() from None
                 log.exception("command %r failed", units[0][0])
                 raise errors.Unexpected() from None
-        expired = any(isinstance(command, c.ExpireDue) for unit in units for command in unit)
         # Committed: what follows must not turn the answers into failures. A timer not stored is logged and
         # armed again by the stage's next command (or the next start), which re-applies what came due.
+        for stage_id, write in jobs:
+            self._armed[stage_id] = write.at
+            assert self._stored_jobs is not None  # only such a scheduler gives writes
+            self._stored_jobs.stored(write)
         for schedule in series.values():
             await self._quietly(self._arm_series(schedule), schedule.id)
-        for stage_id, stage in stages.items():
-            if self.metrics is not None:
-                self.metrics.stage(stage_id, live=stage.state is StageState.LIVE, queue_length=len(stage.queue))
-            due = next_due(stage)
-            if stage_id in due_before and due_before[stage_id] == due and stage_id in self._armed and not expired:
-                continue  # these commands did not move the stage's timer: its job stands as stored
+        for stage_id, due in later.items():
             await self._quietly(self._rearm(stage_id, due), stage_id)
+        if self.metrics is not None:
+            for stage_id, stage in stages.items():
+                self.metrics.stage(stage_id, live=stage.state is StageState.LIVE, queue_length=len(stage.queue))
         now = ctx.now
         return [[reply if isinstance(reply, errors.StageError) else (reply, board_after(stages, stage_id, now))
                  for reply in unit_replies] for unit_replies, stage_id in zip(replies, touched)]
@@ -292,17 +297,37 @@ class MessageBus:
                     schedule = await uow.schedules.get(schedule_id)
                 await self._arm_series(schedule, not_before=self.clock.now())
 
+    async def _timers(self, uow: UnitOfWork, expired: bool) -> tuple[list[tuple[str, JobWrite]],
+                                                                      dict[str, datetime | None]]:
+        """The stages whose timer job must be stored again, and how: by this transaction, so the job is stored
+        if and only if the commands that moved it are, where the scheduler keeps its jobs in the database;
+        else (the in-memory scheduler, or one stopping) armed once the transaction committed."""
+        jobs: list[tuple[str, JobWrite]] = []
+        later: dict[str, datetime | None] = {}
+        before = uow.stages.due_before
+        for stage_id, stage in uow.stages.seen.items():
+            due = next_due(stage)
+            if stage_id in before and before[stage_id] == due and stage_id in self._armed and not expired:
+                continue  # these commands did not move the stage's timer: its job stands as stored
+            # Another process sharing the job store may have re-timed the job since: only a process alone
+            # on its database may trust what it armed last.
+            if not self._shared_jobs and stage_id in self._armed and self._armed[stage_id] == due:
+                continue
+            write = None
+            if self._stored_jobs is not None:
+                write = await self._stored_jobs.job_write(_due_key(stage_id), due, _expire(stage_id))
+            if write is None:
+                later[stage_id] = due
+            else:
+                jobs.append((stage_id, write))
+        return jobs, later
+
     async def _rearm(self, stage_id: str, due: datetime | None) -> None:
-        # Another process sharing the job store may have re-timed the job since: only a process alone
-        # on its database may trust what it armed last.
-        if not self._shared_jobs and stage_id in self._armed and self._armed[stage_id] == due:
-            return
         self._armed.pop(stage_id, None)  # known again once stored
-        key = f"stage-due:{stage_id}"
         if due is None:
-            await self._scheduler.cancel(key)
+            await self._scheduler.cancel(_due_key(stage_id))
         else:
-            await self._scheduler.schedule(key, due, c.ExpireDue(stage_id=stage_id, actor=SYSTEM))
+            await self._scheduler.schedule(_due_key(stage_id), due, _expire(stage_id))
         self._armed[stage_id] = due
 
     async def rearm_all(self, stage_ids: Sequence[str]) -> None:
@@ -313,6 +338,14 @@ class MessageBus:
 
 
 _HANDLERS: dict[type[c.Command], Handler] = {**HANDLERS, **SCHEDULE_HANDLERS}
+
+
+def _due_key(stage_id: str) -> str:
+    return f"stage-due:{stage_id}"
+
+
+def _expire(stage_id: str) -> c.ExpireDue:
+    return c.ExpireDue(stage_id=stage_id, actor=SYSTEM)
 
 
 def _lock_key(command: c.Command) -> str:

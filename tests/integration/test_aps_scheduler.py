@@ -15,11 +15,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from bot.bootstrap import App, build
 from bot.domain import commands as c
+from bot.domain import errors
 from bot.domain.members import Actor
+from bot.persistence.fastsql import Batch
 from scheduler.aps import ApsScheduler
 from tests.support.aps import (  # noqa: F401 - aps_url and schedulers are fixtures
     HOST, ON_TIME, Recorder, Schedulers, aps_url, audit, expire, open_stage, schedulers, settings, soon, start_app,
@@ -174,6 +176,50 @@ async def test_a_speaking_limit_expires_through_apscheduler_once(aps_url: str) -
         # three busy workers saw this job's thread wake 0.51 s after its time).
         assert timedelta(seconds=1) <= back["at"] - approved["at"] < timedelta(seconds=1) + ON_TIME * 4
         assert await app.scheduler.pending() == {}
+    finally:
+        await app.stop()
+
+
+async def test_a_command_that_moves_a_timer_writes_its_job_in_its_own_transaction(
+        aps_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The job is stored if and only if the command is: by the command's transaction, not by a write of the
+    scheduler's own after it (which a process killed in between, or a failing job store, would lose)."""
+    app = await start_app(aps_url, rules={"speaking_time_limit": 600, "warn_before": 0, "idle_close": 0})
+    try:
+        stage_id = await open_stage(app, "alice", "bob")
+        for member in ("alice", "bob"):
+            await app.bus.handle(c.RaiseHand(stage_id=stage_id, actor=Actor(member)))
+
+        async def unreachable(*_: Any) -> None:
+            raise AssertionError("the job went through the scheduler's own connection")
+
+        monkeypatch.setattr(app.scheduler, "schedule", unreachable)
+        monkeypatch.setattr(app.scheduler, "cancel", unreachable)
+        scheduler_writes: list[str] = []
+        engine = app.scheduler._aps.store.engine
+        event.listen(engine, "before_cursor_execute", lambda _c, _cu, sql, *_: scheduler_writes.append(sql))
+
+        before = datetime.now(UTC)
+        await app.bus.handle(c.ApproveSpeaker(stage_id=stage_id, user_id="alice", actor=HOST))
+        (at,) = (await app.scheduler.pending()).values()
+        assert before + timedelta(seconds=600) <= at <= datetime.now(UTC) + timedelta(seconds=600)
+        # (its own statements are reads and the leader's claims of due jobs, never a job written)
+        assert not [sql for sql in scheduler_writes if sql.lstrip().upper().startswith(("INSERT", "UPDATE"))]
+
+        # A command whose transaction fails after its writes went (the job's among them) stores no job, as it
+        # stores nothing else.
+        written = Batch.__exit__
+
+        def fails_before_the_commit(batch: Batch, *exc: Any) -> None:
+            written(batch, *exc)
+            raise RuntimeError("the transaction fails before its commit")
+
+        with monkeypatch.context() as failing:
+            failing.setattr(Batch, "__exit__", fails_before_the_commit)
+            with pytest.raises(errors.Unexpected):
+                await app.bus.handle(c.ApproveSpeaker(stage_id=stage_id, user_id="bob", actor=HOST))
+        assert await app.scheduler.pending() == {f"stage-due:{stage_id}": at}
+        assert [s.user_id for s in (await app.queries.board(stage_id)).speakers] == ["alice"]
     finally:
         await app.stop()
 
