@@ -241,7 +241,7 @@ class JobWrite:
 class StoredScheduler(Scheduler, Protocol):
     """A scheduler whose jobs live in the core's database, next to the stages."""
 
-    async def job_write(self, key: str, at: datetime | None, command: Command) -> JobWrite | None:
+    async def job_write(self, key: str, at: datetime | None, command: Command | None) -> JobWrite | None:
         """What stores ``command`` under ``key`` at ``at`` (None: removes the job), for a command's own
         transaction; None when it cannot be written so (the scheduler is stopping): ``schedule`` it after."""
 

@@ -74,11 +74,11 @@ class ApsScheduler:
             jobs.FIRE, DateTrigger(run_date=at, timezone=UTC), args=(key, payload), id=key, name=key,
             replace_existing=True))
 
-    async def job_write(self, key: str, at: datetime | None, command: Command) -> JobWrite | None:
+    async def job_write(self, key: str, at: datetime | None, command: Command | None) -> JobWrite | None:
         if self._stopped and self._aps is None:
             return None  # stopping: `schedule` writes it on its own
         aps = await self._open()
-        if at is None:
+        if at is None or command is None:
             return JobWrite(key, None, aps.store.remove, {"id": key})
         trigger = DateTrigger(run_date=at, timezone=UTC)
         job = Job(aps, id=key, name=key, func=jobs.FIRE, args=(key, encode(command)), kwargs={}, trigger=trigger,

@@ -15,6 +15,7 @@ import time
 import weakref
 from asyncio import Lock
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -214,13 +215,12 @@ class MessageBus:
                                     raise Split() from None  # refused after changing something: undo it all
                                 replies[-1].append(refused)
                         touched.append(touched_by(uow, unit[0], before_unit))
-                    jobs, later = await self._timers(uow, expired)
-                    uow.record_jobs([write for _, write in jobs])
+                    timers = await self._timers(uow, expired)
+                    uow.record_jobs(timers.writes())
                     effects = planned_effects(uow)
                     uow.record(effects, ctx.now)
                     await uow.commit()
                     stages = dict(uow.stages.seen)
-                    series = dict(uow.schedules.seen)
                 self.dispatcher.submit(effects)
                 break
             except ConcurrencyConflict:
@@ -243,13 +243,10 @@ class MessageBus:
                 raise errors.Unexpected() from None
         # Committed: what follows must not turn the answers into failures. A timer not stored is logged and
         # armed again by the stage's next command (or the next start), which re-applies what came due.
-        for stage_id, write in jobs:
-            self._armed[stage_id] = write.at
-            assert self._stored_jobs is not None  # only such a scheduler gives writes
-            self._stored_jobs.stored(write)
-        for schedule in series.values():
+        self._stored(timers)
+        for schedule in timers.later_series:
             await self._quietly(self._arm_series(schedule), schedule.id)
-        for stage_id, due in later.items():
+        for stage_id, due in timers.later_stages.items():
             await self._quietly(self._rearm(stage_id, due), stage_id)
         if self.metrics is not None:
             for stage_id, stage in stages.items():
@@ -272,13 +269,25 @@ class MessageBus:
 
     async def _arm_series(self, schedule: ScheduledStage, *, not_before: datetime | None = None) -> None:
         """Keeps the series' reminder and opening jobs in step with it; a moment already past fires at once."""
+        changes, jobs = self._series_jobs(schedule, not_before)
+        for key, at, command in changes:
+            if at is None or command is None:
+                await self._scheduler.cancel(key)
+            else:
+                await self._scheduler.schedule(key, at, command)
+        self._armed_series[schedule.id] = jobs
+
+    def _series_jobs(self, schedule: ScheduledStage, not_before: datetime | None = None) -> tuple[
+            list[tuple[str, datetime | None, c.Command | None]], dict[str, datetime]]:
+        """The series' jobs to store (key, time, command) or remove (key, None, None), and all it has then."""
         jobs = {kind: max(at, not_before) if not_before else at for kind, at in schedule.jobs().items()}
         armed = self._armed_series.get(schedule.id, {})
+        changes: list[tuple[str, datetime | None, c.Command | None]] = []
         for kind in ("remind", "start"):
             key = f"schedule-{kind}:{schedule.id}"
             if kind not in jobs:
                 if kind in armed:
-                    await self._scheduler.cancel(key)
+                    changes.append((key, None, None))
                 continue
             if armed.get(kind) == jobs[kind] and not_before is None and not self._shared_jobs:
                 continue
@@ -286,8 +295,8 @@ class MessageBus:
             assert occurrence is not None
             command: c.Command = (c.SendReminder if kind == "remind" else c.StartScheduled)(
                 schedule_id=schedule.id, occurrence=occurrence, actor=SYSTEM)
-            await self._scheduler.schedule(key, jobs[kind], command)
-        self._armed_series[schedule.id] = jobs
+            changes.append((key, jobs[kind], command))
+        return changes, jobs
 
     async def rearm_series(self, schedule_ids: Sequence[str]) -> None:
         """After a start: arm every active series; what came due while the bot was away runs now."""
@@ -297,13 +306,20 @@ class MessageBus:
                     schedule = await uow.schedules.get(schedule_id)
                 await self._arm_series(schedule, not_before=self.clock.now())
 
-    async def _timers(self, uow: UnitOfWork, expired: bool) -> tuple[list[tuple[str, JobWrite]],
-                                                                      dict[str, datetime | None]]:
-        """The stages whose timer job must be stored again, and how: by this transaction, so the job is stored
-        if and only if the commands that moved it are, where the scheduler keeps its jobs in the database;
-        else (the in-memory scheduler, or one stopping) armed once the transaction committed."""
-        jobs: list[tuple[str, JobWrite]] = []
-        later: dict[str, datetime | None] = {}
+    async def _timers(self, uow: UnitOfWork, expired: bool) -> _Timers:
+        """The jobs that must be stored again (stages' timers, series' reminders and openings), and how: by this
+        transaction, so a job is stored if and only if the commands that moved it are, where the scheduler keeps
+        its jobs in the database; else (the in-memory scheduler, or one stopping) once the transaction
+        committed."""
+        timers = _Timers()
+        for schedule in uow.schedules.seen.values():
+            changes, jobs = self._series_jobs(schedule)
+            writes = [await self._stored_jobs.job_write(key, at, command)
+                      for key, at, command in changes] if self._stored_jobs is not None else [None]
+            if None in writes:
+                timers.later_series.append(schedule)
+            else:
+                timers.series.append((schedule.id, jobs, [write for write in writes if write is not None]))
         before = uow.stages.due_before
         for stage_id, stage in uow.stages.seen.items():
             due = next_due(stage)
@@ -317,10 +333,20 @@ class MessageBus:
             if self._stored_jobs is not None:
                 write = await self._stored_jobs.job_write(_due_key(stage_id), due, _expire(stage_id))
             if write is None:
-                later[stage_id] = due
+                timers.later_stages[stage_id] = due
             else:
-                jobs.append((stage_id, write))
-        return jobs, later
+                timers.stages.append((stage_id, write))
+        return timers
+
+    def _stored(self, timers: _Timers) -> None:
+        """The transaction that carried `timers`' writes committed."""
+        for stage_id, write in timers.stages:
+            self._armed[stage_id] = write.at
+        for schedule_id, jobs, _ in timers.series:
+            self._armed_series[schedule_id] = jobs
+        if self._stored_jobs is not None:
+            for write in timers.writes():
+                self._stored_jobs.stored(write)
 
     async def _rearm(self, stage_id: str, due: datetime | None) -> None:
         self._armed.pop(stage_id, None)  # known again once stored
@@ -338,6 +364,20 @@ class MessageBus:
 
 
 _HANDLERS: dict[type[c.Command], Handler] = {**HANDLERS, **SCHEDULE_HANDLERS}
+
+
+@dataclass
+class _Timers:
+    """Jobs a transaction writes (``stages``: a stage's timer; ``series``: a series' jobs as armed then, and the
+    writes), and those stored once it committed, where they cannot be written by it."""
+
+    stages: list[tuple[str, JobWrite]] = field(default_factory=list)
+    series: list[tuple[str, dict[str, datetime], list[JobWrite]]] = field(default_factory=list)
+    later_stages: dict[str, datetime | None] = field(default_factory=dict)
+    later_series: list[ScheduledStage] = field(default_factory=list)
+
+    def writes(self) -> list[JobWrite]:
+        return [write for _, write in self.stages] + [write for _, _, writes in self.series for write in writes]
 
 
 def _due_key(stage_id: str) -> str:

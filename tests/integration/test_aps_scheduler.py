@@ -190,21 +190,13 @@ async def test_a_command_that_moves_a_timer_writes_its_job_in_its_own_transactio
         for member in ("alice", "bob"):
             await app.bus.handle(c.RaiseHand(stage_id=stage_id, actor=Actor(member)))
 
-        async def unreachable(*_: Any) -> None:
-            raise AssertionError("the job went through the scheduler's own connection")
-
-        monkeypatch.setattr(app.scheduler, "schedule", unreachable)
-        monkeypatch.setattr(app.scheduler, "cancel", unreachable)
-        scheduler_writes: list[str] = []
-        engine = app.scheduler._aps.store.engine
-        event.listen(engine, "before_cursor_execute", lambda _c, _cu, sql, *_: scheduler_writes.append(sql))
+        own_writes = _writes_of_the_scheduler_itself(app, monkeypatch)
 
         before = datetime.now(UTC)
         await app.bus.handle(c.ApproveSpeaker(stage_id=stage_id, user_id="alice", actor=HOST))
         (at,) = (await app.scheduler.pending()).values()
         assert before + timedelta(seconds=600) <= at <= datetime.now(UTC) + timedelta(seconds=600)
-        # (its own statements are reads and the leader's claims of due jobs, never a job written)
-        assert not [sql for sql in scheduler_writes if sql.lstrip().upper().startswith(("INSERT", "UPDATE"))]
+        assert own_writes == []
 
         # A command whose transaction fails after its writes went (the job's among them) stores no job, as it
         # stores nothing else.
@@ -222,6 +214,46 @@ async def test_a_command_that_moves_a_timer_writes_its_job_in_its_own_transactio
         assert [s.user_id for s in (await app.queries.board(stage_id)).speakers] == ["alice"]
     finally:
         await app.stop()
+
+
+async def test_a_series_jobs_are_written_by_the_transactions_of_its_commands(
+        aps_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = await start_app(aps_url)
+    try:
+        own_writes = _writes_of_the_scheduler_itself(app, monkeypatch)
+        await app.bus.handle(c.ScheduleStage(
+            actor=HOST, platform="fake", space_id="space", channel_id="chan", title="Weekly AMA",
+            start="2027-06-07 18:00", timezone="Europe/Paris", duration=3600, recurrence="weekly:mon"))
+        [view] = await app.queries.schedules("fake", "space")
+        opening = datetime(2027, 6, 7, 16, 0, tzinfo=UTC)
+        assert await app.scheduler.pending() == {f"schedule-start:{view.schedule_id}": opening,
+                                                 f"schedule-remind:{view.schedule_id}": opening - timedelta(minutes=15)}
+
+        await app.bus.handle(c.CancelSchedule(schedule_id=view.schedule_id, actor=HOST))
+
+        assert await app.scheduler.pending() == {}
+        assert own_writes == []
+    finally:
+        await app.stop()
+
+
+def _writes_of_the_scheduler_itself(app: App, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """From here on, jobs the scheduler writes through its own connection (none expected): its `schedule` and
+    `cancel` fail the test, and every INSERT, UPDATE or DELETE by id it sends is listed (the leader's claims of
+    due jobs, also DELETEs, are not job writes)."""
+    async def unreachable(*_: Any) -> None:
+        raise AssertionError("a job went through the scheduler's own connection")
+
+    monkeypatch.setattr(app.scheduler, "schedule", unreachable)
+    monkeypatch.setattr(app.scheduler, "cancel", unreachable)
+    writes: list[str] = []
+
+    def sent(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+        if sql.lstrip().upper().startswith(("INSERT", "UPDATE")) or "apscheduler_jobs.id =" in sql:
+            writes.append(sql)
+
+    event.listen(app.scheduler._aps.store.engine, "before_cursor_execute", sent)
+    return writes
 
 
 async def test_build_picks_the_scheduler_for_the_clock(tmp_path: Any) -> None:
