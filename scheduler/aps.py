@@ -75,6 +75,8 @@ class ApsScheduler:
             replace_existing=True))
 
     async def job_write(self, key: str, at: datetime | None, command: Command | None) -> JobWrite | None:
+        if at is not None and at.tzinfo is None:
+            raise ValueError(f"scheduled time for {key} has no time zone: {at!r}")
         if self._stopped and self._aps is None:
             return None  # stopping: `schedule` writes it on its own
         aps = await self._open()

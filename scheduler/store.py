@@ -68,7 +68,11 @@ class ClaimingJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
                 return []
             # The earliest CLAIM_BATCH only: APScheduler comes straight back for the rest, so the first
             # commands of a large batch are handed over while later ones are still being claimed.
-            earliest = select(t.c.id).where(due).order_by(t.c.next_run_time).limit(CLAIM_BATCH).scalar_subquery()
+            # PostgreSQL: rows a command's transaction is rewriting (a job is written with the command that
+            # moved it) are skipped, not waited for: they are claimed, as then stored, by a later round. Waiting
+            # on them could deadlock with a command rewriting two due jobs, each holding one row the other wants.
+            earliest = (select(t.c.id).where(due).order_by(t.c.next_run_time).limit(CLAIM_BATCH)
+                        .with_for_update(skip_locked=True).scalar_subquery())
             claim = delete(t).where(t.c.id.in_(earliest), due).returning(t.c.id, t.c.next_run_time, t.c.job_state)
             rows = sorted(conn.execute(claim), key=lambda row: row.next_run_time)
             # APScheduler asks for the next run time right after this round: answered from this transaction,

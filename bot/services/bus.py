@@ -377,7 +377,9 @@ class _Timers:
     later_series: list[ScheduledStage] = field(default_factory=list)
 
     def writes(self) -> list[JobWrite]:
-        return [write for _, write in self.stages] + [write for _, _, writes in self.series for write in writes]
+        """In the order of their keys, as every transaction takes their rows."""
+        return sorted([write for _, write in self.stages] + [write for _, _, ws in self.series for write in ws],
+                      key=lambda write: write.key)
 
 
 def _due_key(stage_id: str) -> str:

@@ -237,6 +237,35 @@ async def test_a_series_jobs_are_written_by_the_transactions_of_its_commands(
         await app.stop()
 
 
+@pytest.mark.postgres
+async def test_the_leaders_claim_skips_jobs_a_command_is_rewriting(pg_url: str) -> None:
+    """A command rewriting two due jobs holds one row while the leader claims: the claim must not wait for it
+    (it would wait on the first row while the command waits on the second: a deadlock, found by a review)."""
+    scheduler = ApsScheduler(pg_url)
+    core = create_engine(pg_url)
+    try:
+        now = datetime.now(UTC)
+        await scheduler.schedule("stage-due:Y", now - timedelta(seconds=3), expire("Y"))
+        await scheduler.schedule("stage-due:X", now - timedelta(seconds=2), expire("X"))
+        later = now + timedelta(minutes=10)
+        x, y = [await scheduler.job_write(f"stage-due:{s}", later, expire(s)) for s in ("X", "Y")]
+        assert x is not None and y is not None
+        claimed: list[str] = []
+        with core.connect() as conn, conn.begin():
+            conn.execute(x.statement, x.values)  # the command's transaction holds X's row
+            claim = asyncio.create_task(asyncio.to_thread(
+                lambda: claimed.extend(job.id for job in scheduler._aps.store.get_due_jobs(datetime.now(UTC)))))
+            done, _ = await asyncio.wait({claim}, timeout=1.0)
+            assert done, "the claim waits for a row a command's transaction holds"
+            conn.execute(y.statement, y.values)
+        await claim
+        assert claimed == ["stage-due:Y"]  # X's new time is stored; its old one is never claimed
+        assert await scheduler.pending() == {"stage-due:X": later, "stage-due:Y": later}
+    finally:
+        await scheduler.stop()
+        core.dispose()
+
+
 def _writes_of_the_scheduler_itself(app: App, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """From here on, jobs the scheduler writes through its own connection (none expected): its `schedule` and
     `cancel` fail the test, and every INSERT, UPDATE or DELETE by id it sends is listed (the leader's claims of
