@@ -67,16 +67,15 @@ class ApsScheduler:
     # ---- the port --------------------------------------------------------------------------------
 
     async def schedule(self, key: str, at: datetime, command: Command) -> None:
-        if at.tzinfo is None:
-            raise ValueError(f"scheduled time for {key} has no time zone: {at!r}")
+        _aware(key, at)
         payload = encode(command)  # fails here, in the caller, rather than when the job fires
         await self._write(lambda aps: aps.add_job(
             jobs.FIRE, DateTrigger(run_date=at, timezone=UTC), args=(key, payload), id=key, name=key,
             replace_existing=True))
 
     async def job_write(self, key: str, at: datetime | None, command: Command | None) -> JobWrite | None:
-        if at is not None and at.tzinfo is None:
-            raise ValueError(f"scheduled time for {key} has no time zone: {at!r}")
+        if at is not None:
+            _aware(key, at)
         if self._stopped and self._aps is None:
             return None  # stopping: `schedule` writes it on its own
         aps = await self._open()
@@ -250,6 +249,11 @@ class ApsScheduler:
         if self._writer is None:
             self._writer = ThreadPoolExecutor(max_workers=2 if self.shared else 1, thread_name_prefix="podium-sched")
         return await asyncio.get_running_loop().run_in_executor(self._writer, work, *args)
+
+
+def _aware(key: str, at: datetime) -> None:
+    if at.tzinfo is None:
+        raise ValueError(f"scheduled time for {key} has no time zone: {at!r}")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
