@@ -67,24 +67,19 @@ class ApsScheduler:
     # ---- the port --------------------------------------------------------------------------------
 
     async def schedule(self, key: str, at: datetime, command: Command) -> None:
-        _aware(key, at)
-        payload = encode(command)  # fails here, in the caller, rather than when the job fires
-        await self._write(lambda aps: aps.add_job(
-            jobs.FIRE, DateTrigger(run_date=at, timezone=UTC), args=(key, payload), id=key, name=key,
-            replace_existing=True))
+        job = _job(key, at, command)  # fails here, in the caller, rather than when the job fires
+        await self._write(lambda aps: aps.add_job(**job, replace_existing=True))
 
     async def job_write(self, key: str, at: datetime | None, command: Command | None) -> JobWrite | None:
-        if at is not None:
-            _aware(key, at)
+        job = _job(key, at, command) if at is not None and command is not None else None
         if self._stopped and self._aps is None:
             return None  # stopping: `schedule` writes it on its own
         aps = await self._open()
-        if at is None or command is None:
+        if job is None:
             return JobWrite(key, None, aps.store.remove, {"id": key})
-        trigger = DateTrigger(run_date=at, timezone=UTC)
-        job = Job(aps, id=key, name=key, func=jobs.FIRE, args=(key, encode(command)), kwargs={}, trigger=trigger,
-                  executor="default", next_run_time=trigger.run_date, **self._defaults())
-        return JobWrite(key, at, aps.store.upsert, aps.store.row(job))
+        # As APScheduler's add_job makes it, with this scheduler's defaults and the trigger's one time.
+        made = Job(aps, **job, kwargs={}, executor="default", next_run_time=job["trigger"].run_date, **self._defaults())
+        return JobWrite(key, at, aps.store.upsert, aps.store.row(made))
 
     def stored(self, write: JobWrite) -> None:
         if self._aps is not None and write.at is not None:
@@ -251,9 +246,12 @@ class ApsScheduler:
         return await asyncio.get_running_loop().run_in_executor(self._writer, work, *args)
 
 
-def _aware(key: str, at: datetime) -> None:
+def _job(key: str, at: datetime, command: Command) -> dict[str, Any]:
+    """What a job of the bot's is: `command`, encoded, handed to the bus at `at` (which must have a zone)."""
     if at.tzinfo is None:
         raise ValueError(f"scheduled time for {key} has no time zone: {at!r}")
+    return {"func": jobs.FIRE, "trigger": DateTrigger(run_date=at, timezone=UTC), "args": (key, encode(command)),
+            "id": key, "name": key}
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -216,7 +216,8 @@ class MessageBus:
                                 replies[-1].append(refused)
                         touched.append(touched_by(uow, unit[0], before_unit))
                     timers = await self._timers(uow, expired)
-                    uow.record_jobs(timers.writes())
+                    writes = timers.writes()
+                    uow.record_jobs(writes)
                     effects = planned_effects(uow)
                     uow.record(effects, ctx.now)
                     await uow.commit()
@@ -243,7 +244,7 @@ class MessageBus:
                 raise errors.Unexpected() from None
         # Committed: what follows must not turn the answers into failures. A timer not stored is logged and
         # armed again by the stage's next command (or the next start), which re-applies what came due.
-        self._stored(timers)
+        self._stored(timers, writes)
         for schedule in timers.later_series:
             await self._quietly(self._arm_series(schedule), schedule.id)
         for stage_id, due in timers.later_stages.items():
@@ -314,9 +315,9 @@ class MessageBus:
         timers = _Timers()
         for schedule in uow.schedules.seen.values():
             changes, jobs = self._series_jobs(schedule)
-            writes = [await self._stored_jobs.job_write(key, at, command)
-                      for key, at, command in changes] if self._stored_jobs is not None else [None]
-            if None in writes:
+            writes = ([await self._stored_jobs.job_write(key, at, command) for key, at, command in changes]
+                      if self._stored_jobs is not None else None)
+            if writes is None or None in writes:  # all of a series' jobs one way: none written half
                 timers.later_series.append(schedule)
             else:
                 timers.series.append((schedule.id, jobs, [write for write in writes if write is not None]))
@@ -338,14 +339,14 @@ class MessageBus:
                 timers.stages.append((stage_id, write))
         return timers
 
-    def _stored(self, timers: _Timers) -> None:
-        """The transaction that carried `timers`' writes committed."""
+    def _stored(self, timers: _Timers, writes: list[JobWrite]) -> None:
+        """The transaction that carried `timers`' `writes` committed."""
         for stage_id, write in timers.stages:
             self._armed[stage_id] = write.at
         for schedule_id, jobs, _ in timers.series:
             self._armed_series[schedule_id] = jobs
         if self._stored_jobs is not None:
-            for write in timers.writes():
+            for write in writes:
                 self._stored_jobs.stored(write)
 
     async def _rearm(self, stage_id: str, due: datetime | None) -> None:
