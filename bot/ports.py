@@ -301,4 +301,7 @@ class UnitOfWork(Protocol):
 
     async def commit(self) -> None: ...
 
+    async def confirm(self) -> None:
+        """Before a refusal is given: raises ConcurrencyConflict if what it was judged on has moved since."""
+
     def collect_events(self) -> Sequence[Event | ScheduleEvent]: ...

@@ -198,6 +198,14 @@ class Batch:
         elif rows:
             self._send(statement.sql, [statement.params(row) for row in rows], many=True)
 
+    def query(self, statement: Compiled, values: Mapping[str, Any],
+              check: Callable[[list[tuple[Any, ...]]], None]) -> None:
+        """Runs (or queues) a query; ``check`` gets its rows, at once or when answered."""
+        if self._pipeline is None:
+            check(statement.rows(self._conn, values))
+            return
+        self._send(statement.sql, statement.params(values), check=check, returning=True)
+
     def execute_bulk(self, bulk: Compiled, rows: Sequence[Mapping[str, Any]],
                      check: Callable[[list[tuple[Any, ...]]], None]) -> None:
         """Queues one statement over `unnested` rows (pipelined only); ``check`` gets the rows it returned."""

@@ -6,6 +6,7 @@ several processes on one PostgreSQL database never overwrite each other's change
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,9 @@ from bot.persistence.tables import ParticipantRow, StageRow, table_of
 
 stage_t = table_of(StageRow)
 participant_t = table_of(ParticipantRow)
+# How long a stage another process wrote under this one's feet has its commands take its lock, rather than
+# trust this process's copy and find out at the commit (see SqlUnitOfWork.serialize).
+CONTENDED_SECONDS = 60.0
 
 
 class StageCache:
@@ -34,6 +38,7 @@ class StageCache:
     def __init__(self) -> None:
         self._stages: dict[str, Stage] = {}
         self._stored: dict[str, dict[str, Any]] = {}
+        self._contended: dict[str, float] = {}  # stage id -> until when (monotonic seconds)
 
     def peek(self, stage_id: str) -> Stage | None:
         return self._stages.get(stage_id)
@@ -48,6 +53,24 @@ class StageCache:
     def evict(self, stage_id: str) -> None:
         self._stages.pop(stage_id, None)
         self._stored.pop(stage_id, None)
+
+    def contend(self, stage_id: str) -> None:
+        """Another process wrote this stage since this one read it: it is evicted, and its next commands (for
+        CONTENDED_SECONDS) lock it rather than trust a copy."""
+        self.evict(stage_id)
+        now = time.monotonic()
+        if len(self._contended) > 1_000:  # those gone quiet are forgotten
+            self._contended = {k: until for k, until in self._contended.items() if until > now}
+        self._contended[stage_id] = now + CONTENDED_SECONDS
+
+    def current(self, stage_id: str) -> Stage | None:
+        """The cached stage, if no other process wrote it lately (what a command may trust without a lock)."""
+        until = self._contended.get(stage_id)
+        if until is not None:
+            if time.monotonic() < until:
+                return None
+            del self._contended[stage_id]
+        return self._stages.get(stage_id)
 
     def __len__(self) -> int:
         return len(self._stages)
@@ -75,6 +98,8 @@ class SqlStageRepository:
                 stage = None if version is None else (
                     cached if cached is not None and cached.version == version
                     else await self._db.run(load_stage, conn, stage_id))
+            elif conn is None and cached is not None and locked.get(stage_id, -1) == cached.version:
+                stage = cached  # trusted unlocked: the commit checks its version (SqlUnitOfWork.serialize)
             else:
                 stage = await self._db.run(self._fresh, stage_id, cached, conn)
         if stage is None:

@@ -9,7 +9,7 @@ from datetime import datetime
 from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, update
+from sqlalchemy import Connection, and_, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
@@ -46,13 +46,28 @@ class SqlUnitOfWork:
         self._events: list[Event | ScheduleEvent] = []
         self._stored: dict[str, dict[str, Any]] = {}
         self._held: Connection | None = None  # a transaction holding a stage's lock (shared databases)
-        self._locked: dict[str, int | None] = {}  # stages whose row it holds, with the version read then
+        # Stages whose row it holds, with the version read then; or, with no transaction held, the stages it
+        # trusts this process's copy of, with their version (checked when it commits).
+        self._locked: dict[str, int | None] = {}
+        self._trusted = False
 
     async def serialize(self, *keys: str, stages: Collection[str] = ()) -> None:
         """On a database several processes share, holds each key's lock until this unit of work ends, so what
         its commands read is still true when it commits; alone on SQLite the bus's own locks suffice. Keys in
-        `stages` are stage ids whose rows are locked, which also reads their versions."""
+        `stages` are stage ids whose rows are locked, which also reads their versions.
+
+        Where every key is a stage this process holds a copy of that no other process wrote lately (a Discord
+        shard's guilds, a replica's busy stages), nothing is locked: the copy is trusted, and the commit checks
+        that each stage's version is still the one it was read at, the ones it writes by their versioned update
+        and the others by reading it in the same transaction (a refusal, by `confirm`). A stage found moved is
+        judged again on what is stored, under its lock from then on (StageCache.contend): a lock round trip
+        saved on every transaction, one judged twice when two processes meet on a stage."""
         if not self._db.shared or self._held is not None:
+            return
+        copies = [self._cache.current(k) if k in stages else None for k in keys]
+        if keys and all(copies):
+            self._locked = {k: copy.version for k, copy in zip(keys, copies) if copy is not None}
+            self._trusted = True
             return
         await self._db.holders.acquire()
         try:
@@ -76,6 +91,7 @@ class SqlUnitOfWork:
         self.schedules = SqlScheduleRepository(self._db)
         self._events = []
         self._stored = {}
+        self._locked, self._trusted = {}, False
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -98,11 +114,21 @@ class SqlUnitOfWork:
         changed = [s for s in self.stages.seen.values()
                    if s.dirty or s.events or s.id in self.stages.new]
         series = self.schedules.changed()
+        unchanged = self._unchanged(changed)
         if not changed and not series and not self._jobs:
+            await self._confirm(unchanged)
             return
         held, self._held = self._held, None
         try:
-            await self._db.run(self._write, changed, series, held)
+            await self._db.run(self._write, changed, series, held, unchanged)
+        except ConcurrencyConflict as conflict:
+            self._contended(conflict)
+            raise
+        except IntegrityError:
+            # Trusted unlocked, a stale copy may collide before its versioned update is checked (its effects
+            # take the positions of the version another process wrote): a conflict if a stage moved.
+            await self._confirm({s.id: s.version for s in changed if self._trusted and s.id in self._locked})
+            raise
         finally:
             if held is not None:
                 self._db.holders.release()
@@ -119,7 +145,39 @@ class SqlUnitOfWork:
     def collect_events(self) -> Sequence[Event | ScheduleEvent]:
         return self._events
 
-    def _write(self, changed: list[Stage], series: list[ScheduledStage], held: Connection | None) -> None:
+    async def confirm(self) -> None:
+        """Before a refusal is given: raises ConcurrencyConflict if a stage it was judged on unlocked has been
+        written by another process since (the command is then judged again)."""
+        await self._confirm(self._unchanged([]))
+
+    def _unchanged(self, changed: list[Stage]) -> dict[str, int]:
+        """The stages trusted unlocked that no versioned update will check: read, not written."""
+        if not self._trusted:
+            return {}
+        written = {s.id for s in changed}
+        return {i: s.version for i, s in self.stages.seen.items() if i in self._locked and i not in written}
+
+    async def _confirm(self, stages: dict[str, int]) -> None:
+        """Raises ConcurrencyConflict if one of `stages` is no longer at the version given."""
+        if stages:
+            try:
+                await self._db.run(self._read_versions, stages)
+            except ConcurrencyConflict as conflict:
+                self._contended(conflict)
+                raise
+
+    def _read_versions(self, stages: dict[str, int]) -> None:
+        with self._db.engine.connect() as conn:
+            _confirmed(stages, _confirm_statement(conn.dialect).rows(conn, _versions(stages)))
+
+    def _contended(self, conflict: ConcurrencyConflict) -> None:
+        """A stage trusted unlocked was written by another process meanwhile: its next commands lock it."""
+        for stage_id in conflict.args if self._trusted else ():
+            if stage_id in self._locked:
+                self._cache.contend(stage_id)
+
+    def _write(self, changed: list[Stage], series: list[ScheduledStage], held: Connection | None,
+               unchanged: dict[str, int]) -> None:
         conn = held or self._db.writer()
         try:
             with conn.begin() if held is None else nullcontext():
@@ -138,6 +196,9 @@ class SqlUnitOfWork:
                                        for u in sorted(stage.dirty))
                         audit.extend(audit_values(e) for e in stage.events)
                     self._update_stages(batch, updates)
+                    if unchanged:
+                        batch.query(_confirm_statement(conn.dialect), _versions(unchanged),
+                                    check=lambda rows: _confirmed(unchanged, rows))
                     statements = _statements(self._db.engine.dialect)
                     if members:
                         batch.execute_many(statements.upsert_participant, members,
@@ -244,6 +305,25 @@ def _statements(dialect: Dialect) -> _Statements:
 
 
 _ABSENT = object()
+
+
+@cache
+def _confirm_statement(dialect: Dialect) -> Compiled:
+    """The stages (ids) still at the version given for each (PostgreSQL: several processes share it)."""
+    v = unnested([("id", stage_t.c.id.type), ("version", stage_t.c.version.type)])
+    return Compiled(select(v.c.id).select_from(
+        v.join(stage_t, and_(stage_t.c.id == v.c.id, stage_t.c.version == v.c.version))), dialect)
+
+
+def _versions(stages: dict[str, int]) -> dict[str, list[Any]]:
+    return {"id": list(stages), "version": list(stages.values())}
+
+
+def _confirmed(stages: dict[str, int], rows: list[tuple[Any, ...]]) -> None:
+    still = {row[0] for row in rows}
+    moved = [stage_id for stage_id in stages if stage_id not in still]
+    if moved:
+        raise ConcurrencyConflict(*moved)
 
 
 @lru_cache(maxsize=16)

@@ -210,6 +210,7 @@ class MessageBus:
                                 replies[-1].append(await _HANDLERS[type(command)](command, uow, ctx))
                             except errors.StageError as refused:
                                 if alone:
+                                    await uow.confirm()  # judged on what is stored: else judged again
                                     raise
                                 if footprint(uow, command) != before:
                                     raise Split() from None  # refused after changing something: undo it all

@@ -47,6 +47,45 @@ async def _stale(first: App, second: App) -> None:
     assert (await load(first, stage_id)).hands_raised == 2
 
 
+async def test_a_command_on_a_stage_this_process_holds_current_takes_no_lock(pg_apps: Apps,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cached stage carries the version it was read at, and the versioned update checks it in the command's
+    own transaction: no lock, no version read, only the writes."""
+    app = await pg_apps.start()
+    stage_id = await open_live(app, present={"bob", "carol"})
+    await app.bus.handle(c.RaiseHand(actor=Actor("bob"), stage_id=stage_id))
+    sent = driver_statements(monkeypatch)
+    reply = await app.bus.handle(c.RaiseHand(actor=Actor("carol"), stage_id=stage_id))
+    assert reply.params["position"] == 2
+    assert [s for s in sent if s.startswith("SELECT")] == []
+    assert sent.count("UPDATE stage SET") == 1 and sent.count("INSERT INTO participant") == 1
+
+
+async def test_a_refusal_on_a_stale_cache_is_judged_again_under_the_lock(pg_url: str,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A refusal writes nothing for the versioned update to catch: its stage's version is checked before the
+    refusal is given, and when another process moved it, the command is judged again on the stored stage,
+    with the stage's lock (the stage is now shared: the next command locks it too, not guessing again)."""
+    first, second = (build(make_settings(rules={"hand_cooldown": 0}), clock=ManualClock(T0), database_url=pg_url)
+                     for _ in range(2))
+    await first.start()
+    await second.start()
+    try:
+        stage_id = await open_live(first, present={"bob", "carol"})
+        await second.bus.handle(c.RaiseHand(actor=Actor("bob"), stage_id=stage_id))
+        await first.bus.handle(c.LowerHand(actor=Actor("bob"), stage_id=stage_id))
+        sent = driver_statements(monkeypatch)
+        assert (await second.bus.handle(c.RaiseHand(actor=Actor("bob"), stage_id=stage_id))).params == {
+            "position": 1}
+        assert sent.count("SELECT version FROM") == 1  # judged again with the stage's row locked
+        sent.clear()
+        await second.bus.handle(c.RaiseHand(actor=Actor("carol"), stage_id=stage_id))
+        assert sent.count("SELECT version FROM") == 1 and sent.count("UPDATE stage SET") == 1
+    finally:
+        await second.stop()
+        await first.stop()
+
+
 async def test_a_connection_the_server_dropped_is_replaced_and_the_command_goes_through(
         pg_apps: Apps, pg_engine: Engine, pg_url: str) -> None:
     app = await pg_apps.start()
@@ -184,6 +223,32 @@ async def test_stages_updated_in_one_statement_each_check_their_version(pg_apps:
     # The three stages, their members and their audit entries: a statement each kind, not each row.
     assert sent.count("UPDATE stage SET") == 1
     assert sent.count("INSERT INTO participant") == 1 and sent.count("INSERT INTO audit_log") == 1
+
+
+async def test_a_stage_read_unlocked_and_moved_meanwhile_takes_back_the_whole_transaction(
+        pg_apps: Apps, pg_engine: Engine) -> None:
+    """Two stages trusted unlocked in one transaction, one written and one only read (a refusal, in a group):
+    the one read is checked in the same transaction, and when another process moved it, nothing of the other
+    stays; the moved one is locked by the next transaction, the other still trusted."""
+    app = await pg_apps.start()
+    ids = [await open_live(app, f"chan-{n}", present={"bob"}) for n in range(2)]
+    kinds = audit_kinds(pg_engine, ids[0])
+    async with SqlUnitOfWork(app.db, app.cache, outbox=app.outbox) as uow:
+        await uow.serialize(*ids, stages=set(ids))
+        (await uow.stages.get(ids[0])).raise_hand(Actor("bob"), "a question", T0)
+        await uow.stages.get(ids[1])
+        with pg_engine.begin() as other:
+            other.execute(text("UPDATE stage SET version = version + 1 WHERE id = :id"), {"id": ids[1]})
+        with pytest.raises(ConcurrencyConflict) as conflict:
+            await uow.commit()
+    assert conflict.value.args == (ids[1],)
+    assert audit_kinds(pg_engine, ids[0]) == kinds
+    assert app.cache.current(ids[0]) is None and app.cache.current(ids[1]) is None  # neither copy kept
+    for stage_id in ids:
+        await load(app, stage_id)
+    # Both held again; only the moved one is taken with its lock from now on.
+    assert app.cache.peek(ids[1]) is not None and app.cache.current(ids[1]) is None
+    assert app.cache.current(ids[0]) is app.cache.peek(ids[0]) is not None
 
 
 def _effects(engine: Engine, stage_id: str) -> list[tuple[int, str]]:

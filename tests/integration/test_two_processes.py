@@ -1,8 +1,9 @@
 """Two bot processes on one PostgreSQL database: two Apps, two caches, one truth in the database.
 
 A process trusts its cached stage only while the stored version matches, and every write checks the version
-it read. Commands on one stage hold its lock for their transaction, so a second process waits rather than
-writing on stale state; a stale write that slipped through anyway would be judged again.
+it read. A stage no other process wrote lately is written on the process's copy, its version checked by the
+write; one another process wrote is locked for the transaction, so a second process waits rather than
+writing on stale state. A stale write is judged again, never refused.
 """
 
 from __future__ import annotations
@@ -82,26 +83,34 @@ async def test_two_apps_take_turns_and_each_sees_the_other(pg_apps: Apps) -> Non
     assert stage_b.rules.max_speakers == 1 and len(stage_b.queue) == 0 and stage_b.speaking == {"alice"}
 
 
-async def test_a_second_process_waits_for_the_first_and_writes_on_fresh_state(pg_apps: Apps, pg_engine: Engine) -> None:
+async def test_two_processes_meeting_on_a_stage_write_on_fresh_state_and_then_take_turns(
+        pg_apps: Apps, pg_engine: Engine) -> None:
     a, b = await pg_apps.start(), await pg_apps.start()
-    stage_id = await open_live(a, present={"alice", "bob"})
+    stage_id = await open_live(a, present={"alice", "bob", "carol", "dan"})
     await load(b, stage_id)
 
     with pg_engine.connect() as holder, counting_updates(a, b) as sent:
-        # One App takes the stage's lock and waits on this row lock with its write; the other waits on the
-        # stage's lock, so it reads only once the first committed and never writes on stale state.
+        # Both Apps hold the stage as stored and write on their copy; both writes wait on this row lock.
         holder.execute(text("SELECT id FROM stage WHERE id = :id FOR UPDATE"), {"id": stage_id})
         raises = [asyncio.create_task(a.bus.handle(c.RaiseHand(actor=Actor("alice"), stage_id=stage_id))),
                   asyncio.create_task(b.bus.handle(c.RaiseHand(actor=Actor("bob"), stage_id=stage_id)))]
         await waiting_on_locks(pg_engine, 2)
         holder.commit()
         replies = await asyncio.gather(*raises)
+        # The second write found the first's version: that command alone was judged again, on the stored stage.
+        assert sorted(r.params["position"] for r in replies) == [1, 2]
+        assert sorted(sent.values()) == [1, 2]
+        loser = "a" if sent["a"] == 2 else "b"
+        sent.clear()
+        # The stage is now known to be shared: the process that lost takes its lock, and writes once.
+        last = a if loser == "a" else b
+        assert (await last.bus.handle(c.RaiseHand(actor=Actor("carol"), stage_id=stage_id))).params == {
+            "position": 3}
+        assert sent == {loser: 1}
 
-    assert sorted(r.params["position"] for r in replies) == [1, 2]
-    assert sum(sent.values()) == 2  # two writes, none judged again
     stage = await load(a, stage_id)
-    assert (stage.version, stage.hands_raised, sorted(stage.queue)) == (3, 2, ["alice", "bob"])
-    assert audit_kinds(pg_engine, stage_id).count("HandRaised") == 2
+    assert (stage.version, stage.hands_raised, sorted(stage.queue)) == (4, 3, ["alice", "bob", "carol"])
+    assert audit_kinds(pg_engine, stage_id).count("HandRaised") == 3
 
 
 async def test_concurrent_raises_from_two_apps_are_all_kept(pg_apps: Apps, pg_engine: Engine) -> None:
