@@ -8,8 +8,8 @@ transaction, the writes a raised hand needs); Podium's storm of raised hands on 
 own task, as the adapters run the interactions they receive), and on 100 stages at once, on SQLite and on
 PostgreSQL; the round trips a command makes to PostgreSQL, counted on the wire
 (bench/roundtrips.py); one process against two on one PostgreSQL, with the CPU of the bots and of the server
-read from /proc, and two controls: two processes each on a database of its own, one process given half the work.
-Figures are medians over the rounds.
+read from /proc (one, two, two, one in each round, each configuration's two runs added up), and two controls: two
+processes each on a database of its own, one process given half the work. Figures are medians over the rounds.
 """
 
 from __future__ import annotations
@@ -200,18 +200,19 @@ def _raw_sqlite_here() -> float:
         return raw_sqlite(folder)
 
 
-def postgres_server_cpu(url: str) -> dict[int, float]:
-    """CPU seconds used so far by each server process working for this bench: the backends of its
-    connections (named by the URL's application_name) and the server's own background processes, so that
-    other clients of the same server (other tests, other benches) are not counted."""
+def postgres_server_cpu(url: str) -> dict[int, tuple[str, float]]:
+    """CPU seconds used so far by each server process working for this bench, with its kind: the backends of
+    its connections (named by the URL's application_name) and the server's own background processes (the
+    WAL writer, the checkpointer, autovacuum...), so that other clients of the same server (other tests, other
+    benches) are not counted."""
     import psycopg
 
     name = url.rsplit("application_name=", 1)[1].split("&")[0]
     with psycopg.connect(_libpq(url.split("?")[0])) as conn:
-        pids = [pid for (pid,) in conn.execute(
-            "SELECT pid FROM pg_stat_activity WHERE application_name = %s OR backend_type <> 'client backend'",
-            (name,))]
-    return {pid: cpu for pid in pids if (cpu := _cpu_of(pid)) is not None}
+        found = conn.execute(
+            "SELECT pid, backend_type FROM pg_stat_activity WHERE application_name = %s "
+            "OR backend_type <> 'client backend'", (name,)).fetchall()
+    return {pid: (kind, cpu) for pid, kind in found if (cpu := _cpu_of(pid)) is not None}
 
 
 def _cpu_of(pid: int) -> float | None:
@@ -272,10 +273,14 @@ def _process_round() -> dict[str, Any]:
 
     figures: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as folder:
-        with database("postgresql", Path(folder)) as url:
-            figures["pg_one_process"] = _processes([url], 1)
-        with database("postgresql", Path(folder)) as url:
-            figures["pg_two_processes"] = _processes([url], 2)
+        # One, two, two, one: the machine's speed drifts over seconds (the same storm took 25% more CPU in one
+        # round than in the next), and a drift that runs through the four cancels out of the two sums.
+        runs: dict[str, list[dict[str, float]]] = {"pg_one_process": [], "pg_two_processes": []}
+        for key, count in (("pg_one_process", 1), ("pg_two_processes", 2), ("pg_two_processes", 2),
+                           ("pg_one_process", 1)):
+            with database("postgresql", Path(folder)) as url:
+                runs[key].append(_processes([url], count))
+        figures.update((key, _summed(found)) for key, found in runs.items())
         # The control: two processes as above, each on a database of its own, so they share nothing Podium
         # coordinates (locks, leases, routes, the scheduler's leader), only the machine and the server.
         with database("postgresql", Path(folder)) as first, database("postgresql", Path(folder)) as second:
@@ -304,7 +309,9 @@ def _processes(urls: list[str], count: int, shares: int = 0) -> dict[str, float]
         before = _server_cpu(urls)
         finished.wait()
         after = _server_cpu(urls)  # backends started during the storm count from zero
-        server = sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+        used = [(kind, cpu - before.get(pid, (kind, 0.0))[1]) for pid, (kind, cpu) in after.items()]
+        server = sum(cpu for _, cpu in used)
+        backends = sum(cpu for kind, cpu in used if kind == "client backend")
         finished.wait()
         results = [f.result() for f in futures]
     commands = sum(r["commands"] for r in results)
@@ -312,11 +319,23 @@ def _processes(urls: list[str], count: int, shares: int = 0) -> dict[str, float]
     cpu = sum(r["cpu"] for r in results) + server
     return {"commands": commands, "seconds": seconds, "per_s": commands / seconds, "cpu": cpu,
             "server_cpu": server, "per_cpu_s": commands / cpu,
+            # The same without the server's background processes, whose work (autovacuum above all) falls in
+            # or out of a storm's few seconds by chance: what serving the commands itself costs.
+            "backends_cpu": backends, "per_serving_cpu_s": commands / (cpu - server + backends),
             "preempted": sum(r["preempted"] for r in results), "waited": sum(r["waited"] for r in results)}
 
 
-def _server_cpu(urls: list[str]) -> dict[int, float]:
-    found: dict[int, float] = {}
+def _summed(runs: list[dict[str, float]]) -> dict[str, float]:
+    """Runs of one configuration as one: their commands, seconds and CPU added up."""
+    total = {key: sum(run[key] for run in runs) for key in ("commands", "seconds", "cpu", "server_cpu",
+                                                             "backends_cpu", "preempted", "waited")}
+    serving = total["cpu"] - total["server_cpu"] + total["backends_cpu"]
+    return {**total, "per_s": total["commands"] / total["seconds"], "per_cpu_s": total["commands"] / total["cpu"],
+            "per_serving_cpu_s": total["commands"] / serving}
+
+
+def _server_cpu(urls: list[str]) -> dict[int, tuple[str, float]]:
+    found: dict[int, tuple[str, float]] = {}
     for url in urls:
         found.update(postgres_server_cpu(url))  # the server's own processes come with each: counted once
     return found
@@ -372,6 +391,13 @@ def _compared(med: Callable[..., float], ratio: Callable[..., float]) -> None:
           f"commands per CPU-second (bots + server) "
           f"{ratio('pg_two_processes', 'pg_one_process', 'per_cpu_s', 'per_cpu_s'):.3f}x "
           f"({med('pg_one_process', 'per_cpu_s'):,.0f} -> {med('pg_two_processes', 'per_cpu_s'):,.0f})")
+    def background(key: str) -> float:
+        return med(key, "server_cpu") - med(key, "backends_cpu")
+
+    print(f"the same without the server's background processes (bots and their backends): "
+          f"{ratio('pg_two_processes', 'pg_one_process', 'per_serving_cpu_s', 'per_serving_cpu_s'):.3f}x; "
+          f"background processes' CPU, one process {background('pg_one_process'):.2f} s, "
+          f"two {background('pg_two_processes'):.2f} s")
     print(f"two processes on one database / two each on its own (nothing shared but the machine): commands per "
           f"CPU-second {ratio('pg_two_processes', 'pg_two_apart', 'per_cpu_s', 'per_cpu_s'):.2f}x, throughput "
           f"{ratio('pg_two_processes', 'pg_two_apart'):.2f}x; two apart / one: commands per CPU-second "
