@@ -7,6 +7,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, lru_cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, insert, select, update
@@ -197,7 +198,9 @@ class SqlUnitOfWork:
                         audit.extend(audit_values(e) for e in stage.events)
                     self._update_stages(batch, updates)
                     if unchanged:
-                        batch.query(_confirm_statement(conn.dialect), _versions(unchanged),
+                        # Holding their rows: what this transaction writes on their account (a timer's job) must
+                        # wait for another process writing them, and find them moved.
+                        batch.query(_confirm_statement(conn.dialect, hold=True), _versions(unchanged),
                                     check=lambda rows: _confirmed(unchanged, rows))
                     statements = _statements(self._db.engine.dialect)
                     if members:
@@ -247,6 +250,7 @@ class SqlUnitOfWork:
         statement, which returns the rows it updated."""
         dialect = self._db.engine.dialect
         for columns, group in updates.items():
+            group.sort(key=itemgetter("_id"))  # rows locked in the order of their ids, as every process does
             if batch.pipelined and len(group) > 1:
                 def all_updated(rows: list[tuple[Any, ...]], ids: list[str] = [v["_id"] for v in group]) -> None:
                     updated = {row[0] for row in rows}
@@ -308,11 +312,14 @@ _ABSENT = object()
 
 
 @cache
-def _confirm_statement(dialect: Dialect) -> Compiled:
-    """The stages (ids) still at the version given for each (PostgreSQL: several processes share it)."""
+def _confirm_statement(dialect: Dialect, *, hold: bool = False) -> Compiled:
+    """The stages (ids) still at the version given for each (PostgreSQL: several processes share it); `hold`:
+    their rows share-locked to the end of the transaction, in the order of their ids (as every process takes
+    them), which waits for a transaction writing one and then reads what it committed."""
     v = unnested([("id", stage_t.c.id.type), ("version", stage_t.c.version.type)])
-    return Compiled(select(v.c.id).select_from(
-        v.join(stage_t, and_(stage_t.c.id == v.c.id, stage_t.c.version == v.c.version))), dialect)
+    query = select(v.c.id).select_from(
+        v.join(stage_t, and_(stage_t.c.id == v.c.id, stage_t.c.version == v.c.version)))
+    return Compiled(query.order_by(stage_t.c.id).with_for_update(read=True, of=stage_t) if hold else query, dialect)
 
 
 def _versions(stages: dict[str, int]) -> dict[str, list[Any]]:

@@ -6,19 +6,25 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+import threading
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 
 from bot.domain import commands as c
 from bot.domain.errors import StageError
-from bot.domain.members import Actor
+from bot.domain.members import SYSTEM, Actor
+from bot.domain.timers import next_due
 from bot.persistence import database
 from bot.persistence.uow import SqlUnitOfWork
 from bot.ports import ConcurrencyConflict, ConnectionLost, OutboxEntry
 from bot.bootstrap import App, build
 from bot.clock import ManualClock
 from tests.support.apps import T0, Apps, make_settings
+from tests.support.aps import HOST as APS_HOST
+from tests.support.aps import open_stage as aps_open_stage
+from tests.support.aps import start_app
 from tests.support.databases import driver_statements
 from tests.support.stages import audit_kinds, load, open_live
 
@@ -249,6 +255,56 @@ async def test_a_stage_read_unlocked_and_moved_meanwhile_takes_back_the_whole_tr
     # Both held again; only the moved one is taken with its lock from now on.
     assert app.cache.peek(ids[1]) is not None and app.cache.current(ids[1]) is None
     assert app.cache.current(ids[0]) is app.cache.peek(ids[0]) is not None
+
+
+async def test_a_timer_written_for_a_stage_only_read_waits_for_another_process_writing_it(pg_url: str,
+                                                                                        pg_engine: Engine) -> None:
+    """The scheduler's leader applies a stage's timers (ExpireDue) on its copy while another process is
+    committing a shorter speaking limit: the stage only read is checked holding its row, so the leader waits for
+    that commit, finds the stage moved and judges again, and the job stored is the new limit's, not its own."""
+    rules = {"speaking_time_limit": 3600, "warn_before": 0, "idle_close": 0}
+    leader, other = await start_app(pg_url, rules=rules), await start_app(pg_url, rules=rules)
+    try:
+        stage_id = await aps_open_stage(leader, "alice")
+        await leader.bus.handle(c.RaiseHand(stage_id=stage_id, actor=Actor("alice")))
+        await leader.bus.handle(c.ApproveSpeaker(stage_id=stage_id, user_id="alice", actor=APS_HOST))
+        await other.bus.handle(c.ExpireDue(stage_id=stage_id, actor=SYSTEM))  # the other holds it and armed it
+        gate, entered = threading.Event(), threading.Event()
+
+        def held(conn: Any) -> None:  # the other's transaction: written, not committed yet
+            entered.set()
+            gate.wait(10)
+
+        event.listen(other.db.engine, "commit", held)
+        try:
+            shorter = asyncio.create_task(other.bus.handle(
+                c.SetRules(actor=APS_HOST, stage_id=stage_id, changes={"speaking_time_limit": "60"})))
+            while not entered.is_set():
+                await asyncio.sleep(0.01)
+            expiring = asyncio.create_task(leader.bus.handle(c.ExpireDue(stage_id=stage_id, actor=SYSTEM)))
+            await _waiting_on_a_lock(pg_engine)
+            gate.set()
+            await shorter
+            await expiring
+        finally:
+            event.remove(other.db.engine, "commit", held)
+        stage = await load(other, stage_id)
+        assert stage.rules.speaking_time_limit == 60
+        assert (await leader.scheduler.pending())[f"stage-due:{stage_id}"] == next_due(stage)
+    finally:
+        await other.stop()
+        await leader.stop()
+
+
+async def _waiting_on_a_lock(engine: Engine) -> None:
+    query = text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                 "AND application_name = current_setting('application_name')")
+    for _ in range(500):
+        with engine.connect() as conn:
+            if conn.execute(query).scalar_one() >= 1:
+                return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the leader never waited on a lock")
 
 
 def _effects(engine: Engine, stage_id: str) -> list[tuple[int, str]]:
