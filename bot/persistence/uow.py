@@ -10,7 +10,7 @@ from functools import cache, lru_cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +25,7 @@ from bot.persistence.outbox import SqlOutbox
 from bot.persistence.mapping import audit_values, participant_values, recap_values, stage_values
 from bot.persistence.repository import SqlStageRepository, StageCache, participant_t, stage_t
 from bot.persistence.schedules import SqlScheduleRepository
+from bot.persistence.versions import as_columns, moved, still_at, versions_statement
 from bot.persistence.tables import AuditRow, RecapRow, table_of
 from bot.ports import ConcurrencyConflict, JobWrite, OutboxEntry
 
@@ -60,9 +61,9 @@ class SqlUnitOfWork:
         Where every key is a stage this process holds a copy of that no other process wrote lately (a Discord
         shard's guilds, a replica's busy stages), nothing is locked: the copy is trusted, and the commit checks
         that each stage's version is still the one it was read at, the ones it writes by their versioned update
-        and the others by reading it in the same transaction (a refusal, by `confirm`). A stage found moved is
-        judged again on what is stored, under its lock from then on (StageCache.contend): a lock round trip
-        saved on every transaction, one judged twice when two processes meet on a stage."""
+        and the others by reading it, holding its row, in the same transaction (a refusal, by `confirm`). A stage
+        found moved is judged again on what is stored, under its lock from then on (StageCache.contend): a lock
+        round trip saved on every transaction, one judged twice when two processes meet on a stage."""
         if not self._db.shared or self._held is not None:
             return
         copies = [self._cache.current(k) if k in stages else None for k in keys]
@@ -162,14 +163,10 @@ class SqlUnitOfWork:
         """Raises ConcurrencyConflict if one of `stages` is no longer at the version given."""
         if stages:
             try:
-                await self._db.run(self._read_versions, stages)
+                await self._db.run(still_at, self._db.engine, stages)
             except ConcurrencyConflict as conflict:
                 self._contended(conflict)
                 raise
-
-    def _read_versions(self, stages: dict[str, int]) -> None:
-        with self._db.engine.connect() as conn:
-            _confirmed(stages, _confirm_statement(conn.dialect).rows(conn, _versions(stages)))
 
     def _contended(self, conflict: ConcurrencyConflict) -> None:
         """A stage trusted unlocked was written by another process meanwhile: its next commands lock it."""
@@ -200,8 +197,8 @@ class SqlUnitOfWork:
                     if unchanged:
                         # Holding their rows: what this transaction writes on their account (a timer's job) must
                         # wait for another process writing them, and find them moved.
-                        batch.query(_confirm_statement(conn.dialect, hold=True), _versions(unchanged),
-                                    check=lambda rows: _confirmed(unchanged, rows))
+                        batch.query(versions_statement(conn.dialect, hold=True), as_columns(unchanged),
+                                    check=lambda rows: moved(unchanged, rows))
                     statements = _statements(self._db.engine.dialect)
                     if members:
                         batch.execute_many(statements.upsert_participant, members,
@@ -309,28 +306,6 @@ def _statements(dialect: Dialect) -> _Statements:
 
 
 _ABSENT = object()
-
-
-@cache
-def _confirm_statement(dialect: Dialect, *, hold: bool = False) -> Compiled:
-    """The stages (ids) still at the version given for each (PostgreSQL: several processes share it); `hold`:
-    their rows share-locked to the end of the transaction, in the order of their ids (as every process takes
-    them), which waits for a transaction writing one and then reads what it committed."""
-    v = unnested([("id", stage_t.c.id.type), ("version", stage_t.c.version.type)])
-    query = select(v.c.id).select_from(
-        v.join(stage_t, and_(stage_t.c.id == v.c.id, stage_t.c.version == v.c.version)))
-    return Compiled(query.order_by(stage_t.c.id).with_for_update(read=True, of=stage_t) if hold else query, dialect)
-
-
-def _versions(stages: dict[str, int]) -> dict[str, list[Any]]:
-    return {"id": list(stages), "version": list(stages.values())}
-
-
-def _confirmed(stages: dict[str, int], rows: list[tuple[Any, ...]]) -> None:
-    still = {row[0] for row in rows}
-    moved = [stage_id for stage_id in stages if stage_id not in still]
-    if moved:
-        raise ConcurrencyConflict(*moved)
 
 
 @lru_cache(maxsize=16)
