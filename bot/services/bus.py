@@ -1,8 +1,8 @@
 """The message bus: one command at a time per stage, committed before it is acknowledged.
 
 The platform work a command's events ask for is planned before the commit and written with it (the outbox),
-so a crash after the commit loses none of it. After the commit the bus re-arms the stage's timer and hands
-the effects to the dispatcher, which talks to the platform in the background so the reply is never held up
+so a crash after the commit loses none of it, and so are the timer jobs the commands moved (bot/services/
+arming.py). After the commit the bus hands the effects to the dispatcher, which talks to the platform in the background so the reply is never held up
 by a slow platform call.
 """
 
@@ -15,8 +15,7 @@ import time
 import weakref
 from asyncio import Lock
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Protocol
 
 from bot.domain import commands as c
@@ -24,10 +23,10 @@ from bot.domain import errors
 from bot.domain.members import SYSTEM
 from bot.domain.rules import Rules
 from bot.domain.stage import StageState
-from bot.domain.schedule import Calendar, ScheduledStage
-from bot.domain.timers import next_due
+from bot.domain.schedule import Calendar
 from bot.i18n.message import Message
-from bot.ports import Clock, ConcurrencyConflict, JobWrite, Scheduler, StoredScheduler, UnitOfWork
+from bot.ports import Clock, ConcurrencyConflict, Scheduler, UnitOfWork
+from bot.services.arming import TimerJobs
 from bot.services.board import Board
 from bot.services.outbox import OutboxDispatcher
 from bot.services.group_commit import GroupCommit
@@ -67,20 +66,15 @@ class MessageBus:
         metrics: Observer | None = None,
     ) -> None:
         self.metrics = metrics
-        self._shared_jobs = shared_jobs
-        self._uow, self.clock, self._scheduler = uow, clock, scheduler
-        # Where jobs live in the database, a command's own transaction writes its stage's timer job.
-        self._stored_jobs = scheduler if isinstance(scheduler, StoredScheduler) else None
+        self._uow, self.clock = uow, clock
+        self.timers = TimerJobs(scheduler, shared=shared_jobs)
         self._defaults, self._new_id = defaults, new_id
         self._calendar, self._space_timezone = calendar, space_timezone
         self._reminder_lead, self._reminder_grace = reminder_lead, reminder_grace
-        self._armed_series: dict[str, dict[str, datetime]] = {}
         self.dispatcher = dispatcher
         self._locks: weakref.WeakValueDictionary[str, Lock] = weakref.WeakValueDictionary()
         # Commands a service of their own stores and answers (recording consent, replays), by type.
         self.services: dict[type[c.Command], Callable[[c.Command], Awaitable[Message]]] = {}
-        # When time alone next changes each stage this process knows, as of its last commit.
-        self._armed: dict[str, datetime | None] = {}
         self._writer: GroupCommit[Unit, list[Outcome]] = GroupCommit(self._commit)
         # Commands waiting for their stage, by lock key, to go through together (see `_together`).
         self._waiting: dict[str, list[tuple[c.StageCommand, asyncio.Future[Done]]]] = {}
@@ -135,7 +129,7 @@ class MessageBus:
     async def _expire_if_due(self, stage_id: str) -> None:
         """Applies timers that ran out before the command is judged (their job may not have fired yet)."""
         now = self.clock.now()
-        due = self._armed.get(stage_id, now)
+        due = self.timers.due(stage_id, now)
         if due is not None and due <= now:
             try:
                 await self._run(c.ExpireDue(stage_id=stage_id, actor=SYSTEM))
@@ -216,7 +210,7 @@ class MessageBus:
                                     raise Split() from None  # refused after changing something: undo it all
                                 replies[-1].append(refused)
                         touched.append(touched_by(uow, unit[0], before_unit))
-                    timers = await self._timers(uow, expired)
+                    timers = await self.timers.plan(uow, expired)
                     writes = timers.writes()
                     uow.record_jobs(writes)
                     effects = planned_effects(uow)
@@ -243,13 +237,7 @@ class MessageBus:
                     raise Split() from None
                 log.exception("command %r failed", units[0][0])
                 raise errors.Unexpected() from None
-        # Committed: what follows must not turn the answers into failures. A timer not stored is logged and
-        # armed again by the stage's next command (or the next start), which re-applies what came due.
-        self._stored(timers, writes)
-        for schedule in timers.later_series:
-            await self._quietly(self._arm_series(schedule), schedule.id)
-        for stage_id, due in timers.later_stages.items():
-            await self._quietly(self._rearm(stage_id, due), stage_id)
+        await self.timers.committed(timers, writes)  # committed: nothing after may turn answers into failures
         if self.metrics is not None:
             for stage_id, stage in stages.items():
                 self.metrics.stage(stage_id, live=stage.state is StageState.LIVE, queue_length=len(stage.queue))
@@ -257,48 +245,10 @@ class MessageBus:
         return [[reply if isinstance(reply, errors.StageError) else (reply, board_after(stages, stage_id, now))
                  for reply in unit_replies] for unit_replies, stage_id in zip(replies, touched)]
 
-    @staticmethod
-    async def _quietly(arming: Awaitable[None], subject: str) -> None:
-        try:
-            await arming
-        except Exception:
-            log.exception("arming the timers of %s failed; armed again at its next command", subject)
-
     def _context(self) -> Context:
         return Context(now=self.clock.now(), defaults=self._defaults, new_id=self._new_id,
                        calendar=self._calendar, space_timezone=self._space_timezone,
                        reminder_lead=self._reminder_lead, reminder_grace=self._reminder_grace)
-
-    async def _arm_series(self, schedule: ScheduledStage, *, not_before: datetime | None = None) -> None:
-        """Keeps the series' reminder and opening jobs in step with it; a moment already past fires at once."""
-        changes, jobs = self._series_jobs(schedule, not_before)
-        for key, at, command in changes:
-            if at is None or command is None:
-                await self._scheduler.cancel(key)
-            else:
-                await self._scheduler.schedule(key, at, command)
-        self._armed_series[schedule.id] = jobs
-
-    def _series_jobs(self, schedule: ScheduledStage, not_before: datetime | None = None) -> tuple[
-            list[tuple[str, datetime | None, c.Command | None]], dict[str, datetime]]:
-        """The series' jobs to store (key, time, command) or remove (key, None, None), and all it has then."""
-        jobs = {kind: max(at, not_before) if not_before else at for kind, at in schedule.jobs().items()}
-        armed = self._armed_series.get(schedule.id, {})
-        changes: list[tuple[str, datetime | None, c.Command | None]] = []
-        for kind in ("remind", "start"):
-            key = f"schedule-{kind}:{schedule.id}"
-            if kind not in jobs:
-                if kind in armed:
-                    changes.append((key, None, None))
-                continue
-            if armed.get(kind) == jobs[kind] and not_before is None and not self._shared_jobs:
-                continue
-            occurrence = schedule.next_at
-            assert occurrence is not None
-            command: c.Command = (c.SendReminder if kind == "remind" else c.StartScheduled)(
-                schedule_id=schedule.id, occurrence=occurrence, actor=SYSTEM)
-            changes.append((key, jobs[kind], command))
-        return changes, jobs
 
     async def rearm_series(self, schedule_ids: Sequence[str]) -> None:
         """After a start: arm every active series; what came due while the bot was away runs now."""
@@ -306,57 +256,7 @@ class MessageBus:
             async with self._lock(schedule_id):
                 async with self._uow() as uow:
                     schedule = await uow.schedules.get(schedule_id)
-                await self._arm_series(schedule, not_before=self.clock.now())
-
-    async def _timers(self, uow: UnitOfWork, expired: bool) -> _Timers:
-        """The jobs that must be stored again (stages' timers, series' reminders and openings), and how: by this
-        transaction, so a job is stored if and only if the commands that moved it are, where the scheduler keeps
-        its jobs in the database; else (the in-memory scheduler, or one stopping) once the transaction
-        committed."""
-        timers = _Timers()
-        for schedule in uow.schedules.seen.values():
-            changes, jobs = self._series_jobs(schedule)
-            writes = ([await self._stored_jobs.job_write(key, at, command) for key, at, command in changes]
-                      if self._stored_jobs is not None else None)
-            if writes is None or None in writes:  # all of a series' jobs one way: none written half
-                timers.later_series.append(schedule)
-            else:
-                timers.series.append((schedule.id, jobs, [write for write in writes if write is not None]))
-        before = uow.stages.due_before
-        for stage_id, stage in uow.stages.seen.items():
-            due = next_due(stage)
-            if stage_id in before and before[stage_id] == due and stage_id in self._armed and not expired:
-                continue  # these commands did not move the stage's timer: its job stands as stored
-            # Another process sharing the job store may have re-timed the job since: only a process alone
-            # on its database may trust what it armed last.
-            if not self._shared_jobs and stage_id in self._armed and self._armed[stage_id] == due:
-                continue
-            write = None
-            if self._stored_jobs is not None:
-                write = await self._stored_jobs.job_write(_due_key(stage_id), due, _expire(stage_id))
-            if write is None:
-                timers.later_stages[stage_id] = due
-            else:
-                timers.stages.append((stage_id, write))
-        return timers
-
-    def _stored(self, timers: _Timers, writes: list[JobWrite]) -> None:
-        """The transaction that carried `timers`' `writes` committed."""
-        for stage_id, write in timers.stages:
-            self._armed[stage_id] = write.at
-        for schedule_id, jobs, _ in timers.series:
-            self._armed_series[schedule_id] = jobs
-        if self._stored_jobs is not None:
-            for write in writes:
-                self._stored_jobs.stored(write)
-
-    async def _rearm(self, stage_id: str, due: datetime | None) -> None:
-        self._armed.pop(stage_id, None)  # known again once stored
-        if due is None:
-            await self._scheduler.cancel(_due_key(stage_id))
-        else:
-            await self._scheduler.schedule(_due_key(stage_id), due, _expire(stage_id))
-        self._armed[stage_id] = due
+                await self.timers.arm_series(schedule, not_before=self.clock.now())
 
     async def rearm_all(self, stage_ids: Sequence[str]) -> None:
         """After a start: apply what ran out while the bot was away and arm every live stage's timer."""
@@ -366,30 +266,6 @@ class MessageBus:
 
 
 _HANDLERS: dict[type[c.Command], Handler] = {**HANDLERS, **SCHEDULE_HANDLERS}
-
-
-@dataclass
-class _Timers:
-    """Jobs a transaction writes (``stages``: a stage's timer; ``series``: a series' jobs as armed then, and the
-    writes), and those stored once it committed, where they cannot be written by it."""
-
-    stages: list[tuple[str, JobWrite]] = field(default_factory=list)
-    series: list[tuple[str, dict[str, datetime], list[JobWrite]]] = field(default_factory=list)
-    later_stages: dict[str, datetime | None] = field(default_factory=dict)
-    later_series: list[ScheduledStage] = field(default_factory=list)
-
-    def writes(self) -> list[JobWrite]:
-        """In the order of their keys, as every transaction takes their rows."""
-        return sorted([write for _, write in self.stages] + [write for _, _, ws in self.series for write in ws],
-                      key=lambda write: write.key)
-
-
-def _due_key(stage_id: str) -> str:
-    return f"stage-due:{stage_id}"
-
-
-def _expire(stage_id: str) -> c.ExpireDue:
-    return c.ExpireDue(stage_id=stage_id, actor=SYSTEM)
 
 
 def _lock_key(command: c.Command) -> str:

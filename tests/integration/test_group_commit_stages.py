@@ -225,7 +225,7 @@ async def test_a_timer_that_cannot_be_stored_after_the_commit_leaves_the_answer_
     app = await apps.start()
     [stage_id] = await open_stages(app, 1)
     await app.bus.handle(raise_on(stage_id, "m1"))
-    scheduler = app.bus._scheduler  # noqa: SLF001
+    scheduler = app.scheduler
     real_cancel = scheduler.cancel
 
     async def broken(key: str) -> None:
@@ -237,4 +237,4 @@ async def test_a_timer_that_cannot_be_stored_after_the_commit_leaves_the_answer_
     assert "arming the timers of" in caplog.text
     scheduler.cancel = real_cancel
     await app.bus.handle(raise_on(stage_id, "m2"))  # armed again at the stage's next command
-    assert stage_id in app.bus._armed  # noqa: SLF001
+    assert app.bus.timers.armed(stage_id)
