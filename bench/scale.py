@@ -288,9 +288,9 @@ def _storms(runs: list[dict[str, Any]], med: Callable[..., float], ratio: Callab
           f"{med('pg_100', 'per_s'):,.0f}/s ({ratio('pg_100', 'pg_1'):.2f}x one stage); "
           f"round trips per command {med('pg_wire', 'round_trips'):.1f}; {med('pg_100', 'bytes'):,.0f} bytes stored "
           f"a raised hand")
+    kinds = sorted(runs[-1]["pg_wire"]["kinds"].items(), key=lambda kv: -kv[1])
     print("statements on the wire, last round: " + "; ".join(
-        f"{count} x {start[:50].rstrip(chr(0)).split(chr(0))[0]}" for start, count in sorted(runs[-1]["pg_wire"]["kinds"].items(),
-                                                              key=lambda kv: -kv[1])))
+        f"{count} x {start[:50].rstrip(chr(0)).split(chr(0))[0]}" for start, count in kinds))
 
 
 def _short(value: Any) -> str:

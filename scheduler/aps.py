@@ -5,8 +5,8 @@ every job, and one whose time passed while the bot was down fires once at start-
 than the misfire grace time. A job holds a key and an encoded command; firing hands the command to the
 bus of the process that runs it (see ``jobs.py``).
 
-The event loop is never blocked: APScheduler's ``BackgroundScheduler`` (``background.py``) waits, reads the table and fires
-on a thread of its own, fired commands reach the loop through ``call_soon_threadsafe`` (in batches), and
+The event loop is never blocked: APScheduler's ``BackgroundScheduler`` (``background.py``) waits, reads the table
+and fires on a thread of its own, fired commands reach the loop through ``call_soon_threadsafe`` (in batches), and
 ``schedule``/``cancel`` write the table from a worker thread. On PostgreSQL, where several bot processes
 may share the database, only the elected leader runs jobs (see ``leader.py``); the others start paused.
 """

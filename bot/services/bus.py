@@ -1,9 +1,9 @@
 """The message bus: one command at a time per stage, committed before it is acknowledged.
 
 The platform work a command's events ask for is planned before the commit and written with it (the outbox),
-so a crash after the commit loses none of it, and so are the timer jobs the commands moved (bot/services/
-arming.py). After the commit the bus hands the effects to the dispatcher, which talks to the platform in the background so the reply is never held up
-by a slow platform call.
+so a crash after the commit loses none of it, and so are the timer jobs the commands moved
+(bot/services/arming.py). After the commit the bus hands the effects to the dispatcher, which talks to the
+platform in the background so the reply is never held up by a slow platform call.
 """
 
 from __future__ import annotations
