@@ -81,11 +81,15 @@ def _libpq(url: str) -> str:
 
 # ---- Podium's storm -----------------------------------------------------------------------------------------
 
-async def storm(url: str, *, stages: int, commands: int, prefix: str = "", start_at: float = 0.0,
+async def storm(url: str, *, stages: int, commands: int, prefix: str = "", ready: Any = None,
                 proxy: bool = False, finished: Any = None, at_once: bool = False,
                 capture: Path | None = None) -> dict[str, Any]:
     """`commands` raised hands spread over `stages` stages, all stages at once; on each stage one member after
     the other, or, `at_once`, every member together (a task each, as the adapters run interactions).
+
+    `ready` and `finished` (barriers shared with other processes) are each passed twice: `ready` once this bot's
+    stages are open and again to start, `finished` once its storm is over and again to stop, so that whoever
+    reads the server's CPU reads it between the two.
 
     `capture` (SQLite): the database is copied there as the storm starts, and the statements of every
     transaction the storm committed are returned, for bench/sql_floor.py's `replay`."""
@@ -121,8 +125,9 @@ async def storm(url: str, *, stages: int, commands: int, prefix: str = "", start
         for m in range(per_stage):
             await app.bus.handle(c.RaiseHand(actor=Actor(f"{prefix}m{m}"), stage_id=stage_id, note="q"))
 
-    if start_at:
-        await asyncio.sleep(max(0.0, start_at - time.time()))
+    if ready is not None:
+        await asyncio.to_thread(ready.wait)
+        await asyncio.to_thread(ready.wait)
     if wire is not None:
         wire.reset()
     recorder = None

@@ -7,7 +7,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -46,16 +45,18 @@ def _processes(urls: list[str], count: int, shares: int = 0) -> dict[str, float]
     URL) or each on a database of its own (a URL each: nothing shared but the machine and the server). With
     `shares`, the work is cut in that many shares and the bots take one each."""
     shares = shares or count
-    start_at = time.time() + 8.0  # every bot migrated and its stages opened before the clock starts
     url_of = [urls[n % len(urls)] for n in range(count)]
     with multiprocessing.get_context("spawn").Manager() as manager, _pool(count) as pool:
-        finished = manager.Barrier(count + 1)  # passed twice: storms over, then the server's CPU read
+        # Each passed twice by every bot and here: every bot migrated and its stages opened, then the server's
+        # CPU read and the storms begun; storms over, then the server's CPU read again.
+        # (A bot that failed breaks them after a while instead of leaving the others waiting for ever.)
+        ready, finished = (manager.Barrier(count + 1, timeout=600.0) for _ in range(2))
         futures = [pool.submit(_storm_here, url_of[n], {"stages": STAGES // shares, "commands": SHARED // shares,
-                                                        "prefix": f"p{n}", "start_at": start_at,
-                                                        "finished": finished})
+                                                        "prefix": f"p{n}", "ready": ready, "finished": finished})
                    for n in range(count)]
-        time.sleep(max(0.0, start_at - time.time()))
+        ready.wait()
         before = _server_cpu(urls)
+        ready.wait()
         finished.wait()
         after = _server_cpu(urls)  # backends started during the storm count from zero
         used = [(kind, cpu - before.get(pid, (kind, 0.0))[1]) for pid, (kind, cpu) in after.items()]
