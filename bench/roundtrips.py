@@ -17,6 +17,9 @@ class Counter:
     round_trips: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
     statements: dict[str, int] = field(default_factory=dict)  # the start of each statement sent, counted
+    # Each transaction a connection began and committed (BEGIN ... COMMIT): its round trips, and the start of
+    # each statement whose text went out in it (a statement the driver prepared earlier goes by name only).
+    transactions: list[tuple[int, list[str]]] = field(default_factory=list)
 
 
 class WireProxy:
@@ -77,6 +80,8 @@ class WireProxy:
             await up.drain()
             if body[:4] not in (b"\x04\xd2\x16\x2f", b"\x04\xd2\x16\x30"):  # not SSL/GSS: startup done
                 break
+        began: tuple[int, list[str]] | None = None  # this connection's open transaction, so far
+        committing = False
         while True:
             try:
                 kind = await reader.readexactly(1)
@@ -89,8 +94,20 @@ class WireProxy:
                 text = body[body.index(b"\0") + 1:] if kind == b"P" else body
                 start = " ".join(text[:70].decode(errors="replace").split()).rstrip("\0")
                 self.counter.statements[start] = self.counter.statements.get(start, 0) + 1
+                word = start.split(" ", 1)[0].upper()
+                if word == "BEGIN":
+                    began = (0, [])
+                elif began is not None:
+                    began[1].append(start)
+                    committing = committing or word == "COMMIT"
+                    began = None if word == "ROLLBACK" else began
             if kind in (b"Q", b"S"):
                 self.counter.round_trips += 1
+                if began is not None:
+                    began = (began[0] + 1, began[1])
+                    if committing:  # answered with the commit: done
+                        self.counter.transactions.append(began)
+                        began, committing = None, False
                 label = body[:40].decode(errors="replace").split()[0].upper() if kind == b"Q" and body else "SYNC"
                 self.counter.by_kind[label] = self.counter.by_kind.get(label, 0) + 1
             up.write(kind + head + body)

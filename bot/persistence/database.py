@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -22,6 +23,9 @@ T = TypeVar("T")
 # A deadlock between processes' transactions (40P01) or a serialization failure (40001): PostgreSQL rolled this
 # one back, nothing of it was written, and the command is judged again as after any conflicting write.
 _RETRIED = {"40P01", "40001"}
+# A stage the transaction was judged on found at another version by the server's own check (podium_still,
+# migration 0021): the transaction aborted, and the stages it names, in a JSON array, are judged again.
+MOVED = "PDMOV"
 RECYCLE_SECONDS = 300.0  # a pooled PostgreSQL connection's age past which it is replaced when next taken
 
 
@@ -73,8 +77,12 @@ class Database:
         except DBAPIError as error:
             if error.connection_invalidated:
                 raise ConnectionLost(str(error.orig)) from error
-            if getattr(error.orig, "sqlstate", None) in _RETRIED:  # PostgreSQL undid the transaction: try again
+            state = getattr(error.orig, "sqlstate", None)
+            if state in _RETRIED:  # PostgreSQL undid the transaction: try again
                 raise ConcurrencyConflict(str(error.orig)) from error
+            if state == MOVED:
+                named = getattr(getattr(error.orig, "diag", None), "message_detail", None)
+                raise ConcurrencyConflict(*json.loads(named or "[]")) from None
             raise
 
     def writer(self) -> Connection:

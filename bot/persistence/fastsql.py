@@ -153,9 +153,16 @@ class Batch:
     """A command's writes sent together. On PostgreSQL (psycopg) they go out in one round trip through the
     driver's pipeline mode, many rows of one kind as one statement where a `bulk` form is given, and each row
     count is checked once the server has answered them all; on SQLite, and whenever something listens to the
-    engine's statements, each runs at once, as `Compiled` runs it."""
+    engine's statements, each runs at once, as `Compiled` runs it.
 
-    def __init__(self, conn: Connection, *, enabled: bool = True) -> None:
+    With `commits`, a pipelined batch ends its transaction itself: COMMIT goes out with the writes, and when no
+    transaction was open, BEGIN before them (the driver would have sent BEGIN alone and waited for its answer),
+    so the whole transaction is one round trip. Its statements' checks must then be the server's, which abort
+    the transaction before its COMMIT: a check made here once the server answered would come too late. When it
+    fails, what it began is rolled back. Not pipelined, it leaves the transaction to its caller (`commits`
+    False)."""
+
+    def __init__(self, conn: Connection, *, enabled: bool = True, commits: bool = False) -> None:
         self._conn = conn
         self._cursors: list[Any] = []
         self._checks: list[tuple[Any, Callable[[Any], None], bool]] = []
@@ -164,6 +171,9 @@ class Batch:
         self._pipeline = (driver.pipeline() if enabled and driver is not None and hasattr(driver, "pipeline")
                           and not listened else None)
         self._dialect = conn.dialect
+        self.commits = commits and self._pipeline is not None
+        self._driver: Any = driver
+        self._began = False  # whether it sent BEGIN (the driver set to autocommit meanwhile: it sends none)
 
     @property
     def pipelined(self) -> bool:
@@ -172,7 +182,20 @@ class Batch:
 
     def __enter__(self) -> Batch:
         if self._pipeline is not None:
-            self._pipeline.__enter__()
+            if self.commits and not self._driver.info.transaction_status:  # IDLE: no transaction open
+                self._driver.autocommit = self._began = True
+            try:
+                self._pipeline.__enter__()
+            except BaseException:
+                if self._began:
+                    self._settle()  # not left in autocommit for whoever takes the connection next
+                raise
+            if self._began:
+                try:
+                    self._send("BEGIN", None, prepare=False)
+                except BaseException as failed:
+                    self.__exit__(type(failed), failed, failed.__traceback__)
+                    raise
         return self
 
     def execute(self, statement: Compiled, values: Mapping[str, Any],
@@ -207,16 +230,20 @@ class Batch:
         self._send(statement.sql, statement.params(values), check=check, returning=True)
 
     def execute_bulk(self, bulk: Compiled, rows: Sequence[Mapping[str, Any]],
-                     check: Callable[[list[tuple[Any, ...]]], None]) -> None:
+                     check: Callable[[list[tuple[Any, ...]]], None] | None = None) -> None:
         """Queues one statement over `unnested` rows (pipelined only); ``check`` gets the rows it returned."""
         assert self._pipeline is not None, "one statement for many rows is for a pipelined batch"
         self._send(bulk.sql, bulk.columns(rows), check=check, returning=True)
 
     def _send(self, sql: str, params: Any, *, many: bool = False, check: Callable[[Any], None] | None = None,
-              returning: bool = False) -> None:
+              returning: bool = False, prepare: bool | None = None) -> None:
+        assert check is None or not self.commits, "a batch that commits itself leaves its checks to the server"
         cursor = self._cursor()
         try:
-            (cursor.executemany if many else cursor.execute)(sql, params)
+            if many:
+                cursor.executemany(sql, params)
+            else:
+                cursor.execute(sql, params, prepare=prepare)
         except self._dialect.loaded_dbapi.Error as failed:  # an earlier statement's refusal may arrive here
             raise _translated(self._conn, failed) from failed
         if check is not None:
@@ -225,8 +252,18 @@ class Batch:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: Any) -> None:
         if self._pipeline is None:
             return
+        refused: BaseException | None = None
         try:
-            self._pipeline.__exit__(kind, error, tb)  # the sync: every queued statement answered
+            if kind is None and self.commits:
+                try:
+                    self._cursor().execute("COMMIT", prepare=False)
+                except self._dialect.loaded_dbapi.Error as earlier:  # an earlier statement's refusal, come back
+                    refused = earlier
+            # The sync: every queued statement answered (or, after a refusal, skipped up to it).
+            if refused is not None:
+                self._pipeline.__exit__(type(refused), refused, None)
+                raise refused
+            self._pipeline.__exit__(kind, error, tb)
             # Read before closing, and only when nothing failed: a failure's own error is the one to raise.
             touched = [([tuple(row) for row in cursor.fetchall()] if returning else int(cursor.rowcount), check)
                        for cursor, check, returning in self._checks] if kind is None else []
@@ -236,9 +273,19 @@ class Batch:
             for cursor in self._cursors:
                 with suppress(self._dialect.loaded_dbapi.Error):
                     cursor.close()
+            if self._began:
+                self._settle()
         if kind is None:
             for rows, check in touched:
                 check(rows)
+
+    def _settle(self) -> None:
+        """After a batch that began its transaction: what did not commit rolled back, the driver as it was."""
+        with suppress(self._dialect.loaded_dbapi.Error):  # (a lost connection is dropped: nothing to undo)
+            if self._driver.info.transaction_status:  # not IDLE: aborted by a check, or never committed
+                self._driver.rollback()
+        with suppress(self._dialect.loaded_dbapi.Error):
+            self._driver.autocommit = False
 
     def _cursor(self) -> Any:
         cursor = self._conn.connection.cursor()

@@ -20,12 +20,12 @@ from bot.domain.schedule import ScheduledStage
 from bot.domain.schedule_events import ScheduleEvent
 from bot.domain.stage import Stage
 from bot.persistence.database import Database
-from bot.persistence.fastsql import Batch, Compiled, bulk_insert, unnested
+from bot.persistence.fastsql import Batch, Compiled, bulk_insert
 from bot.persistence.outbox import SqlOutbox
 from bot.persistence.mapping import audit_values, participant_values, recap_values, stage_values
 from bot.persistence.repository import SqlStageRepository, StageCache, participant_t, stage_t
 from bot.persistence.schedules import SqlScheduleRepository
-from bot.persistence.versions import as_columns, moved, still_at, versions_statement
+from bot.persistence.versions import all_updated_at, as_columns, held_at, still_at, updated_at
 from bot.persistence.tables import AuditRow, RecapRow, table_of
 from bot.ports import ConcurrencyConflict, JobWrite, OutboxEntry
 
@@ -178,12 +178,14 @@ class SqlUnitOfWork:
                unchanged: dict[str, int]) -> None:
         conn = held or self._db.writer()
         try:
-            with conn.begin() if held is None else nullcontext():
+            # One round trip for the rest on PostgreSQL, unless a new stage's insert must be judged alone; with
+            # no series to write before, the transaction's BEGIN and COMMIT go in it too.
+            batch = Batch(conn, enabled=not any(s.id in self.stages.new for s in changed), commits=not series)
+            with conn.begin() if held is None and not batch.commits else nullcontext():
                 # Series first: a stage opened from a series refers to it.
                 for schedule in series:
                     self.schedules.write(conn, schedule)
-                # One round trip for the rest on PostgreSQL, unless a new stage's insert must be judged alone.
-                with Batch(conn, enabled=not any(s.id in self.stages.new for s in changed)) as batch:
+                with batch:
                     # The rows of every stage together, one statement each (group commit writes many stages).
                     members: list[dict[str, Any]] = []
                     audit: list[dict[str, Any]] = []
@@ -197,8 +199,7 @@ class SqlUnitOfWork:
                     if unchanged:
                         # Holding their rows: what this transaction writes on their account (a timer's job) must
                         # wait for another process writing them, and find them moved.
-                        batch.query(versions_statement(conn.dialect, hold=True), as_columns(unchanged),
-                                    check=lambda rows: moved(unchanged, rows))
+                        batch.execute(held_at(conn.dialect), as_columns(unchanged))
                     statements = _statements(self._db.engine.dialect)
                     if members:
                         batch.execute_many(statements.upsert_participant, members,
@@ -243,19 +244,17 @@ class SqlUnitOfWork:
 
     def _update_stages(self, batch: Batch, updates: _Updates) -> None:
         """Each stage's row updated if its version is still the one read; else another process wrote it since
-        (a conflict: the command is judged again). Pipelined, the stages setting the same columns go as one
-        statement, which returns the rows it updated."""
+        (a conflict: the command is judged again). On PostgreSQL the server checks it (bot/persistence/
+        versions.py) and, pipelined, the stages setting the same columns go as one statement."""
         dialect = self._db.engine.dialect
         for columns, group in updates.items():
             group.sort(key=itemgetter("_id"))  # rows locked in the order of their ids, as every process does
-            if batch.pipelined and len(group) > 1:
-                def all_updated(rows: list[tuple[Any, ...]], ids: list[str] = [v["_id"] for v in group]) -> None:
-                    updated = {row[0] for row in rows}
-                    for stage_id in ids:
-                        if stage_id not in updated:
-                            raise ConcurrencyConflict(stage_id)
-
-                batch.execute_bulk(_bulk_update_stage(dialect, columns), group, check=all_updated)
+            if dialect.name == "postgresql":
+                if batch.pipelined and len(group) > 1:
+                    batch.execute_bulk(all_updated_at(dialect, _set(columns)), group)
+                else:
+                    for values in group:
+                        batch.execute(updated_at(dialect, _set(columns)), values)
                 continue
             for values in group:
                 def versioned(touched: int, stage_id: str = values["_id"]) -> None:
@@ -326,17 +325,6 @@ def _update_stage(dialect: Dialect, columns: frozenset[str]) -> Compiled:
                     .values({name: bindparam(name, type_=stage_t.c[name].type) for name in names}), dialect)
 
 
-@lru_cache(maxsize=512)
-def _bulk_update_stage(dialect: Dialect, columns: frozenset[str]) -> Compiled:
-    """The same for many stages as one statement (PostgreSQL), returning the ids of the rows it updated."""
-    names = _set(columns)
-    v = unnested([("_id", stage_t.c.id.type), ("_seen", stage_t.c.version.type)]
-                 + [(name, stage_t.c[name].type) for name in names])
-    return Compiled(update(stage_t)
-                    .where(stage_t.c.id == v.c._id, stage_t.c.version == v.c._seen)
-                    .values({name: v.c[name] for name in names}).returning(stage_t.c.id), dialect)
-
-
-def _set(columns: frozenset[str]) -> list[str]:
+def _set(columns: frozenset[str]) -> tuple[str, ...]:
     """The columns a versioned update sets: those changed, and the version."""
-    return sorted((columns | {"version"}) - {"id"})
+    return tuple(sorted((columns | {"version"}) - {"id"}))

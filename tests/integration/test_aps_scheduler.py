@@ -203,8 +203,9 @@ async def test_a_command_that_moves_a_timer_writes_its_job_in_its_own_transactio
         written = Batch.__exit__
 
         def fails_before_the_commit(batch: Batch, *exc: Any) -> None:
-            written(batch, *exc)
-            raise RuntimeError("the transaction fails before its commit")
+            failure = RuntimeError("the transaction fails before its commit")
+            written(batch, RuntimeError, failure, None)  # its writes went, answered, but no COMMIT with them
+            raise failure
 
         with monkeypatch.context() as failing:
             failing.setattr(Batch, "__exit__", fails_before_the_commit)

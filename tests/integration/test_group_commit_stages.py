@@ -175,18 +175,28 @@ from bot.bootstrap import build
 from bot.config import Settings
 from bot.domain import commands as c
 from bot.domain.members import Actor
+from bot.persistence.fastsql import Batch
 
 async def main(url, stages):
     app = build(Settings(_env_file=None), database_url=url)
     await app.start()
     dialect = app.db.engine.dialect
     commit, commits = dialect.do_commit, []
-    def commit_then_die(connection):
-        commit(connection)
+    def died_at_the_second():
         commits.append(1)
         if len(commits) == 2:
             os._exit(9)
+    def commit_then_die(connection):
+        commit(connection)
+        died_at_the_second()
     dialect.do_commit = commit_then_die
+    # On PostgreSQL a command's transaction is committed by its batch of writes (COMMIT sent with them).
+    written = Batch.__exit__
+    def written_then_die(batch, *exc):
+        written(batch, *exc)
+        if batch.commits and exc[0] is None:
+            died_at_the_second()
+    Batch.__exit__ = written_then_die
 
     async def one(stage_id):
         await app.bus.handle(c.RaiseHand(actor=Actor("m7"), stage_id=stage_id))

@@ -25,7 +25,8 @@ from tests.support.apps import T0, Apps, make_settings
 from tests.support.aps import HOST as APS_HOST
 from tests.support.aps import open_stage as aps_open_stage
 from tests.support.aps import start_app
-from tests.support.databases import driver_statements
+from bench.roundtrips import WireProxy
+from tests.support.databases import PG_HOST, PG_PORT, driver_statements
 from tests.support.stages import audit_kinds, load, open_live
 
 pytestmark = pytest.mark.postgres
@@ -63,8 +64,32 @@ async def test_a_command_on_a_stage_this_process_holds_current_takes_no_lock(pg_
     sent = driver_statements(monkeypatch)
     reply = await app.bus.handle(c.RaiseHand(actor=Actor("carol"), stage_id=stage_id))
     assert reply.params["position"] == 2
-    assert [s for s in sent if s.startswith("SELECT")] == []
-    assert sent.count("UPDATE stage SET") == 1 and sent.count("INSERT INTO participant") == 1
+    # The versioned update (checked by the server: "WITH written AS (UPDATE stage ...) SELECT podium_still(...)"),
+    # between the transaction's own BEGIN and COMMIT.
+    assert sent == ["BEGIN", "WITH written AS", "INSERT INTO participant", "INSERT INTO audit_log",
+                    "INSERT INTO outbox", "COMMIT"]
+
+
+async def test_a_command_on_a_stage_this_process_holds_current_is_one_round_trip(pg_url: str) -> None:
+    """BEGIN, the versioned update, the member, the audit entry, the effect and COMMIT go out together and are
+    answered once (counted on the wire, between the bot and the server)."""
+    wire = await WireProxy().start()
+    app = build(make_settings(rules={"hand_cooldown": 0}), clock=ManualClock(T0),
+                database_url=pg_url.replace(f"@{PG_HOST}:{PG_PORT}/", f"@{PG_HOST}:{wire.port}/"))
+    await app.start()
+    try:
+        stage_id = await open_live(app, present={"bob", "carol"})
+        await app.bus.handle(c.RaiseHand(actor=Actor("bob"), stage_id=stage_id))
+        wire.reset()
+        reply = await app.bus.handle(c.RaiseHand(actor=Actor("carol"), stage_id=stage_id))
+        assert reply.params["position"] == 2
+        # (Other transactions, the delivery of the effects among them, go by on other connections or after it.)
+        (trips,) = [trips for trips, sent in wire.counter.transactions if any("stage" in s for s in sent)]
+        assert trips == 1
+        assert (await load(app, stage_id)).hands_raised == 2
+    finally:
+        await app.stop()
+        await wire.stop()
 
 
 async def test_a_refusal_on_a_stale_cache_is_judged_again_under_the_lock(pg_url: str,
@@ -86,7 +111,7 @@ async def test_a_refusal_on_a_stale_cache_is_judged_again_under_the_lock(pg_url:
         assert sent.count("SELECT version FROM") == 1  # judged again with the stage's row locked
         sent.clear()
         await second.bus.handle(c.RaiseHand(actor=Actor("carol"), stage_id=stage_id))
-        assert sent.count("SELECT version FROM") == 1 and sent.count("UPDATE stage SET") == 1
+        assert sent.count("SELECT version FROM") == 1 and sent.count("WITH written AS") == 1
     finally:
         await second.stop()
         await first.stop()
@@ -227,7 +252,7 @@ async def test_stages_updated_in_one_statement_each_check_their_version(pg_apps:
         await uow.commit()
     assert [audit_kinds(pg_engine, i).count("HandRaised") for i in ids] == [1, 1, 1]
     # The three stages, their members and their audit entries: a statement each kind, not each row.
-    assert sent.count("UPDATE stage SET") == 1
+    assert sent.count("WITH written AS") == 1
     assert sent.count("INSERT INTO participant") == 1 and sent.count("INSERT INTO audit_log") == 1
 
 

@@ -34,7 +34,8 @@ def counting_updates(*apps: App) -> Iterator[Counter[str]]:
 
     def listener(name: str) -> Any:
         def before(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
-            if statement.lstrip().upper().startswith("UPDATE STAGE"):
+            # (On PostgreSQL the versioned update goes inside its check: WITH written AS (UPDATE stage ...) ...)
+            if " ".join(statement.upper().split()).startswith(("UPDATE STAGE", "WITH WRITTEN AS (UPDATE STAGE")):
                 sent[name] += 1
         return before
 
