@@ -151,21 +151,19 @@ def _cheaper(processor: Callable[[Any], Any], type_: Any, dialect: Dialect) -> C
 
 class Batch:
     """A command's writes sent together. On PostgreSQL (psycopg) they go out in one round trip through the
-    driver's pipeline mode, many rows of one kind as one statement where a `bulk` form is given, and each row
-    count is checked once the server has answered them all; on SQLite, and whenever something listens to the
-    engine's statements, each runs at once, as `Compiled` runs it.
+    driver's pipeline mode, many rows of one kind as one statement where a `bulk` form is given; on SQLite, and
+    whenever something listens to the engine's statements, each runs at once, as `Compiled` runs it, and a
+    statement's `check` gets the rows it touched.
 
-    With `commits`, a pipelined batch ends its transaction itself: COMMIT goes out with the writes, and when no
-    transaction was open, BEGIN before them (the driver would have sent BEGIN alone and waited for its answer),
-    so the whole transaction is one round trip. Its statements' checks must then be the server's, which abort
-    the transaction before its COMMIT: a check made here once the server answered would come too late. When it
-    fails, what it began is rolled back. Not pipelined, it leaves the transaction to its caller (`commits`
-    False)."""
+    Pipelined, a statement's checks are the server's (a failing one aborts the transaction), and with `commits`
+    the batch ends its transaction itself: COMMIT goes out with the writes, and when no transaction was open,
+    BEGIN before them (the driver would have sent BEGIN alone and waited for its answer), so the whole
+    transaction is one round trip; when it fails, what it began is rolled back. Not pipelined, it leaves the
+    transaction to its caller (`commits` False)."""
 
     def __init__(self, conn: Connection, *, enabled: bool = True, commits: bool = False) -> None:
         self._conn = conn
         self._cursors: list[Any] = []
-        self._checks: list[tuple[Any, Callable[[Any], None], bool]] = []
         driver = conn.connection.driver_connection
         listened = conn._has_events or conn.engine._has_events or conn._echo
         self._pipeline = (driver.pipeline() if enabled and driver is not None and hasattr(driver, "pipeline")
@@ -200,13 +198,14 @@ class Batch:
 
     def execute(self, statement: Compiled, values: Mapping[str, Any],
                 check: Callable[[int], None] | None = None) -> None:
-        """Runs (or queues) the statement; ``check`` gets the rows it touched, at once or when answered."""
+        """Runs (or queues) the statement; not pipelined, ``check`` gets the rows it touched."""
         if self._pipeline is None:
             touched = statement.execute(self._conn, values)
             if check is not None:
                 check(touched)
             return
-        self._send(statement.sql, statement.params(values), check=check)
+        assert check is None, "pipelined, a statement's checks are the server's: the answers come too late"
+        self._send(statement.sql, statement.params(values))
 
     def execute_many(self, statement: Compiled, rows: Sequence[Mapping[str, Any]], *,
                      bulk: Compiled | None = None) -> None:
@@ -221,23 +220,12 @@ class Batch:
         elif rows:
             self._send(statement.sql, [statement.params(row) for row in rows], many=True)
 
-    def query(self, statement: Compiled, values: Mapping[str, Any],
-              check: Callable[[list[tuple[Any, ...]]], None]) -> None:
-        """Runs (or queues) a query; ``check`` gets its rows, at once or when answered."""
-        if self._pipeline is None:
-            check(statement.rows(self._conn, values))
-            return
-        self._send(statement.sql, statement.params(values), check=check, returning=True)
-
-    def execute_bulk(self, bulk: Compiled, rows: Sequence[Mapping[str, Any]],
-                     check: Callable[[list[tuple[Any, ...]]], None] | None = None) -> None:
-        """Queues one statement over `unnested` rows (pipelined only); ``check`` gets the rows it returned."""
+    def execute_bulk(self, bulk: Compiled, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Queues one statement over `unnested` rows (pipelined only)."""
         assert self._pipeline is not None, "one statement for many rows is for a pipelined batch"
-        self._send(bulk.sql, bulk.columns(rows), check=check, returning=True)
+        self._send(bulk.sql, bulk.columns(rows))
 
-    def _send(self, sql: str, params: Any, *, many: bool = False, check: Callable[[Any], None] | None = None,
-              returning: bool = False, prepare: bool | None = None) -> None:
-        assert check is None or not self.commits, "a batch that commits itself leaves its checks to the server"
+    def _send(self, sql: str, params: Any, *, many: bool = False, prepare: bool | None = None) -> None:
         cursor = self._cursor()
         try:
             if many:
@@ -246,8 +234,6 @@ class Batch:
                 cursor.execute(sql, params, prepare=prepare)
         except self._dialect.loaded_dbapi.Error as failed:  # an earlier statement's refusal may arrive here
             raise _translated(self._conn, failed) from failed
-        if check is not None:
-            self._checks.append((cursor, check, returning))
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: Any) -> None:
         if self._pipeline is None:
@@ -264,9 +250,6 @@ class Batch:
                 self._pipeline.__exit__(type(refused), refused, None)
                 raise refused
             self._pipeline.__exit__(kind, error, tb)
-            # Read before closing, and only when nothing failed: a failure's own error is the one to raise.
-            touched = [([tuple(row) for row in cursor.fetchall()] if returning else int(cursor.rowcount), check)
-                       for cursor, check, returning in self._checks] if kind is None else []
         except self._dialect.loaded_dbapi.Error as failed:  # (when the block raised, psycopg keeps its error)
             raise _translated(self._conn, failed) from failed
         finally:
@@ -275,9 +258,6 @@ class Batch:
                     cursor.close()
             if self._began:
                 self._settle()
-        if kind is None:
-            for rows, check in touched:
-                check(rows)
 
     def _settle(self) -> None:
         """After a batch that began its transaction: what did not commit rolled back, the driver as it was."""
