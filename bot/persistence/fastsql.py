@@ -141,12 +141,18 @@ def _cork(driver: Any, held: bool) -> bool:
         sock.detach()
 
 
+_ENDED = {"57P01", "57P02", "57P03"}  # admin_shutdown, crash_shutdown, cannot_connect_now (PostgreSQL)
+
+
 def _translated(conn: Connection, error: Any, sql: str = "(pipeline)", params: Any = None,
                 cursor: Any = None) -> StatementError:
     """The exception SQLAlchemy would have raised for the driver's (IntegrityError, OperationalError...), so
     callers need not know the driver; a lost connection is invalidated."""
     dialect = conn.dialect
-    lost = dialect.is_disconnect(error, conn.connection.dbapi_connection, cursor)
+    # A server ending the connection (shut down, or its backend terminated) says so before closing it: the driver
+    # may read that answer before it finds the connection closed.
+    lost = (dialect.is_disconnect(error, conn.connection.dbapi_connection, cursor)
+            or getattr(error, "sqlstate", None) in _ENDED)
     if lost:
         _lost(conn, error)
     found: StatementError = DBAPIError.instance(sql, params, error, dialect.loaded_dbapi.Error,

@@ -111,10 +111,14 @@ async def test_two_replicas_edit_a_stage_s_board_one_at_a_time_a_second_apart(tm
         assert min(gaps) >= 1.0, gaps
 
 
-async def test_a_replica_killed_while_holding_a_stage_leaves_it_to_the_other(tmp_path: Path, pg_url: str) -> None:
-    # Replica A takes the stage's row lock for a raise and is held there (the outbox table locked under it), then
-    # SIGKILLed holding it. PostgreSQL ends its transaction with its connection: nothing it half-did is kept, and
-    # replica B serves the stage, its member told the first place; A's member got no answer and has no hand.
+async def test_a_replica_killed_while_its_raise_waits_in_the_server_leaves_the_stage_to_the_other(
+        tmp_path: Path, pg_url: str) -> None:
+    # Replica A's raise waits in the server on the outbox table's lock, holding the stage's row, and A is SIGKILLed
+    # meanwhile. Its transaction went to the server whole, BEGIN to COMMIT in one round trip: the server either
+    # ends it with the connection or completes it once the lock is free, as if A had died right after its commit.
+    # Either way nothing is half done (the hand, its audit entry and the effects telling the member, in the
+    # outbox for whoever takes A's over, are all kept or none), A acknowledged nothing, and replica B, whose raise
+    # waited on the stage's row instead of failing, serves the stage next and tells its member the place after.
     schema = pg_url.split("search_path%3D")[1].split("&")[0]
     user = pg_url.split("://")[1].split("@")[0]
     engine = create_engine(pg_url)
@@ -134,14 +138,22 @@ async def test_a_replica_killed_while_holding_a_stage_leaves_it_to_the_other(tmp
                 answer = await held
             except Exception:  # the connection reset: Slack shows the member a failure
                 answer = None
-            assert answer is None or answer.status != 200  # no acknowledgement of what was never stored
+            assert answer is None or answer.status != 200  # A acknowledged nothing
             served = await r.senders[1].slash_command("/stage", "raise", user=people["bob"], channel=room)
             assert served.status == 200 and served.in_time
-            await eventually(lambda: any("Hand raised, you are #1." in str(p) for p in fake.response_posts),
-                             what="replica B answering with the first place")
+            await eventually(lambda: any("Hand raised, you are #" in str(p) for p in fake.response_posts),
+                             what="replica B answering")
             with engine.connect() as conn:
-                hands = [r[0] for r in conn.execute(text("SELECT user_id FROM participant WHERE hand_seq IS NOT NULL"))]
-            assert hands == [people["bob"].id]
+                hands = [r[0] for r in conn.execute(text(
+                    "SELECT user_id FROM participant WHERE hand_seq IS NOT NULL ORDER BY hand_seq"))]
+                raised = conn.execute(text("SELECT count(*) FROM audit_log WHERE kind = 'HandRaised'")).scalar_one()
+                told = conn.execute(text("SELECT count(*) FROM outbox WHERE payload::text LIKE :who"),
+                                    {"who": f"%{people['carol'].id}%"}).scalar_one()
+            kept = hands[:1] == [people["carol"].id]
+            assert hands == ([people["carol"].id] if kept else []) + [people["bob"].id]
+            assert raised == len(hands) and (told > 0) == kept
+            place = len(hands)
+            assert any(f"Hand raised, you are #{place}." in str(p) for p in fake.response_posts)
     finally:
         engine.dispose()
 

@@ -165,7 +165,7 @@ async def test_a_failing_statement_of_a_batch_raises_its_own_error_whatever_foll
                      pg.dialect)
     with pytest.raises(DataError):
         with pg.begin() as conn, Batch(conn) as batch:
-            batch.execute_bulk(rename, [{"id": 1, "name": "x" * 25}, {"id": 2, "name": "b"}], check=lambda rows: None)
+            batch.execute_bulk(rename, [{"id": 1, "name": "x" * 25}, {"id": 2, "name": "b"}])
             time.sleep(pause)
             for n in range(3, 7):
-                batch.execute(plain, {"id": n, "name": "after", "data": {}}, check=lambda touched: None)
+                batch.execute(plain, {"id": n, "name": "after", "data": {}})
