@@ -187,9 +187,9 @@ class Batch:
     whenever something listens to the engine's statements, each runs at once, as `Compiled` runs it, and a
     statement's `check` gets the rows it touched.
 
-    Pipelined, what the driver sends is held back (`_cork`) until the batch is complete. Pipelined, a
-    statement's checks are the server's (a failing one aborts the transaction), and with `commits`
-    the batch ends its transaction itself: COMMIT goes out with the writes, and when no transaction was open,
+    Pipelined, what the driver sends is held back (`_cork`) until the batch is complete, a statement's checks
+    are the server's (a failing one aborts the transaction), and with `commits` the batch ends its transaction
+    itself: COMMIT goes out with the writes, and when no transaction was open,
     BEGIN before them (the driver would have sent BEGIN alone and waited for its answer), so the whole
     transaction is one round trip; when it fails, what it began is rolled back. Not pipelined, it leaves the
     transaction to its caller (`commits` False)."""
