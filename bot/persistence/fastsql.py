@@ -127,12 +127,12 @@ def _cork(driver: Any, held: bool) -> bool:
     if option is None or pgconn is None:
         return False
     try:
-        sock = socket.socket(fileno=pgconn.socket)  # the driver's own descriptor, not a copy: detached below
+        # The driver's own descriptor, not a copy (detached below). The family given spares the system calls that
+        # would find it out: on a Unix socket, the option is refused.
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, fileno=pgconn.socket)
     except Exception:  # a closed or lost connection (the driver's error, or the socket's)
         return False
     try:
-        if sock.family not in (socket.AF_INET, socket.AF_INET6):
-            return False
         sock.setsockopt(socket.IPPROTO_TCP, option, int(held))
         return True
     except OSError:
@@ -280,8 +280,7 @@ class Batch:
                     self._cursor().execute("COMMIT", prepare=False)
                 except self._dialect.loaded_dbapi.Error as earlier:  # an earlier statement's refusal, come back
                     refused = earlier
-            if self._corked:  # everything queued goes now, before the sync waits for the answers
-                self._corked = not _cork(self._driver, False)
+            self._let_go()  # everything queued goes now, before the sync waits for the answers
             # The sync: every queued statement answered (or, after a refusal, skipped up to it).
             if refused is not None:
                 self._pipeline.__exit__(type(refused), refused, None)
@@ -290,13 +289,16 @@ class Batch:
         except self._dialect.loaded_dbapi.Error as failed:  # (when the block raised, psycopg keeps its error)
             raise _translated(self._conn, failed) from failed
         finally:
-            if self._corked:  # (the sync failed before it was reached)
-                self._corked = not _cork(self._driver, False)
+            self._let_go()  # (when something failed before the sync was reached)
             for cursor in self._cursors:
                 with suppress(self._dialect.loaded_dbapi.Error):
                     cursor.close()
             if self._began:
                 self._settle()
+
+    def _let_go(self) -> None:
+        if self._corked:
+            self._corked = not _cork(self._driver, False)
 
     def _settle(self) -> None:
         """After a batch that began its transaction: what did not commit rolled back, the driver as it was."""

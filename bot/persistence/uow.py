@@ -10,7 +10,7 @@ from functools import cache, lru_cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, update
+from sqlalchemy import Connection, bindparam, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
@@ -25,7 +25,7 @@ from bot.persistence.outbox import SqlOutbox
 from bot.persistence.mapping import audit_values, participant_values, recap_values, stage_values
 from bot.persistence.repository import SqlStageRepository, StageCache, participant_t, stage_t
 from bot.persistence.schedules import SqlScheduleRepository
-from bot.persistence.versions import all_updated_at, as_columns, held_at, still_at, updated_at
+from bot.persistence.versions import all_updated_at, as_columns, held_at, still_at, updated_at, versioned_update
 from bot.persistence.tables import AuditRow, RecapRow, table_of
 from bot.ports import ConcurrencyConflict, JobWrite, OutboxEntry
 
@@ -315,14 +315,10 @@ def _job_statement(statement: Any, dialect: Dialect) -> Compiled:
 
 @lru_cache(maxsize=512)
 def _update_stage(dialect: Dialect, columns: frozenset[str]) -> Compiled:
-    """The versioned update of a stage row, setting only the columns a command changed (and the version).
-
-    Commands change few and recurring sets of columns, so a few statements serve them all.
-    """
-    names = _set(columns)
-    return Compiled(update(stage_t)
-                    .where(stage_t.c.id == bindparam("_id"), stage_t.c.version == bindparam("_seen"))
-                    .values({name: bindparam(name, type_=stage_t.c[name].type) for name in names}), dialect)
+    """The versioned update setting only the columns a command changed (and the version), its row count checked
+    here (SQLite; PostgreSQL checks it in the server: `updated_at`). Commands change few and recurring sets of
+    columns, so a few statements serve them all."""
+    return Compiled(versioned_update(_set(columns)), dialect)
 
 
 def _set(columns: frozenset[str]) -> tuple[str, ...]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Select, and_, bindparam, func, select, update
+from sqlalchemy import ColumnElement, Engine, Select, Update, and_, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlalchemy.engine import Dialect
 
@@ -36,13 +36,16 @@ def held_at(dialect: Dialect) -> Compiled:
     return Compiled(_guarded(bindparam("id", type_=ARRAY(stage_t.c.id.type)), held.c.id), dialect)
 
 
+def versioned_update(names: tuple[str, ...]) -> Update:
+    """A stage row's versioned update: the columns `names` set where the row (`_id`) is still at version `_seen`."""
+    return (update(stage_t).where(stage_t.c.id == bindparam("_id"), stage_t.c.version == bindparam("_seen"))
+            .values({name: bindparam(name, type_=stage_t.c[name].type) for name in names}))
+
+
 @lru_cache(maxsize=512)
 def updated_at(dialect: Dialect, names: tuple[str, ...]) -> Compiled:
-    """A stage row's versioned update (`_id`, `_seen`, the columns `names`), aborting the transaction when the
-    row is no longer at version `_seen`."""
-    written = (update(stage_t).where(stage_t.c.id == bindparam("_id"), stage_t.c.version == bindparam("_seen"))
-               .values({name: bindparam(name, type_=stage_t.c[name].type) for name in names})
-               .returning(stage_t.c.id).cte("written"))
+    """The versioned update, aborting the transaction when the row is no longer at version `_seen`."""
+    written = versioned_update(names).returning(stage_t.c.id).cte("written")
     return Compiled(_guarded(array([bindparam("_id", type_=stage_t.c.id.type)]), written.c.id), dialect)
 
 
